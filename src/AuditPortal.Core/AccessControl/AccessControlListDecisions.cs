@@ -1,0 +1,46 @@
+using AuditPortal.Core.Common;
+
+namespace AuditPortal.Core.AccessControl;
+
+public sealed record CreateAccessControlList(Guid AclId, string Resource, string Reason, Guid CommandId, string Actor, DateTimeOffset At);
+
+public sealed record GrantPermission(Guid AclId, string Principal, Permission Permission, string Reason, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public sealed record RevokePermission(Guid AclId, string Principal, Permission Permission, string Reason, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public static class AccessControlListDecisions
+{
+    public static AccessControlListCreated Handle(AccessControlList? state, CreateAccessControlList command)
+    {
+        if (state is not null)
+            throw new DomainException(new RuleViolated("acl-exists", $"The access-control list for {state.Resource} already exists."));
+        var resource = Guard.Text(command.Resource, "resource", max: Guard.MaxNameLength);
+        var reason = Guard.Text(command.Reason, "reason");
+        return new AccessControlListCreated(command.AclId, resource, command.Actor, command.At, reason);
+    }
+
+    public static PermissionGranted Handle(AccessControlList? state, GrantPermission command)
+    {
+        var acl = state ?? throw new DomainException(new NotFound("Access-control list", command.AclId.ToString()));
+        var principal = Guard.Text(command.Principal, "principal", max: Guard.MaxNameLength);
+        if (!Enum.IsDefined(command.Permission))
+            throw new DomainException(new ValidationError("permission", $"Unknown permission {(int)command.Permission}."));
+        var reason = Guard.Text(command.Reason, "reason");
+        if (acl.Has(principal, command.Permission))
+            throw new DomainException(new RuleViolated("already-granted", $"{principal} already has {command.Permission} on {acl.Resource}."));
+        return new PermissionGranted(acl.Id, principal, command.Permission, command.Actor, command.At, reason);
+    }
+
+    public static PermissionRevoked Handle(AccessControlList? state, RevokePermission command)
+    {
+        var acl = state ?? throw new DomainException(new NotFound("Access-control list", command.AclId.ToString()));
+        var principal = Guard.Text(command.Principal, "principal", max: Guard.MaxNameLength);
+        var reason = Guard.Text(command.Reason, "reason");
+        if (!acl.Has(principal, command.Permission))
+            throw new DomainException(new RuleViolated("not-granted", $"{principal} does not have {command.Permission} on {acl.Resource}."));
+        if (acl.IsPortal && command.Permission == Permission.EditAccessControl
+            && acl.Entries.Count(x => x.Permission == Permission.EditAccessControl) == 1)
+            throw new DomainException(new RuleViolated("last-admin", $"{principal} is the last admin of the portal; grant another admin first."));
+        return new PermissionRevoked(acl.Id, principal, command.Permission, command.Actor, command.At, reason);
+    }
+}

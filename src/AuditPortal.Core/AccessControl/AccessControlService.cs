@@ -1,0 +1,38 @@
+using AuditPortal.Core.Common;
+using Marten;
+
+namespace AuditPortal.Core.AccessControl;
+
+/// <summary>Admins' commands on access-control lists.</summary>
+public sealed class AccessControlService(CommandExecutor executor, TimeProvider time)
+{
+    public Task<CommandResult> CreateAsync(Actor actor, Guid commandId, Guid aclId, string resource, string reason, CancellationToken ct = default) =>
+        executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, nameof(CreateAccessControlList), async session =>
+        {
+            var existing = await session.Events.AggregateStreamAsync<AccessControlList>(aclId, token: ct);
+            var created = AccessControlListDecisions.Handle(existing, new CreateAccessControlList(aclId, resource, reason, commandId, actor.UserName, time.GetUtcNow()));
+            session.Events.StartStream<AccessControlList>(aclId, created);
+            return CommandResult.Accepted(aclId, 1, $"Access-control list for {created.Resource} created.");
+        }, ct: ct);
+
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, nameof(GrantPermission), async session =>
+        {
+            var stream = await FetchAsync(session, aclId, expectedVersion, ct);
+            var granted = AccessControlListDecisions.Handle(stream.Aggregate, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion));
+            stream.AppendOne(granted);
+            return CommandResult.Accepted(aclId, stream.CurrentVersion!.Value + 1, $"Granted {granted.Permission} to {granted.Principal}.");
+        }, () => Task.FromResult(CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.")), ct);
+
+    public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, nameof(RevokePermission), async session =>
+        {
+            var stream = await FetchAsync(session, aclId, expectedVersion, ct);
+            var revoked = AccessControlListDecisions.Handle(stream.Aggregate, new RevokePermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion));
+            stream.AppendOne(revoked);
+            return CommandResult.Accepted(aclId, stream.CurrentVersion!.Value + 1, $"Revoked {revoked.Permission} from {revoked.Principal}.");
+        }, () => Task.FromResult(CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.")), ct);
+
+    private static Task<JasperFx.Events.IEventStream<AccessControlList>> FetchAsync(IDocumentSession session, Guid aclId, long? expectedVersion, CancellationToken ct) =>
+        expectedVersion is { } v ? session.Events.FetchForWriting<AccessControlList>(aclId, v, ct) : session.Events.FetchForExclusiveWriting<AccessControlList>(aclId, ct);
+}

@@ -1,0 +1,15 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace AuditPortal.Core.AccessControl;
+
+public static class Configuration
+{
+    public static StoreOptions AddAccessControl(this StoreOptions opts)
+    {
+        // Inline: a revocation must be visible to the very next authorization check.
+        opts.Projections.Add<AccessControlListViewProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<AccessControlListView>().Index(x => x.Resource);
+        return opts;
+    }
+}

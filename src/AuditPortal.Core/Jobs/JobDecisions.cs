@@ -1,0 +1,117 @@
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Wallets;
+
+namespace AuditPortal.Core.Jobs;
+
+public sealed record PostJob(Guid JobId, string Owner, Guid OwnerWalletId, string Title, string Description, int Budget, Guid CommandId, string Actor, DateTimeOffset At);
+
+public sealed record InviteParticipant(Guid JobId, string Participant, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public sealed record ApplyToJob(Guid JobId, string Participant, string CoverNote, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public sealed record AcceptParticipant(Guid JobId, string Participant, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public sealed record LaunchJob(Guid JobId, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public sealed record CompleteJob(Guid JobId, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public sealed record CancelJob(Guid JobId, string Reason, Guid CommandId, string Actor, DateTimeOffset At, long? ExpectedVersion = null);
+
+public static class JobDecisions
+{
+    public static JobPosted Handle(Job? state, PostJob command, WalletLimits limits)
+    {
+        if (state is not null)
+            throw new DomainException(new RuleViolated("job-exists", $"Job {command.JobId} already exists."));
+        var owner = Guard.Text(command.Owner, "owner", max: Guard.MaxNameLength);
+        var title = Guard.Text(command.Title, "title", max: Guard.MaxNameLength);
+        var description = Guard.Text(command.Description, "description", required: false);
+        var budget = Guard.Amount(command.Budget, limits.MaxCreditsPerOperation, "budget");
+        return new JobPosted(command.JobId, owner, command.OwnerWalletId, title, description, budget, command.Actor, command.At);
+    }
+
+    public static ParticipantInvited Handle(Job? state, InviteParticipant command)
+    {
+        var job = Open(state, command.JobId);
+        var participant = Participant(job, command.Participant);
+        if (job.Participant(participant) is not null)
+            throw new DomainException(new RuleViolated("already-participant", $"{participant} is already on job \"{job.Title}\"."));
+        return new ParticipantInvited(job.Id, participant, job.Title, command.Actor, command.At);
+    }
+
+    public static JobApplicationSubmitted Handle(Job? state, ApplyToJob command)
+    {
+        var job = Open(state, command.JobId);
+        var participant = Participant(job, command.Participant);
+        var existing = job.Participant(participant);
+        if (existing is { Status: not ApplicationStatus.Invited })
+            throw new DomainException(new RuleViolated("already-applied", $"{participant} has already applied to job \"{job.Title}\"."));
+        var note = Guard.Text(command.CoverNote, "cover note", required: false);
+        return new JobApplicationSubmitted(job.Id, participant, job.Title, note, command.Actor, command.At);
+    }
+
+    public static ParticipantAccepted Handle(Job? state, AcceptParticipant command)
+    {
+        var job = Open(state, command.JobId);
+        var existing = job.Participant(command.Participant?.Trim() ?? "")
+            ?? throw new DomainException(new RuleViolated("not-a-participant", $"{command.Participant} has neither applied to nor been invited to job \"{job.Title}\"."));
+        if (existing.Status == ApplicationStatus.Accepted)
+            throw new DomainException(new RuleViolated("already-accepted", $"{existing.Name} is already accepted on job \"{job.Title}\"."));
+        return new ParticipantAccepted(job.Id, existing.Name, command.Actor, command.At);
+    }
+
+    /// <summary>Launching pays the job's budget from the owner's wallet: both events are appended in one transaction.</summary>
+    public static (JobLaunched Launched, CreditsSpent Spent) Handle(Job? state, Wallet? ownerWallet, LaunchJob command)
+    {
+        var job = Open(state, command.JobId);
+        if (!job.Participants.Any(p => p.Status == ApplicationStatus.Accepted))
+            throw new DomainException(new RuleViolated("no-accepted-participant", $"Job \"{job.Title}\" needs an accepted participant before it can be launched."));
+        var wallet = ownerWallet ?? throw new DomainException(new NotFound("Wallet", job.OwnerWalletId.ToString()));
+        if (job.Budget > wallet.Balance)
+            throw new DomainException(new RuleViolated("insufficient-credits",
+                $"Not enough credits in wallet: balance {wallet.Balance}, requested {job.Budget}"));
+        var spent = new CreditsSpent(wallet.Id, job.Budget, SpendTypes.JobLaunch, new TypeMetadata(job.Id), command.Actor, command.At,
+            $"Launch of job \"{job.Title}\"");
+        return (new JobLaunched(job.Id, wallet.Id, job.Budget, job.ParticipantNames, command.Actor, command.At), spent);
+    }
+
+    public static JobCompleted Handle(Job? state, CompleteJob command)
+    {
+        var job = Existing(state, command.JobId);
+        if (job.Status != JobStatus.Launched)
+            throw new DomainException(new RuleViolated("not-launched", $"Job \"{job.Title}\" is {job.Status.ToString().ToLowerInvariant()}; only a launched job can be completed."));
+        return new JobCompleted(job.Id, job.ParticipantNames, command.Actor, command.At);
+    }
+
+    /// <summary>Cancelling a launched job refunds what the launch spent.</summary>
+    public static (JobCancelled Cancelled, CreditsGranted? Refund) Handle(Job? state, CancelJob command)
+    {
+        var job = Existing(state, command.JobId);
+        if (job.Status is JobStatus.Completed or JobStatus.Cancelled)
+            throw new DomainException(new RuleViolated("job-closed", $"Job \"{job.Title}\" is already {job.Status.ToString().ToLowerInvariant()}."));
+        var reason = Guard.Text(command.Reason, "reason");
+        var refund = job.Status == JobStatus.Launched ? job.CreditsSpent : 0;
+        var refunded = refund > 0
+            ? new CreditsGranted(job.OwnerWalletId, refund, GrantTypes.Refund, new TypeMetadata(job.Id), command.Actor, command.At, $"Refund for cancelled job \"{job.Title}\": {reason}")
+            : null;
+        return (new JobCancelled(job.Id, refund, job.ParticipantNames, command.Actor, command.At, reason), refunded);
+    }
+
+    private static Job Existing(Job? state, Guid jobId) => state ?? throw new DomainException(new NotFound("Job", jobId.ToString()));
+
+    private static Job Open(Job? state, Guid jobId)
+    {
+        var job = Existing(state, jobId);
+        if (job.Status != JobStatus.Open)
+            throw new DomainException(new RuleViolated("job-not-open", $"Job \"{job.Title}\" is {job.Status.ToString().ToLowerInvariant()}, not open."));
+        return job;
+    }
+
+    private static string Participant(Job job, string? name)
+    {
+        var participant = Guard.Text(name, "participant", max: Guard.MaxNameLength);
+        if (string.Equals(participant, job.Owner, StringComparison.OrdinalIgnoreCase))
+            throw new DomainException(new RuleViolated("owner-cannot-participate", $"{participant} owns job \"{job.Title}\" and cannot also be a participant."));
+        return participant;
+    }
+}

@@ -1,0 +1,59 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Wallets;
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Weasel.Core;
+
+namespace AuditPortal.Core.Projections;
+
+public sealed record PortalStoreSettings
+{
+    public string SchemaName { get; init; } = "auditportal";
+    /// <summary>Development and tests create schema objects as needed; production relies on the apply step.</summary>
+    public AutoCreate AutoCreate { get; init; } = AutoCreate.CreateOrUpdate;
+    public int RebuildBatchSize { get; init; } = 5000;
+    public int RebuildFlushThreshold { get; init; } = 20000;
+}
+
+public static class PortalStore
+{
+    public static void Configure(StoreOptions opts, string connectionString, PortalStoreSettings settings)
+    {
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = settings.SchemaName;
+        opts.AutoCreateSchemaObjects = settings.AutoCreate;
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        opts.Events.StreamIdentity = StreamIdentity.AsGuid;
+        opts.Events.MetadataConfig.EnableAll();
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.CausationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        // Every stream is started with its aggregate type, so the audit explorer can filter by stream type.
+        opts.Events.UseMandatoryStreamTypeDeclaration = true;
+
+        // A balance or an ACL with a skipped event is silently wrong: stop the projection and report instead.
+        opts.Projections.Errors.SkipApplyErrors = false;
+        opts.Projections.Errors.SkipSerializationErrors = false;
+        opts.Projections.Errors.SkipUnknownEvents = false;
+        opts.Projections.RebuildErrors.SkipApplyErrors = false;
+        opts.Projections.RebuildErrors.SkipSerializationErrors = false;
+        opts.Projections.RebuildErrors.SkipUnknownEvents = false;
+
+        opts.Schema.For<ProcessedCommand>();
+
+        void Tune(JasperFx.Events.Projections.AsyncOptions ao)
+        {
+            ao.BatchSize = settings.RebuildBatchSize;
+            ao.RebuildFlushThreshold = settings.RebuildFlushThreshold;
+        }
+
+        opts.AddWallets(Tune);
+        opts.AddJobs(Tune);
+        opts.AddAccessControl();
+    }
+}

@@ -1,0 +1,51 @@
+using AuditPortal.Core.Common;
+
+namespace AuditPortal.Core.Wallets;
+
+public sealed record OpenWallet(Guid WalletId, string Owner, Guid CommandId, string Actor, DateTimeOffset At);
+
+public sealed record GrantCredits(
+    Guid WalletId, int Amount, string Reason, Guid CommandId, string Actor, DateTimeOffset At,
+    long? ExpectedVersion = null, string Type = GrantTypes.Manual, TypeMetadata? TypeMetadata = null);
+
+public sealed record SpendCredits(
+    Guid WalletId, int Amount, string Reason, Guid CommandId, string Actor, DateTimeOffset At,
+    long? ExpectedVersion = null, string Type = SpendTypes.Manual, TypeMetadata? TypeMetadata = null);
+
+public sealed record WalletLimits(int MaxCreditsPerOperation = 1_000_000)
+{
+    public static readonly WalletLimits Default = new();
+}
+
+public static class WalletDecisions
+{
+    public static WalletOpened Handle(Wallet? state, OpenWallet command)
+    {
+        if (state is not null)
+            throw new DomainException(new RuleViolated("wallet-exists", $"Wallet {command.WalletId} is already open (owner {state.Owner})."));
+        var owner = Guard.Text(command.Owner, "owner", max: Guard.MaxNameLength);
+        return new WalletOpened(command.WalletId, owner, command.Actor, command.At);
+    }
+
+    public static CreditsGranted Handle(Wallet? state, GrantCredits command, WalletLimits limits)
+    {
+        var wallet = state ?? throw new DomainException(new NotFound("Wallet", command.WalletId.ToString()));
+        var amount = Guard.Amount(command.Amount, limits.MaxCreditsPerOperation);
+        var reason = Guard.Text(command.Reason, "reason");
+        if ((long)wallet.Balance + amount > int.MaxValue)
+            throw new DomainException(new RuleViolated("balance-overflow",
+                $"Granting {amount:N0} credits would take the balance of {wallet.Balance:N0} above the maximum of {int.MaxValue:N0}."));
+        return new CreditsGranted(wallet.Id, amount, command.Type, command.TypeMetadata, command.Actor, command.At, reason);
+    }
+
+    public static CreditsSpent Handle(Wallet? state, SpendCredits command, WalletLimits limits)
+    {
+        var wallet = state ?? throw new DomainException(new NotFound("Wallet", command.WalletId.ToString()));
+        var amount = Guard.Amount(command.Amount, limits.MaxCreditsPerOperation);
+        var reason = Guard.Text(command.Reason, "reason");
+        if (amount > wallet.Balance)
+            throw new DomainException(new RuleViolated("insufficient-credits",
+                $"Not enough credits in wallet: balance {wallet.Balance}, requested {amount}"));
+        return new CreditsSpent(wallet.Id, amount, command.Type, command.TypeMetadata, command.Actor, command.At, reason);
+    }
+}

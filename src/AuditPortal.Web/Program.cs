@@ -1,0 +1,64 @@
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+using AuditPortal.Web.Components;
+using AuditPortal.Web.Infrastructure;
+using JasperFx;
+using JasperFx.Events.Daemon;
+using Marten;
+using MudBlazor.Services;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddJsonFile("appsettings.Local.json", optional: true, reloadOnChange: true);
+
+builder.Host.UseSerilog((context, services, logger) =>
+{
+    if (context.Configuration.GetSection("Serilog").Exists())
+        logger.ReadFrom.Configuration(context.Configuration);
+    else
+        logger.MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .WriteTo.Console();
+    logger.ReadFrom.Services(services).Enrich.FromLogContext();
+});
+
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
+builder.Services.AddSingleton<PortalDatabase>();
+var storeSettings = new PortalStoreSettings
+{
+    SchemaName = builder.Configuration["Database:Schema"] is { Length: > 0 } schema ? schema : "auditportal",
+    AutoCreate = builder.Configuration.GetValue("Database:AutoCreate", AutoCreate.CreateOrUpdate),
+};
+var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
+builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode);
+builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)));
+builder.Services.AddHostedService<PortalStartup>();
+
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("database")
+    .AddCheck<ProjectionDaemonHealthCheck>("projections");
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+}
+
+app.UseSerilogRequestLogging();
+app.UseAntiforgery();
+app.MapStaticAssets();
+app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+// JasperFx's verbs (db-apply, projections, help...) only when the first argument is a verb:
+// test hosts pass --Key=Value settings, which JasperFx would reject.
+if (args.Length > 0 && !args[0].StartsWith('-'))
+    return await app.RunJasperFxCommands(args);
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

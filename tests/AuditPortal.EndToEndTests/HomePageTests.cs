@@ -1,0 +1,18 @@
+using AuditPortal.EndToEndTests.Infrastructure;
+
+namespace AuditPortal.EndToEndTests;
+
+public class HomePageTests(PortalServer server) : IClassFixture<PortalServer>
+{
+    [Fact]
+    public async Task Home_page_opens_in_chromium_and_becomes_interactive()
+    {
+        var page = await server.OpenAsync("/");
+
+        Assert.Equal("AuditPortal", await page.TitleAsync());
+        Assert.Contains("AuditPortal", await page.Locator(".mud-appbar").InnerTextAsync());
+        await page.Locator("#dark-mode-toggle").ClickAsync();
+        await page.Locator("[data-theme=dark]").WaitForAsync();
+        await PortalServer.ScreenshotAsync(page, "home");
+    }
+}

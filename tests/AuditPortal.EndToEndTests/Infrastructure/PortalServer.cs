@@ -1,0 +1,77 @@
+using AuditPortal.Tests.Shared;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Playwright;
+
+namespace AuditPortal.EndToEndTests.Infrastructure;
+
+/// <summary>
+/// The portal served by Kestrel on a free 127.0.0.1 port, on a database of its own, with a headless Debian
+/// Chromium driven by Playwright: one per test class.
+/// </summary>
+public class PortalServer : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+    private IPlaywright? _playwright;
+
+    public string BaseUrl { get; private set; } = "";
+    public IBrowser Browser { get; private set; } = null!;
+    public IServiceProvider Services => _factory!.Services;
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseSetting("ConnectionStrings:Marten", connectionString);
+            foreach (var (key, value) in Settings) web.UseSetting(key, value);
+        });
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath(),
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task<IPage> OpenAsync(string path)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await page.GotoAsync(BaseUrl + path);
+        // Before the SignalR circuit exists a click is lost: wait for the layout's interactive marker.
+        await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        return page;
+    }
+
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "artifacts");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
+    public static string ChromiumPath()
+    {
+        var configured = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
+        foreach (var candidate in new[] { configured, "/usr/bin/chromium", "/usr/bin/chromium-browser" })
+        {
+            if (!string.IsNullOrWhiteSpace(candidate) && File.Exists(candidate)) return candidate;
+        }
+        throw new InvalidOperationException("Chromium was not found: install it with `apt-get install -y chromium` or set CHROMIUM_PATH.");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_factory is not null) await _factory.DisposeAsync();
+    }
+}

@@ -1,0 +1,67 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Projections;
+using AuditPortal.Tests.Shared;
+using JasperFx.Events.Daemon;
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AuditPortal.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A Marten host with the portal's own configuration and a Solo async daemon on a database of its own:
+/// one per test class (xunit class fixture).
+/// </summary>
+public class PortalHostFixture : IAsyncLifetime
+{
+    public const string Admin = "root-admin";
+
+    private IHost? _host;
+
+    public IServiceProvider Services => _host!.Services;
+    public IDocumentStore Store => Services.GetRequiredService<IDocumentStore>();
+    public string ConnectionString { get; private set; } = "";
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    protected virtual void Configure(IServiceCollection services) { }
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddPortalMarten(_ => ConnectionString, new PortalStoreSettings(), DaemonMode.Solo);
+        builder.Services.AddPortalCommands();
+        Configure(builder.Services);
+        _host = builder.Build();
+        await _host.StartAsync();
+        await AuditIndexes.EnsureAsync(Store);
+        await PortalBootstrap.EnsurePortalAclAsync(Store, Get<AccessControlService>(), Admin);
+    }
+
+    public async Task WaitForProjectionsAsync() => await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+    public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
+
+    /// <summary>Gives a user a persona on the portal's list, as an admin would.</summary>
+    public async Task GrantPersonaAsync(string user, Permission[] persona)
+    {
+        var acl = Get<AccessControlService>();
+        foreach (var permission in persona)
+        {
+            var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
+            if (!result.Succeeded && result.ErrorCode != "already-granted") throw new InvalidOperationException(result.Message);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is null) return;
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

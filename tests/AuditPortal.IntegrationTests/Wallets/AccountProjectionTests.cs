@@ -1,0 +1,48 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+using Marten;
+using Npgsql;
+
+namespace AuditPortal.IntegrationTests.Wallets;
+
+public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
+{
+    [Fact]
+    public async Task Blog_example_grant_one_then_spend_one_for_a_job_launch_leaves_zero_credits()
+    {
+        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var wallets = fixture.Get<WalletService>();
+        var alice = PortalHostFixture.Actor("alice");
+        var walletId = Guid.CreateVersion7();
+        var jobId = Guid.Parse("9348e9b3-43b8-4531-b79c-d70d0cb66ba0");
+
+        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
+        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 1, "welcome", null)).Succeeded);
+        await using (var session = fixture.Store.LightweightSession())
+        {
+            // The job-launch spend as the job module records it, with the job id in its metadata.
+            var stream = await session.Events.FetchForWriting<Wallet>(walletId);
+            stream.AppendOne(WalletDecisions.Handle(stream.Aggregate,
+                new SpendCredits(walletId, 1, "Launch", Guid.CreateVersion7(), "alice", DateTimeOffset.UtcNow, Type: SpendTypes.JobLaunch, TypeMetadata: new TypeMetadata(jobId)),
+                WalletLimits.Default));
+            await session.SaveChangesAsync();
+        }
+        await fixture.WaitForProjectionsAsync();
+
+        await using var query = fixture.Store.QuerySession();
+        var events = await query.Events.FetchStreamAsync(walletId);
+        Assert.Equal(3, events.Count);
+        var granted = Assert.IsType<CreditsGranted>(events[1].Data);
+        Assert.Equal(1, granted.Amount);
+        var spent = Assert.IsType<CreditsSpent>(events[2].Data);
+        Assert.Equal((1, SpendTypes.JobLaunch, jobId), (spent.Amount, spent.Type, spent.TypeMetadata!.JobId!.Value));
+        Assert.Equal("alice", events[1].UserName);
+
+        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("set search_path to auditportal; select credits from account_projection where aggregate_id = @id", conn);
+        cmd.Parameters.AddWithValue("id", walletId);
+        Assert.Equal(0, await cmd.ExecuteScalarAsync());
+    }
+}
