@@ -2,6 +2,7 @@ using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components;
 using AuditPortal.Web.Infrastructure;
+using AuditPortal.Web.Infrastructure.Auth;
 using JasperFx;
 using JasperFx.Events.Daemon;
 using Marten;
@@ -35,6 +36,12 @@ var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", Daemon
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode);
 builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)));
 builder.Services.AddHostedService<PortalStartup>();
+builder.Services.AddPortalAuth(builder.Configuration);
+builder.Services.AddWalletsPages();
+builder.Services.AddJobsPages();
+builder.Services.AddAuditPages();
+builder.Services.AddAccessControlPages();
+builder.Services.AddProjectionsPages();
 
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")
@@ -48,6 +55,7 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseSerilogRequestLogging();
+app.UsePortalAuth();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });

@@ -1,0 +1,7 @@
+namespace AuditPortal.Web.Infrastructure;
+
+public static class WalletsRegistration
+{
+    /// <summary>Services of the Wallets pages.</summary>
+    public static IServiceCollection AddWalletsPages(this IServiceCollection services) => services;
+}
