@@ -59,3 +59,24 @@ public sealed record Job(
     private Job WithParticipant(string name, ApplicationStatus status) =>
         this with { Participants = [.. Participants.Where(p => !string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)), new JobParticipant(name, status)] };
 }
+
+/// <summary>Folds a job's events outside Marten (pure tests, the demo generator).</summary>
+public static class JobHistory
+{
+    public static Job? Apply(Job? state, object e) => e switch
+    {
+        JobPosted posted => Job.Create(posted),
+        ParticipantInvited x => Require(state, e).Apply(x),
+        JobApplicationSubmitted x => Require(state, e).Apply(x),
+        ParticipantAccepted x => Require(state, e).Apply(x),
+        JobLaunched x => Require(state, e).Apply(x),
+        JobCompleted x => Require(state, e).Apply(x),
+        JobCancelled x => Require(state, e).Apply(x),
+        _ => throw new ArgumentException($"{e.GetType().Name} is not a job event.", nameof(e)),
+    };
+
+    public static Job? Replay(IEnumerable<object> events) => events.Aggregate((Job?)null, Apply);
+
+    private static Job Require(Job? state, object e) =>
+        state ?? throw new InvalidOperationException($"{e.GetType().Name} before JobPosted.");
+}

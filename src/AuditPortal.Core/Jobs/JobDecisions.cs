@@ -67,6 +67,8 @@ public static class JobDecisions
         if (!job.Participants.Any(p => p.Status == ApplicationStatus.Accepted))
             throw new DomainException(new RuleViolated("no-accepted-participant", $"Job \"{job.Title}\" needs an accepted participant before it can be launched."));
         var wallet = ownerWallet ?? throw new DomainException(new NotFound("Wallet", job.OwnerWalletId.ToString()));
+        if (wallet.Id != job.OwnerWalletId)
+            throw new DomainException(new RuleViolated("wrong-wallet", $"Job \"{job.Title}\" is paid from wallet {job.OwnerWalletId}, not {wallet.Id}."));
         if (job.Budget > wallet.Balance)
             throw new DomainException(new RuleViolated("insufficient-credits",
                 $"Not enough credits in wallet: balance {wallet.Balance}, requested {job.Budget}"));
@@ -91,8 +93,11 @@ public static class JobDecisions
             throw new DomainException(new RuleViolated("job-closed", $"Job \"{job.Title}\" is already {job.Status.ToString().ToLowerInvariant()}."));
         var reason = Guard.Text(command.Reason, "reason");
         var refund = job.Status == JobStatus.Launched ? job.CreditsSpent : 0;
+        // The refund's reason names the job and, when it fits the wallet's limit, the cancellation reason.
+        var refundReason = $"Refund for cancelled job \"{job.Title}\"";
+        if (refundReason.Length + 2 + reason.Length <= Guard.MaxTextLength) refundReason += $": {reason}";
         var refunded = refund > 0
-            ? new CreditsGranted(job.OwnerWalletId, refund, GrantTypes.Refund, new TypeMetadata(job.Id), command.Actor, command.At, $"Refund for cancelled job \"{job.Title}\": {reason}")
+            ? new CreditsGranted(job.OwnerWalletId, refund, GrantTypes.Refund, new TypeMetadata(job.Id), command.Actor, command.At, refundReason)
             : null;
         return (new JobCancelled(job.Id, refund, job.ParticipantNames, command.Actor, command.At, reason), refunded);
     }
