@@ -1,0 +1,65 @@
+using AuditPortal.Core.AccessControl;
+
+namespace AuditPortal.Core.DemoData;
+
+/// <summary>The fixed portal users of the demo (also the names offered by demo sign-in).</summary>
+public static class DemoUsers
+{
+    public const string Admin = "admin";
+    public const string Dave = "dave";
+    public const string Alice = "alice";
+    public const string Sam = "sam";
+    public const string Carol = "carol";
+    /// <summary>A former support contractor: granted support early, revoked later, so the history shows a revocation.</summary>
+    public const string Erin = "erin";
+
+    public static readonly string[] Admins = [Admin, Dave];
+    public static readonly string[] Support = [Alice, Sam];
+    public static readonly string[] Auditors = [Carol];
+
+    /// <summary>The persona each demo user ends the history with on the portal's list.</summary>
+    public static readonly IReadOnlyDictionary<string, Permission[]> FinalPersonas = new Dictionary<string, Permission[]>
+    {
+        [Admin] = Personas.Admin, [Dave] = Personas.Admin,
+        [Alice] = Personas.Support, [Sam] = Personas.Support,
+        [Carol] = Personas.Auditor,
+    };
+}
+
+/// <summary>
+/// What to generate. The same options (seed included) always give the same events, ids and times.
+/// <see cref="Events"/> is the exact number of events produced unless the history runs out of things to do first.
+/// </summary>
+public sealed record DemoOptions
+{
+    public int Seed { get; init; } = 20261126;
+    public int Wallets { get; init; } = 40;
+    public int Jobs { get; init; } = 15;
+    public int Events { get; init; } = 400;
+    /// <summary>Time of the newest event; the history covers <see cref="History"/> before it.</summary>
+    public DateTimeOffset End { get; init; } = new(2026, 11, 20, 17, 0, 0, TimeSpan.Zero);
+    public TimeSpan History { get; init; } = TimeSpan.FromDays(180);
+    /// <summary>Create the portal's own list and the personas; off when the list already exists (e.g. bootstrapped by a test host).</summary>
+    public bool IncludePortalAcl { get; init; } = true;
+
+    /// <summary>The set the portal seeds into an empty database: ~40 wallets, ~15 jobs, 400 events over six months.</summary>
+    public static DemoOptions Small => new();
+
+    /// <summary>1,000,000 events over 10,000 wallets and 20,000 jobs, for bulk loading and rebuild measurements.</summary>
+    public static DemoOptions Bulk => new() { Wallets = 10_000, Jobs = 20_000, Events = 1_000_000, History = TimeSpan.FromDays(365) };
+}
+
+/// <summary>
+/// One generated event with what is needed to store it as if a command had appended it: its stream (and the
+/// aggregate type to start that stream with), its version in that stream (1 = starts the stream), and the
+/// command's metadata. Events of one command share <see cref="CommandId"/> and come one after another.
+/// </summary>
+public sealed record DemoEvent(
+    Guid StreamId, Type StreamType, long Version, object Data, DateTimeOffset At,
+    string UserName, Guid CommandId, string CorrelationId)
+{
+    public bool StartsStream => Version == 1;
+}
+
+/// <summary>What <see cref="DemoHistory.SeedAsync"/> wrote.</summary>
+public sealed record DemoSeedSummary(int Events, int Commands, int Wallets, int Jobs, int AccessControlLists, DateTimeOffset? From, DateTimeOffset? To);

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.DemoData;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Wallets;
+
+namespace AuditPortal.Core.Tests.DemoData;
+
+public class DemoHistoryTests
+{
+    private static readonly List<DemoEvent> Small = DemoHistory.Generate(DemoOptions.Small).ToList();
+
+    private static string Fingerprint(DemoEvent e) =>
+        $"{e.StreamId}|{e.StreamType.Name}|{e.Version}|{e.At:O}|{e.UserName}|{e.CommandId}|{e.CorrelationId}|{e.Data.GetType().Name}|{JsonSerializer.Serialize(e.Data, e.Data.GetType())}";
+
+    [Fact]
+    public void GivenTheSameOptions_WhenGeneratingTwice_ThenEveryEventIdAndTimeIsTheSame()
+    {
+        var again = DemoHistory.Generate(DemoOptions.Small).Select(Fingerprint).ToList();
+
+        Assert.Equal(Small.Select(Fingerprint), again);
+    }
+
+    [Fact]
+    public void GivenAnotherSeed_WhenGenerating_ThenTheHistoryDiffers()
+    {
+        var other = DemoHistory.Generate(DemoOptions.Small with { Seed = 7 }).Select(Fingerprint).ToList();
+
+        Assert.NotEqual(Small.Select(Fingerprint), other);
+    }
+
+    [Fact]
+    public void GivenTheSmallSet_WhenGenerating_ThenItHasTheRequestedSize()
+    {
+        Assert.Equal(400, Small.Count);
+        Assert.Equal(40, Small.Count(e => e.Data is WalletOpened));
+        Assert.Equal(15, Small.Count(e => e.Data is JobPosted));
+        Assert.True(Small.Count(e => e.Data is AccessControlListCreated) > 10);
+    }
+
+    [Fact]
+    public void GivenTheSmallSet_WhenReplayingEachStream_ThenVersionsAreContiguousAndNoBalanceGoesNegative()
+    {
+        foreach (var stream in Small.GroupBy(e => e.StreamId))
+        {
+            Assert.Equal(Enumerable.Range(1, stream.Count()).Select(v => (long)v), stream.Select(e => e.Version));
+            Assert.Single(stream.Select(e => e.StreamType).Distinct());
+            if (stream.First().StreamType == typeof(Wallet))
+            {
+                Wallet? wallet = null;
+                foreach (var e in stream)
+                {
+                    wallet = WalletHistory.Apply(wallet, e.Data);
+                    Assert.True(wallet!.Balance >= 0);
+                }
+            }
+            else if (stream.First().StreamType == typeof(Job)) Assert.NotNull(JobHistory.Replay(stream.Select(e => e.Data)));
+            else Assert.NotNull(AccessControlListHistory.Replay(stream.Select(e => e.Data)));
+        }
+    }
+
+    [Fact]
+    public void GivenTheSmallSet_WhenGenerating_ThenEventsAreInTimeOrderWithinMonthsOfHistory()
+    {
+        var options = DemoOptions.Small;
+        Assert.Equal(Small.OrderBy(e => e.At).Select(e => e.At), Small.Select(e => e.At));
+        Assert.All(Small, e => Assert.InRange(e.At, options.End - options.History, options.End));
+        Assert.True(Small[^1].At - Small[0].At > TimeSpan.FromDays(90));
+        Assert.All(Small.GroupBy(e => e.CommandId), command => Assert.Single(command.Select(e => (e.UserName, e.At, e.CorrelationId)).Distinct()));
+    }
+
+    [Fact]
+    public void GivenTheSmallSet_WhenGenerating_ThenEveryJobStateAndCreditMovementAppears()
+    {
+        var data = Small.Select(e => e.Data).ToList();
+        var jobs = Small.Where(e => e.StreamType == typeof(Job)).GroupBy(e => e.StreamId).Select(s => JobHistory.Replay(s.Select(e => e.Data))!).ToList();
+
+        Assert.Contains(jobs, j => j.Status == JobStatus.Open && j.Participants.Any(p => p.Status == ApplicationStatus.Applied));
+        Assert.Contains(jobs, j => j.Status == JobStatus.Open && j.Participants.Any(p => p.Status == ApplicationStatus.Accepted));
+        Assert.Contains(jobs, j => j.Status == JobStatus.Launched);
+        Assert.Contains(jobs, j => j.Status == JobStatus.Completed);
+        Assert.Contains(jobs, j => j.Status == JobStatus.Cancelled && j.CreditsSpent == 0);
+        Assert.Contains(data, e => e is ParticipantInvited);
+        Assert.Contains(data, e => e is CreditsGranted { Type: GrantTypes.Refund, TypeMetadata.JobId: not null });
+        Assert.All(data.OfType<JobLaunched>(), l => Assert.Contains(data, e => e is CreditsSpent { Type: SpendTypes.JobLaunch } s && s.TypeMetadata!.JobId == l.JobId));
+        Assert.Contains(data, e => e is CreditsSpent { Type: SpendTypes.Manual });
+        Assert.Contains(data, e => e is CreditsGranted { Type: GrantTypes.Manual });
+    }
+
+    [Fact]
+    public void GivenTheSmallSet_WhenReplayingThePortalList_ThenTheDemoUsersHaveTheirPersonas()
+    {
+        var portal = AccessControlListHistory.Replay(Small.Where(e => e.StreamId == Resources.PortalAclId).Select(e => e.Data))!;
+
+        Assert.Equal(Resources.Portal, portal.Resource);
+        foreach (var (user, persona) in DemoUsers.FinalPersonas)
+            Assert.Equal(persona.Order(), portal.Entries.Where(x => AccessControlList.Same(x.Principal, user)).Select(x => x.Permission).Order());
+        Assert.DoesNotContain(portal.Entries, x => x.Principal == DemoUsers.Erin);
+        Assert.Contains(Small, e => e.Data is PermissionRevoked { Principal: DemoUsers.Erin });
+        Assert.Equal(new[] { "admin", "alice", "carol", "dave", "sam" }, portal.Entries.Select(x => x.Principal).Distinct().Order());
+    }
+
+    [Fact]
+    public void GivenNoPortalList_WhenGenerating_ThenOnlyMarketplaceStreamsAreProduced()
+    {
+        var events = DemoHistory.Generate(DemoOptions.Small with { IncludePortalAcl = false }).ToList();
+
+        Assert.DoesNotContain(events, e => e.StreamId == Resources.PortalAclId);
+        Assert.Equal(400, events.Count);
+    }
+
+    [Fact]
+    public void GivenTheBulkOptions_WhenGeneratingTheFirstHundredThousand_ThenTheyAreValidAndLazy()
+    {
+        var versions = new Dictionary<Guid, long>();
+        var count = 0;
+        foreach (var e in DemoHistory.Generate(DemoOptions.Bulk).Take(100_000))
+        {
+            Assert.Equal(versions.GetValueOrDefault(e.StreamId) + 1, e.Version);
+            versions[e.StreamId] = e.Version;
+            count++;
+        }
+        Assert.Equal(100_000, count);
+    }
+}
