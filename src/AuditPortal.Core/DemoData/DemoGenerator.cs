@@ -17,7 +17,7 @@ internal sealed class DemoGenerator
 
     private const string Billing = "system:billing";
     private const string Bootstrap = "system:bootstrap";
-    private const double EventsPerJobEstimate = 8.5;
+    private const double EventsPerJobEstimate = 9;
     private static readonly TimeSpan SamJoins = TimeSpan.FromDays(10);
 
     private readonly DemoOptions _o;
@@ -55,7 +55,7 @@ internal sealed class DemoGenerator
         _faker = new Faker("en") { Random = new Randomizer(options.Seed) };
         _end = options.End.ToUniversalTime();
         _start = _end - options.History;
-        _structuralEstimate = (int)((options.IncludePortalAcl ? 37 : 0) + options.Wallets * 2.8 + options.Jobs * EventsPerJobEstimate);
+        _structuralEstimate = (int)((options.IncludePortalAcl ? 37 : 0) + options.Wallets * 2.9 + options.Jobs * EventsPerJobEstimate);
     }
 
     public IEnumerable<DemoEvent> Run()
