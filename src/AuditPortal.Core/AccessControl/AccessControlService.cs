@@ -21,7 +21,7 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
             var stream = await FetchAsync(session, aclId, expectedVersion, ct);
             var granted = AccessControlListDecisions.Handle(stream.Aggregate, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion));
             stream.AppendOne(granted);
-            return CommandResult.Accepted(aclId, stream.CurrentVersion!.Value + 1, $"Granted {granted.Permission} to {granted.Principal}.");
+            return CommandResult.Accepted(aclId, stream.CurrentVersion!.Value, $"Granted {granted.Permission} to {granted.Principal}.");
         }, () => Task.FromResult(CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.")), ct);
 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
@@ -30,7 +30,7 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
             var stream = await FetchAsync(session, aclId, expectedVersion, ct);
             var revoked = AccessControlListDecisions.Handle(stream.Aggregate, new RevokePermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion));
             stream.AppendOne(revoked);
-            return CommandResult.Accepted(aclId, stream.CurrentVersion!.Value + 1, $"Revoked {revoked.Permission} from {revoked.Principal}.");
+            return CommandResult.Accepted(aclId, stream.CurrentVersion!.Value, $"Revoked {revoked.Permission} from {revoked.Principal}.");
         }, () => Task.FromResult(CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.")), ct);
 
     private static Task<JasperFx.Events.IEventStream<AccessControlList>> FetchAsync(IDocumentSession session, Guid aclId, long? expectedVersion, CancellationToken ct) =>

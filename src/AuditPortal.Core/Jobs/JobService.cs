@@ -46,8 +46,8 @@ public sealed class JobService(CommandExecutor executor, WalletLimits limits, Ti
             var (launched, spent) = JobDecisions.Handle(job.Aggregate, wallet.Aggregate, new LaunchJob(jobId, commandId, actor.UserName, time.GetUtcNow(), expectedVersion));
             job.AppendOne(launched);
             wallet.AppendOne(spent);
-            return CommandResult.Accepted(jobId, job.CurrentVersion!.Value + 1, $"Job launched; {spent.Amount} credits spent from the owner's wallet.");
-        }, ct: ct);
+            return CommandResult.Accepted(jobId, job.CurrentVersion!.Value, $"Job launched; {spent.Amount} credits spent from the owner's wallet.");
+        }, () => ConflictAsync(jobId, ct), ct);
 
     public Task<CommandResult> CancelAsync(Actor actor, Guid commandId, Guid jobId, string reason, long? expectedVersion = null, CancellationToken ct = default) =>
         executor.ExecuteAsync(actor, Permission.SpendCredits, commandId, nameof(CancelJob), async session =>
@@ -62,9 +62,9 @@ public sealed class JobService(CommandExecutor executor, WalletLimits limits, Ti
                     Type: GrantTypes.Refund, TypeMetadata: refund.TypeMetadata), WalletLimits.Default with { MaxCreditsPerOperation = int.MaxValue });
                 wallet.AppendOne(refund);
             }
-            return CommandResult.Accepted(jobId, job.CurrentVersion!.Value + 1,
+            return CommandResult.Accepted(jobId, job.CurrentVersion!.Value,
                 refund is null ? "Job cancelled." : $"Job cancelled; {refund.Amount} credits refunded to the owner's wallet.");
-        }, ct: ct);
+        }, () => ConflictAsync(jobId, ct), ct);
 
     private Task<CommandResult> OnJob(Actor actor, Guid commandId, string commandType, Guid jobId, long? expectedVersion,
         Func<Job?, object[]> decide, string message, CancellationToken ct) =>
@@ -73,8 +73,18 @@ public sealed class JobService(CommandExecutor executor, WalletLimits limits, Ti
             var stream = await FetchJob(session, jobId, expectedVersion, ct);
             var events = decide(stream.Aggregate);
             stream.AppendMany(events);
-            return CommandResult.Accepted(jobId, stream.CurrentVersion!.Value + events.Length, message);
-        }, ct: ct);
+            return CommandResult.Accepted(jobId, stream.CurrentVersion!.Value, message);
+        }, () => ConflictAsync(jobId, ct), ct);
+
+    private async Task<CommandResult> ConflictAsync(Guid jobId, CancellationToken ct)
+    {
+        await using var query = executor.Store.QuerySession();
+        var state = await query.Events.FetchStreamStateAsync(jobId, ct);
+        // An expected version on a job that was never posted is not a conflict: the job does not exist.
+        return state is null
+            ? CommandResult.Rejected(new NotFound("Job", jobId.ToString()))
+            : CommandResult.Conflict("This job changed since you opened it; reload to see the change, then try again.", state.Version);
+    }
 
     private static Task<JasperFx.Events.IEventStream<Job>> FetchJob(IDocumentSession session, Guid jobId, long? expectedVersion, CancellationToken ct) =>
         expectedVersion is { } v ? session.Events.FetchForWriting<Job>(jobId, v, ct) : session.Events.FetchForExclusiveWriting<Job>(jobId, ct);

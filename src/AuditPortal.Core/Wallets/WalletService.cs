@@ -23,7 +23,8 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
             var granted = WalletDecisions.Handle(stream.Aggregate,
                 new GrantCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion), limits);
             stream.AppendOne(granted);
-            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value + 1,
+            // CurrentVersion already counts the event just appended.
+            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value,
                 $"Granted {granted.Amount} credits; balance is now {stream.Aggregate!.Balance + granted.Amount}.");
         }, () => ConflictAsync(walletId, ct), ct);
 
@@ -34,7 +35,7 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
             var spent = WalletDecisions.Handle(stream.Aggregate,
                 new SpendCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion), limits);
             stream.AppendOne(spent);
-            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value + 1,
+            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value,
                 $"Spent {spent.Amount} credits; balance is now {stream.Aggregate!.Balance - spent.Amount}.");
         }, () => ConflictAsync(walletId, ct), ct);
 
@@ -51,9 +52,11 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
     {
         await using var query = executor.Store.QuerySession();
         var wallet = await query.Events.AggregateStreamAsync<Wallet>(walletId, token: ct);
+        // An expected version on a wallet that was never opened is not a conflict: the wallet does not exist.
+        if (wallet is null) return CommandResult.Rejected(new NotFound("Wallet", walletId.ToString()));
         var state = await query.Events.FetchStreamStateAsync(walletId, ct);
         return CommandResult.Conflict(
-            $"This wallet changed since you opened it: the balance is now {wallet?.Balance ?? 0}. Nothing was recorded; check and try again.",
+            $"This wallet changed since you opened it: the balance is now {wallet.Balance}. Nothing was recorded; check and try again.",
             state?.Version);
     }
 }

@@ -1,0 +1,25 @@
+using Npgsql;
+
+namespace AuditPortal.IntegrationTests.Infrastructure;
+
+/// <summary>Plain SQL against a test database, to check what psql users would see.</summary>
+public static class Sql
+{
+    public static async Task<List<T>> QueryAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using (var path = new NpgsqlCommand("set search_path to auditportal", conn)) await path.ExecuteNonQueryAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<T>();
+        while (await reader.ReadAsync()) rows.Add(read(reader));
+        return rows;
+    }
+
+    /// <summary>The README's query, unchanged: balances above zero from the relational projection.</summary>
+    public static async Task<Dictionary<Guid, int>> PositiveBalancesAsync(string connectionString) =>
+        (await QueryAsync(connectionString, "select aggregate_id, credits from account_projection where credits > 0",
+            r => (Id: r.GetGuid(0), Credits: r.GetInt32(1)))).ToDictionary(x => x.Id, x => x.Credits);
+}

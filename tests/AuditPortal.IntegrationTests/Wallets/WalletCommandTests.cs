@@ -1,0 +1,180 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+using Marten;
+
+namespace AuditPortal.IntegrationTests.Wallets;
+
+public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
+{
+    private WalletService Wallets => fixture.Get<WalletService>();
+    private static Actor Alice => PortalHostFixture.Actor("alice");
+
+    public async Task InitializeAsync() => await fixture.GrantPersonaAsync("alice", Personas.Support);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private async Task<Guid> OpenWithAsync(int credits)
+    {
+        var walletId = Guid.CreateVersion7();
+        Assert.True((await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
+        if (credits > 0) Assert.True((await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
+        return walletId;
+    }
+
+    private async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
+    {
+        await using var query = fixture.Store.QuerySession();
+        return await query.Events.FetchStreamAsync(id);
+    }
+
+    [Fact]
+    public async Task GivenTenCredits_WhenFiftyOneCreditSpendsRunInParallel_ThenExactlyTenSucceedAndTheStreamStaysContiguous()
+    {
+        var walletId = await OpenWithAsync(10);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            Task.Run(() => Wallets.SpendAsync(PortalHostFixture.Actor("alice"), Guid.CreateVersion7(), walletId, 1, $"parallel spend {i}", null))));
+
+        Assert.Equal(10, results.Count(r => r.Status == CommandStatus.Accepted));
+        var rejected = results.Where(r => r.Status != CommandStatus.Accepted).ToList();
+        Assert.Equal(40, rejected.Count);
+        Assert.All(rejected, r => Assert.Equal((CommandStatus.Rejected, "insufficient-credits", "Not enough credits in wallet: balance 0, requested 1"), (r.Status, r.ErrorCode, r.Message)));
+        var events = await StreamAsync(walletId);
+        Assert.Equal(Enumerable.Range(1, 12).Select(v => (long)v), events.Select(e => e.Version));
+        Assert.Equal(10, events.Count(e => e.Data is CreditsSpent));
+        Assert.Equal(0, WalletHistory.Replay(events.Select(e => e.Data))!.Balance);
+        Assert.Equal(Enumerable.Range(2, 10).Select(v => (long)v + 1).Order(), results.Where(r => r.Succeeded).Select(r => r.Version!.Value).Order());
+    }
+
+    [Fact]
+    public async Task GivenAStaleExpectedVersion_WhenSpending_ThenConflictShowsTheNewBalanceAndNothingIsRecorded()
+    {
+        var walletId = await OpenWithAsync(10);
+        const long seenVersion = 2;
+        Assert.True((await Wallets.GrantAsync(PortalHostFixture.Actor("alice"), Guid.CreateVersion7(), walletId, 5, "another desk", seenVersion)).Succeeded);
+        var commandId = Guid.CreateVersion7();
+
+        var result = await Wallets.SpendAsync(Alice, commandId, walletId, 4, "based on an old screen", seenVersion);
+
+        Assert.Equal(CommandStatus.Conflict, result.Status);
+        Assert.Contains("balance is now 15", result.Message);
+        Assert.Equal(3, result.Version);
+        Assert.Equal(3, (await StreamAsync(walletId)).Count);
+        await using var query = fixture.Store.QuerySession();
+        Assert.Null(await query.LoadAsync<ProcessedCommand>(commandId));
+    }
+
+    [Fact]
+    public async Task GivenTheRightExpectedVersion_WhenGranting_ThenTheNextVersionIsReturned()
+    {
+        var walletId = await OpenWithAsync(10);
+
+        var result = await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, 5, "goodwill", 2);
+
+        Assert.Equal((CommandStatus.Accepted, 3L), (result.Status, result.Version!.Value));
+        Assert.Contains("balance is now 15", result.Message);
+    }
+
+    [Fact]
+    public async Task GivenAnAcceptedGrant_WhenTheSameCommandIdIsSentAgain_ThenOneEventAndTheSameResult()
+    {
+        var walletId = await OpenWithAsync(0);
+        var commandId = Guid.CreateVersion7();
+
+        var first = await Wallets.GrantAsync(Alice, commandId, walletId, 5, "double click", null);
+        var second = await Wallets.GrantAsync(Alice, commandId, walletId, 5, "double click", null);
+
+        Assert.True(first.Succeeded);
+        Assert.Equal(first, second);
+        Assert.Single(await StreamAsync(walletId), e => e.Data is CreditsGranted);
+    }
+
+    [Fact]
+    public async Task GivenTheSameCommandIdSentInParallel_WhenBothRun_ThenOneEventAndTheSameResult()
+    {
+        var walletId = await OpenWithAsync(20);
+        var commandId = Guid.CreateVersion7();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            Task.Run(() => Wallets.SpendAsync(PortalHostFixture.Actor("alice"), commandId, walletId, 5, "retried request", null))));
+
+        Assert.All(results, r => Assert.Equal(results[0], r));
+        Assert.True(results[0].Succeeded);
+        var events = await StreamAsync(walletId);
+        Assert.Single(events, e => e.Data is CreditsSpent);
+        Assert.Equal(15, WalletHistory.Replay(events.Select(e => e.Data))!.Balance);
+    }
+
+    [Fact]
+    public async Task GivenANeverOpenedWallet_WhenGrantingOrSpending_ThenRejectedAndNoStreamIsCreated()
+    {
+        var walletId = Guid.CreateVersion7();
+
+        var grant = await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, 5, "typo in the id", null);
+        var spend = await Wallets.SpendAsync(Alice, Guid.CreateVersion7(), walletId, 5, "typo in the id", 1);
+
+        Assert.Equal((CommandStatus.Rejected, "not-found"), (grant.Status, grant.ErrorCode));
+        Assert.Equal(CommandStatus.Rejected, spend.Status);
+        await using var query = fixture.Store.QuerySession();
+        Assert.Null(await query.Events.FetchStreamStateAsync(walletId));
+        Assert.Empty(await query.Events.FetchStreamAsync(walletId));
+    }
+
+    [Fact]
+    public async Task GivenAnOpenWallet_WhenOpeningItAgain_ThenRejectedAndTheStreamKeepsOneOpening()
+    {
+        var walletId = await OpenWithAsync(0);
+
+        var again = await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "mallory");
+
+        Assert.Equal((CommandStatus.Rejected, "wallet-exists"), (again.Status, again.ErrorCode));
+        Assert.Single(await StreamAsync(walletId));
+    }
+
+    [Fact]
+    public async Task GivenInvalidInput_WhenGranting_ThenRejectedWithTheFieldAndNothingIsRecorded()
+    {
+        var walletId = await OpenWithAsync(0);
+
+        var zero = await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, 0, "nothing", null);
+        var noReason = await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, 5, "  ", null);
+        var tooMuch = await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, WalletLimits.Default.MaxCreditsPerOperation + 1, "too much", null);
+
+        Assert.Equal(("amount", "reason", "amount"), (zero.Field, noReason.Field, tooMuch.Field));
+        Assert.All(new[] { zero, noReason, tooMuch }, r => Assert.Equal(CommandStatus.Rejected, r.Status));
+        Assert.Single(await StreamAsync(walletId));
+    }
+
+    [Fact]
+    public async Task GivenAUserWithoutSupportRights_WhenGranting_ThenForbiddenAndNothingIsRecorded()
+    {
+        var walletId = await OpenWithAsync(0);
+
+        var result = await Wallets.GrantAsync(PortalHostFixture.Actor("mallory"), Guid.CreateVersion7(), walletId, 5, "self-service", null);
+
+        Assert.Equal(CommandStatus.Forbidden, result.Status);
+        Assert.Single(await StreamAsync(walletId));
+    }
+
+    [Fact]
+    public async Task GivenACommand_WhenItIsRecorded_ThenUserCorrelationAndCausationAreStoredOnTheEvents()
+    {
+        var walletId = Guid.CreateVersion7();
+        var openId = Guid.CreateVersion7();
+        var grantId = Guid.CreateVersion7();
+        var actor = new Actor("alice", "request-4711");
+
+        Assert.True((await Wallets.OpenAsync(actor, openId, walletId, "dana")).Succeeded);
+        Assert.True((await Wallets.GrantAsync(actor with { CorrelationId = "request-4712" }, grantId, walletId, 5, "goodwill", 1)).Succeeded);
+
+        var events = await StreamAsync(walletId);
+        Assert.Equal(("alice", "request-4711", openId.ToString()), (events[0].UserName, events[0].CorrelationId, events[0].CausationId));
+        Assert.Equal(("alice", "request-4712", grantId.ToString()), (events[1].UserName, events[1].CorrelationId, events[1].CausationId));
+        var stored = await Sql.QueryAsync(fixture.ConnectionString,
+            "select user_name, correlation_id, causation_id from mt_events where stream_id = @id order by version",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2)), ("id", walletId));
+        Assert.Equal([("alice", "request-4711", openId.ToString()), ("alice", "request-4712", grantId.ToString())], stored);
+    }
+}
