@@ -34,7 +34,13 @@ public sealed partial class JobParticipantViewProjection : MultiStreamProjection
 
     public static JobParticipantView Create(ParticipantInvited e) => New(e.JobId, e.Participant, e.Title, ApplicationStatus.Invited, e.InvitedAt);
 
-    public static JobParticipantView Create(JobApplicationSubmitted e) => New(e.JobId, e.Participant, e.Title, ApplicationStatus.Applied, e.AppliedAt);
+    // Marten applies no Apply to the event a document was created from: Create must carry the cover note too.
+    public static JobParticipantView Create(JobApplicationSubmitted e)
+    {
+        var view = New(e.JobId, e.Participant, e.Title, ApplicationStatus.Applied, e.AppliedAt);
+        view.CoverNote = e.CoverNote;
+        return view;
+    }
 
     public static void Apply(ParticipantInvited e, JobParticipantView view)
     {
