@@ -29,7 +29,7 @@ public class PortalHostFixture : IAsyncLifetime
 
     protected virtual void Configure(IServiceCollection services) { }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
         var builder = Host.CreateApplicationBuilder();

@@ -1,0 +1,76 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.DemoData;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+using Marten;
+
+namespace AuditPortal.IntegrationTests.DemoData;
+
+public sealed class DemoSeedFixture : PortalHostFixture
+{
+    public DemoSeedSummary Seeded { get; private set; } = null!;
+    public List<DemoEvent> Generated { get; } = [];
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        // The host has bootstrapped the portal's list already; the demo adds the marketplace and the other lists.
+        var options = DemoOptions.Small with { IncludePortalAcl = false };
+        Generated.AddRange(DemoHistory.Generate(options));
+        Seeded = await DemoHistory.SeedAsync(Store, options);
+        await WaitForProjectionsAsync();
+    }
+}
+
+public class DemoSeedTests(DemoSeedFixture fixture) : IClassFixture<DemoSeedFixture>
+{
+    [Fact]
+    public async Task GivenTheSeededHistory_WhenReadingTheEventStore_ThenEveryGeneratedEventIsStoredWithItsCommandMetadata()
+    {
+        Assert.Equal((400, 40, 15), (fixture.Seeded.Events, fixture.Seeded.Wallets, fixture.Seeded.Jobs));
+        await using var query = fixture.Store.QuerySession();
+        var sample = fixture.Generated.First(e => e.Data is JobLaunched);
+        var stored = (await query.Events.FetchStreamAsync(sample.StreamId)).Single(e => e.Version == sample.Version);
+        Assert.Equal((sample.UserName, sample.CorrelationId, sample.CommandId.ToString()), (stored.UserName, stored.CorrelationId, stored.CausationId));
+        Assert.Equal(((JobLaunched)sample.Data).LaunchedAt, ((JobLaunched)stored.Data).LaunchedAt);
+        var spend = (await query.Events.FetchStreamAsync(((JobLaunched)sample.Data).OwnerWalletId)).Single(e => e.CausationId == sample.CommandId.ToString());
+        Assert.Equal(SpendTypes.JobLaunch, ((CreditsSpent)spend.Data).Type);
+    }
+
+    [Fact]
+    public async Task GivenTheSeededHistory_WhenTheDaemonHasCaughtUp_ThenEveryBalanceEqualsGrantsMinusSpendsInItsStream()
+    {
+        await using var query = fixture.Store.QuerySession();
+        var walletIds = fixture.Generated.Where(e => e.Data is WalletOpened).Select(e => e.StreamId).ToList();
+        var replayed = new Dictionary<Guid, int>();
+        foreach (var id in walletIds)
+        {
+            var events = await query.Events.FetchStreamAsync(id);
+            replayed[id] = events.Sum(e => e.Data switch { CreditsGranted g => g.Amount, CreditsSpent s => -s.Amount, _ => 0 });
+        }
+        var summaries = (await query.Query<WalletSummary>().ToListAsync()).ToDictionary(s => s.Id);
+        var positive = await Sql.PositiveBalancesAsync(fixture.ConnectionString);
+
+        Assert.Equal(walletIds.Order(), summaries.Keys.Order());
+        Assert.All(walletIds, id => Assert.Equal(replayed[id], summaries[id].Balance));
+        Assert.Equal(replayed.Where(x => x.Value > 0).OrderBy(x => x.Key), positive.OrderBy(x => x.Key));
+        Assert.True(positive.Count > walletIds.Count / 2);
+    }
+
+    [Fact]
+    public async Task GivenTheSeededHistory_WhenTheDaemonHasCaughtUp_ThenEveryJobAndEveryListHasItsView()
+    {
+        await using var query = fixture.Store.QuerySession();
+        var jobIds = fixture.Generated.Where(e => e.Data is JobPosted).Select(e => e.StreamId).ToList();
+        var views = await query.LoadManyAsync<JobOwnerView>(jobIds);
+        Assert.Equal(jobIds.Count, views.Count);
+        foreach (var view in views)
+        {
+            var state = JobHistory.Replay(fixture.Generated.Where(e => e.StreamId == view.Id).Select(e => e.Data))!;
+            Assert.Equal((state.Status, state.Participants.Count), (view.Status, view.Applicants.Count));
+        }
+        var aclCount = fixture.Generated.Count(e => e.Data is AccessControlListCreated);
+        Assert.Equal(aclCount + 1, await query.Query<AccessControlListView>().CountAsync());
+    }
+}
