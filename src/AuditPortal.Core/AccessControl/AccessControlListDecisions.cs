@@ -14,6 +14,8 @@ public static class AccessControlListDecisions
     {
         if (state is not null)
             throw new DomainException(new RuleViolated("acl-exists", $"The access-control list for {state.Resource} already exists."));
+        if (command.AclId == Guid.Empty)
+            throw new DomainException(new ValidationError("aclId", "An access-control list needs an id."));
         var resource = Guard.Text(command.Resource, "resource", max: Guard.MaxNameLength);
         var reason = Guard.Text(command.Reason, "reason");
         return new AccessControlListCreated(command.AclId, resource, command.Actor, command.At, reason);

@@ -213,7 +213,7 @@ internal sealed class DemoGenerator
         var title = JobTitle();
         var description = $"{_faker.Company.CatchPhrase()}. {_faker.Commerce.ProductDescription()}";
         var budget = 5 * _rng.Next(1, 13);
-        var posted = Command(owner, t, id => [J(JobDecisions.Handle(null, new PostJob(jobId, owner, walletId, title, description, budget, id, owner, t), _limits))]);
+        var posted = Command(owner, t, id => [J(JobDecisions.Handle(null, _wallets[walletId], new PostJob(jobId, owner, walletId, title, description, budget, id, owner, t), _limits))]);
         if (posted is null) return null;
 
         ScheduleResourceAcl(t + Minutes(30, 180), Resources.Job(jobId), "Job owner may follow their job", [(owner, Permission.ReadJobs)], null);

@@ -23,11 +23,25 @@ public static class JobDecisions
     {
         if (state is not null)
             throw new DomainException(new RuleViolated("job-exists", $"Job {command.JobId} already exists."));
+        if (command.JobId == Guid.Empty)
+            throw new DomainException(new ValidationError("jobId", "A job needs an id."));
         var owner = Guard.Text(command.Owner, "owner", max: Guard.MaxNameLength);
         var title = Guard.Text(command.Title, "title", max: Guard.MaxNameLength);
         var description = Guard.Text(command.Description, "description", required: false);
         var budget = Guard.Amount(command.Budget, limits.MaxCreditsPerOperation, "budget");
         return new JobPosted(command.JobId, owner, command.OwnerWalletId, title, description, budget, command.Actor, command.At);
+    }
+
+    /// <summary>Posting also checks the wallet that will pay for the launch: it must exist and belong to the job's owner.</summary>
+    public static JobPosted Handle(Job? state, Wallet? ownerWallet, PostJob command, WalletLimits limits)
+    {
+        var posted = Handle(state, command, limits);
+        var wallet = ownerWallet ?? throw new DomainException(new NotFound("Wallet", command.OwnerWalletId.ToString()));
+        if (wallet.Id != command.OwnerWalletId)
+            throw new DomainException(new RuleViolated("wrong-wallet", $"Wallet {wallet.Id} was given for wallet {command.OwnerWalletId}."));
+        if (!string.Equals(wallet.Owner, posted.Owner, StringComparison.OrdinalIgnoreCase))
+            throw new DomainException(new RuleViolated("wallet-not-owned", $"Wallet {wallet.Id} belongs to {wallet.Owner}, not to {posted.Owner}."));
+        return posted;
     }
 
     public static ParticipantInvited Handle(Job? state, InviteParticipant command)

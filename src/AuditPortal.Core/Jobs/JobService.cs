@@ -12,7 +12,8 @@ public sealed class JobService(CommandExecutor executor, WalletLimits limits, Ti
         executor.ExecuteAsync(actor, Permission.SpendCredits, commandId, nameof(PostJob), async session =>
         {
             var existing = await session.Events.AggregateStreamAsync<Job>(jobId, token: ct);
-            var posted = JobDecisions.Handle(existing, new PostJob(jobId, owner, ownerWalletId, title, description, budget, commandId, actor.UserName, time.GetUtcNow()), limits);
+            var wallet = await session.Events.AggregateStreamAsync<Wallet>(ownerWalletId, token: ct);
+            var posted = JobDecisions.Handle(existing, wallet, new PostJob(jobId, owner, ownerWalletId, title, description, budget, commandId, actor.UserName, time.GetUtcNow()), limits);
             session.Events.StartStream<Job>(jobId, posted);
             return CommandResult.Accepted(jobId, 1, $"Job \"{posted.Title}\" posted.");
         }, ct: ct);

@@ -23,6 +23,8 @@ public static class WalletDecisions
     {
         if (state is not null)
             throw new DomainException(new RuleViolated("wallet-exists", $"Wallet {command.WalletId} is already open (owner {state.Owner})."));
+        if (command.WalletId == Guid.Empty)
+            throw new DomainException(new ValidationError("walletId", "A wallet needs an id."));
         var owner = Guard.Text(command.Owner, "owner", max: Guard.MaxNameLength);
         return new WalletOpened(command.WalletId, owner, command.Actor, command.At);
     }

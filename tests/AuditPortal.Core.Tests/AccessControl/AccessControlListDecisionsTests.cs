@@ -30,6 +30,12 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
+    public void GivenNoList_WhenCreatingWithAnEmptyId_ThenTheIdIsRejected()
+    {
+        ThenInvalid(() => AccessControlListDecisions.Handle(null, new CreateAccessControlList(Guid.Empty, "wallet:1", "why", Guid.NewGuid(), "admin", Now)), "aclId");
+    }
+
+    [Fact]
     public void GivenExistingList_WhenCreatingAgain_ThenAclExistsIsRejected()
     {
         ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), "acl-exists");

@@ -42,6 +42,34 @@ public class JobDecisionsTests
     }
 
     [Fact]
+    public void GivenTheOwnersWallet_WhenPosting_ThenTheJobIsPosted()
+    {
+        var e = JobDecisions.Handle(GivenJob(), OwnerWallet(0), Post(owner: "OLIVIA"), Limits);
+
+        Assert.Equal((JobId, WalletId, "OLIVIA"), (e.JobId, e.OwnerWalletId, e.Owner));
+    }
+
+    [Fact]
+    public void GivenNeverOpenedWallet_WhenPosting_ThenWalletNotFoundIsRejected()
+    {
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), null, Post(), Limits), "not-found");
+    }
+
+    [Fact]
+    public void GivenSomeoneElsesWallet_WhenPosting_ThenWalletNotOwnedIsRejected()
+    {
+        var mallorys = GivenWallet(new WalletOpened(WalletId, "mallory", "alice", Now));
+
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), mallorys, Post(), Limits), "wallet-not-owned");
+    }
+
+    [Fact]
+    public void GivenNoJob_WhenPostingWithAnEmptyId_ThenTheIdIsRejected()
+    {
+        ThenInvalid(() => JobDecisions.Handle(GivenJob(), Post() with { JobId = Guid.Empty }, Limits), "jobId");
+    }
+
+    [Fact]
     public void GivenPostedJob_WhenPostingTheSameIdAgain_ThenJobExistsIsRejected()
     {
         ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Post(), Limits), "job-exists");

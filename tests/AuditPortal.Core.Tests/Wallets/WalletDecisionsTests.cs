@@ -25,6 +25,12 @@ public class WalletDecisionsTests
     }
 
     [Fact]
+    public void GivenNoWallet_WhenOpeningWithAnEmptyId_ThenTheIdIsRejected()
+    {
+        ThenInvalid(() => WalletDecisions.Handle(null, new OpenWallet(Guid.Empty, "dana", Guid.NewGuid(), "alice", Now)), "walletId");
+    }
+
+    [Fact]
     public void GivenOpenWallet_WhenOpeningItAgain_ThenWalletExistsIsRejected()
     {
         var state = GivenWallet(Opened);

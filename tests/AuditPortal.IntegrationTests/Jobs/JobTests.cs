@@ -184,6 +184,19 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
+    public async Task GivenSomeoneElsesWallet_WhenPostingAJob_ThenRejectedAndNoJobStream()
+    {
+        var walletId = Guid.CreateVersion7();
+        Assert.True((await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "mallory")).Succeeded);
+        var jobId = Guid.CreateVersion7();
+
+        var result = await Jobs.PostAsync(Alice, Guid.CreateVersion7(), jobId, "olivia", walletId, "Logo design", "", 5);
+
+        Assert.Equal((CommandStatus.Rejected, "wallet-not-owned"), (result.Status, result.ErrorCode));
+        Assert.Empty(await StreamAsync(jobId));
+    }
+
+    [Fact]
     public async Task GivenAJobThatWasNeverPosted_WhenActingOnIt_ThenNotFoundAndNoStream()
     {
         var jobId = Guid.CreateVersion7();
