@@ -23,7 +23,6 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
             var granted = WalletDecisions.Handle(stream.Aggregate,
                 new GrantCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion), limits);
             stream.AppendOne(granted);
-            // CurrentVersion already counts the event just appended.
             return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value,
                 $"Granted {granted.Amount} credits; balance is now {stream.Aggregate!.Balance + granted.Amount}.");
         }, () => ConflictAsync(walletId, ct), ct);
