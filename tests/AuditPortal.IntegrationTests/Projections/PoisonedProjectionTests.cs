@@ -42,7 +42,7 @@ public sealed class PoisonedProjectionFixture : PortalHostFixture
         services.ConfigureMarten(opts => opts.Projections.Add<PoisonedBalanceProjection>(ProjectionLifecycle.Async));
 }
 
-public class ProjectionFailureTests(PoisonedProjectionFixture fixture) : IClassFixture<PoisonedProjectionFixture>
+public class PoisonedProjectionTests(PoisonedProjectionFixture fixture) : IClassFixture<PoisonedProjectionFixture>
 {
     [Fact]
     public async Task GivenAProjectionThatThrowsOnOneEvent_WhenTheDaemonReachesIt_ThenThatShardPausesBeforeTheEventAndReportsIt()
