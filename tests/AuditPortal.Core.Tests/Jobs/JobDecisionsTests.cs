@@ -56,11 +56,11 @@ public class JobDecisionsTests
     }
 
     [Fact]
-    public void GivenSomeoneElsesWallet_WhenPosting_ThenWalletNotOwnedIsRejected()
+    public void GivenAnotherWalletThanTheOneNamed_WhenPosting_ThenWrongWalletIsRejected()
     {
-        var mallorys = GivenWallet(new WalletOpened(WalletId, "mallory", "alice", Now));
+        var other = GivenWallet(new WalletOpened(Guid.NewGuid(), "olivia", "alice", Now));
 
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), mallorys, Post(), Limits), "wallet-not-owned");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), other, Post(), Limits), "wrong-wallet");
     }
 
     [Fact]
