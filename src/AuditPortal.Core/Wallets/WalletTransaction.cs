@@ -27,6 +27,9 @@ public sealed class WalletTransaction
 
 public sealed partial class WalletTransactionProjection : EventProjection
 {
+    // An event projection is otherwise named after its full type name; the short name matches the other read models.
+    public WalletTransactionProjection() => Name = "WalletTransaction";
+
     public WalletTransaction Create(IEvent<CreditsGranted> e) => new()
     {
         Id = e.Id, WalletId = e.StreamId, Version = e.Version, Sequence = e.Sequence, Kind = TransactionKind.Grant,

@@ -49,6 +49,7 @@ public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<Po
         Assert.Equal((TransactionKind.Spend, 3, SpendTypes.Manual, "sam", "featured listing", 3L), (lines[1].Kind, lines[1].Amount, lines[1].Type, lines[1].Actor, lines[1].Reason, lines[1].Version));
         Assert.All(lines, l => Assert.Null(l.JobId));
         Assert.True(lines[0].Sequence < lines[1].Sequence);
+        Assert.Contains(await fixture.Store.Advanced.AllProjectionProgress(), p => p.ShardName == "WalletTransaction:All");
     }
 
     [Fact]
