@@ -23,7 +23,7 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
             var granted = WalletDecisions.Handle(stream.Aggregate,
                 new GrantCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion), limits);
             stream.AppendOne(granted);
-            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value + 1,
+            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value,
                 $"Granted {granted.Amount} credits; balance is now {stream.Aggregate!.Balance + granted.Amount}.");
         }, () => ConflictAsync(walletId, ct), ct);
 
@@ -34,7 +34,7 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
             var spent = WalletDecisions.Handle(stream.Aggregate,
                 new SpendCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion), limits);
             stream.AppendOne(spent);
-            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value + 1,
+            return CommandResult.Accepted(walletId, stream.CurrentVersion!.Value,
                 $"Spent {spent.Amount} credits; balance is now {stream.Aggregate!.Balance - spent.Amount}.");
         }, () => ConflictAsync(walletId, ct), ct);
 
