@@ -31,16 +31,19 @@ public sealed class JobQueries(IDocumentStore store) : IJobReads
     public async Task<JobListPage> ListAsync(JobListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        IQueryable<JobOwnerView> q = session.Query<JobOwnerView>().Stats(out var stats);
+        IQueryable<JobOwnerView> q = session.Query<JobOwnerView>();
         if (query.TextContains?.Trim() is { Length: > 0 } text)
             q = q.Where(x => x.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || x.Owner.Contains(text, StringComparison.OrdinalIgnoreCase));
         if (query.Status is { } status) q = q.Where(x => x.Status == status);
 
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        // Count and page as two statements: Marten's Stats() adds count(*) over(), which makes PostgreSQL read and
+        // sort every matching row before it can take a page (~600 ms instead of a few ms at 100,000 rows).
+        var total = await q.CountAsync(ct);
         var items = await Sort(q, query.SortBy, query.Descending)
             .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)
             .ToListAsync(ct);
-        return new JobListPage(items, stats.TotalResults);
+        return new JobListPage(items, total);
     }
 
     public async Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default)

@@ -36,17 +36,20 @@ public sealed class WalletQueries(IDocumentStore store) : IWalletReads
     public async Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        IQueryable<WalletSummary> q = session.Query<WalletSummary>().Stats(out var stats);
+        IQueryable<WalletSummary> q = session.Query<WalletSummary>();
         if (query.OwnerContains?.Trim() is { Length: > 0 } owner)
             q = q.Where(x => x.Owner.Contains(owner, StringComparison.OrdinalIgnoreCase));
         if (query.MinBalance is { } min) q = q.Where(x => x.Balance >= min);
         if (query.MaxBalance is { } max) q = q.Where(x => x.Balance <= max);
 
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        // Count and page as two statements: Marten's Stats() adds count(*) over(), which makes PostgreSQL read and
+        // sort every matching row before it can take a page (~600 ms instead of a few ms at 100,000 rows).
+        var total = await q.CountAsync(ct);
         var items = await Sort(q, query.SortBy, query.Descending)
             .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)
             .ToListAsync(ct);
-        return new WalletListPage(items, stats.TotalResults);
+        return new WalletListPage(items, total);
     }
 
     public async Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)
