@@ -6,6 +6,10 @@ using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
+// Two PortalServer fixtures starting at once raced inside WebApplicationFactory (one host came up on the default
+// port 5000 instead of the requested free port): browser test classes run one after the other.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace AuditPortal.EndToEndTests;
 
 public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServer>
