@@ -10,7 +10,8 @@ public static class Configuration
         opts.Projections.Add<JobOwnerViewProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
         opts.Projections.Add<JobParticipantViewProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
 
-        opts.Schema.For<JobOwnerView>().Index(x => x.Owner).Index(x => x.Status).Index(x => x.LastChangedAt);
+        opts.Schema.For<JobOwnerView>().Index(x => x.Owner).Index(x => x.Status).Index(x => x.LastChangedAt)
+            .Index(x => x.Title).Index(x => x.CreditsSpent);
         opts.Schema.For<JobParticipantView>().Index(x => x.JobId).Index(x => x.Participant);
         return opts;
     }

@@ -12,6 +12,17 @@ public static class Configuration
         opts.Projections.Add<WalletTransactionProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
 
         opts.Schema.For<WalletSummary>().Index(x => x.Balance).Index(x => x.Owner).Index(x => x.LastChangedAt);
+        // Every sortable column of the wallet list: without an index a sort reads all 100,000 rows (~110 ms vs ~1 ms).
+        opts.Schema.For<WalletSummary>().Index(x => x.TransactionCount).Index(x => x.TotalGranted).Index(x => x.TotalSpent)
+            .Index(x => x.Version).Index(x => x.LastChangedBy);
+        // "Owner contains" in the wallet list is an ILIKE '%text%': only a trigram index keeps it fast at 100,000 wallets.
+        opts.Storage.ExtendedSchemaObjects.Add(new Weasel.Postgresql.Extension("pg_trgm"));
+        opts.Schema.For<WalletSummary>().Index(x => x.Owner, idx =>
+        {
+            idx.Name = "ix_walletsummary_owner_trgm";
+            idx.Method = Weasel.Postgresql.Tables.IndexMethod.gin;
+            idx.Mask = "? gin_trgm_ops";
+        });
         opts.Schema.For<WalletTransaction>().Index(x => x.WalletId).Index(x => x.JobId);
         return opts;
     }

@@ -5,7 +5,7 @@ using Marten;
 namespace AuditPortal.Core.Wallets;
 
 /// <summary>Support staff's commands on wallets: one lightweight session per command.</summary>
-public sealed class WalletService(CommandExecutor executor, WalletLimits limits, TimeProvider time)
+public sealed class WalletService(CommandExecutor executor, WalletLimits limits, TimeProvider time) : IWalletCommands
 {
     public Task<CommandResult> OpenAsync(Actor actor, Guid commandId, Guid walletId, string owner, CancellationToken ct = default) =>
         executor.ExecuteAsync(actor, Permission.GrantCredits, commandId, nameof(OpenWallet), async session =>

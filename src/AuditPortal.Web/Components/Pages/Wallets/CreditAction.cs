@@ -1,0 +1,7 @@
+namespace AuditPortal.Web.Components.Pages.Wallets;
+
+public enum CreditAction
+{
+    Grant,
+    Spend,
+}

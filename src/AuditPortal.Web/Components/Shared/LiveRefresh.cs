@@ -1,0 +1,60 @@
+using AuditPortal.Core.Projections;
+
+namespace AuditPortal.Web.Components.Shared;
+
+/// <summary>
+/// A page's link to <see cref="ReadModelChanges"/>: runs the page's reload for relevant changes, on the page's
+/// dispatcher, at most one at a time; changes arriving during a reload cause exactly one more reload. The
+/// notifier is never blocked by a slow page.
+/// </summary>
+public sealed class LiveRefresh : IDisposable
+{
+    private readonly IDisposable _subscription;
+    private readonly Func<ReadModelChange, bool> _relevant;
+    private readonly Func<Task> _reload;
+    private readonly Func<Func<Task>, Task> _invokeAsync;
+    private int _requested;
+    private volatile bool _disposed;
+
+    public LiveRefresh(ReadModelChanges changes, Func<ReadModelChange, bool> relevant, Func<Task> reload, Func<Func<Task>, Task> invokeAsync)
+    {
+        _relevant = relevant;
+        _reload = reload;
+        _invokeAsync = invokeAsync;
+        _subscription = changes.Subscribe(OnChangeAsync);
+    }
+
+    private Task OnChangeAsync(ReadModelChange change)
+    {
+        if (_disposed || !_relevant(change)) return Task.CompletedTask;
+        if (Interlocked.Increment(ref _requested) == 1) _ = RunAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync()
+    {
+        while (!_disposed)
+        {
+            var seen = Volatile.Read(ref _requested);
+            try
+            {
+                await _invokeAsync(_reload);
+            }
+            catch (Exception) when (_disposed)
+            {
+                return;
+            }
+            catch (Exception)
+            {
+                // The page shows its own load errors; a failed refresh must not end the loop for later changes.
+            }
+            if (Interlocked.CompareExchange(ref _requested, 0, seen) == seen) return;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _subscription.Dispose();
+    }
+}

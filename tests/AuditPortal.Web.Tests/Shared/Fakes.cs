@@ -1,0 +1,120 @@
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+
+namespace AuditPortal.Web.Tests.Shared;
+
+public sealed class FakeWalletReads : IWalletReads
+{
+    public List<WalletSummary> Wallets { get; } = [];
+    public List<WalletTransaction> Transactions { get; } = [];
+    public List<WalletListQuery> ListQueries { get; } = [];
+
+    public WalletSummary Add(string owner, int balance, long version = 1)
+    {
+        var wallet = new WalletSummary
+        {
+            Id = Guid.CreateVersion7(), Owner = owner, Balance = balance, Version = version,
+            OpenedAt = DateTimeOffset.UtcNow, LastChangedAt = DateTimeOffset.UtcNow, LastChangedBy = "admin",
+        };
+        Wallets.Add(wallet);
+        return wallet;
+    }
+
+    public Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
+    {
+        ListQueries.Add(query);
+        var matching = Wallets
+            .Where(w => query.OwnerContains is not { Length: > 0 } text || w.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
+            .Where(w => query.MinBalance is not { } min || w.Balance >= min)
+            .Where(w => query.MaxBalance is not { } max || w.Balance <= max)
+            .ToList();
+        var items = matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
+        return Task.FromResult(new WalletListPage(items, matching.Count));
+    }
+
+    public int GetCalls { get; private set; }
+
+    public Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)
+    {
+        GetCalls++;
+        return Task.FromResult(Wallets.FirstOrDefault(w => w.Id == walletId));
+    }
+
+    public Task<WalletHistory> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
+    {
+        var items = Transactions.Where(t => t.WalletId == walletId).OrderByDescending(t => t.Sequence).ToList();
+        return Task.FromResult(new WalletHistory(items.Take(take).ToList(), items.Count));
+    }
+}
+
+public sealed record IssuedCommand(string Kind, Actor Actor, Guid CommandId, Guid WalletId, int Amount, string Reason, long? ExpectedVersion);
+
+/// <summary>Records every command; answers with <see cref="Answer"/>, or waits for <see cref="Gate"/> when set.</summary>
+public sealed class FakeWalletCommands : IWalletCommands
+{
+    public List<IssuedCommand> Issued { get; } = [];
+    public Func<IssuedCommand, CommandResult> Answer { get; set; } = c => CommandResult.Accepted(c.WalletId, (c.ExpectedVersion ?? 0) + 1, $"Done: {c.Amount} credits.");
+    public TaskCompletionSource? Gate { get; set; }
+
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        RunAsync(new IssuedCommand("grant", actor, commandId, walletId, amount, reason, expectedVersion));
+
+    public Task<CommandResult> SpendAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        RunAsync(new IssuedCommand("spend", actor, commandId, walletId, amount, reason, expectedVersion));
+
+    private async Task<CommandResult> RunAsync(IssuedCommand command)
+    {
+        Issued.Add(command);
+        if (Gate is { } gate) await gate.Task;
+        return Answer(command);
+    }
+}
+
+public sealed class FakeJobReads : IJobReads
+{
+    public List<JobOwnerView> Jobs { get; } = [];
+    public List<JobParticipantView> Participants { get; } = [];
+    public List<JobTimelineEntry> Timeline { get; } = [];
+    public List<JobListQuery> ListQueries { get; } = [];
+
+    public JobOwnerView Add(string title, string owner, JobStatus status = JobStatus.Open, int budget = 10, int spent = 0)
+    {
+        var job = new JobOwnerView
+        {
+            Id = Guid.CreateVersion7(), Title = title, Owner = owner, Status = status, Budget = budget, CreditsSpent = spent,
+            OwnerWalletId = Guid.CreateVersion7(), PostedAt = DateTimeOffset.UtcNow, LastChangedAt = DateTimeOffset.UtcNow, Version = 1,
+        };
+        Jobs.Add(job);
+        return job;
+    }
+
+    public Task<JobListPage> ListAsync(JobListQuery query, CancellationToken ct = default)
+    {
+        ListQueries.Add(query);
+        var matching = Jobs
+            .Where(j => query.TextContains is not { Length: > 0 } text
+                || j.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
+            .Where(j => query.Status is not { } status || j.Status == status)
+            .ToList();
+        return Task.FromResult(new JobListPage(matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList(), matching.Count));
+    }
+
+    public Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default) => Task.FromResult(Jobs.FirstOrDefault(j => j.Id == jobId));
+
+    public Task<IReadOnlyList<JobParticipantView>> GetParticipantsAsync(Guid jobId, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<JobParticipantView>>(Participants.Where(p => p.JobId == jobId).OrderBy(p => p.Participant).ToList());
+
+    public Task<JobParticipantView?> GetParticipantAsync(Guid jobId, string participant, CancellationToken ct = default) =>
+        Task.FromResult(Participants.FirstOrDefault(p => p.Id == JobParticipantView.Key(jobId, participant)));
+
+    public Task<IReadOnlyList<JobTimelineEntry>> GetTimelineAsync(Guid jobId, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<JobTimelineEntry>>(Timeline.ToList());
+}
+
+public sealed class FakeReadModelLag : IReadModelLag
+{
+    public ReadModelLag Current { get; set; } = new(0, 0);
+    public Task<ReadModelLag> MeasureAsync(IReadOnlyCollection<string> projections, CancellationToken ct = default) => Task.FromResult(Current);
+}

@@ -1,0 +1,191 @@
+using AuditPortal.Core.Common;
+using AuditPortal.Web.Components.Pages.Wallets;
+using AuditPortal.Web.Tests.Shared;
+using Bunit;
+
+namespace AuditPortal.Web.Tests.Wallets;
+
+public class WalletCreditFormTests : PageTestContext
+{
+    private readonly Guid _walletId = Guid.CreateVersion7();
+
+    private IRenderedComponent<GrantCreditsForm> RenderGrant(long expectedVersion = 4, Action<CommandResult>? completed = null) =>
+        Render<GrantCreditsForm>(p => p
+            .Add(x => x.WalletId, _walletId)
+            .Add(x => x.ExpectedVersion, expectedVersion)
+            .Add(x => x.OnCompleted, r => completed?.Invoke(r)));
+
+    [Fact]
+    public void Given_a_valid_grant_When_submitted_Then_one_command_is_issued_with_the_seen_version_the_actor_and_a_new_command_id()
+    {
+        RenderProviders();
+        CommandResult? completed = null;
+        var cut = RenderGrant(expectedVersion: 4, completed: r => completed = r);
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Welcome bonus");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.NotNull(completed));
+        var issued = Assert.Single(WalletCommands.Issued);
+        Assert.Equal(("grant", _walletId, 5, "Welcome bonus", 4L), (issued.Kind, issued.WalletId, issued.Amount, issued.Reason, issued.ExpectedVersion));
+        Assert.Equal("admin", issued.Actor.UserName);
+        Assert.NotEqual(Guid.Empty, issued.CommandId);
+        Assert.Equal(7, issued.CommandId.Version);
+    }
+
+    [Fact]
+    public void Given_two_submissions_When_each_is_accepted_Then_each_has_its_own_command_id_and_the_fields_are_cleared()
+    {
+        RenderProviders();
+        var cut = RenderGrant();
+        for (var i = 0; i < 2; i++)
+        {
+            cut.Find("#grant-amount").Input("2");
+            cut.Find("#grant-reason").Input("Bonus " + i);
+            cut.Find("#grant-submit").Click();
+            cut.WaitForAssertion(() => Assert.Equal(i + 1, WalletCommands.Issued.Count));
+            cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#grant-amount").GetAttribute("value") ?? ""));
+        }
+        Assert.NotEqual(WalletCommands.Issued[0].CommandId, WalletCommands.Issued[1].CommandId);
+    }
+
+    [Theory]
+    [InlineData("1.5", "not a whole number")]
+    [InlineData("1,5", "not a whole number")]
+    [InlineData("", "Enter the number of credits")]
+    [InlineData("   ", "Enter the number of credits")]
+    [InlineData("-3", "negative amounts are not allowed")]
+    [InlineData("0", "at least 1 credit")]
+    [InlineData("5 credits", "enter digits only")]
+    [InlineData("99999999999", "too large")]
+    public void Given_a_bad_amount_When_submitted_Then_the_amount_field_explains_and_no_command_is_issued(string amount, string expected)
+    {
+        RenderProviders();
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input(amount);
+        cut.Find("#grant-reason").Input("A reason");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(expected, cut.Find(".mud-input-error").TextContent, StringComparison.OrdinalIgnoreCase));
+        Assert.Empty(WalletCommands.Issued);
+        Assert.Equal(amount, cut.Find("#grant-amount").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Given_no_reason_When_submitted_Then_the_reason_field_explains_and_no_command_is_issued()
+    {
+        RenderProviders();
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Give a reason", cut.Find(".mud-input-error").TextContent));
+        Assert.Empty(WalletCommands.Issued);
+    }
+
+    [Fact]
+    public void Given_a_spend_above_the_balance_When_the_wallet_refuses_Then_the_error_shows_at_the_amount_field_and_the_input_is_kept()
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated("insufficient-credits", "Not enough credits in wallet: balance 3, requested 5"));
+        var cut = Render<SpendCreditsForm>(p => p.Add(x => x.WalletId, _walletId).Add(x => x.ExpectedVersion, 2));
+
+        cut.Find("#spend-amount").Input("5");
+        cut.Find("#spend-reason").Input("Too much");
+        cut.Find("#spend-submit").Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            var error = cut.Find(".mud-input-error");
+            Assert.Contains("Not enough credits in wallet: balance 3, requested 5", error.TextContent);
+            Assert.NotNull(error.ParentElement?.QuerySelector("#spend-amount") ?? error.ParentElement?.ParentElement?.QuerySelector("#spend-amount"));
+        });
+        Assert.Equal("5", cut.Find("#spend-amount").GetAttribute("value"));
+        Assert.Equal("spend", Assert.Single(WalletCommands.Issued).Kind);
+    }
+
+    [Fact]
+    public void Given_a_reason_the_domain_refuses_When_submitted_Then_the_error_shows_at_the_reason_field()
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is too long."));
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("x");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("The reason is too long.", cut.Find(".mud-input-error").TextContent));
+    }
+
+    [Fact]
+    public void Given_the_wallet_changed_meanwhile_When_submitted_Then_the_conflict_message_with_the_new_balance_is_shown()
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => CommandResult.Conflict(
+            "This wallet changed since you opened it: the balance is now 12. Nothing was recorded; check and try again.", 6);
+        CommandResult? completed = null;
+        var cut = RenderGrant(completed: r => completed = r);
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Bonus");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("the balance is now 12", cut.Find("#grant-alert").TextContent));
+        Assert.Equal(CommandStatus.Conflict, completed?.Status);
+        Assert.Equal("5", cut.Find("#grant-amount").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Given_a_command_still_running_When_the_button_is_clicked_again_Then_it_is_disabled_and_no_second_command_is_issued()
+    {
+        RenderProviders();
+        WalletCommands.Gate = new TaskCompletionSource();
+        var cut = RenderGrant();
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Bonus");
+
+        cut.Find("#grant-submit").Click();
+        cut.WaitForAssertion(() => Assert.True(cut.Find("#grant-submit").HasAttribute("disabled")));
+        Assert.Contains("Recording", cut.Find("#grant-submit").TextContent);
+        // A second click on the busy button (as a fast double click would) must not reach the service.
+        try { cut.Find("#grant-submit").Click(); }
+        catch (MissingEventHandlerException) { }
+
+        WalletCommands.Gate.SetResult();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#grant-submit").HasAttribute("disabled")));
+        Assert.Single(WalletCommands.Issued);
+    }
+
+    [Fact]
+    public void Given_a_hostile_reason_When_accepted_Then_the_snackbar_shows_it_as_text()
+    {
+        var snackbars = RenderProviders();
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("<script>alert(1)</script>");
+        cut.Find("#grant-submit").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("<script>alert(1)</script>", snackbars.Find(".mud-snackbar").TextContent));
+        Assert.Empty(snackbars.FindAll(".mud-snackbar script"));
+        Assert.Contains("&lt;script&gt;", snackbars.Markup);
+    }
+
+    [Fact]
+    public void Given_the_user_may_not_grant_When_submitted_Then_the_refusal_is_shown_on_the_form()
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => CommandResult.Forbidden("You do not have the GrantCredits permission needed to do this.");
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Bonus");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("GrantCredits permission", cut.Find("#grant-alert").TextContent));
+    }
+}

@@ -1,0 +1,162 @@
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+using AuditPortal.Web.Components.Pages.Wallets;
+using AuditPortal.Web.Tests.Shared;
+using Bunit;
+
+namespace AuditPortal.Web.Tests.Wallets;
+
+public class WalletDetailTests : PageTestContext
+{
+    private WalletTransaction AddTransaction(WalletSummary wallet, TransactionKind kind, int amount, string reason, long version,
+        string type = "manual", Guid? jobId = null, string actor = "alice")
+    {
+        var t = new WalletTransaction
+        {
+            Id = Guid.CreateVersion7(), WalletId = wallet.Id, Version = version, Sequence = version * 10, Kind = kind, Amount = amount,
+            Type = type, JobId = jobId, Actor = actor, At = new DateTimeOffset(2026, 11, 26, 10, 0, (int)version, TimeSpan.Zero), Reason = reason,
+        };
+        WalletReads.Transactions.Add(t);
+        return t;
+    }
+
+    private IRenderedComponent<WalletDetail> RenderWallet(string id) => Render<WalletDetail>(p => p.Add(x => x.Id, id));
+
+    [Fact]
+    public void Given_a_wallet_When_opened_Then_balance_owner_version_and_the_timeline_newest_first_are_shown()
+    {
+        var wallet = WalletReads.Add("carol's shop", balance: 2, version: 3);
+        var jobId = Guid.CreateVersion7();
+        AddTransaction(wallet, TransactionKind.Grant, 5, "Welcome bonus", 2);
+        AddTransaction(wallet, TransactionKind.Spend, 3, "Launch of job \"Logo\"", 3, type: "jobLaunch", jobId: jobId, actor: "sam");
+
+        var cut = RenderWallet(wallet.Id.ToString());
+
+        Assert.Equal("2", cut.Find("#wallet-balance").TextContent.Trim());
+        Assert.Equal("carol's shop", cut.Find("#wallet-owner").TextContent.Trim());
+        Assert.Equal("3", cut.Find("#wallet-version").TextContent.Trim());
+        var rows = cut.FindAll(".wallet-transaction");
+        Assert.Equal(["3", "2"], rows.Select(r => r.GetAttribute("data-version")));
+        Assert.Contains("Spent 3 credits", rows[0].TextContent);
+        Assert.Contains("jobLaunch", rows[0].QuerySelector(".wallet-transaction-type")!.TextContent);
+        Assert.Equal("sam", rows[0].QuerySelector(".wallet-transaction-actor")!.TextContent);
+        Assert.Contains("2026-11-26 10:00:03 UTC", rows[0].TextContent);
+        Assert.Equal($"/jobs/{jobId}", rows[0].QuerySelector(".wallet-transaction-job")!.GetAttribute("href"));
+        Assert.Contains("Granted 5 credits", rows[1].TextContent);
+        Assert.Contains("Welcome bonus", rows[1].QuerySelector(".wallet-transaction-reason")!.TextContent);
+        Assert.Null(rows[1].QuerySelector(".wallet-transaction-job"));
+    }
+
+    [Fact]
+    public void Given_a_hostile_reason_in_the_history_When_shown_Then_it_is_text_not_markup()
+    {
+        var wallet = WalletReads.Add("mallory", balance: 5);
+        AddTransaction(wallet, TransactionKind.Grant, 5, "<script>alert(1)</script>", 2, actor: "<b>mallory</b>");
+
+        var cut = RenderWallet(wallet.Id.ToString());
+
+        Assert.Equal("<script>alert(1)</script>", cut.Find(".wallet-transaction-reason").TextContent.Trim());
+        Assert.Equal("<b>mallory</b>", cut.Find(".wallet-transaction-actor").TextContent);
+        Assert.Empty(cut.FindAll("#wallet-timeline script"));
+        Assert.Empty(cut.FindAll("#wallet-timeline b"));
+    }
+
+    [Theory]
+    [InlineData("not-a-guid")]
+    [InlineData("00000000-0000-0000-0000-000000000000")]
+    [InlineData("<script>alert(1)</script>")]
+    public void Given_a_malformed_id_When_opened_Then_a_not_found_message_is_shown(string id)
+    {
+        var cut = RenderWallet(id);
+
+        var message = cut.Find("#wallet-not-found");
+        Assert.Contains("is not a wallet id", message.TextContent);
+        Assert.Empty(cut.FindAll("#wallet-not-found script"));
+    }
+
+    [Fact]
+    public void Given_an_unknown_id_When_opened_Then_a_not_found_message_is_shown()
+    {
+        var id = Guid.CreateVersion7();
+        var cut = RenderWallet(id.ToString());
+
+        Assert.Contains($"There is no wallet with id {id}", cut.Find("#wallet-not-found").TextContent);
+        Assert.Empty(cut.FindAll("#grant-form"));
+    }
+
+    [Fact]
+    public void Given_a_grant_accepted_before_the_read_model_caught_up_When_spending_next_Then_the_spend_expects_the_new_version()
+    {
+        RenderProviders();
+        var wallet = WalletReads.Add("dora", balance: 0, version: 1);
+        var cut = RenderWallet(wallet.Id.ToString());
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Bonus");
+        cut.Find("#grant-submit").Click();
+        cut.WaitForAssertion(() => Assert.Single(WalletCommands.Issued));
+        cut.Find("#spend-amount").Input("3");
+        cut.Find("#spend-reason").Input("Fee");
+        cut.Find("#spend-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, WalletCommands.Issued.Count));
+        Assert.Equal([1L, 2L], WalletCommands.Issued.Select(c => c.ExpectedVersion!.Value));
+    }
+
+    [Fact]
+    public void Given_an_open_wallet_When_its_read_model_changes_Then_the_page_refreshes_without_reload()
+    {
+        var wallet = WalletReads.Add("erin", balance: 1, version: 2);
+        var other = WalletReads.Add("frank", balance: 9, version: 2);
+        var cut = RenderWallet(wallet.Id.ToString());
+        Assert.Equal("1", cut.Find("#wallet-balance").TextContent.Trim());
+
+        wallet.Balance = 6;
+        wallet.Version = 3;
+        AddTransaction(wallet, TransactionKind.Grant, 5, "Arrived live", 3);
+        _ = Changes.PublishAsync(new ReadModelChange(30, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+
+        cut.WaitForAssertion(() => Assert.Equal("6", cut.Find("#wallet-balance").TextContent.Trim()));
+        Assert.Contains("Arrived live", cut.Find(".wallet-transaction-reason").TextContent);
+
+        // A change of another wallet does not reload this one.
+        var loads = WalletReads.GetCalls;
+        _ = Changes.PublishAsync(new ReadModelChange(31, new HashSet<Guid> { other.Id }, new HashSet<Guid>()));
+        _ = Changes.PublishAsync(new ReadModelChange(32, new HashSet<Guid>(), new HashSet<Guid> { wallet.Id }));
+        cut.Render();
+        Assert.Equal(loads, WalletReads.GetCalls);
+    }
+
+    [Fact]
+    public async Task Given_an_open_wallet_When_the_page_is_disposed_Then_it_no_longer_listens()
+    {
+        var wallet = WalletReads.Add("gus", balance: 1);
+        RenderWallet(wallet.Id.ToString());
+        Assert.Equal(1, Changes.SubscriberCount);
+
+        await DisposeComponentsAsync();
+
+        Assert.Equal(0, Changes.SubscriberCount);
+    }
+
+    [Fact]
+    public void Given_a_conflict_When_reported_Then_the_page_reloads_and_the_next_command_expects_the_current_version()
+    {
+        RenderProviders();
+        var wallet = WalletReads.Add("hana", balance: 4, version: 2);
+        WalletCommands.Answer = c => c.ExpectedVersion == 2
+            ? CommandResult.Conflict("This wallet changed since you opened it: the balance is now 12. Nothing was recorded; check and try again.", 5)
+            : CommandResult.Accepted(c.WalletId, 6, "Spent.");
+        var cut = RenderWallet(wallet.Id.ToString());
+
+        cut.Find("#spend-amount").Input("3");
+        cut.Find("#spend-reason").Input("Fee");
+        cut.Find("#spend-submit").Click();
+        cut.WaitForAssertion(() => Assert.Contains("the balance is now 12", cut.Find("#spend-alert").TextContent));
+        cut.Find("#spend-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, WalletCommands.Issued.Count));
+        Assert.Equal(5L, WalletCommands.Issued[1].ExpectedVersion);
+    }
+}

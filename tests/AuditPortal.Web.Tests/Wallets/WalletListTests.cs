@@ -1,0 +1,96 @@
+using AuditPortal.Core.Projections;
+using AuditPortal.Web.Components.Pages.Wallets;
+using AuditPortal.Web.Tests.Shared;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+
+namespace AuditPortal.Web.Tests.Wallets;
+
+public class WalletListTests : PageTestContext
+{
+    [Fact]
+    public void Given_wallets_When_the_list_opens_Then_a_page_is_shown_with_links_to_each_wallet()
+    {
+        var ann = WalletReads.Add("ann", 5);
+        WalletReads.Add("bob", 7);
+        RenderProviders();
+
+        var cut = Render<WalletList>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+        Assert.Equal($"/wallets/{ann.Id}", cut.FindAll(".wallet-link")[0].GetAttribute("href"));
+        var query = WalletReads.ListQueries.Last();
+        Assert.Equal((0, 25), (query.Page, query.PageSize));
+    }
+
+    [Fact]
+    public void Given_an_owner_filter_When_typed_Then_the_server_is_asked_for_matching_wallets_only()
+    {
+        WalletReads.Add("ann", 5);
+        WalletReads.Add("bob", 7);
+        RenderProviders();
+        var cut = Render<WalletList>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+
+        cut.Find("#wallet-owner-filter").Input("bo");
+
+        cut.WaitForAssertion(() => Assert.Equal("bo", WalletReads.ListQueries.Last().OwnerContains), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent)));
+    }
+
+    [Fact]
+    public void Given_a_balance_range_When_entered_Then_the_server_filters_by_it()
+    {
+        WalletReads.Add("ann", 5);
+        WalletReads.Add("bob", 70);
+        RenderProviders();
+        var cut = Render<WalletList>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+
+        cut.Find("#wallet-min-balance").Change("10");
+
+        cut.WaitForAssertion(() => Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent)));
+        Assert.Equal(10, WalletReads.ListQueries.Last().MinBalance);
+    }
+
+    [Fact]
+    public void Given_a_column_header_When_clicked_Then_the_server_is_asked_to_sort_by_it()
+    {
+        WalletReads.Add("ann", 5);
+        RenderProviders();
+        var cut = Render<WalletList>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".wallet-link")));
+
+        var balanceHeader = cut.FindAll("th").First(th => th.TextContent.Contains("Balance"));
+        balanceHeader.QuerySelector(".sortable-column-header")!.Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Balance", WalletReads.ListQueries.Last().SortBy));
+    }
+
+    [Fact]
+    public void Given_an_open_list_When_a_wallet_changes_Then_the_list_reloads_without_navigation()
+    {
+        WalletReads.Add("ann", 5);
+        RenderProviders();
+        var cut = Render<WalletList>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".wallet-link")));
+
+        WalletReads.Add("<img src=x onerror=alert(1)>", 9);
+        _ = Changes.PublishAsync(new ReadModelChange(12, new HashSet<Guid> { Guid.NewGuid() }, new HashSet<Guid>()));
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+        Assert.Equal("<img src=x onerror=alert(1)>", cut.FindAll(".wallet-link")[1].TextContent);
+        Assert.Empty(cut.FindAll("#wallet-grid img"));
+    }
+
+    [Fact]
+    public void Given_a_read_model_far_behind_When_the_list_opens_Then_the_banner_says_so()
+    {
+        Lag.Current = new ReadModelLag(HighWaterMark: 5000, SlowestSequence: 1000);
+        RenderProviders();
+
+        var cut = Render<WalletList>();
+
+        Assert.Contains("4,000 recent events", cut.Find("#read-model-banner").TextContent);
+    }
+}
