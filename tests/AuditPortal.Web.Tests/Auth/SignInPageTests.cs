@@ -121,3 +121,37 @@ public class SignInPageTests : PortalTestContext
         public Task SignOutAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) => Task.CompletedTask;
     }
 }
+
+public class SignInPageOutsideDevelopmentTests : PortalTestContext
+{
+    protected override void AddServices()
+    {
+        var options = Options.Create(new AuthOptions
+        {
+            OpenIdConnect = new OpenIdConnectSettings { Authority = "https://login.example", ClientId = "portal", DisplayName = "Example SSO" },
+        });
+        Services.AddSingleton(options);
+        Services.AddSingleton(new LocalAccounts(options, new ProductionEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+    }
+
+    [Fact]
+    public void Outside_Development_there_are_no_demo_accounts_and_single_sign_on_is_offered_when_configured()
+    {
+        Services.GetRequiredService<BunitNavigationManager>().NavigateTo("account/signin?returnUrl=%2Faudit");
+        var cut = Render<SignIn>(p => p.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
+
+        Assert.Empty(cut.FindAll("#demo-accounts"));
+        var sso = cut.Find("#signin-external");
+        Assert.Contains("Example SSO", sso.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/account/signin-external?returnUrl=%2Faudit", sso.GetAttribute("href"));
+        Assert.Equal(SignInStatus.Invalid, Services.GetRequiredService<LocalAccounts>().Verify("admin", DemoAccounts.Password).Status);
+    }
+
+    private sealed class ProductionEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+        public string ApplicationName { get; set; } = "AuditPortal.Web";
+        public string ContentRootPath { get; set; } = "/";
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}

@@ -47,6 +47,8 @@ public sealed class LocalAccounts
             _hashes[name] = user.PasswordHash;
         }
         _dummyHash = _hasher.HashPassword("", Guid.NewGuid().ToString());
+        if (_hashes.Count == 0 && !options.Value.OpenIdConnect.IsConfigured)
+            logger.LogWarning("No accounts: set Auth:Users (see appsettings.template.json) or Auth:OpenIdConnect, or nobody can sign in");
     }
 
     public bool DemoAccountsEnabled { get; }
