@@ -30,10 +30,8 @@ public class AuthJourneyTests(PortalServer server) : IClassFixture<PortalServer>
     [Fact]
     public async Task An_anonymous_visitor_is_sent_to_sign_in_and_comes_back_after_signing_in()
     {
-        var page = await server.SignInAsync("alice", "/");
-        await page.Context.ClearCookiesAsync();
+        var page = await server.OpenAnonymousAsync("/");
 
-        await page.GotoAsync(server.BaseUrl + "/");
         await page.WaitForURLAsync(url => url.Contains("/account/signin?returnUrl=%2F", StringComparison.Ordinal));
         Assert.Equal(5, await page.Locator("#demo-accounts tbody tr").CountAsync());
 

@@ -7,7 +7,7 @@ public class HomePageTests(PortalServer server) : IClassFixture<PortalServer>
     [Fact]
     public async Task Home_page_opens_in_chromium_and_becomes_interactive()
     {
-        var page = await server.SignInAsync("admin");
+        var page = await server.OpenAsync("/");
 
         Assert.Equal("AuditPortal", await page.TitleAsync());
         Assert.Contains("AuditPortal", await page.Locator(".mud-appbar").InnerTextAsync());

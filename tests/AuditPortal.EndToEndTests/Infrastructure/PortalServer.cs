@@ -44,13 +44,14 @@ public class PortalServer : IAsyncLifetime
         });
     }
 
-    /// <summary>Opens a page in a new browser context (no cookies): anonymous unless <see cref="SignInAsync"/> was used.</summary>
-    public async Task<IPage> OpenAsync(string path)
+    /// <summary>Opens a page signed in as the bootstrap admin (who may open every page); see <see cref="SignInAsync"/> for other users.</summary>
+    public Task<IPage> OpenAsync(string path) => SignInAsync("admin", path);
+
+    /// <summary>Opens a page in a new browser context without signing in (pages that need a user redirect to the static sign-in page).</summary>
+    public async Task<IPage> OpenAnonymousAsync(string path)
     {
         var page = await NewPageAsync();
         await page.GotoAsync(BaseUrl + path);
-        // Before the SignalR circuit exists a click is lost: wait for the layout's interactive marker.
-        await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         return page;
     }
 
@@ -65,6 +66,7 @@ public class PortalServer : IAsyncLifetime
         await page.Locator("#username").FillAsync(user);
         await page.Locator("#password").FillAsync(password);
         await page.Locator("#signin-submit").ClickAsync();
+        // Before the SignalR circuit exists a click is lost: wait for the layout's interactive marker.
         await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         return page;
     }

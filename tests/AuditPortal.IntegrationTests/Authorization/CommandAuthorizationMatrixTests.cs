@@ -111,6 +111,21 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
         Assert.Equal(4, (await query.Events.FetchStreamAsync(AccessLog.StreamIdFor("c-nobody"))).Count);
     }
 
+    [Fact]
+    public async Task Given_a_refusal_recorded_by_one_process_When_a_fresh_store_reads_the_access_log_Then_the_event_is_a_typed_CommandDenied()
+    {
+        await fixture.Get<WalletService>().GrantAsync(PortalHostFixture.Actor("f-nobody"), Guid.CreateVersion7(), Guid.CreateVersion7(), 1, "x", null);
+
+        // A second store, as another portal node or the audit explorer after a restart would have it.
+        var options = new StoreOptions();
+        AuditPortal.Core.Projections.PortalStore.Configure(options, fixture.ConnectionString, new AuditPortal.Core.Projections.PortalStoreSettings());
+        await using var store = new DocumentStore(options);
+        await using var query = store.QuerySession();
+        var events = await query.Events.FetchStreamAsync(AccessLog.StreamIdFor("f-nobody"));
+
+        Assert.Equal("f-nobody", Assert.IsType<CommandDenied>(Assert.Single(events).Data).UserName);
+    }
+
     /// <summary>The 13 commands, each on fresh streams prepared by the root admin so a permitted actor can succeed.</summary>
     private async Task<List<(string Name, Permission Permission, Command Run)>> CommandsAsync()
     {

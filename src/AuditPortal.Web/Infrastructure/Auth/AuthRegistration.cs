@@ -83,6 +83,7 @@ public static class AuthRegistration
             MinimumSameSitePolicy = SameSiteMode.Lax,
         });
         app.Use(SecurityHeaders.ApplyAsync);
+        if (secureCookies) app.UseHsts();
         app.UseAuthentication();
         app.UseAuthorization();
 
