@@ -42,6 +42,13 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
                 return CommandResult.Forbidden("Sign in first: nothing was recorded.");
             }
 
+            // A command without a permission is a system task (bootstrap, import): never open to a signed-in person.
+            if (required is null && !IsSystem(actor))
+            {
+                logger.LogWarning("Denied {CommandType} for {Actor}: only the system may issue it", commandType, actor.UserName);
+                return CommandResult.Forbidden("Only the portal itself may do this.");
+            }
+
             if (required is { } permission && !await IsAllowedAsync(session, actor, permission, ct))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: missing {Permission}", commandType, actor.UserName, permission);
@@ -121,10 +128,12 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     {
         if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
         // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
-        if (actor.UserName.StartsWith("system:", StringComparison.Ordinal)) return true;
+        if (IsSystem(actor)) return true;
         var portal = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId, ct);
         return portal?.Has(actor.UserName, permission) == true;
     }
+
+    private static bool IsSystem(Actor actor) => actor.UserName.StartsWith("system:", StringComparison.Ordinal);
 
     private static bool IsConcurrency(Exception e) =>
         e is ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.StreamLockedException or Marten.Exceptions.StreamLockedException

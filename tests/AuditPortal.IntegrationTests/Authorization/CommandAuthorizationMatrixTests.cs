@@ -126,6 +126,19 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
         Assert.Equal("f-nobody", Assert.IsType<CommandDenied>(Assert.Single(events).Data).UserName);
     }
 
+    [Fact]
+    public async Task Given_a_command_without_a_permission_When_a_person_issues_it_Then_only_a_system_actor_may()
+    {
+        var executor = fixture.Get<CommandExecutor>();
+        var bodyRan = 0;
+        Task<CommandResult> Body(Marten.IDocumentSession _) { bodyRan++; return Task.FromResult(CommandResult.Accepted(Guid.CreateVersion7(), 1, "ran")); }
+
+        var person = await executor.ExecuteAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), null, Guid.CreateVersion7(), "SystemTask", Body);
+        var system = await executor.ExecuteAsync(Actor.System("test"), null, Guid.CreateVersion7(), "SystemTask", Body);
+
+        Assert.Equal((CommandStatus.Forbidden, CommandStatus.Accepted, 1), (person.Status, system.Status, bodyRan));
+    }
+
     /// <summary>The 13 commands, each on fresh streams prepared by the root admin so a permitted actor can succeed.</summary>
     private async Task<List<(string Name, Permission Permission, Command Run)>> CommandsAsync()
     {
