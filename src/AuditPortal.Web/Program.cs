@@ -59,7 +59,8 @@ app.UsePortalAuth();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// The security headers already send frame-ancestors 'none'; Blazor's own default ('self') would only duplicate it less strictly.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
 
 // JasperFx's verbs (db-apply, projections, help...) only when the first argument is a verb:
 // test hosts pass --Key=Value settings, which JasperFx would reject.

@@ -12,6 +12,10 @@ namespace AuditPortal.Core.Common;
 /// The one place where a command meets Marten: authorization against the portal's ACL, idempotency by
 /// command id, Marten metadata (user, correlation, causation), and the mapping of failures to results.
 /// The command services pass a body that does FetchForWriting + decide + Append.
+/// The permission is checked against the inline ACL read model on every command, before the idempotency lookup,
+/// so a revocation takes effect at the user's very next command (even in a circuit signed in long ago) and a
+/// refused user learns nothing about earlier outcomes. Every refusal is recorded as a <see cref="CommandDenied"/>
+/// event on the user's access-log stream in a session of its own, so it commits although the command does not.
 /// </summary>
 public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecutor> logger)
 {
@@ -32,9 +36,23 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             session.CausationId = commandId.ToString();
             session.LastModifiedBy = actor.UserName;
 
+            if (string.IsNullOrWhiteSpace(actor.UserName))
+            {
+                logger.LogWarning("Denied {CommandType}: no signed-in user", commandType);
+                return CommandResult.Forbidden("Sign in first: nothing was recorded.");
+            }
+
+            // A command without a permission is a system task (bootstrap, import): never open to a signed-in person.
+            if (required is null && !IsSystem(actor))
+            {
+                logger.LogWarning("Denied {CommandType} for {Actor}: only the system may issue it", commandType, actor.UserName);
+                return CommandResult.Forbidden("Only the portal itself may do this.");
+            }
+
             if (required is { } permission && !await IsAllowedAsync(session, actor, permission, ct))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: missing {Permission}", commandType, actor.UserName, permission);
+                await RecordDenialAsync(actor, permission, commandId, commandType, ct);
                 return CommandResult.Forbidden($"You do not have the {permission} permission needed to do this.");
             }
 
@@ -77,12 +95,45 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         }
     }
 
+    /// <summary>Appends the refusal on the user's access-log stream; a failure here is logged, never turned into an acceptance.</summary>
+    private async Task RecordDenialAsync(Actor actor, Permission missing, Guid commandId, string commandType, CancellationToken ct)
+    {
+        var streamId = AccessLog.StreamIdFor(actor.UserName);
+        // Two refusals of one user at the same moment race for the next stream version: the loser retries.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var session = store.LightweightSession();
+                session.CorrelationId = actor.CorrelationId;
+                session.CausationId = commandId.ToString();
+                session.LastModifiedBy = actor.UserName;
+                var log = await session.Events.FetchForWriting<AccessLog>(streamId, ct);
+                log.AppendOne(new CommandDenied(actor.UserName, commandType, commandId, missing, actor.CorrelationId, DateTimeOffset.UtcNow));
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            catch (Exception e) when (IsConcurrency(e) && attempt < 5)
+            {
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Could not record the refusal of {CommandType} for {Actor}", commandType, actor.UserName);
+                return;
+            }
+        }
+    }
+
     public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct)
     {
-        if (actor.UserName.StartsWith("system:", StringComparison.Ordinal)) return true;
+        if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
+        // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
+        if (IsSystem(actor)) return true;
         var portal = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId, ct);
         return portal?.Has(actor.UserName, permission) == true;
     }
+
+    private static bool IsSystem(Actor actor) => actor.UserName.StartsWith("system:", StringComparison.Ordinal);
 
     private static bool IsConcurrency(Exception e) =>
         e is ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.StreamLockedException or Marten.Exceptions.StreamLockedException

@@ -29,7 +29,9 @@ public class PortalServer : IAsyncLifetime
             web.UseSetting("ConnectionStrings:Marten", connectionString);
             foreach (var (key, value) in Settings) web.UseSetting(key, value);
         });
-        _factory.UseKestrel(0);
+        // An explicit loopback listener on port 0: UseKestrel(0) was seen binding 127.0.0.1:5000, which fails
+        // while another test run on the machine holds that port.
+        _factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         _factory.StartServer();
         BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
 
@@ -42,13 +44,37 @@ public class PortalServer : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> OpenAsync(string path)
+    /// <summary>Opens a page signed in as the bootstrap admin (who may open every page); see <see cref="SignInAsync"/> for other users.</summary>
+    public Task<IPage> OpenAsync(string path) => SignInAsync("admin", path);
+
+    /// <summary>Opens a page in a new browser context without signing in (pages that need a user redirect to the static sign-in page).</summary>
+    public async Task<IPage> OpenAnonymousAsync(string path)
     {
-        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await NewPageAsync();
         await page.GotoAsync(BaseUrl + path);
+        return page;
+    }
+
+    /// <summary>
+    /// Signs a demo account (Development: password "demo") in through the sign-in form in a fresh browser context,
+    /// then opens <paramref name="path"/> and waits until the circuit is interactive.
+    /// </summary>
+    public async Task<IPage> SignInAsync(string user, string path = "/", string password = "demo")
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync($"{BaseUrl}/account/signin?returnUrl={Uri.EscapeDataString(path)}");
+        await page.Locator("#username").FillAsync(user);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#signin-submit").ClickAsync();
         // Before the SignalR circuit exists a click is lost: wait for the layout's interactive marker.
         await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         return page;
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        return await context.NewPageAsync();
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)

@@ -6,6 +6,14 @@ namespace AuditPortal.Web.Tests.Layout;
 
 public class MainLayoutTests : PortalTestContext
 {
+    // The menu shows links by policy: an admin sees them all.
+    protected override void AddServices()
+    {
+        var auth = AddAuthorization();
+        auth.SetAuthorized("admin");
+        auth.SetPolicies([.. Enum.GetNames<AuditPortal.Core.AccessControl.Permission>(), Infrastructure.Auth.Policies.SignedIn, Infrastructure.Auth.Policies.ViewAccessControl]);
+    }
+
     [Fact]
     public void Layout_renders_app_bar_navigation_and_body()
     {

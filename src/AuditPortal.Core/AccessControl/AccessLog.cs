@@ -1,0 +1,29 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AuditPortal.Core.AccessControl;
+
+/// <summary>A command refused because the actor lacked a permission on the portal's list.</summary>
+public sealed record CommandDenied(
+    string UserName, string CommandType, Guid CommandId, Permission MissingPermission, string CorrelationId, DateTimeOffset DeniedAt);
+
+/// <summary>
+/// One stream per user ("AccessLog" stream type) holding the portal's record of what that user was refused.
+/// The stream id derives from the user name, so a user's refusals are found without a lookup table.
+/// </summary>
+public sealed record AccessLog(Guid Id, string UserName, int Denials)
+{
+    public static AccessLog Create(CommandDenied e) => new(StreamIdFor(e.UserName), e.UserName, 1);
+
+    public AccessLog Apply(CommandDenied e) => this with { Denials = Denials + 1 };
+
+    /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the case-folded user name.</summary>
+    public static Guid StreamIdFor(string userName)
+    {
+        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("auditportal:access-log:" + userName.Trim().ToLowerInvariant()));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
+    }
+}

@@ -1,0 +1,52 @@
+using AuditPortal.Core.AccessControl;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+
+namespace AuditPortal.Web.Infrastructure.Auth;
+
+/// <summary>Authorization policy names: one per permission of the portal's list, plus two composites.</summary>
+public static class Policies
+{
+    public const string SignedIn = nameof(SignedIn);
+    public const string ReadWallets = nameof(Permission.ReadWallets);
+    public const string GrantCredits = nameof(Permission.GrantCredits);
+    public const string SpendCredits = nameof(Permission.SpendCredits);
+    public const string ReadJobs = nameof(Permission.ReadJobs);
+    public const string ReadAudit = nameof(Permission.ReadAudit);
+    public const string ExportAudit = nameof(Permission.ExportAudit);
+    public const string EditAccessControl = nameof(Permission.EditAccessControl);
+    public const string ManageProjections = nameof(Permission.ManageProjections);
+
+    /// <summary>Auditors "read everything": they may open the access-control pages, where editing stays hidden and refused.</summary>
+    public const string ViewAccessControl = nameof(ViewAccessControl);
+
+    public static void Add(AuthorizationOptions options)
+    {
+        options.AddPolicy(SignedIn, p => p.RequireAuthenticatedUser());
+        foreach (var permission in Enum.GetValues<Permission>())
+            options.AddPolicy(permission.ToString(), p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
+        options.AddPolicy(ViewAccessControl, p => p.RequireAuthenticatedUser()
+            .AddRequirements(new PermissionRequirement(Permission.EditAccessControl, Permission.ReadAudit)));
+    }
+}
+
+/// <summary>Met when the user holds any of the permissions on the portal's list.</summary>
+public sealed class PermissionRequirement(params Permission[] anyOf) : IAuthorizationRequirement
+{
+    public IReadOnlyList<Permission> AnyOf { get; } = anyOf;
+}
+
+/// <summary>
+/// Reads the portal's ACL read model on every evaluation (each request and each navigation of a circuit), never
+/// claims frozen at sign-in: a revocation closes pages at the user's next navigation.
+/// </summary>
+public sealed class PermissionHandler(IDocumentStore store) : AuthorizationHandler<PermissionRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    {
+        if (context.User.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name)) return;
+        await using var session = store.QuerySession();
+        var portal = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId);
+        if (portal is not null && requirement.AnyOf.Any(p => portal.Has(name, p))) context.Succeed(requirement);
+    }
+}

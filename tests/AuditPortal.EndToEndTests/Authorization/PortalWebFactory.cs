@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AuditPortal.Tests.Shared;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace AuditPortal.EndToEndTests.Authorization;
+
+/// <summary>The portal in memory (TestServer) on a database of its own, in Development so the demo accounts exist.</summary>
+public sealed partial class PortalWebFactory : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    public IServiceProvider Services => _factory!.Services;
+
+    public async Task InitializeAsync()
+    {
+        var connectionString = await TestCluster.CreateDatabaseAsync(nameof(PortalWebFactory));
+        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseSetting("ConnectionStrings:Marten", connectionString);
+            web.UseSetting("Auth:Lockout:MaxFailedAttempts", "3");
+        });
+        _ = _factory.Server;
+        await Task.CompletedTask;
+    }
+
+    /// <summary>A client with its own cookie jar that does not follow redirects, so each response can be asserted.</summary>
+    public HttpClient Client() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the real sign-in form (antiforgery token included) and returns the signed-in client.</summary>
+    public async Task<HttpClient> SignedInAsync(string user, string password = "demo")
+    {
+        var client = Client();
+        var response = await PostSignInAsync(client, user, password);
+        if (response.StatusCode != HttpStatusCode.Redirect)
+            throw new InvalidOperationException($"Sign-in of {user} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string user, string password, string returnUrl = "/")
+    {
+        var form = await client.GetStringAsync("/account/signin");
+        var token = TokenPattern().Match(form).Groups[1].Value;
+        return await client.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            ["_handler"] = "signin",
+            ["Input.UserName"] = user,
+            ["Input.Password"] = password,
+            ["ReturnUrl"] = returnUrl,
+        }));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+    }
+}

@@ -1,0 +1,80 @@
+using System.Net;
+
+namespace AuditPortal.EndToEndTests.Authorization;
+
+public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFactory>
+{
+    [Fact]
+    public async Task Signing_in_redirects_to_the_local_return_url_and_never_to_another_site()
+    {
+        var client = portal.Client();
+        var local = await PortalWebFactory.PostSignInAsync(client, "alice", "demo", "/wallets?page=2");
+        Assert.Equal(HttpStatusCode.Redirect, local.StatusCode);
+        Assert.EndsWith("/wallets?page=2", local.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        var elsewhere = await PortalWebFactory.PostSignInAsync(portal.Client(), "alice", "demo", "//evil.example/x");
+        Assert.Equal(HttpStatusCode.Redirect, elsewhere.StatusCode);
+        Assert.DoesNotContain("evil", elsewhere.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_an_error_and_repeated_failures_lock_the_account()
+    {
+        var client = portal.Client();
+        for (var i = 0; i < 2; i++)
+        {
+            var wrong = await PortalWebFactory.PostSignInAsync(client, "sam", "nope");
+            Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+            Assert.Contains("not correct", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        var third = await PortalWebFactory.PostSignInAsync(client, "sam", "nope");
+        Assert.Contains("locked", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Locked: even the right password is refused until the lockout ends.
+        var right = await PortalWebFactory.PostSignInAsync(client, "sam", "demo");
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Contains("locked", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_in_and_sign_out_posts_without_an_antiforgery_token_are_refused()
+    {
+        var client = portal.Client();
+        var signIn = await client.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "signin", ["Input.UserName"] = "alice", ["Input.Password"] = "demo",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, signIn.StatusCode);
+
+        var signedIn = await portal.SignedInAsync("alice");
+        var signOut = await signedIn.PostAsync("/account/signout", new FormUrlEncodedContent(new Dictionary<string, string>()));
+        Assert.Equal(HttpStatusCode.BadRequest, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_carry_the_security_headers_and_a_secure_auth_cookie_setup()
+    {
+        var response = await portal.Client().GetAsync("/account/signin");
+        var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Contains("connect-src 'self' ws: wss:", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("frame-ancestors 'self'", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+
+        var signIn = await PortalWebFactory.PostSignInAsync(portal.Client(), "carol", "demo");
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("AuditPortal.Auth=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_sign_in_page_lists_the_demo_accounts_in_Development()
+    {
+        var page = await portal.Client().GetStringAsync("/account/signin");
+        foreach (var user in new[] { "admin", "dave", "alice", "sam", "carol" })
+            Assert.Contains($"<td>{user}</td>", page, StringComparison.Ordinal);
+    }
+}

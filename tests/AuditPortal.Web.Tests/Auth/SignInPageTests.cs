@@ -1,0 +1,157 @@
+using System.Security.Claims;
+using AuditPortal.Web.Components.Pages.Account;
+using AuditPortal.Web.Infrastructure.Auth;
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AuditPortal.Web.Tests.Auth;
+
+public class SignInPageTests : PortalTestContext
+{
+    private readonly RecordingAuthenticationService _authentication = new();
+
+    protected override void AddServices()
+    {
+        var options = Options.Create(new AuthOptions { Lockout = new LockoutOptions { MaxFailedAttempts = 2, Minutes = 10 } });
+        Services.AddSingleton(options);
+        Services.AddSingleton(new LocalAccounts(options, new Environment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+    }
+
+    private IRenderedComponent<SignIn> RenderPage()
+    {
+        var http = new DefaultHttpContext { RequestServices = new ServiceCollection().AddSingleton<IAuthenticationService>(_authentication).BuildServiceProvider() };
+        return Render<SignIn>(p => p.AddCascadingValue(http));
+    }
+
+    private static void Submit(IRenderedComponent<SignIn> cut, string user, string password)
+    {
+        cut.Find("#username").Change(user);
+        cut.Find("#password").Change(password);
+        cut.Find("#signin-form").Submit();
+    }
+
+    [Fact]
+    public void The_page_shows_the_form_and_lists_every_demo_account_in_Development()
+    {
+        var cut = RenderPage();
+
+        Assert.Equal("password", cut.Find("#password").GetAttribute("type"));
+        var rows = cut.FindAll("#demo-accounts tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Equal(5, rows.Count);
+        Assert.Contains(rows, r => r.Contains("carol", StringComparison.Ordinal) && r.Contains("Auditor", StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("#signin-external"));
+    }
+
+    [Fact]
+    public void A_correct_password_signs_in_with_the_user_name_and_goes_to_the_return_url()
+    {
+        Services.GetRequiredService<BunitNavigationManager>().NavigateTo("account/signin?returnUrl=%2Fjobs");
+        var cut = RenderPage();
+
+        Submit(cut, "Alice", DemoAccounts.Password);
+
+        cut.WaitForAssertion(() => Assert.Equal("alice", _authentication.SignedIn?.Identity?.Name));
+        Assert.EndsWith("/jobs", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_wrong_password_shows_an_error_signs_nobody_in_and_clears_the_password()
+    {
+        var cut = RenderPage();
+
+        Submit(cut, "alice", "wrong");
+
+        cut.WaitForAssertion(() => Assert.Contains("not correct", cut.Find("#signin-error").TextContent, StringComparison.Ordinal));
+        Assert.Null(_authentication.SignedIn);
+        Assert.Equal("", cut.Find("#password").GetAttribute("value") ?? "");
+        Assert.Equal("alice", cut.Find("#username").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Repeated_failures_lock_the_account_even_for_the_right_password()
+    {
+        var cut = RenderPage();
+        Submit(cut, "sam", "wrong");
+        Submit(cut, "sam", "wrong");
+        Submit(cut, "sam", DemoAccounts.Password);
+
+        cut.WaitForAssertion(() => Assert.Contains("locked", cut.Find("#signin-error").TextContent, StringComparison.Ordinal));
+        Assert.Null(_authentication.SignedIn);
+    }
+
+    [Fact]
+    public void Empty_fields_are_reported_without_a_sign_in_attempt()
+    {
+        var cut = RenderPage();
+
+        cut.Find("#signin-form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Enter your user name.", cut.Markup, StringComparison.Ordinal));
+        Assert.Null(_authentication.SignedIn);
+    }
+
+    private sealed class Environment(string name) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = name;
+        public string ApplicationName { get; set; } = "AuditPortal.Web";
+        public string ContentRootPath { get; set; } = "/";
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+
+    private sealed class RecordingAuthenticationService : IAuthenticationService
+    {
+        public ClaimsPrincipal? SignedIn { get; private set; }
+
+        public Task SignInAsync(HttpContext context, string? scheme, ClaimsPrincipal principal, AuthenticationProperties? properties)
+        {
+            SignedIn = principal;
+            return Task.CompletedTask;
+        }
+
+        public Task<AuthenticateResult> AuthenticateAsync(HttpContext context, string? scheme) => Task.FromResult(AuthenticateResult.NoResult());
+        public Task ChallengeAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) => Task.CompletedTask;
+        public Task ForbidAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) => Task.CompletedTask;
+        public Task SignOutAsync(HttpContext context, string? scheme, AuthenticationProperties? properties) => Task.CompletedTask;
+    }
+}
+
+public class SignInPageOutsideDevelopmentTests : PortalTestContext
+{
+    protected override void AddServices()
+    {
+        var options = Options.Create(new AuthOptions
+        {
+            OpenIdConnect = new OpenIdConnectSettings { Authority = "https://login.example", ClientId = "portal", DisplayName = "Example SSO" },
+        });
+        Services.AddSingleton(options);
+        Services.AddSingleton(new LocalAccounts(options, new ProductionEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+    }
+
+    [Fact]
+    public void Outside_Development_there_are_no_demo_accounts_and_single_sign_on_is_offered_when_configured()
+    {
+        Services.GetRequiredService<BunitNavigationManager>().NavigateTo("account/signin?returnUrl=%2Faudit");
+        var cut = Render<SignIn>(p => p.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
+
+        Assert.Empty(cut.FindAll("#demo-accounts"));
+        var sso = cut.Find("#signin-external");
+        Assert.Contains("Example SSO", sso.TextContent, StringComparison.Ordinal);
+        Assert.Equal("/account/signin-external?returnUrl=%2Faudit", sso.GetAttribute("href"));
+        Assert.Equal(SignInStatus.Invalid, Services.GetRequiredService<LocalAccounts>().Verify("admin", DemoAccounts.Password).Status);
+    }
+
+    private sealed class ProductionEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+        public string ApplicationName { get; set; } = "AuditPortal.Web";
+        public string ContentRootPath { get; set; } = "/";
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
