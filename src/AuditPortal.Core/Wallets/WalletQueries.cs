@@ -11,14 +11,14 @@ public sealed record WalletListQuery(
 
 public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount);
 
-public sealed record WalletHistory(IReadOnlyList<WalletTransaction> Items, long TotalCount);
+public sealed record WalletTransactionPage(IReadOnlyList<WalletTransaction> Items, long TotalCount);
 
 /// <summary>The reads of the wallet pages; lets the pages be rendered without a database in component tests.</summary>
 public interface IWalletReads
 {
     Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default);
     Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default);
-    Task<WalletHistory> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default);
+    Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default);
 }
 
 /// <summary>The commands the wallet forms issue; implemented by <see cref="WalletService"/>.</summary>
@@ -58,7 +58,7 @@ public sealed class WalletQueries(IDocumentStore store) : IWalletReads
         return await session.LoadAsync<WalletSummary>(walletId, ct);
     }
 
-    public async Task<WalletHistory> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
+    public async Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
         var items = await session.Query<WalletTransaction>().Stats(out var stats)
@@ -66,7 +66,7 @@ public sealed class WalletQueries(IDocumentStore store) : IWalletReads
             .OrderByDescending(x => x.Sequence)
             .Take(Math.Clamp(take, 1, 1000))
             .ToListAsync(ct);
-        return new WalletHistory(items, stats.TotalResults);
+        return new WalletTransactionPage(items, stats.TotalResults);
     }
 
     // The id breaks ties so that paging is stable when many wallets share a balance or an owner.

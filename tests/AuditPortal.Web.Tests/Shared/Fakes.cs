@@ -42,10 +42,10 @@ public sealed class FakeWalletReads : IWalletReads
         return Task.FromResult(Wallets.FirstOrDefault(w => w.Id == walletId));
     }
 
-    public Task<WalletHistory> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
+    public Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
     {
         var items = Transactions.Where(t => t.WalletId == walletId).OrderByDescending(t => t.Sequence).ToList();
-        return Task.FromResult(new WalletHistory(items.Take(take).ToList(), items.Count));
+        return Task.FromResult(new WalletTransactionPage(items.Take(take).ToList(), items.Count));
     }
 }
 
