@@ -1,17 +1,16 @@
-using System.Security.Claims;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Infrastructure;
+using AuditPortal.Web.Infrastructure.Auth;
 using Bunit;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace AuditPortal.Web.Tests.Shared;
 
-/// <summary>bUnit context with in-memory reads, a recording command fake, the real notifier and an anonymous user (acting as admin).</summary>
+/// <summary>bUnit context with in-memory reads, a recording command fake, the real notifier and a signed-in admin who may grant and spend.</summary>
 public abstract class PageTestContext : PortalTestContext
 {
     protected FakeWalletReads WalletReads { get; } = new();
@@ -19,6 +18,7 @@ public abstract class PageTestContext : PortalTestContext
     protected FakeJobReads JobReads { get; } = new();
     protected FakeReadModelLag Lag { get; } = new();
     protected ReadModelChanges Changes { get; } = new();
+    protected BunitAuthorizationContext Auth { get; private set; } = null!;
 
     protected override void AddServices()
     {
@@ -28,7 +28,9 @@ public abstract class PageTestContext : PortalTestContext
         Services.AddSingleton<IReadModelLag>(Lag);
         Services.AddSingleton(Changes);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        Services.AddSingleton<AuthenticationStateProvider, AnonymousAuthentication>();
+        Auth = AddAuthorization();
+        Auth.SetAuthorized("admin");
+        Auth.SetPolicies(Policies.GrantCredits, Policies.SpendCredits);
         Services.AddScoped<CurrentUser>();
     }
 
@@ -39,9 +41,4 @@ public abstract class PageTestContext : PortalTestContext
         return Render<MudSnackbarProvider>();
     }
 
-    private sealed class AnonymousAuthentication : AuthenticationStateProvider
-    {
-        public override Task<AuthenticationState> GetAuthenticationStateAsync() =>
-            Task.FromResult(new AuthenticationState(new ClaimsPrincipal(new ClaimsIdentity())));
-    }
 }
