@@ -40,6 +40,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         Database = database,
         Pooling = true,
         MaxPoolSize = 50,
+        // Bounded waits: while the server is down a command fails within seconds instead of hanging.
+        Timeout = 5,
+        CommandTimeout = 30,
     }.ConnectionString;
 
     /// <summary>Starts (or reuses, when it is already running) the cluster in <paramref name="dataDirectory"/>.</summary>
