@@ -17,7 +17,11 @@ public static class SchemaApply
 {
     public static async Task ApplyAsync(string migrationConnectionString, string runtimeConnectionString, PortalStoreSettings settings, CancellationToken ct = default)
     {
-        await using (var store = DocumentStore.For(o => PortalStore.Configure(o, migrationConnectionString, settings with { AutoCreate = AutoCreate.CreateOrUpdate })))
+        await using (var store = DocumentStore.For(o =>
+               {
+                   PortalStore.Configure(o, migrationConnectionString, settings with { AutoCreate = AutoCreate.CreateOrUpdate });
+                   PortalSchema.IgnoreAuditIndexes(o);
+               }))
         {
             await AuditIndexes.EnsureAsync(store, ct);
         }

@@ -3,7 +3,6 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
-using JasperFx;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +16,9 @@ public static class ServiceCollectionExtensions
     /// <summary>
     /// Marten with the portal's store options, lightweight sessions and the async daemon; the same for the host and the tests.
     /// With a <paramref name="migrationConnectionString"/> (another role, owner of the schema) the apply step runs as that
-    /// role before the daemon starts and the runtime store never changes the schema; without one, as a single role.
+    /// role before the daemon starts, so the runtime store finds nothing to change; without one, as a single role.
+    /// (AutoCreate stays on for the runtime store: with AutoCreate.None Marten 9.58's flat-table projection silently
+    /// writes no rows.)
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPortalMarten(
         this IServiceCollection services, Func<IServiceProvider, string> connectionString, PortalStoreSettings settings, DaemonMode daemonMode,
@@ -29,8 +30,8 @@ public static class ServiceCollectionExtensions
         return services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
-                var runtime = string.IsNullOrWhiteSpace(migrationConnectionString?.Invoke(sp)) ? settings : settings with { AutoCreate = AutoCreate.None };
-                PortalStore.Configure(options, connectionString(sp), runtime);
+                PortalStore.Configure(options, connectionString(sp), settings);
+                PortalSchema.IgnoreAuditIndexes(options);
                 return options;
             })
             .UseLightweightSessions()
