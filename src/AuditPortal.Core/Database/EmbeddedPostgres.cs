@@ -108,6 +108,22 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Fault injection for tests: stops the server with <c>-m immediate</c> (no shutdown checkpoint, clients cut off,
+    /// crash recovery on start), keeps it down for <paramref name="downtime"/>, then starts it again on the same port.
+    /// </summary>
+    public async Task RestartImmediateAsync(TimeSpan downtime)
+    {
+        var runAsPostgres = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+        var pgCtl = Path.Combine(_binDirectory, "pg_ctl");
+        Run(pgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], runAsPostgres);
+        await Task.Delay(downtime);
+        // postmaster.opts keeps the original options (port included); pg_ctl start without -o would not reuse them.
+        var options = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories='' -c max_connections=200 " +
+                      "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on";
+        Run(pgCtl, ["-D", DataDirectory, "-o", options, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], runAsPostgres);
+    }
+
     public void Stop()
     {
         if (_stopped) return;
