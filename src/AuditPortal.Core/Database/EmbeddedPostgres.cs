@@ -75,10 +75,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
             return new EmbeddedPostgres(bin, dataDirectory, existingPort, ownsServer: false, deleteDataOnStop: false);
 
         var port = FreePort();
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200 " +
-                      "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on";
         Run(Path.Combine(bin, "pg_ctl"),
-            ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "start"],
+            ["-D", dataDirectory, "-o", ServerOptions(port), "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "start"],
             runAsPostgres);
         return new EmbeddedPostgres(bin, dataDirectory, port, ownsServer: true, deleteDataOnStop);
     }
@@ -118,10 +116,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         var pgCtl = Path.Combine(_binDirectory, "pg_ctl");
         Run(pgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], runAsPostgres);
         await Task.Delay(downtime);
-        // postmaster.opts keeps the original options (port included); pg_ctl start without -o would not reuse them.
-        var options = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories='' -c max_connections=200 " +
-                      "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on";
-        Run(pgCtl, ["-D", DataDirectory, "-o", options, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], runAsPostgres);
+        Run(pgCtl, ["-D", DataDirectory, "-o", ServerOptions(Port), "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], runAsPostgres);
     }
 
     public void Stop()
@@ -194,6 +189,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         while (!Directory.Exists(probe)) probe = Path.GetDirectoryName(probe) ?? "/";
         return RunRaw("runuser", ["-u", "postgres", "--", "test", "-x", probe], false).ExitCode == 0;
     }
+
+    private static string ServerOptions(int port) =>
+        $"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200 " +
+        "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on";
 
     private static int FreePort()
     {

@@ -22,7 +22,7 @@ public static class ReliabilityHost
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Marten's daemon logs every retry while the server is down; the tests measure the outcome instead.
-        builder.Logging.AddFilter("Marten", LogLevel.Error).AddFilter("JasperFx", LogLevel.Error).AddFilter("AuditPortal", LogLevel.Critical);
+        builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
         builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings(), daemonMode,
             migrationConnectionString is null ? null : _ => migrationConnectionString);
         builder.Services.AddPortalCommands();
