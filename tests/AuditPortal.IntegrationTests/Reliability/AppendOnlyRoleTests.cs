@@ -27,7 +27,11 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : IAsyncLifeti
         var suffix = new NpgsqlConnectionStringBuilder(_superuser).Database![^12..];
         var migrator = $"migrator_{suffix}";
         var app = $"app_{suffix}";
+        // A database first used with one role (as every portal before the role split): its tables belong to the superuser.
+        await SchemaApply.ApplyAsync(_superuser, _superuser, new AuditPortal.Core.Projections.PortalStoreSettings());
         await DatabaseRoles.EnsureAsync(_superuser, "auditportal", migrator, app);
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_superuser,
+            $"select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'auditportal' and c.relkind = 'r' and pg_get_userbyid(c.relowner) <> '{migrator}'"));
         _runtime = DatabaseRoles.WithUser(_superuser, app);
         _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, DatabaseRoles.WithUser(_superuser, migrator));
     }
