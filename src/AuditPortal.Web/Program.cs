@@ -33,9 +33,11 @@ var storeSettings = new PortalStoreSettings
     AutoCreate = builder.Configuration.GetValue("Database:AutoCreate", AutoCreate.CreateOrUpdate),
 };
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
-builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode);
+builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,
+    sp => sp.GetRequiredService<PortalDatabase>().MigrationConnectionString);
 builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)));
 builder.Services.AddHostedService<PortalStartup>();
+builder.Services.AddHostedService<EventSealer>();
 builder.Services.AddPortalAuth(builder.Configuration);
 builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();

@@ -144,5 +144,5 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     private static bool IsUnavailable(Exception e) =>
         e is NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException
         || e is NpgsqlException && e.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException
-        || e is MartenCommandException && e.InnerException is { } inner && IsUnavailable(inner);
+        || e.InnerException is { } inner && IsUnavailable(inner);
 }

@@ -40,6 +40,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         Database = database,
         Pooling = true,
         MaxPoolSize = 50,
+        // Bounded waits: while the server is down a command fails within seconds instead of hanging.
+        Timeout = 5,
+        CommandTimeout = 30,
     }.ConnectionString;
 
     /// <summary>Starts (or reuses, when it is already running) the cluster in <paramref name="dataDirectory"/>.</summary>
@@ -72,10 +75,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
             return new EmbeddedPostgres(bin, dataDirectory, existingPort, ownsServer: false, deleteDataOnStop: false);
 
         var port = FreePort();
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200 " +
-                      "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on";
         Run(Path.Combine(bin, "pg_ctl"),
-            ["-D", dataDirectory, "-o", options, "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "start"],
+            ["-D", dataDirectory, "-o", ServerOptions(port), "-l", Path.Combine(dataDirectory, "server.log"), "-w", "-t", "60", "start"],
             runAsPostgres);
         return new EmbeddedPostgres(bin, dataDirectory, port, ownsServer: true, deleteDataOnStop);
     }
@@ -103,6 +104,19 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         {
             // Another process created it at the same moment: fine.
         }
+    }
+
+    /// <summary>
+    /// Fault injection for tests: stops the server with <c>-m immediate</c> (no shutdown checkpoint, clients cut off,
+    /// crash recovery on start), keeps it down for <paramref name="downtime"/>, then starts it again on the same port.
+    /// </summary>
+    public async Task RestartImmediateAsync(TimeSpan downtime)
+    {
+        var runAsPostgres = Environment.UserName == "root" || Environment.IsPrivilegedProcess;
+        var pgCtl = Path.Combine(_binDirectory, "pg_ctl");
+        Run(pgCtl, ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], runAsPostgres);
+        await Task.Delay(downtime);
+        Run(pgCtl, ["-D", DataDirectory, "-o", ServerOptions(Port), "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], runAsPostgres);
     }
 
     public void Stop()
@@ -175,6 +189,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
         while (!Directory.Exists(probe)) probe = Path.GetDirectoryName(probe) ?? "/";
         return RunRaw("runuser", ["-u", "postgres", "--", "test", "-x", probe], false).ExitCode == 0;
     }
+
+    private static string ServerOptions(int port) =>
+        $"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories='' -c max_connections=200 " +
+        "-c shared_buffers=256MB -c fsync=on -c synchronous_commit=on";
 
     private static int FreePort()
     {

@@ -1,29 +1,41 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.Core.Projections;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Marten with the portal's store options, lightweight sessions and the async daemon; the same for the host and the tests.</summary>
+    /// <summary>
+    /// Marten with the portal's store options, lightweight sessions and the async daemon; the same for the host and the tests.
+    /// With a <paramref name="migrationConnectionString"/> (another role, owner of the schema) the apply step runs as that
+    /// role before the daemon starts, so the runtime store finds nothing to change; without one, as a single role.
+    /// (AutoCreate stays on for the runtime store: with AutoCreate.None Marten 9.58's flat-table projection silently
+    /// writes no rows.)
+    /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPortalMarten(
-        this IServiceCollection services, Func<IServiceProvider, string> connectionString, PortalStoreSettings settings, DaemonMode daemonMode)
+        this IServiceCollection services, Func<IServiceProvider, string> connectionString, PortalStoreSettings settings, DaemonMode daemonMode,
+        Func<IServiceProvider, string?>? migrationConnectionString = null)
     {
+        services.AddHostedService(sp => new SchemaApplyHostedService(
+            sp.GetRequiredService<IDocumentStore>(), connectionString(sp), migrationConnectionString?.Invoke(sp), settings,
+            sp.GetRequiredService<ILogger<SchemaApplyHostedService>>()));
         return services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
                 PortalStore.Configure(options, connectionString(sp), settings);
+                PortalSchema.IgnoreAuditIndexes(options);
                 return options;
             })
             .UseLightweightSessions()
-            .AddAsyncDaemon(daemonMode)
-            .ApplyAllDatabaseChangesOnStartup();
+            .AddAsyncDaemon(daemonMode);
     }
 
     /// <summary>The command services.</summary>

@@ -3,8 +3,10 @@ using AuditPortal.Core.Database;
 namespace AuditPortal.Web.Infrastructure;
 
 /// <summary>
-/// The database the portal uses: ConnectionStrings:Marten when configured, otherwise a private PostgreSQL
-/// cluster started from the machine's binaries (kept in Database:EmbeddedDataDirectory, stopped with the host).
+/// The database the portal uses: ConnectionStrings:Marten (runtime role) and optionally
+/// ConnectionStrings:MartenMigrations (the role that owns the schema, used only by the apply step) when configured;
+/// otherwise a private PostgreSQL cluster started from the machine's binaries (kept in Database:EmbeddedDataDirectory,
+/// stopped with the host) with both roles created in it, so that the running portal cannot rewrite its events.
 /// </summary>
 public sealed class PortalDatabase : IDisposable
 {
@@ -16,6 +18,7 @@ public sealed class PortalDatabase : IDisposable
         if (!string.IsNullOrWhiteSpace(configured))
         {
             ConnectionString = configured;
+            MigrationConnectionString = configuration.GetConnectionString("MartenMigrations") is { Length: > 0 } migrations ? migrations : null;
             return;
         }
 
@@ -26,12 +29,24 @@ public sealed class PortalDatabase : IDisposable
 
         _embedded = EmbeddedPostgres.Start(folder, configuration["Database:PostgresBinDirectory"]);
         _embedded.EnsureDatabaseAsync(database).GetAwaiter().GetResult();
-        ConnectionString = _embedded.ConnectionString(database);
+        var superuser = _embedded.ConnectionString(database);
+        var schema = configuration["Database:Schema"] is { Length: > 0 } s ? s : "auditportal";
+        DatabaseRoles.EnsureAsync(superuser, schema, MigrationRole, RuntimeRole).GetAwaiter().GetResult();
+        ConnectionString = DatabaseRoles.WithUser(superuser, RuntimeRole);
+        MigrationConnectionString = DatabaseRoles.WithUser(superuser, MigrationRole);
         IsEmbedded = true;
-        logger.LogInformation("Embedded PostgreSQL on 127.0.0.1:{Port}, data in {Folder}", _embedded.Port, _embedded.DataDirectory);
+        logger.LogInformation("Embedded PostgreSQL on 127.0.0.1:{Port}, data in {Folder}; runtime role {Runtime}, schema owner {Migration}",
+            _embedded.Port, _embedded.DataDirectory, RuntimeRole, MigrationRole);
     }
 
+    public const string RuntimeRole = "auditportal_app";
+    public const string MigrationRole = "auditportal_migrator";
+
+    /// <summary>The runtime role: reads and appends events, never rewrites them (when a migration role exists).</summary>
     public string ConnectionString { get; }
+
+    /// <summary>The schema owner, used only by the apply step; null when one role does everything.</summary>
+    public string? MigrationConnectionString { get; }
     public bool IsEmbedded { get; }
 
     public void Dispose() => _embedded?.Dispose();

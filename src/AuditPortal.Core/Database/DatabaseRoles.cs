@@ -1,0 +1,104 @@
+using Npgsql;
+
+namespace AuditPortal.Core.Database;
+
+/// <summary>
+/// Two database roles so that the event table is append-only for the running portal: a migration role owns the
+/// schema (used only by the apply step) and a runtime role may read and append events but never rewrite them.
+/// </summary>
+public static class DatabaseRoles
+{
+    /// <summary>Tables the runtime role may only SELECT and INSERT: the events and their seals.</summary>
+    public static readonly string[] AppendOnlyTables = ["mt_events", Integrity.EventSeals.TableName];
+
+    /// <summary>
+    /// As a superuser: creates (or keeps) the login roles, lets the migration role create the schema in the database
+    /// and hands existing schema objects (e.g. from an earlier single-role run) over to the migration role.
+    /// Roles have no password: meant for the embedded cluster and tests, which trust 127.0.0.1.
+    /// </summary>
+    public static async Task EnsureAsync(string superuserConnectionString, string schema, string migrationRole, string runtimeRole, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(superuserConnectionString);
+        await conn.OpenAsync(ct);
+        var database = conn.Database;
+        foreach (var role in new[] { migrationRole, runtimeRole })
+        {
+            // Roles are cluster-wide: two databases setting up at once may race on the same name.
+            await ExecAsync(conn, $"""
+                do $$ begin
+                  if not exists (select 1 from pg_roles where rolname = {Literal(role)}) then
+                    create role {Ident(role)} login;
+                  end if;
+                exception when duplicate_object or unique_violation then null;
+                end $$
+                """, ct);
+        }
+        await ExecAsync(conn, $"grant create, connect on database {Ident(database)} to {Ident(migrationRole)}", ct);
+        await ExecAsync(conn, $"grant connect on database {Ident(database)} to {Ident(runtimeRole)}", ct);
+        await ExecAsync(conn, $"create schema if not exists {Ident(schema)} authorization {Ident(migrationRole)}", ct);
+        await ExecAsync(conn, $"alter schema {Ident(schema)} owner to {Ident(migrationRole)}", ct);
+        // Tables first (their serial sequences follow), then free-standing sequences and functions.
+        await ExecAsync(conn, $"""
+            do $$ declare r record; begin
+              for r in select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                       where n.nspname = {Literal(schema)} and c.relkind in ('r', 'p', 'v', 'm')
+                         and pg_get_userbyid(c.relowner) <> {Literal(migrationRole)} loop
+                execute format('alter table %s owner to %I', r.name, {Literal(migrationRole)});
+              end loop;
+              for r in select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                       where n.nspname = {Literal(schema)} and c.relkind = 'S'
+                         and pg_get_userbyid(c.relowner) <> {Literal(migrationRole)} loop
+                begin
+                  execute format('alter sequence %s owner to %I', r.name, {Literal(migrationRole)});
+                exception when feature_not_supported or object_not_in_prerequisite_state then null;
+                end;
+              end loop;
+              for r in select p.oid::regprocedure::text as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                       where n.nspname = {Literal(schema)} and pg_get_userbyid(p.proowner) <> {Literal(migrationRole)} loop
+                execute format('alter routine %s owner to %I', r.name, {Literal(migrationRole)});
+              end loop;
+            end $$
+            """, ct);
+    }
+
+    /// <summary>
+    /// As the migration role, after the schema is applied: what Marten needs at run time (documents, streams,
+    /// progression, dead letters, sequences, functions), minus any rewrite of the events and their seals.
+    /// </summary>
+    public static async Task GrantRuntimeAsync(NpgsqlConnection migrationConnection, string schema, string runtimeRole, CancellationToken ct = default)
+    {
+        var s = Ident(schema);
+        var r = Ident(runtimeRole);
+        await ExecAsync(migrationConnection, $"revoke create on schema {s} from {r}", ct);
+        await ExecAsync(migrationConnection, $"grant usage on schema {s} to {r}", ct);
+        await ExecAsync(migrationConnection, $"grant select, insert, update, delete, truncate on all tables in schema {s} to {r}", ct);
+        await ExecAsync(migrationConnection, $"grant usage, select, update on all sequences in schema {s} to {r}", ct);
+        await ExecAsync(migrationConnection, $"grant execute on all functions in schema {s} to {r}", ct);
+        foreach (var table in AppendOnlyTables)
+        {
+            await ExecAsync(migrationConnection, $"""
+                do $$ begin
+                  if to_regclass({Literal(schema + "." + table)}) is not null then
+                    execute 'revoke update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
+                    execute 'grant select, insert on {s}.{Ident(table)} to {r}';
+                  end if;
+                end $$
+                """, ct);
+        }
+    }
+
+    /// <summary>The same connection string with another user (no password: trust authentication).</summary>
+    public static string WithUser(string connectionString, string user) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Username = user, Password = null }.ConnectionString;
+
+    public static string UserOf(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Username ?? "";
+
+    internal static string Ident(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+    internal static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
+
+    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,63 @@
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Integrity;
+using AuditPortal.Core.Projections;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AuditPortal.Core.Database;
+
+/// <summary>
+/// The apply step: as the migration role, create or update Marten's schema, the audit indexes and the seal table,
+/// then grant the runtime role what it needs (and no rewrite of the events).
+/// </summary>
+public static class SchemaApply
+{
+    public static async Task ApplyAsync(string migrationConnectionString, string runtimeConnectionString, PortalStoreSettings settings, CancellationToken ct = default)
+    {
+        await using (var store = DocumentStore.For(o =>
+               {
+                   PortalStore.Configure(o, migrationConnectionString, settings with { AutoCreate = AutoCreate.CreateOrUpdate });
+                   PortalSchema.IgnoreAuditIndexes(o);
+               }))
+        {
+            await AuditIndexes.EnsureAsync(store, ct);
+        }
+
+        await using var conn = new NpgsqlConnection(migrationConnectionString);
+        await conn.OpenAsync(ct);
+        await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+        var runtimeRole = DatabaseRoles.UserOf(runtimeConnectionString);
+        if (runtimeRole.Length > 0 && runtimeRole != DatabaseRoles.UserOf(migrationConnectionString))
+            await DatabaseRoles.GrantRuntimeAsync(conn, settings.SchemaName, runtimeRole, ct);
+    }
+}
+
+/// <summary>
+/// Registered before Marten's own hosted services, so the schema is in place before the async daemon starts.
+/// With a migration connection the apply step runs as that role; with one role only, as today, the runtime store
+/// applies its own changes.
+/// </summary>
+public sealed class SchemaApplyHostedService(
+    IDocumentStore store, string runtimeConnectionString, string? migrationConnectionString, PortalStoreSettings settings, ILogger<SchemaApplyHostedService> logger)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(migrationConnectionString))
+        {
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            await using var conn = new NpgsqlConnection(runtimeConnectionString);
+            await conn.OpenAsync(ct);
+            await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+            return;
+        }
+        await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct);
+        logger.LogInformation("Schema applied as {MigrationRole}; runtime role {RuntimeRole} may append events but not rewrite them",
+            DatabaseRoles.UserOf(migrationConnectionString), DatabaseRoles.UserOf(runtimeConnectionString));
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

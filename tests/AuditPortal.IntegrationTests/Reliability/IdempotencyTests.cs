@@ -1,0 +1,84 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+using Marten;
+using Xunit.Abstractions;
+
+namespace AuditPortal.IntegrationTests.Reliability;
+
+/// <summary>The same command id sent 20 times records one event, whether the copies arrive one after another or all at once.</summary>
+public sealed class IdempotencyTests(PortalHostFixture fixture, ITestOutputHelper output) : IClassFixture<PortalHostFixture>
+{
+    private const int Copies = 20;
+
+    private async Task<(WalletService Wallets, Actor Alice, Guid WalletId)> WalletAsync()
+    {
+        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var wallets = fixture.Get<WalletService>();
+        var alice = PortalHostFixture.Actor("alice");
+        var walletId = Guid.CreateVersion7();
+        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
+        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 100, "start", null)).Succeeded);
+        return (wallets, alice, walletId);
+    }
+
+    private async Task<int> EventsOfCommandAsync(Guid walletId, Guid commandId)
+    {
+        await using var query = fixture.Store.QuerySession();
+        var events = await query.Events.FetchStreamAsync(walletId);
+        return events.Count(e => e.CausationId == commandId.ToString());
+    }
+
+    private void Print(string what, IReadOnlyCollection<CommandResult> results, int events) =>
+        output.WriteLine($"{what}: {Copies} copies -> {string.Join(", ", results.GroupBy(r => r.Status).Select(g => $"{g.Count()} {g.Key}"))}; {events} event(s) recorded");
+
+    [Fact]
+    public async Task Given_one_command_id_When_sent_20_times_in_sequence_Then_one_event_and_the_same_answer()
+    {
+        var (wallets, alice, walletId) = await WalletAsync();
+        var commandId = Guid.CreateVersion7();
+        var results = new List<CommandResult>();
+        for (var i = 0; i < Copies; i++) results.Add(await wallets.SpendAsync(alice, commandId, walletId, 7, "double click", 2));
+
+        var events = await EventsOfCommandAsync(walletId, commandId);
+        Print("in sequence", results, events);
+        Assert.Equal(1, events);
+        Assert.All(results, r => Assert.Equal(results[0], r));
+        Assert.Equal(CommandStatus.Accepted, results[0].Status);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Given_one_command_id_When_sent_20_times_in_parallel_Then_one_event_is_recorded(bool withExpectedVersion)
+    {
+        var (wallets, alice, walletId) = await WalletAsync();
+        var commandId = Guid.CreateVersion7();
+        using var start = new ManualResetEventSlim();
+        var copies = Enumerable.Range(0, Copies).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            return await wallets.SpendAsync(alice, commandId, walletId, 7, "retried request", withExpectedVersion ? 2 : null);
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(copies);
+
+        var events = await EventsOfCommandAsync(walletId, commandId);
+        Print(withExpectedVersion ? "in parallel, with expected version" : "in parallel, stream locked", results, events);
+        Assert.Equal(1, events);
+        if (withExpectedVersion)
+        {
+            // Known gap (reported): a copy that loses the version race answers Conflict ("nothing was recorded")
+            // although its first copy was recorded; CommandExecutor should look up the ProcessedCommand before answering Conflict.
+            Assert.All(results, r => Assert.Contains(r.Status, new[] { CommandStatus.Accepted, CommandStatus.Conflict }));
+            Assert.Contains(results, r => r.Status == CommandStatus.Accepted);
+        }
+        else
+        {
+            Assert.All(results, r => Assert.Equal(CommandStatus.Accepted, r.Status));
+        }
+        await using var query = fixture.Store.QuerySession();
+        Assert.Equal(93, (await query.Events.AggregateStreamAsync<Wallet>(walletId))!.Balance);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using AuditPortal.Core.Database;
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+using AuditPortal.Tests.Shared;
+using JasperFx.Events;
+using Marten;
+using Xunit.Abstractions;
+
+namespace AuditPortal.IntegrationTests.Reliability;
+
+/// <summary>The portal process killed (SIGKILL) in the middle of a projection rebuild, then the rebuild run again.</summary>
+public sealed class KilledRebuildTests(ITestOutputHelper output)
+{
+    private const int Wallets = 1000;
+    private const int EventsPerWallet = 100;
+
+    [Fact]
+    public async Task Given_a_rebuild_killed_halfway_When_it_is_run_again_Then_it_completes_and_equals_a_replay()
+    {
+        var portal = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "AuditPortal.Web", "bin",
+            new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "AuditPortal.Web.dll"));
+        Assert.True(File.Exists(portal), $"{portal} is missing: build src/AuditPortal.Web first (dotnet test AuditPortal.sln does).");
+
+        var connection = await TestCluster.CreateDatabaseAsync(nameof(KilledRebuildTests));
+        await SchemaApply.ApplyAsync(connection, connection, new PortalStoreSettings());
+        await using var store = DocumentStore.For(o => { PortalStore.Configure(o, connection, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); });
+        await BulkInsertAsync(store);
+        // A never-analyzed event table makes the rebuild's paging query degenerate (STACK-NOTES).
+        await ReliabilityHost.ScalarAsync(connection, "analyze auditportal.mt_events; select 0");
+
+        var first = StartRebuild(portal, connection);
+        var clock = Stopwatch.StartNew();
+        const long total = Wallets * EventsPerWallet;
+        // Kill it while one of its transactions has written something (a transaction id is assigned) and not yet committed.
+        while (!first.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120)
+               && await ReliabilityHost.ScalarAsync(connection,
+                   "select count(*) from pg_stat_activity where application_name = 'rebuild-child' and backend_xid is not null") == 0)
+        {
+            await Task.Delay(10);
+        }
+        Assert.False(first.HasExited, $"The rebuild ended before it could be killed (exit {(first.HasExited ? first.ExitCode : 0)}).");
+        first.Kill(entireProcessTree: true);
+        await first.WaitForExitAsync();
+        var killedAfter = clock.Elapsed;
+        var progressAtKill = await ReliabilityHost.ScalarAsync(connection,
+            "select coalesce((select last_seq_id from auditportal.mt_event_progression where name = 'WalletSummary:All'), 0)");
+        Assert.True(progressAtKill < total, $"Killed too late: the rebuild was at {progressAtKill} of {total}.");
+
+        clock.Restart();
+        var second = StartRebuild(portal, connection);
+        var log = second.StandardOutput.ReadToEndAsync();
+        var errors = second.StandardError.ReadToEndAsync();
+        Assert.True(second.WaitForExit(TimeSpan.FromSeconds(180)), "The second rebuild did not finish in 180 s.");
+        Assert.True(second.ExitCode == 0, $"Second rebuild failed ({second.ExitCode}): {await log}{await errors}");
+        var rebuiltIn = clock.Elapsed;
+
+        var replay = await WalletReplay.CheckAsync(store, connection, includeFlatTable: false);
+        output.WriteLine($"{Wallets * EventsPerWallet:N0} events; SIGKILL after {killedAfter.TotalSeconds:N1} s at event {progressAtKill:N0} of {total:N0}; " +
+                         $"second run completed in {rebuiltIn.TotalSeconds:N1} s; {replay.Wallets} wallets replayed, {replay.Mismatches.Count} mismatches");
+        replay.AssertConsistent();
+        Assert.Equal(Wallets, replay.Wallets);
+    }
+
+    private static Process StartRebuild(string portal, string connection)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { portal, "projections", "rebuild", "-p", "WalletSummary" }) psi.ArgumentList.Add(a);
+        psi.Environment["ConnectionStrings__Marten"] = new Npgsql.NpgsqlConnectionStringBuilder(connection) { ApplicationName = "rebuild-child" }.ConnectionString;
+        psi.Environment["Integrity__SealEvents"] = "false";
+        return Process.Start(psi)!;
+    }
+
+    private static async Task BulkInsertAsync(IDocumentStore store)
+    {
+        var registry = (IEventRegistry)((StoreOptions)store.Options).Events;
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var batch = new List<StreamAction>();
+        for (var w = 0; w < Wallets; w++)
+        {
+            var id = Guid.CreateVersion7();
+            var events = new List<object> { new WalletOpened(id, $"owner-{w}", "bulk", at) };
+            for (var i = 1; i < EventsPerWallet; i++)
+            {
+                events.Add(i % 3 == 0
+                    ? new CreditsSpent(id, 1, SpendTypes.Manual, null, "bulk", at.AddMinutes(i), "bulk")
+                    : new CreditsGranted(id, 2, GrantTypes.Manual, null, "bulk", at.AddMinutes(i), "bulk"));
+            }
+            var action = StreamAction.Start(registry, id, events.ToArray());
+            action.AggregateType = typeof(Wallet);
+            batch.Add(action);
+        }
+        await store.BulkInsertEventsAsync(batch, 1000);
+    }
+}
