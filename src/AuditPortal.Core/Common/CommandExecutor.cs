@@ -83,6 +83,12 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         }
         catch (Exception e) when (IsConcurrency(e))
         {
+            // The loser of a race between two copies of one command sees a version conflict: it must answer
+            // with the winner's outcome, not claim that nothing was recorded.
+            await using (var query = store.QuerySession())
+            {
+                if (await query.LoadAsync<ProcessedCommand>(commandId, ct) is { } first) return first.ToResult();
+            }
             logger.LogInformation("Concurrency conflict on {CommandType} {CommandId}", commandType, commandId);
             return onConflict is null
                 ? CommandResult.Conflict("This record changed since you opened it; reload and try again.")

@@ -4,6 +4,7 @@ using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Infrastructure;
 using AuditPortal.Web.Infrastructure.Auth;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
