@@ -59,6 +59,7 @@ app.UsePortalAuth();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+app.MapAuditEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 // JasperFx's verbs (db-apply, projections, help...) only when the first argument is a verb:

@@ -67,3 +67,15 @@ public static class AuditStreamTypes
     /// <summary>Tolerates both Marten's alias (access_control_list) and the CLR name (AccessControlList).</summary>
     public static string Normalize(string? type) => (type ?? "").Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 }
+
+/// <summary>The event types the portal records, as Marten names them in mt_events.type (offered by the explorer's filter).</summary>
+public static class AuditEventTypes
+{
+    public static readonly string[] All =
+    [
+        "wallet_opened", "credits_granted", "credits_spent",
+        "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
+        "access_control_list_created", "permission_granted", "permission_revoked",
+        "audit_exported",
+    ];
+}
