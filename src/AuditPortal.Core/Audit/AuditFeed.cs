@@ -66,6 +66,7 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
         if (!await reader.ReadAsync(ct)) return null;
         var entry = ReadEntry(reader, out var data);
         var headers = reader.IsDBNull(12) ? null : reader.GetString(12);
+        if (headers is "null" or "{}") headers = null;
         return new AuditEventDetail(entry, reader.GetGuid(10), reader.IsDBNull(11) ? null : reader.GetString(11),
             PrettyJson(data), headers is null ? null : PrettyJson(headers));
     }

@@ -16,19 +16,19 @@ public static class AuditSummaries
         var text = AuditStreamTypes.Normalize(eventType) switch
         {
             "walletopened" => $"{S("openedBy")} opened wallet {Short(data, "walletId")} for {S("owner")}",
-            "creditsgranted" => $"{S("grantedBy")} granted {Int(data, "amount")} credits to wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
-            "creditsspent" => $"{S("spentBy")} spent {Int(data, "amount")} credits from wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
-            "jobposted" => $"{S("postedBy")} posted job \u201c{S("title")}\u201d for {S("owner")} with a budget of {Int(data, "budget")} credits",
+            "creditsgranted" => $"{S("grantedBy")} granted {Credits(data, "amount")} to wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
+            "creditsspent" => $"{S("spentBy")} spent {Credits(data, "amount")} from wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
+            "jobposted" => $"{S("postedBy")} posted job \u201c{S("title")}\u201d for {S("owner")} with a budget of {Credits(data, "budget")}",
             "participantinvited" => $"{S("invitedBy")} invited {S("participant")} to job \u201c{S("title")}\u201d",
             "jobapplicationsubmitted" => $"{S("appliedBy")} submitted {S("participant")}\u2019s application to job \u201c{S("title")}\u201d",
             "participantaccepted" => $"{S("acceptedBy")} accepted {S("participant")} on job {Short(data, "jobId")}",
-            "joblaunched" => $"{S("launchedBy")} launched job {Short(data, "jobId")}, spending {Int(data, "creditsSpent")} credits of wallet {Short(data, "ownerWalletId")}",
+            "joblaunched" => $"{S("launchedBy")} launched job {Short(data, "jobId")}, spending {Credits(data, "creditsSpent")} of wallet {Short(data, "ownerWalletId")}",
             "jobcompleted" => $"{S("completedBy")} completed job {Short(data, "jobId")}",
-            "jobcancelled" => $"{S("cancelledBy")} cancelled job {Short(data, "jobId")}, refunding {Int(data, "creditsRefunded")} credits{Reason(data)}",
+            "jobcancelled" => $"{S("cancelledBy")} cancelled job {Short(data, "jobId")}, refunding {Credits(data, "creditsRefunded")}{Reason(data)}",
             "accesscontrollistcreated" => $"{S("createdBy")} created the access-control list of {S("resource")}{Reason(data)}",
             "permissiongranted" => $"{S("grantedBy")} granted {S("permission")} to {S("principal")}{Reason(data)}",
             "permissionrevoked" => $"{S("revokedBy")} revoked {S("permission")} from {S("principal")}{Reason(data)}",
-            "auditexported" => $"{S("exportedBy")} exported {Int(data, "rowCount")} audit rows as {S("format")} ({S("filterDescription")})",
+            "auditexported" => $"{S("exportedBy")} exported {Rows(data)} as {S("format")} ({S("filterDescription")})",
             _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
         };
         return OneLine(text);
@@ -48,6 +48,10 @@ public static class AuditSummaries
             JsonValueKind.Null or JsonValueKind.Undefined => "",
             _ => v.GetRawText(),
         } : "?";
+
+    private static string Credits(JsonElement data, string name) => Int(data, name) is var n && n == "1" ? "1 credit" : $"{Int(data, name)} credits";
+
+    private static string Rows(JsonElement data) => Int(data, "rowCount") is var n && n == "1" ? "1 audit row" : $"{Int(data, "rowCount")} audit rows";
 
     private static string Int(JsonElement data, string name) =>
         data.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n.ToString("N0", CultureInfo.InvariantCulture) : "?";
