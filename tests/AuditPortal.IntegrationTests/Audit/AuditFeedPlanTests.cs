@@ -50,7 +50,7 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
 {
     private AuditFeed Feed => new(fixture.Store, TimeProvider.System);
 
-    public static TheoryData<string> Filters => new() { "none", "actor", "eventType", "streamType", "streamId", "timeRange", "deepPage", "actorAndType" };
+    public static TheoryData<string> Filters => new() { "none", "actor", "eventType", "streamType", "streamId", "timeRange", "recentWindow", "wideRange", "deepPage", "actorAndType", "actorInTimeRange" };
 
     private AuditFilter FilterFor(string name) => name switch
     {
@@ -59,6 +59,9 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
         "streamType" => new AuditFilter { StreamType = "job" },
         "streamId" => new AuditFilter { StreamId = fixture.SomeStream },
         "timeRange" => new AuditFilter { From = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero), To = new DateTimeOffset(2026, 1, 1, 13, 0, 0, TimeSpan.Zero) },
+        "recentWindow" => new AuditFilter { From = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(fixture.Events - 3600) },
+        "wideRange" => new AuditFilter { From = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), To = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(fixture.Events - 3600) },
+        "actorInTimeRange" => new AuditFilter { Actor = "user7", From = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero), To = new DateTimeOffset(2026, 1, 1, 13, 0, 0, TimeSpan.Zero) },
         "actorAndType" => new AuditFilter { Actor = "user7", EventType = "credits_spent" },
         _ => AuditFilter.None,
     };
@@ -71,6 +74,7 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
         long? before = name == "deepPage" ? 1_000 : null;
 
         var plan = await Feed.ExplainAsync(filter, before);
+        await Feed.QueryAsync(filter, before);
         var watch = Stopwatch.StartNew();
         var page = await Feed.QueryAsync(filter, before);
         var elapsed = watch.Elapsed;
