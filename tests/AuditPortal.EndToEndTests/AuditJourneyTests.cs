@@ -45,8 +45,25 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
 
         // The download itself is audited: the response ends only after the export event is stored.
         var exports = await server.Services.GetRequiredService<AuditFeed>().QueryAsync(new AuditFilter { EventType = "audit_exported" });
-        var export = Assert.Single(exports.Entries);
+        var export = Assert.Single(exports.Entries, e => e.Summary.EndsWith("as csv (actor=sam)", StringComparison.Ordinal));
         Assert.Equal(("admin", "admin exported 3 audit rows as csv (actor=sam)"), (export.Actor, export.Summary));
+    }
+
+    [Fact]
+    public async Task The_json_export_follows_the_filter_and_a_malformed_filter_is_refused_with_a_reason()
+    {
+        var page = await server.OpenAsync("/audit");
+
+        var json = await page.APIRequest.GetAsync(server.BaseUrl + "/audit/export.json?eventType=permission_granted&actor=system:bootstrap");
+        var bad = await page.APIRequest.GetAsync(server.BaseUrl + "/audit/export.csv?streamId=%3Cscript%3E");
+
+        Assert.Equal(200, json.Status);
+        using var doc = System.Text.Json.JsonDocument.Parse(await json.BodyAsync());
+        Assert.Equal(Personas.Admin.Length, doc.RootElement.GetArrayLength());
+        Assert.All(doc.RootElement.EnumerateArray(), r => Assert.Equal("permission_granted", r.GetProperty("eventType").GetString()));
+        Assert.Equal(400, bad.Status);
+        Assert.StartsWith("text/plain", bad.Headers["content-type"]);
+        Assert.Equal("\"<script>\" is not a stream id (expected a GUID such as 0190…-…).", await bad.TextAsync());
     }
 
     private async Task SeedAsync()

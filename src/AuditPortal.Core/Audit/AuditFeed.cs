@@ -101,6 +101,14 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         await using var cmd = BuildQuery(conn, filter, before, limit, seqRange, explain: true);
         var plan = new StringBuilder();
+        await using (var range = SeqRangeCommand(conn, filter, explain: true))
+        {
+            if (range is not null)
+            {
+                await using var rangeReader = await range.ExecuteReaderAsync(ct);
+                while (await rangeReader.ReadAsync(ct)) plan.AppendLine(rangeReader.GetString(0));
+            }
+        }
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) plan.AppendLine(reader.GetString(0));
         return plan.ToString();
@@ -124,9 +132,18 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
     /// </summary>
     private async Task<(long? Low, long? High)?> SeqRangeAsync(NpgsqlConnection conn, AuditFilter filter, CancellationToken ct)
     {
+        await using var cmd = SeqRangeCommand(conn, filter, explain: false);
+        if (cmd is null) return null;
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.IsDBNull(0) ? (null, null) : (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private NpgsqlCommand? SeqRangeCommand(NpgsqlConnection conn, AuditFilter filter, bool explain)
+    {
         var f = filter.Normalized();
         if (f.From is null && f.To is null) return null;
-        await using var cmd = new NpgsqlCommand { Connection = conn };
+        var cmd = new NpgsqlCommand { Connection = conn };
         var where = new List<string>();
         if (f.From is { } from)
         {
@@ -138,10 +155,8 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
             where.Add("timestamp < @to");
             cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", NpgsqlDbType.TimestampTz) { TypedValue = to.ToUniversalTime() });
         }
-        cmd.CommandText = $"select min(seq_id + 0), max(seq_id + 0) from {Schema}.mt_events where {string.Join(" and ", where)}";
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return reader.IsDBNull(0) ? (null, null) : (reader.GetInt64(0), reader.GetInt64(1));
+        cmd.CommandText = $"{(explain ? "explain " : "")}select min(seq_id + 0), max(seq_id + 0) from {Schema}.mt_events where {string.Join(" and ", where)}";
+        return cmd;
     }
 
     private NpgsqlCommand BuildQuery(NpgsqlConnection conn, AuditFilter filter, long? before, int? limit, (long? Low, long? High)? seqRange, bool explain)
