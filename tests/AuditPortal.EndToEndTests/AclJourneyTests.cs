@@ -4,6 +4,9 @@ using Microsoft.Playwright;
 
 namespace AuditPortal.EndToEndTests;
 
+// Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):
+// the audit and ACL journeys start their portals one after the other.
+[Collection("Audit and ACL journeys")]
 public class AclJourneyTests(PortalServer server) : IClassFixture<PortalServer>
 {
     [Fact]

@@ -8,6 +8,9 @@ using Microsoft.Playwright;
 
 namespace AuditPortal.EndToEndTests;
 
+// Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):
+// the audit and ACL journeys start their portals one after the other.
+[Collection("Audit and ACL journeys")]
 public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer>
 {
     private const string Hostile = "<script>alert(1)</script>";
