@@ -26,6 +26,7 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
+    public const int WindowProbe = 50_000;
 
     private static readonly JsonSerializerOptions Pretty = new()
     {
@@ -127,8 +128,10 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
 
     /// <summary>
     /// Time and sequence grow together, but the planner does not know it: asked for an hour long past, it walks the
-    /// primary key back from the newest event. The sequence range of the time window, read from the timestamp index
-    /// (seq_id + 0 keeps it there), bounds that walk; the exact time predicates still apply. Null bounds: nothing in the window.
+    /// primary key back from the newest event. For a window of up to <see cref="WindowProbe"/> events, the exact
+    /// sequence range of the window, read in time order from the (timestamp, seq_id) index, bounds that walk; the exact
+    /// time predicates still apply. A wider window is left to the plain walk, whose rows are then dense.
+    /// Null: no bounds; (null, null): nothing in the window.
     /// </summary>
     private async Task<(long? Low, long? High)?> SeqRangeAsync(NpgsqlConnection conn, AuditFilter filter, CancellationToken ct)
     {
@@ -136,7 +139,9 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
         if (cmd is null) return null;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return reader.IsDBNull(0) ? (null, null) : (reader.GetInt64(0), reader.GetInt64(1));
+        var count = reader.GetInt64(0);
+        if (count == 0) return (null, null);
+        return count > WindowProbe ? null : (reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private NpgsqlCommand? SeqRangeCommand(NpgsqlConnection conn, AuditFilter filter, bool explain)
@@ -155,7 +160,10 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
             where.Add("timestamp < @to");
             cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", NpgsqlDbType.TimestampTz) { TypedValue = to.ToUniversalTime() });
         }
-        cmd.CommandText = $"{(explain ? "explain " : "")}select min(seq_id + 0), max(seq_id + 0) from {Schema}.mt_events where {string.Join(" and ", where)}";
+        cmd.CommandText = $"""
+            {(explain ? "explain " : "")}select count(*), min(seq_id), max(seq_id)
+            from (select seq_id from {Schema}.mt_events where {string.Join(" and ", where)} order by timestamp limit {WindowProbe + 1}) w
+            """;
         return cmd;
     }
 
