@@ -13,8 +13,6 @@ public static class AuditIndexes
     [
         $"create index if not exists ix_mt_events_user_name_seq on {schema}.mt_events (user_name, seq_id desc)",
         $"create index if not exists ix_mt_events_timestamp on {schema}.mt_events (timestamp desc)",
-        // Index-only lookup of the sequence range of a time window (AuditFeed bounds its keyset walk with it).
-        $"create index if not exists ix_mt_events_timestamp_seq on {schema}.mt_events (timestamp, seq_id)",
         $"create index if not exists ix_mt_events_type_seq on {schema}.mt_events (type, seq_id desc)",
         $"create index if not exists ix_mt_events_correlation on {schema}.mt_events (correlation_id)",
         $"create index if not exists ix_mt_streams_type on {schema}.mt_streams (type)",
