@@ -61,6 +61,7 @@ app.UsePortalAuth();
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+app.MapAuditEndpoints();
 // The security headers already send frame-ancestors 'none'; Blazor's own default ('self') would only duplicate it less strictly.
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
 

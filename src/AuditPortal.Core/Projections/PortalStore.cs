@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
@@ -55,5 +56,6 @@ public static class PortalStore
         opts.AddWallets(Tune);
         opts.AddJobs(Tune);
         opts.AddAccessControl();
+        opts.AddAudit();
     }
 }

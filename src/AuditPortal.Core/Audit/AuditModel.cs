@@ -1,0 +1,81 @@
+namespace AuditPortal.Core.Audit;
+
+/// <summary>What the explorer filters by; every part optional. Kept simple so it can travel in a URL and in an event.</summary>
+public sealed record AuditFilter
+{
+    public string? Actor { get; init; }
+    public string? StreamType { get; init; }
+    public string? EventType { get; init; }
+    public Guid? StreamId { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public string? Text { get; init; }
+
+    public static AuditFilter None { get; } = new();
+
+    public AuditFilter Normalized() => this with
+    {
+        Actor = Blank(Actor), StreamType = Blank(StreamType), EventType = Blank(EventType), Text = Blank(Text),
+    };
+
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (Actor is not null) parts.Add($"actor={Actor}");
+        if (StreamType is not null) parts.Add($"streamType={StreamType}");
+        if (EventType is not null) parts.Add($"eventType={EventType}");
+        if (StreamId is not null) parts.Add($"streamId={StreamId}");
+        if (From is not null) parts.Add($"from={From:O}");
+        if (To is not null) parts.Add($"to={To:O}");
+        if (Text is not null) parts.Add($"text={Text}");
+        return parts.Count == 0 ? "(no filter)" : string.Join("; ", parts);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>One row of the audit feed: an event of any stream, with who, when and a one-line summary.</summary>
+public sealed record AuditEntry(
+    long Sequence, string StreamType, Guid StreamId, long Version, string EventType, string Actor,
+    DateTimeOffset Timestamp, string? CorrelationId, string? CausationId, string Summary);
+
+/// <summary>A page of the feed, newest first; <see cref="NextBefore"/> is the keyset cursor for the next page.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore);
+
+/// <summary>One event in full: payload and headers pretty-printed as JSON text.</summary>
+public sealed record AuditEventDetail(AuditEntry Entry, Guid EventId, string? DotNetType, string PayloadJson, string? HeadersJson);
+
+/// <summary>The stream types the portal starts; the value is what Marten stores in mt_streams.type.</summary>
+public static class AuditStreamTypes
+{
+    public const string Wallet = "wallet";
+    public const string Job = "job";
+    public const string AccessControlList = "access_control_list";
+    public const string AuditLog = "audit_log";
+
+    public static readonly string[] All = [Wallet, Job, AccessControlList, AuditLog];
+
+    public static string Label(string? type) => Normalize(type) switch
+    {
+        "wallet" => "Wallet",
+        "job" => "Job",
+        "accesscontrollist" => "Access-control list",
+        "auditlog" => "Audit log",
+        _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
+    };
+
+    /// <summary>Tolerates both Marten's alias (access_control_list) and the CLR name (AccessControlList).</summary>
+    public static string Normalize(string? type) => (type ?? "").Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+}
+
+/// <summary>The event types the portal records, as Marten names them in mt_events.type (offered by the explorer's filter).</summary>
+public static class AuditEventTypes
+{
+    public static readonly string[] All =
+    [
+        "wallet_opened", "credits_granted", "credits_spent",
+        "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
+        "access_control_list_created", "permission_granted", "permission_revoked",
+        "audit_exported",
+    ];
+}

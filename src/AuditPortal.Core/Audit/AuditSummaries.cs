@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace AuditPortal.Core.Audit;
+
+/// <summary>
+/// One line in plain words per event type, read from the stored JSON payload (camelCase) so that the feed never
+/// needs the CLR types; an unknown type falls back to its name.
+/// </summary>
+public static class AuditSummaries
+{
+    public static string Summarize(string eventType, JsonElement data, string? userName = null)
+    {
+        if (data.ValueKind != JsonValueKind.Object) return Humanize(eventType);
+        string S(string name) => Str(data, name);
+        var text = AuditStreamTypes.Normalize(eventType) switch
+        {
+            "walletopened" => $"{S("openedBy")} opened wallet {Short(data, "walletId")} for {S("owner")}",
+            "creditsgranted" => $"{S("grantedBy")} granted {Credits(data, "amount")} to wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
+            "creditsspent" => $"{S("spentBy")} spent {Credits(data, "amount")} from wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
+            "jobposted" => $"{S("postedBy")} posted job \u201c{S("title")}\u201d for {S("owner")} with a budget of {Credits(data, "budget")}",
+            "participantinvited" => $"{S("invitedBy")} invited {S("participant")} to job \u201c{S("title")}\u201d",
+            "jobapplicationsubmitted" => $"{S("appliedBy")} submitted {S("participant")}\u2019s application to job \u201c{S("title")}\u201d",
+            "participantaccepted" => $"{S("acceptedBy")} accepted {S("participant")} on job {Short(data, "jobId")}",
+            "joblaunched" => $"{S("launchedBy")} launched job {Short(data, "jobId")}, spending {Credits(data, "creditsSpent")} of wallet {Short(data, "ownerWalletId")}",
+            "jobcompleted" => $"{S("completedBy")} completed job {Short(data, "jobId")}",
+            "jobcancelled" => $"{S("cancelledBy")} cancelled job {Short(data, "jobId")}, refunding {Credits(data, "creditsRefunded")}{Reason(data)}",
+            "accesscontrollistcreated" => $"{S("createdBy")} created the access-control list of {S("resource")}{Reason(data)}",
+            "permissiongranted" => $"{S("grantedBy")} granted {S("permission")} to {S("principal")}{Reason(data)}",
+            "permissionrevoked" => $"{S("revokedBy")} revoked {S("permission")} from {S("principal")}{Reason(data)}",
+            "auditexported" => $"{S("exportedBy")} exported {Rows(data)} as {S("format")} ({S("filterDescription")})",
+            _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
+        };
+        return OneLine(text);
+    }
+
+    /// <summary>credits_granted → "Credits granted".</summary>
+    public static string Humanize(string eventType)
+    {
+        var words = eventType.Replace('_', ' ').Trim();
+        return words.Length == 0 ? "(unknown event)" : char.ToUpperInvariant(words[0]) + words[1..];
+    }
+
+    private static string Str(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString() ?? "",
+            JsonValueKind.Null or JsonValueKind.Undefined => "",
+            _ => v.GetRawText(),
+        } : "?";
+
+    private static string Credits(JsonElement data, string name) => Int(data, name) is var n && n == "1" ? "1 credit" : $"{Int(data, name)} credits";
+
+    private static string Rows(JsonElement data) => Int(data, "rowCount") is var n && n == "1" ? "1 audit row" : $"{Int(data, "rowCount")} audit rows";
+
+    private static string Int(JsonElement data, string name) =>
+        data.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n.ToString("N0", CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>Guids shortened to their first 8 characters and an ellipsis, like a commit hash.</summary>
+    private static string Short(JsonElement data, string name)
+    {
+        var s = Str(data, name);
+        return s.Length > 8 ? s[..8] + "\u2026" : s;
+    }
+
+    private static string Reason(JsonElement data)
+    {
+        var reason = Str(data, "reason");
+        return reason is "" or "?" ? "" : $" \u2014 {reason}";
+    }
+
+    /// <summary>Names a non-default grant/spend type (refund, jobLaunch) with its job when there is one.</summary>
+    private static string Kind(JsonElement data, string ordinary)
+    {
+        var type = Str(data, "type");
+        if (type is "" or "?" || string.Equals(type, ordinary, StringComparison.OrdinalIgnoreCase)) return "";
+        var job = data.TryGetProperty("typeMetadata", out var meta) && meta.ValueKind == JsonValueKind.Object ? Short(meta, "jobId") : "";
+        return job is "" or "?" ? $" ({type})" : $" ({type} of job {job})";
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}

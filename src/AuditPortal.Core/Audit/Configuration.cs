@@ -1,0 +1,13 @@
+using Marten;
+
+namespace AuditPortal.Core.Audit;
+
+public static class Configuration
+{
+    /// <summary>Known up front so that a restarted daemon or a rebuild never meets an unregistered event type.</summary>
+    public static StoreOptions AddAudit(this StoreOptions opts)
+    {
+        opts.Events.AddEventType<AuditExported>();
+        return opts;
+    }
+}

@@ -1,0 +1,38 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.EndToEndTests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace AuditPortal.EndToEndTests;
+
+// Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):
+// the audit and ACL journeys start their portals one after the other.
+[Collection("Audit and ACL journeys")]
+public class AclJourneyTests(PortalServer server) : IClassFixture<PortalServer>
+{
+    [Fact]
+    public async Task An_admin_grants_a_permission_through_the_dialog_and_sees_it_in_the_list_and_its_timeline()
+    {
+        var page = await server.OpenAsync("/access-control");
+        await page.Locator($"tr.acl-row[data-id='{Resources.PortalAclId}'] a.acl-link").ClickAsync();
+        await page.WaitForURLAsync($"**/access-control/{Resources.PortalAclId}");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
+
+        await page.Locator("#acl-grant").ClickAsync();
+        await page.Locator("#acl-principal").FillAsync("carol");
+        await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "ReadAudit" }).ClickAsync();
+        await page.Locator("#acl-reason").FillAsync("joins the audit team <b>now</b>");
+        await page.Locator("#acl-submit").ClickAsync();
+
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Granted ReadAudit to carol.");
+        await Assertions.Expect(page.Locator("tr.acl-entry[data-principal=carol][data-permission=ReadAudit] .acl-entry-reason"))
+            .ToHaveTextAsync("joins the audit team <b>now</b>");
+        var newest = page.Locator(".timeline-event").First;
+        await Assertions.Expect(newest.Locator(".timeline-summary")).ToHaveTextAsync("admin granted ReadAudit to carol \u2014 joins the audit team <b>now</b>");
+
+        await newest.Locator(".timeline-toggle-state").ClickAsync();
+        await Assertions.Expect(newest.Locator(".audit-diff")).ToContainTextAsync("entries");
+        await Assertions.Expect(newest.Locator(".audit-diff .audit-after")).ToContainTextAsync("carol");
+        await PortalServer.ScreenshotAsync(page, "acl-journey");
+    }
+}

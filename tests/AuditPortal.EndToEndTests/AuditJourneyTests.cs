@@ -1,0 +1,93 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Wallets;
+using AuditPortal.EndToEndTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AuditPortal.EndToEndTests;
+
+// Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):
+// the audit and ACL journeys start their portals one after the other.
+[Collection("Audit and ACL journeys")]
+public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer>
+{
+    private const string Hostile = "<script>alert(1)</script>";
+
+    [Fact]
+    public async Task An_auditor_filters_the_explorer_by_one_actor_and_downloads_exactly_those_rows_as_csv()
+    {
+        await SeedAsync();
+        var page = await server.OpenAsync("/audit");
+        var dialogs = 0;
+        page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
+
+        await page.Locator("#filter-actor").FillAsync("sam");
+        await page.Locator("#filter-apply").ClickAsync();
+        await page.WaitForURLAsync("**/audit?actor=sam");
+        var rows = page.Locator("tr.audit-row");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        Assert.All(await page.Locator("tr.audit-row .audit-actor").AllInnerTextsAsync(), a => Assert.Equal("sam", a));
+        await Assertions.Expect(page.Locator("tr.audit-row .audit-summary").Filter(new() { HasText = Hostile })).ToHaveCountAsync(1);
+
+        await page.Locator("tr.audit-row .audit-expand").First.ClickAsync();
+        await Assertions.Expect(page.Locator(".audit-payload")).ToContainTextAsync("\"spentBy\": \"sam\"");
+        await PortalServer.ScreenshotAsync(page, "audit-journey");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#export-csv").ClickAsync());
+        var csv = await File.ReadAllTextAsync(await download.PathAsync());
+        var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Matches(@"^audit-\d{8}-\d{6}\.csv$", download.SuggestedFilename);
+        Assert.StartsWith("sequence,time,actor,stream_type", lines[0]);
+        Assert.Equal(3, lines.Length - 1);
+        Assert.All(lines.Skip(1), l => Assert.Equal("sam", l.Split(',')[2]));
+        Assert.Contains(lines, l => l.Contains(Hostile, StringComparison.Ordinal));
+        Assert.Equal(0, dialogs);
+
+        // The download itself is audited: the response ends only after the export event is stored.
+        var exports = await server.Services.GetRequiredService<AuditFeed>().QueryAsync(new AuditFilter { EventType = "audit_exported" });
+        var export = Assert.Single(exports.Entries, e => e.Summary.EndsWith("as csv (actor=sam)", StringComparison.Ordinal));
+        Assert.Equal(("admin", "admin exported 3 audit rows as csv (actor=sam)"), (export.Actor, export.Summary));
+    }
+
+    [Fact]
+    public async Task The_json_export_follows_the_filter_and_a_malformed_filter_is_refused_with_a_reason()
+    {
+        var page = await server.OpenAsync("/audit");
+
+        var json = await page.APIRequest.GetAsync(server.BaseUrl + "/audit/export.json?eventType=permission_granted&actor=system:bootstrap");
+        var bad = await page.APIRequest.GetAsync(server.BaseUrl + "/audit/export.csv?streamId=%3Cscript%3E");
+
+        Assert.Equal(200, json.Status);
+        using var doc = System.Text.Json.JsonDocument.Parse(await json.BodyAsync());
+        Assert.Equal(Personas.Admin.Length, doc.RootElement.GetArrayLength());
+        Assert.All(doc.RootElement.EnumerateArray(), r => Assert.Equal("permission_granted", r.GetProperty("eventType").GetString()));
+        Assert.Equal(400, bad.Status);
+        Assert.StartsWith("text/plain", bad.Headers["content-type"]);
+        Assert.Equal("\"<script>\" is not a stream id (expected a GUID such as 0190…-…).", await bad.TextAsync());
+    }
+
+    private async Task SeedAsync()
+    {
+        var acl = server.Services.GetRequiredService<AccessControlService>();
+        var wallets = server.Services.GetRequiredService<WalletService>();
+        var admin = new Actor("admin", Guid.CreateVersion7().ToString());
+        foreach (var user in new[] { "alice", "sam" })
+            foreach (var permission in Personas.Support)
+                Ok(await acl.GrantAsync(admin, Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "support team", null));
+
+        var alice = new Actor("alice", Guid.CreateVersion7().ToString());
+        var sam = new Actor("sam", Guid.CreateVersion7().ToString());
+        var aliceWallet = Guid.CreateVersion7();
+        var samWallet = Guid.CreateVersion7();
+        Ok(await wallets.OpenAsync(alice, Guid.CreateVersion7(), aliceWallet, "dana"));
+        Ok(await wallets.GrantAsync(alice, Guid.CreateVersion7(), aliceWallet, 5, "goodwill", null));
+        Ok(await wallets.OpenAsync(sam, Guid.CreateVersion7(), samWallet, "erin"));
+        Ok(await wallets.GrantAsync(sam, Guid.CreateVersion7(), samWallet, 3, Hostile, null));
+        Ok(await wallets.SpendAsync(sam, Guid.CreateVersion7(), samWallet, 1, "=1+2", null));
+    }
+
+    private static void Ok(CommandResult result) => Assert.True(result.Succeeded, result.Message);
+}

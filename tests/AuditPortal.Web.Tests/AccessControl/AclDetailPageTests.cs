@@ -1,0 +1,180 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using AuditPortal.Web.Components.Pages.AccessControl;
+using AuditPortal.Web.Infrastructure;
+using AuditPortal.Web.Tests.Audit;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+
+namespace AuditPortal.Web.Tests.AccessControl;
+
+public class AclDetailPageTests : PortalTestContext
+{
+    private readonly FakeAclQueries _queries = new();
+    private readonly FakeAclCommands _commands = new();
+    private readonly FakeAuditReader _reader = new();
+
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAclQueries>(_queries);
+        Services.AddSingleton<IAclCommands>(_commands);
+        Services.AddSingleton<IAuditReader>(_reader);
+        Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        AddAuthorization();
+        Services.AddScoped<CurrentUser>();
+    }
+
+    private (IRenderedComponent<MudPopoverProvider> Popovers, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AclDetailPage> Page)
+        RenderPage(string id)
+    {
+        var popovers = Render<MudPopoverProvider>();
+        var dialogs = Render<MudDialogProvider>();
+        var snackbars = Render<MudSnackbarProvider>();
+        var page = Render<AclDetailPage>(p => p.Add(x => x.Id, id));
+        return (popovers, dialogs, snackbars, page);
+    }
+
+    [Fact]
+    public void The_page_lists_the_entries_and_the_history_with_hostile_text_escaped()
+    {
+        var (_, _, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
+        Assert.Contains("Access control: portal", cut.Find("h1").TextContent);
+        Assert.Contains("Version 4", cut.Markup);
+        Assert.Contains(cut.FindAll(".acl-entry-principal"), td => td.TextContent == FakeAclQueries.Hostile);
+        Assert.Contains(cut.FindAll(".acl-entry-reason"), td => td.TextContent == FakeAclQueries.Hostile);
+        Assert.NotNull(cut.Find(".stream-timeline"));
+        Assert.Equal(FakeAclQueries.PortalId, _reader.Queries.Single().Filter.StreamId);
+        Assert.Empty(cut.FindAll("script"));
+    }
+
+    [Theory]
+    [InlineData("not-a-guid", "is not an access-control list id")]
+    [InlineData("0190dddd-0000-7000-8000-000000000009", "There is no access-control list with id 0190dddd-0000-7000-8000-000000000009.")]
+    public void Malformed_or_unknown_ids_get_a_clear_not_found_message(string id, string message)
+    {
+        var (_, _, _, cut) = RenderPage(id);
+
+        cut.WaitForAssertion(() => Assert.Contains(message, cut.Find("#acl-not-found").TextContent));
+    }
+
+    [Fact]
+    public void A_hostile_id_in_the_address_is_shown_as_text()
+    {
+        var (_, _, _, cut) = RenderPage(FakeAclQueries.Hostile);
+
+        cut.WaitForAssertion(() => Assert.Contains(FakeAclQueries.Hostile, cut.Find("#acl-not-found").TextContent));
+        Assert.Empty(cut.FindAll("script"));
+    }
+
+    [Fact]
+    public void Granting_through_the_dialog_issues_the_command_with_the_views_version_and_the_current_user()
+    {
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
+
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        dialogs.Find("#acl-principal").Change("carol");
+        dialogs.Find("#acl-reason").Change("joins the audit team");
+        dialogs.Find("#acl-submit").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".acl-dialog")));
+        var call = Assert.Single(_commands.Calls);
+        Assert.Equal(("grant", "admin", FakeAclQueries.PortalId, "carol", "joins the audit team", 4L),
+            (call.Kind, call.Actor.UserName, call.AclId, call.Principal, call.Reason, call.ExpectedVersion));
+        Assert.NotEqual(Guid.Empty, call.CommandId);
+        snackbars.WaitForAssertion(() => Assert.Contains("Granted ReadWallets to carol.", snackbars.Markup));
+        Assert.True(_queries.Loads >= 2);
+    }
+
+    [Fact]
+    public void Missing_principal_or_reason_is_refused_in_the_dialog_without_a_command()
+    {
+        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-submit")));
+        dialogs.Find("#acl-submit").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Enter the user name", dialogs.Markup));
+        Assert.Contains("the reason is kept in the audit trail", dialogs.Markup);
+        Assert.Empty(_commands.Calls);
+        Assert.NotEmpty(dialogs.FindAll(".acl-dialog"));
+    }
+
+    [Fact]
+    public void A_rejected_field_shows_at_the_field_and_keeps_what_was_typed()
+    {
+        _commands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is 2,001 characters long; at most 2,000 are allowed."));
+        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        dialogs.Find("#acl-principal").Change("carol");
+        dialogs.Find("#acl-reason").Change("too long, pretend");
+        dialogs.Find("#acl-submit").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("at most 2,000 are allowed", dialogs.Markup));
+        Assert.Equal("carol", dialogs.Find("#acl-principal").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Revoking_the_last_admin_shows_the_rule_clearly()
+    {
+        _commands.Answer = c => CommandResult.Rejected(new RuleViolated("last-admin", $"{c.Principal} is the last admin of the portal; grant another admin first."));
+        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
+
+        cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == "admin").QuerySelector(".acl-revoke")!.Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-reason")));
+        Assert.Equal("admin", dialogs.Find("#acl-principal").GetAttribute("value"));
+        dialogs.Find("#acl-reason").Change("leaving");
+        dialogs.Find("#acl-submit").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("Not revoked: admin is the last admin of the portal", dialogs.Find("#acl-problem").TextContent));
+        var call = Assert.Single(_commands.Calls);
+        Assert.Equal(("revoke", Permission.EditAccessControl, 4L), (call.Kind, call.Permission, call.ExpectedVersion));
+    }
+
+    [Fact]
+    public void A_conflict_says_the_list_changed_and_keeps_the_dialog_open()
+    {
+        _commands.Answer = _ => CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.");
+        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        dialogs.Find("#acl-principal").Change("carol");
+        dialogs.Find("#acl-reason").Change("audit");
+        dialogs.Find("#acl-submit").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("changed since you opened it", dialogs.Find("#acl-problem").TextContent));
+        Assert.Equal("audit", dialogs.Find("#acl-reason").GetAttribute("value") ?? dialogs.Find("#acl-reason").TextContent);
+    }
+
+    [Fact]
+    public void Hostile_principals_show_literally_in_the_dialog_and_the_snackbar()
+    {
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
+
+        cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == FakeAclQueries.Hostile).QuerySelector(".acl-revoke")!.Click();
+        dialogs.WaitForAssertion(() => Assert.Equal(FakeAclQueries.Hostile, dialogs.Find("#acl-principal").GetAttribute("value")));
+        dialogs.Find("#acl-reason").Change(FakeAclQueries.Hostile);
+        dialogs.Find("#acl-submit").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains($"Revoked ReadAudit from {FakeAclQueries.Hostile}.", snackbars.Find(".mud-snackbar").TextContent));
+        Assert.Empty(snackbars.FindAll("script"));
+        Assert.Empty(dialogs.FindAll("script"));
+        Assert.Equal(FakeAclQueries.Hostile, _commands.Calls.Single().Reason);
+    }
+}

@@ -1,0 +1,58 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
+using AuditPortal.Web.Infrastructure;
+
+namespace AuditPortal.Web.Tests.AccessControl;
+
+public sealed class FakeAclQueries : IAclQueries
+{
+    public const string Hostile = "<script>alert(1)</script>";
+    public static readonly Guid PortalId = Resources.PortalAclId;
+    public static readonly Guid WalletAclId = Guid.Parse("0190cccc-0000-7000-8000-000000000003");
+
+    public List<AccessControlListView> Lists { get; } =
+    [
+        new()
+        {
+            Id = PortalId, Resource = "portal", Version = 4, LastChangedAt = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero),
+            Entries =
+            [
+                new() { Principal = "admin", Permission = Permission.EditAccessControl, GrantedBy = "system:bootstrap", Reason = "Bootstrap admin" },
+                new() { Principal = "alice", Permission = Permission.GrantCredits, GrantedBy = "admin", Reason = Hostile },
+                new() { Principal = Hostile, Permission = Permission.ReadAudit, GrantedBy = "admin", Reason = "odd name" },
+            ],
+        },
+        new() { Id = WalletAclId, Resource = "wallet:0190", Version = 1, LastChangedAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero) },
+    ];
+
+    public int Loads { get; private set; }
+
+    public Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<AccessControlListView>>(Lists.OrderBy(l => l.Resource).ToList());
+
+    public Task<AccessControlListView?> GetAsync(Guid id, CancellationToken ct = default)
+    {
+        Loads++;
+        return Task.FromResult(Lists.FirstOrDefault(l => l.Id == id));
+    }
+}
+
+public sealed record AclCall(string Kind, Actor Actor, Guid CommandId, Guid AclId, string Principal, Permission Permission, string Reason, long? ExpectedVersion);
+
+public sealed class FakeAclCommands : IAclCommands
+{
+    public List<AclCall> Calls { get; } = [];
+    public Func<AclCall, CommandResult>? Answer { get; set; }
+
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        Record(new AclCall("grant", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Granted {permission} to {principal}.");
+
+    public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        Record(new AclCall("revoke", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Revoked {permission} from {principal}.");
+
+    private Task<CommandResult> Record(AclCall call, string message)
+    {
+        Calls.Add(call);
+        return Task.FromResult(Answer?.Invoke(call) ?? CommandResult.Accepted(call.AclId, (call.ExpectedVersion ?? 0) + 1, message));
+    }
+}

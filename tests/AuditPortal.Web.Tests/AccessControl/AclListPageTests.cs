@@ -1,0 +1,37 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Web.Components.Pages.AccessControl;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuditPortal.Web.Tests.AccessControl;
+
+public class AclListPageTests : PortalTestContext
+{
+    private readonly FakeAclQueries _queries = new();
+
+    protected override void AddServices() => Services.AddSingleton<IAclQueries>(_queries);
+
+    [Fact]
+    public void Every_list_shows_its_resource_principals_and_last_change_with_a_link()
+    {
+        var cut = Render<AclListPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr.acl-row").Count));
+        var portal = cut.FindAll("tr.acl-row")[0];
+        Assert.Equal($"/access-control/{FakeAclQueries.PortalId}", portal.QuerySelector("a.acl-link")!.GetAttribute("href"));
+        Assert.Equal($"{FakeAclQueries.Hostile}, admin, alice", portal.QuerySelector(".acl-principals")!.TextContent);
+        Assert.Contains("2026-11-26 10:00:00", portal.TextContent);
+        Assert.Equal("—", cut.FindAll("tr.acl-row")[1].QuerySelector(".acl-principals")!.TextContent);
+        Assert.Empty(cut.FindAll("script"));
+    }
+
+    [Fact]
+    public void No_lists_says_so()
+    {
+        _queries.Lists.Clear();
+
+        var cut = Render<AclListPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("no access-control lists", cut.Find("#acl-empty").TextContent));
+    }
+}
