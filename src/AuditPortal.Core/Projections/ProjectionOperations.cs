@@ -118,8 +118,9 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
             throw new ArgumentException($"There is no async projection named '{request.Projection}'. Known: {string.Join(", ", all.Select(p => p.Name).Distinct())}.");
 
         var rebuildId = Guid.CreateVersion7();
-        var stats = await store.Advanced.FetchEventStoreStatistics(token: ct);
-        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, stats.EventSequenceNumber, actor.UserName, time.GetUtcNow()), ct);
+        // Recorded even when cancelled at once: the log shows every request and how it ended.
+        var stats = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
+        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, stats.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
         var running = coordinator?.DaemonForMainDatabase() is { IsRunning: true } hosted ? hosted : null;
@@ -129,10 +130,11 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         try
         {
             using var watcher = new RebuildWatcher(this, daemon, all.Where(p => names.Contains(p.Name)).ToList(), stats.EventSequenceNumber, request.MeasureBatchSizes, progress);
+            var shards = all.Where(p => names.Contains(p.Name)).ToList();
             if (request.Parallel)
-                await Task.WhenAll(names.Select(n => RebuildOneAsync(daemon, n, ct)));
+                await Task.WhenAll(names.Select(n => RebuildOneAsync(daemon, n, running is not null, shards, ct)));
             else
-                foreach (var name in names) await RebuildOneAsync(daemon, name, ct);
+                foreach (var name in names) await RebuildOneAsync(daemon, name, running is not null, shards, ct);
             events = stats.EventSequenceNumber;
             var outcome = new RebuildOutcome(rebuildId, true, false, names, events, clock.Elapsed);
             await RecordAsync(actor, new ProjectionRebuildCompleted(rebuildId, names, events, clock.Elapsed.TotalSeconds, actor.UserName, time.GetUtcNow()), CancellationToken.None);
@@ -206,11 +208,27 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return Convert.ToDouble(await cmd.ExecuteScalarAsync(ct)) / (1024 * 1024);
     }
 
-    private async Task RebuildOneAsync(IProjectionDaemon daemon, string name, CancellationToken ct)
+    private async Task RebuildOneAsync(IProjectionDaemon daemon, string name, bool resume, List<(string Name, string ShardName, uint Version)> shards, CancellationToken ct)
     {
         try
         {
-            await daemon.RebuildProjectionAsync(name, RebuildTimeout, ct);
+            try
+            {
+                // Checked on both sides: a rebuild that finishes before it notices the token still counts as cancelled.
+                ct.ThrowIfCancellationRequested();
+                await daemon.RebuildProjectionAsync(name, RebuildTimeout, ct);
+                ct.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                // The host's daemon leaves a rebuilt shard stopped: hand it back to continuous processing,
+                // also after a cancel (it resumes from the last committed position) and after a failure (it stops again on the event).
+                if (resume)
+                {
+                    foreach (var shard in shards.Where(s => s.Name == name))
+                        await daemon.StartAgentAsync(shard.ShardName, CancellationToken.None);
+                }
+            }
         }
         catch (Exception e) when (!(ct.IsCancellationRequested && IsCancellation(e)))
         {
