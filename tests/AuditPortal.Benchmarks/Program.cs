@@ -62,19 +62,28 @@ await Sql(cs, "vacuum analyze auditportal.mt_streams");
 var ops = new ProjectionOperations(store, TimeProvider.System);
 var totalEvents = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
 Console.WriteLine($"Rebuilding every read model over {totalEvents:N0} events...");
-RebuildOutcome all;
+// One projection after the other: the sum is the rebuild of every read model, and each time is the profile.
+var perProjection = new List<(string Name, double Seconds)>();
 double allPeak;
+var allClock = Stopwatch.StartNew();
 await using (var peak = new PeakMemory())
 {
-    all = await ops.RebuildAsync(Actor.System("bench"), new RebuildRequest(Parallel: Arg("--parallel", 1) == 1));
+    foreach (var name in ops.AsyncProjections().Select(p => p.Name).Distinct())
+    {
+        var one = await ops.RebuildAsync(Actor.System("bench"), new RebuildRequest(name));
+        if (!one.Succeeded) throw new InvalidOperationException($"Rebuild of {name} failed: {one.Error} at {one.FailedSequence} {one.FailedEventType}");
+        perProjection.Add((name, one.Elapsed.TotalSeconds));
+    }
     await peak.DisposeAsync();
     allPeak = peak.PeakMiB;
 }
-if (!all.Succeeded) throw new InvalidOperationException($"Rebuild failed: {all.Error} at {all.FailedSequence} {all.FailedEventType}");
-var allRate = totalEvents / all.Elapsed.TotalSeconds;
-Row($"Rebuild all {all.Projections.Length} read models ({string.Join(", ", all.Projections)})",
-    $"{allRate:N0} events/s, {all.Elapsed.TotalSeconds:F1} s, peak RSS {allPeak:N0} MiB",
+var allTime = allClock.Elapsed;
+var allRate = totalEvents / allTime.TotalSeconds;
+Row($"Rebuild every read model ({perProjection.Count} async projections, one after the other)",
+    $"{allRate:N0} events/s, {allTime.TotalSeconds:F1} s, peak RSS {allPeak:N0} MiB",
     ">= 200,000 events/s, < 400 MB", Check(allRate >= 200_000 && allPeak < 400));
+foreach (var (name, seconds) in perProjection)
+    Row($"  of which {name}", $"{seconds:F1} s ({totalEvents / seconds:N0} events/s)");
 
 Console.WriteLine("Rebuilding the bare balance projection...");
 using var bare = DocumentStore.For(o =>
@@ -138,7 +147,18 @@ var list = await Time(queryRuns, async () =>
         .ToPagedListAsync(1 + random.Next(20), 50);
     if (page.Count == 0) throw new InvalidOperationException("empty page");
 });
-Row($"Wallet list: page of 50 of {wallets:N0}, filtered, sorted, with total (p50/p95)", Ms(list), "p95 < 10 ms", Check(list.P95 < 10));
+Row($"Wallet list: page of 50 of {wallets:N0}, filtered, sorted, with total, ToPagedListAsync (p50/p95)", Ms(list), "p95 < 10 ms", Check(list.P95 < 10));
+var list2 = await Time(queryRuns, async () =>
+{
+    await using var q = store.QuerySession();
+    var min = random.Next(0, 500);
+    var batch = q.CreateBatchQuery();
+    var count = batch.Query<WalletSummary>().Where(x => x.Balance >= min).Count();
+    var page = batch.Query<WalletSummary>().Where(x => x.Balance >= min).OrderByDescending(x => x.Balance).Skip(50 * random.Next(20)).Take(50).ToList();
+    await batch.Execute();
+    if ((await page).Count == 0 || await count == 0) throw new InvalidOperationException("empty page");
+});
+Row("Wallet list, same page with count(*) and page as one batch query (p50/p95)", Ms(list2), "p95 < 10 ms", Check(list2.P95 < 10));
 var audit = await Time(queryRuns, async () =>
 {
     var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(random.Next(330));
