@@ -10,7 +10,7 @@ public sealed class RebuildRun
     public required string StartedBy { get; init; }
     public required string? Projection { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
-    public RebuildProgress? Progress { get; internal set; }
+    public RebuildProgress? Progress { get; set; }
     public RebuildOutcome? Outcome { get; internal set; }
     public string? CancelledBy { get; internal set; }
     public bool IsRunning => Outcome is null;
