@@ -247,9 +247,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            $"select timestamp from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1", conn);
+            $"select extract(epoch from (@now - timestamp))::float8 from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1", conn);
         cmd.Parameters.AddWithValue("p", position);
-        return await cmd.ExecuteScalarAsync(ct) is DateTime at ? Math.Max(0, (now - new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc))).TotalSeconds) : 0;
+        cmd.Parameters.AddWithValue("now", now);
+        return await cmd.ExecuteScalarAsync(ct) is double seconds ? Math.Max(0, seconds) : 0;
     }
 
     /// <summary>The last failed rebuild of each projection that has not been followed by a completed one.</summary>

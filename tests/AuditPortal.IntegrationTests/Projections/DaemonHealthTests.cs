@@ -25,7 +25,7 @@ public class DaemonHealthTests : IAsyncLifetime
 
     private sealed class ManualTime : TimeProvider
     {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UtcNow.AddMinutes(5);
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
@@ -51,5 +51,8 @@ public class DaemonHealthTests : IAsyncLifetime
         Assert.False(early.Degraded, early.Description);
         Assert.True(late.Degraded);
         Assert.Contains("high-water mark", late.Description);
+        var waiting = (await new ProjectionOperations(_store, time).StatusAsync()).Single(s => s.Name == "WalletSummary");
+        Assert.Equal((ProjectionState.NotStarted, 1L), (waiting.State, waiting.LagEvents));
+        Assert.True(waiting.LagSeconds > 0, $"lag {waiting.LagSeconds} s");
     }
 }
