@@ -20,6 +20,8 @@ public sealed record PortalStoreSettings
     public EventAppendMode AppendMode { get; init; } = EventAppendMode.Quick;
     /// <summary>Wake the daemon on append (LISTEN/NOTIFY) instead of waiting for the next poll: commit-to-visible in milliseconds.</summary>
     public bool NotifyDaemonOnAppend { get; init; } = true;
+    /// <summary>Rebuilds write new documents with binary COPY instead of upserts.</summary>
+    public bool RebuildWithBulkCopy { get; init; }
 }
 
 public static class PortalStore
@@ -40,6 +42,7 @@ public static class PortalStore
         opts.Events.AppendMode = settings.AppendMode;
         opts.Events.UseListenNotifyForEventAppends = settings.NotifyDaemonOnAppend;
         // Polling stays as the safety net when a notification is missed.
+        opts.Projections.RebuildWithBulkCopy = settings.RebuildWithBulkCopy;
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
 
