@@ -17,6 +17,12 @@ public sealed record PortalStoreSettings
     public AutoCreate AutoCreate { get; init; } = AutoCreate.CreateOrUpdate;
     public int RebuildBatchSize { get; init; } = 5000;
     public int RebuildFlushThreshold { get; init; } = 20000;
+    /// <summary>Quick append lets PostgreSQL number the events in one round trip; the expected-version check stays.</summary>
+    public EventAppendMode AppendMode { get; init; } = EventAppendMode.Quick;
+    /// <summary>Wake the daemon on append (LISTEN/NOTIFY) instead of waiting for the next poll: commit-to-visible in milliseconds.</summary>
+    public bool NotifyDaemonOnAppend { get; init; } = true;
+    /// <summary>Rebuilds write new documents with binary COPY instead of upserts.</summary>
+    public bool RebuildWithBulkCopy { get; init; }
 }
 
 public static class PortalStore
@@ -34,6 +40,13 @@ public static class PortalStore
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.AppendMode = settings.AppendMode;
+        opts.Events.UseListenNotifyForEventAppends = settings.NotifyDaemonOnAppend;
+        // Polling stays as the safety net when a notification is missed.
+        opts.Projections.RebuildWithBulkCopy = settings.RebuildWithBulkCopy;
+        opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
+        opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
+
         // Every stream is started with its aggregate type, so the audit explorer can filter by stream type.
         opts.Events.UseMandatoryStreamTypeDeclaration = true;
 

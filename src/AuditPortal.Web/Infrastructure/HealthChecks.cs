@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuditPortal.Core.Projections;
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -21,28 +22,20 @@ public sealed class DatabaseHealthCheck(IDocumentStore store) : IHealthCheck
     }
 }
 
-/// <summary>Reports how far each async projection is behind the event store's high-water mark.</summary>
-public sealed class ProjectionDaemonHealthCheck(IDocumentStore store, IConfiguration configuration) : IHealthCheck
+/// <summary>
+/// Degraded when the daemon is stalled (events waiting, nothing advancing over Health:StallWindowSeconds) or a
+/// projection is paused on an error; the description names the failing event.
+/// </summary>
+public sealed class ProjectionDaemonHealthCheck(DaemonHealth health, ProjectionRebuilds rebuilds) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            var stats = await store.Advanced.FetchEventStoreStatistics(token: ct);
-            var progress = await store.Advanced.AllProjectionProgress(token: ct);
-            var highWater = progress.FirstOrDefault(p => p.ShardName.Contains("HighWaterMark", StringComparison.OrdinalIgnoreCase))?.Sequence ?? 0;
-            var shards = progress.Where(p => !p.ShardName.Contains("HighWaterMark", StringComparison.OrdinalIgnoreCase)).ToList();
-            var data = new Dictionary<string, object>
-            {
-                ["eventCount"] = stats.EventCount,
-                ["highWaterMark"] = highWater,
-            };
-            foreach (var shard in shards) data[shard.ShardName] = shard.Sequence;
-            var maxLag = shards.Count == 0 ? 0 : shards.Max(s => highWater - s.Sequence);
-            var tolerated = configuration.GetValue("Health:MaxProjectionLagEvents", 10_000L);
-            return maxLag > tolerated
-                ? HealthCheckResult.Degraded($"Projections are {maxLag} events behind.", data: data)
-                : HealthCheckResult.Healthy($"Projection daemon: {shards.Count} shards, at most {maxLag} events behind.", data);
+            var report = await health.CheckAsync(rebuilds.Rebuilding(), ct);
+            return report.Degraded
+                ? HealthCheckResult.Degraded(report.Description, data: report.Data)
+                : HealthCheckResult.Healthy(report.Description, report.Data);
         }
         catch (Exception e)
         {

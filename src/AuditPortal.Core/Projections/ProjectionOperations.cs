@@ -1,0 +1,369 @@
+using System.Diagnostics;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Wallets;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+
+namespace AuditPortal.Core.Projections;
+
+public enum ProjectionState
+{
+    UpToDate,
+    CatchingUp,
+    Rebuilding,
+    Paused,
+    Failed,
+    NotStarted,
+}
+
+public sealed record ProjectionStatus(
+    string Name, string ShardName, uint Version, ProjectionState State, long Position, long HighWaterMark, long LagEvents,
+    double LagSeconds, string? LastError, long? FailedSequence, string? FailedEventType, DateTimeOffset? LastUpdated);
+
+public sealed record StreamTypeCount(string StreamType, long Events);
+
+/// <summary>One step of a rebuild: <see cref="BatchEvents"/> events in <see cref="BatchMilliseconds"/> since the previous step.</summary>
+public sealed record RebuildProgress(
+    string Projection, long Position, long HighWaterMark, long BatchEvents, double? BatchMiB, double BatchMilliseconds,
+    long TotalEvents, double EventsPerSecond, double Percent, TimeSpan? TimeLeft);
+
+public sealed record RebuildOutcome(
+    Guid RebuildId, bool Succeeded, bool Cancelled, string[] Projections, long Events, TimeSpan Elapsed,
+    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null)
+{
+    public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : 0;
+}
+
+public sealed record RebuildRequest(string? Projection = null, bool Parallel = false, bool MeasureBatchSizes = false);
+
+/// <summary>
+/// Status and rebuild of the async read models, on Marten only. The daemon to rebuild with is the host's running one
+/// when there is one (it pauses the shard, rebuilds and restarts it), otherwise a daemon built for the operation.
+/// Every rebuild is recorded on the operations stream: who started it, and how it ended.
+/// </summary>
+public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time, IProjectionCoordinator? coordinator = null)
+{
+    private static readonly TimeSpan RebuildTimeout = TimeSpan.FromHours(2);
+
+    public IDocumentStore Store => store;
+
+    public IReadOnlyList<(string Name, string ShardName, uint Version)> AsyncProjections() =>
+        ((StoreOptions)store.Options).Projections.All
+            .Where(p => p.Lifecycle == ProjectionLifecycle.Async)
+            .SelectMany(p => p.ShardNames().Select(s => (p.Name, s.Identity, p.Version)))
+            .ToList();
+
+    public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(CancellationToken ct = default)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id group by 1 order by 2 desc", conn);
+        var rows = new List<StreamTypeCount>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(new StreamTypeCount(reader.GetString(0), reader.GetInt64(1)));
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(IReadOnlyCollection<string>? rebuilding = null, CancellationToken ct = default)
+    {
+        var progress = await store.Advanced.AllProjectionProgress(token: ct);
+        var stats = await store.Advanced.FetchEventStoreStatistics(token: ct);
+        var highWater = Math.Max(
+            progress.FirstOrDefault(p => p.ShardName.Contains("HighWaterMark", StringComparison.OrdinalIgnoreCase))?.Sequence ?? 0,
+            stats.EventSequenceNumber);
+        var agents = RunningAgents();
+        var failures = await LastOutcomesAsync(ct);
+        var now = time.GetUtcNow();
+
+        var result = new List<ProjectionStatus>();
+        foreach (var (name, shard, version) in AsyncProjections())
+        {
+            var row = progress.FirstOrDefault(p => p.ShardName == shard);
+            var position = row?.Sequence ?? 0;
+            agents.TryGetValue(shard, out var agent);
+            if (agent is not null) position = Math.Max(position, agent.Position);
+            var lag = Math.Max(0, highWater - position);
+            var lagSeconds = lag == 0 ? 0 : await SecondsSinceFirstUnprocessedAsync(position, now, ct);
+            var failure = agent?.Failure ?? row?.Failure;
+            failures.TryGetValue(name, out var lastFailure);
+            var state =
+                rebuilding?.Contains(name) == true ? ProjectionState.Rebuilding
+                : failure is not null || agent?.Status == JasperFx.AgentStatus.Paused ? ProjectionState.Paused
+                : lastFailure is not null ? ProjectionState.Failed
+                : row is null && agent is null ? ProjectionState.NotStarted
+                : lag == 0 ? ProjectionState.UpToDate
+                : ProjectionState.CatchingUp;
+            result.Add(new ProjectionStatus(
+                name, shard, version, state, position, highWater, lag, lagSeconds,
+                failure?.Message ?? lastFailure?.Error, failure?.Event?.Sequence ?? lastFailure?.FailedSequence,
+                failure?.Event?.EventTypeName ?? lastFailure?.FailedEventType, row?.LastUpdated));
+        }
+        return result;
+    }
+
+    /// <summary>Truncates and rebuilds the async read models (all, or one by name) from the events.</summary>
+    public async Task<RebuildOutcome> RebuildAsync(
+        Actor actor, RebuildRequest request, IProgress<RebuildProgress>? progress = null, Func<string>? cancelledBy = null, CancellationToken ct = default)
+    {
+        var all = AsyncProjections();
+        var names = request.Projection is { } one
+            ? all.Where(p => string.Equals(p.Name, one, StringComparison.OrdinalIgnoreCase)).Select(p => p.Name).Distinct().ToArray()
+            : all.Select(p => p.Name).Distinct().ToArray();
+        if (names.Length == 0)
+            throw new ArgumentException($"There is no async projection named '{request.Projection}'. Known: {string.Join(", ", all.Select(p => p.Name).Distinct())}.");
+
+        var rebuildId = Guid.CreateVersion7();
+        // Recorded even when cancelled at once: the log shows every request and how it ended.
+        var stats = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
+        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, stats.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+
+        var clock = Stopwatch.StartNew();
+        var running = coordinator?.DaemonForMainDatabase() is { IsRunning: true } hosted ? hosted : null;
+        var owned = running is null ? await store.BuildProjectionDaemonAsync() : null;
+        var daemon = running ?? owned!;
+        long events = 0;
+        try
+        {
+            using var watcher = new RebuildWatcher(this, daemon, all.Where(p => names.Contains(p.Name)).ToList(), stats.EventSequenceNumber, request.MeasureBatchSizes, progress);
+            var shards = all.Where(p => names.Contains(p.Name)).ToList();
+            if (request.Parallel)
+                await Task.WhenAll(names.Select(n => RebuildOneAsync(daemon, n, running is not null, shards, ct)));
+            else
+                foreach (var name in names) await RebuildOneAsync(daemon, name, running is not null, shards, ct);
+            events = stats.EventSequenceNumber;
+            var outcome = new RebuildOutcome(rebuildId, true, false, names, events, clock.Elapsed);
+            await RecordAsync(actor, new ProjectionRebuildCompleted(rebuildId, names, events, clock.Elapsed.TotalSeconds, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+            return outcome;
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or TaskCanceledException || IsCancellation(e) && ct.IsCancellationRequested)
+        {
+            var who = cancelledBy?.Invoke() ?? actor.UserName;
+            await RecordAsync(actor, new ProjectionRebuildCancelled(rebuildId, names, who, time.GetUtcNow()), CancellationToken.None);
+            return new RebuildOutcome(rebuildId, false, true, names, events, clock.Elapsed, Error: $"Cancelled by {who}.");
+        }
+        catch (ProjectionRebuildException e)
+        {
+            var failure = FindFailure(e.InnerException);
+            await RecordAsync(actor, new ProjectionRebuildFailed(rebuildId, e.Projection, failure.Sequence, failure.EventType, failure.Message, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+            return new RebuildOutcome(rebuildId, false, false, names, events, clock.Elapsed, e.Projection, failure.Sequence, failure.EventType, failure.Message);
+        }
+        finally
+        {
+            if (owned is not null)
+            {
+                await owned.StopAllAsync();
+                (owned as IDisposable)?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Recomputes the aggregate read models of one stream from its events (WalletSummary for a wallet, JobOwnerView for
+    /// a job) without touching any other stream. Per-event documents and multi-stream views need a full rebuild.
+    /// </summary>
+    public async Task<string[]> RebuildStreamAsync(Actor actor, Guid streamId, CancellationToken ct = default)
+    {
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = actor.UserName;
+        var state = await session.Events.FetchStreamStateAsync(streamId, ct)
+                    ?? throw new ArgumentException($"There is no stream {streamId}.");
+        var rebuilt = new List<string>();
+        if (state.AggregateType == typeof(Wallet) || state.AggregateType?.Name == nameof(Wallet))
+        {
+            var summary = await session.Events.AggregateStreamAsync<WalletSummary>(streamId, token: ct);
+            if (summary is not null) { session.Store(summary); rebuilt.Add(nameof(WalletSummary)); }
+        }
+        else if (state.AggregateType == typeof(Job) || state.AggregateType?.Name == nameof(Job))
+        {
+            var owner = await session.Events.AggregateStreamAsync<JobOwnerView>(streamId, token: ct);
+            if (owner is not null) { session.Store(owner); rebuilt.Add(nameof(JobOwnerView)); }
+        }
+        else
+        {
+            throw new ArgumentException($"Stream {streamId} is a {state.AggregateType?.Name ?? "stream of unknown type"}; only wallet and job streams have per-stream read models.");
+        }
+        await session.SaveChangesAsync(ct);
+        return [.. rebuilt];
+    }
+
+    internal async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var conn = new NpgsqlConnection(store.Options.Tenancy.Default.Database.CreateConnection().ConnectionString);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    internal async Task<double> MiBBetweenAsync(long from, long to, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select coalesce(sum(pg_column_size(data)), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @a and seq_id <= @b", conn);
+        cmd.Parameters.AddWithValue("a", from);
+        cmd.Parameters.AddWithValue("b", to);
+        return Convert.ToDouble(await cmd.ExecuteScalarAsync(ct)) / (1024 * 1024);
+    }
+
+    private async Task RebuildOneAsync(IProjectionDaemon daemon, string name, bool resume, List<(string Name, string ShardName, uint Version)> shards, CancellationToken ct)
+    {
+        try
+        {
+            try
+            {
+                // Checked on both sides: a rebuild that finishes before it notices the token still counts as cancelled.
+                ct.ThrowIfCancellationRequested();
+                await daemon.RebuildProjectionAsync(name, RebuildTimeout, ct);
+                ct.ThrowIfCancellationRequested();
+            }
+            finally
+            {
+                // The host's daemon leaves a rebuilt shard stopped: hand it back to continuous processing,
+                // also after a cancel (it resumes from the last committed position) and after a failure (it stops again on the event).
+                if (resume)
+                {
+                    foreach (var shard in shards.Where(s => s.Name == name))
+                        await daemon.StartAgentAsync(shard.ShardName, CancellationToken.None);
+                }
+            }
+        }
+        catch (Exception e) when (!(ct.IsCancellationRequested && IsCancellation(e)))
+        {
+            throw new ProjectionRebuildException(name, e);
+        }
+    }
+
+    private Dictionary<string, ISubscriptionAgent> RunningAgents()
+    {
+        var daemon = coordinator?.DaemonForMainDatabase();
+        if (daemon is not { IsRunning: true }) return [];
+        return daemon.CurrentAgents().ToDictionary(a => a.Name.Identity, a => a);
+    }
+
+    private async Task<double> SecondsSinceFirstUnprocessedAsync(long position, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select extract(epoch from (@now - timestamp))::float8 from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1", conn);
+        cmd.Parameters.AddWithValue("p", position);
+        cmd.Parameters.AddWithValue("now", now);
+        return await cmd.ExecuteScalarAsync(ct) is double seconds ? Math.Max(0, seconds) : 0;
+    }
+
+    /// <summary>The last failed rebuild of each projection that has not been followed by a completed one.</summary>
+    private async Task<Dictionary<string, ProjectionRebuildFailed>> LastOutcomesAsync(CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        var events = await query.Events.FetchStreamAsync(ProjectionOperationsLog.StreamId, token: ct);
+        var failed = new Dictionary<string, ProjectionRebuildFailed>();
+        foreach (var e in events)
+        {
+            switch (e.Data)
+            {
+                case ProjectionRebuildFailed f: failed[f.Projection] = f; break;
+                case ProjectionRebuildCompleted c: foreach (var p in c.Projections) failed.Remove(p); break;
+            }
+        }
+        return failed;
+    }
+
+    private async Task RecordAsync(Actor actor, object e, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = actor.UserName;
+        session.CorrelationId = actor.CorrelationId;
+        var log = await session.Events.FetchStreamStateAsync(ProjectionOperationsLog.StreamId, ct);
+        if (log is null) session.Events.StartStream<ProjectionOperationsLog>(ProjectionOperationsLog.StreamId, e);
+        else session.Events.Append(ProjectionOperationsLog.StreamId, e);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static bool IsCancellation(Exception e) =>
+        e is OperationCanceledException || e.InnerException is { } inner && IsCancellation(inner)
+        || e is AggregateException a && a.InnerExceptions.All(IsCancellation);
+
+    private static (long? Sequence, string? EventType, string Message) FindFailure(Exception? e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is IEventFailureContext context)
+                return (context.Sequence, context.EventTypeName, Root(x).Message);
+        }
+        return (null, null, Root(e).Message);
+    }
+
+    private static Exception Root(Exception? e)
+    {
+        var x = e ?? new InvalidOperationException("Unknown failure");
+        while (x.InnerException is not null) x = x.InnerException;
+        return x;
+    }
+
+    private sealed class ProjectionRebuildException(string projection, Exception inner)
+        : Exception($"Rebuilding {projection} failed: {inner.Message}", inner)
+    {
+        public string Projection { get; } = projection;
+    }
+
+    /// <summary>Turns the daemon's shard updates into progress steps.</summary>
+    private sealed class RebuildWatcher : IObserver<ShardState>, IDisposable
+    {
+        private readonly ProjectionOperations _owner;
+        private readonly Dictionary<string, string> _shards;
+        private readonly long _highWater;
+        private readonly bool _sizes;
+        private readonly IProgress<RebuildProgress>? _progress;
+        private readonly IDisposable? _subscription;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly Dictionary<string, (long Position, double Ms)> _last = [];
+        private readonly Lock _gate = new();
+        private long _total;
+
+        public RebuildWatcher(ProjectionOperations owner, IProjectionDaemon daemon, List<(string Name, string ShardName, uint Version)> shards, long highWater, bool sizes, IProgress<RebuildProgress>? progress)
+        {
+            _owner = owner;
+            _shards = shards.ToDictionary(s => s.ShardName, s => s.Name);
+            _highWater = Math.Max(1, highWater);
+            _sizes = sizes;
+            _progress = progress;
+            if (progress is not null) _subscription = daemon.Tracker.Subscribe(this);
+        }
+
+        public void OnNext(ShardState value)
+        {
+            if (!_shards.TryGetValue(value.ShardName, out var name) || value.Sequence <= 0) return;
+            long batch;
+            double batchMs;
+            long total;
+            long previous;
+            lock (_gate)
+            {
+                _last.TryGetValue(value.ShardName, out var last);
+                if (value.Sequence <= last.Position) return;
+                previous = last.Position;
+                batch = value.Sequence - last.Position;
+                var now = _clock.Elapsed.TotalMilliseconds;
+                batchMs = now - last.Ms;
+                _last[value.ShardName] = (value.Sequence, now);
+                _total += batch;
+                total = _total;
+            }
+            double? mib = _sizes ? _owner.MiBBetweenAsync(previous, value.Sequence, CancellationToken.None).GetAwaiter().GetResult() : null;
+            var elapsed = _clock.Elapsed.TotalSeconds;
+            var rate = elapsed > 0 ? total / elapsed : 0;
+            var goal = (double)_highWater * _shards.Count;
+            var percent = Math.Min(100, 100 * total / goal);
+            TimeSpan? left = rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, goal - total) / rate) : null;
+            _progress!.Report(new RebuildProgress(name, value.Sequence, _highWater, batch, mib, batchMs, total, rate, percent, left));
+        }
+
+        public void OnError(Exception error) { }
+
+        public void OnCompleted() { }
+
+        public void Dispose() => _subscription?.Dispose();
+    }
+}

@@ -1,0 +1,94 @@
+using AuditPortal.Core.Common;
+
+namespace AuditPortal.Core.Projections;
+
+/// <summary>A rebuild started from the portal: live progress, its outcome, and who cancelled it.</summary>
+public sealed class RebuildRun
+{
+    internal readonly CancellationTokenSource Cancellation = new();
+
+    public required string StartedBy { get; init; }
+    public required string? Projection { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public RebuildProgress? Progress { get; set; }
+    public RebuildOutcome? Outcome { get; internal set; }
+    public string? CancelledBy { get; internal set; }
+    public bool IsRunning => Outcome is null;
+}
+
+/// <summary>What the projections page needs: status, the running rebuild, start and cancel.</summary>
+public interface IProjectionConsole
+{
+    RebuildRun? Current { get; }
+    event Action? Changed;
+    Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default);
+    RebuildRun? TryStart(Actor actor, string? projection, out string? refusal);
+    bool Cancel(string by);
+}
+
+/// <summary>
+/// At most one portal-started rebuild at a time, shared by every circuit: the page shows its progress and may cancel it.
+/// </summary>
+public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProjectionConsole
+{
+    private readonly Lock _gate = new();
+
+    public RebuildRun? Current { get; private set; }
+
+    /// <summary>Raised from the rebuild's thread on every progress step and at the end.</summary>
+    public event Action? Changed;
+
+    public Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default) => operations.StatusAsync(Rebuilding(), ct);
+
+    public IReadOnlyCollection<string> Rebuilding()
+    {
+        var run = Current;
+        if (run is not { IsRunning: true }) return [];
+        return run.Projection is { } one ? [one] : operations.AsyncProjections().Select(p => p.Name).ToHashSet();
+    }
+
+    public RebuildRun? TryStart(Actor actor, string? projection, out string? refusal)
+    {
+        lock (_gate)
+        {
+            if (Current is { IsRunning: true } running)
+            {
+                refusal = $"A rebuild started by {running.StartedBy} is still running.";
+                return null;
+            }
+            var run = new RebuildRun { StartedBy = actor.UserName, Projection = projection, StartedAt = DateTimeOffset.UtcNow };
+            Current = run;
+            refusal = null;
+            _ = Task.Run(() => RunAsync(actor, run));
+            return run;
+        }
+    }
+
+    public bool Cancel(string by)
+    {
+        var run = Current;
+        if (run is not { IsRunning: true }) return false;
+        run.CancelledBy = by;
+        run.Cancellation.Cancel();
+        return true;
+    }
+
+    private async Task RunAsync(Actor actor, RebuildRun run)
+    {
+        try
+        {
+            var progress = new Reporter(p => { run.Progress = p; Changed?.Invoke(); });
+            run.Outcome = await operations.RebuildAsync(actor, new RebuildRequest(run.Projection), progress, () => run.CancelledBy ?? actor.UserName, run.Cancellation.Token);
+        }
+        catch (Exception e)
+        {
+            run.Outcome = new RebuildOutcome(Guid.Empty, false, false, run.Projection is null ? [] : [run.Projection], 0, DateTimeOffset.UtcNow - run.StartedAt, Error: e.Message);
+        }
+        Changed?.Invoke();
+    }
+
+    private sealed class Reporter(Action<RebuildProgress> report) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => report(value);
+    }
+}

@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using AuditPortal.Benchmarks;
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
+using AuditPortal.Core.DemoData;
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+using JasperFx;
+using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Events;
+using Marten.Pagination;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Spectre.Console;
+using Weasel.Core;
+
+AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 180);
+var eventCount = Arg("--events", 1_000_000);
+var commandCount = Arg("--commands", 4_000);
+var writers = Arg("--writers", 8);
+var queryRuns = Arg("--queries", 300);
+var visibleRuns = Arg("--visible", 100);
+var wallets = Math.Max(100, eventCount / 10);
+
+AnsiConsole.MarkupLine($"[bold]AuditPortal benchmark[/]: {eventCount:N0} events, {wallets:N0} wallets, {writers} writers, {commandCount:N0} commands per mode");
+using var pg = EmbeddedPostgres.StartTemporary();
+await pg.EnsureDatabaseAsync("bench");
+var cs = pg.ConnectionString("bench");
+var settings = new PortalStoreSettings { RebuildWithBulkCopy = Arg("--bulk-copy", 0) == 1 };
+
+var builder = Host.CreateApplicationBuilder();
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Services.AddPortalMarten(_ => cs, settings, DaemonMode.Disabled);
+builder.Services.AddPortalCommands();
+using var host = builder.Build();
+await host.StartAsync();
+var store = host.Services.GetRequiredService<IDocumentStore>();
+await AuditIndexes.EnsureAsync(store);
+await PortalBootstrap.EnsurePortalAclAsync(store, host.Services.GetRequiredService<AccessControlService>(), "admin");
+var acl = host.Services.GetRequiredService<AccessControlService>();
+foreach (var p in Personas.Support)
+    await acl.GrantAsync(Actor.System("bench"), Guid.CreateVersion7(), Resources.PortalAclId, "alice", p, "benchmark", null);
+var rows = new List<string[]>();
+void Row(string what, string value, string target = "", string verdict = "") => rows.Add([what, value, target, verdict]);
+string Check(bool ok) => ok ? "[green]met[/]" : "[red]missed[/]";
+
+// 1. Bulk history through binary COPY.
+Console.WriteLine("Generating...");
+var bulk = await BulkHistory.GenerateAsync(store, new BulkHistoryOptions { TotalEvents = eventCount, Wallets = wallets });
+Row("Bulk import (binary COPY)", $"{bulk.Events:N0} events, {bulk.Streams:N0} streams in {bulk.Elapsed.TotalSeconds:F1} s = {bulk.Events / bulk.Elapsed.TotalSeconds:N0} events/s");
+await Sql(cs, "vacuum analyze auditportal.mt_events");
+await Sql(cs, "vacuum analyze auditportal.mt_streams");
+
+// 2. Rebuild every read model, then bare Marten, then the SQL floor.
+var ops = new ProjectionOperations(store, TimeProvider.System);
+var totalEvents = (await store.Advanced.FetchEventStoreStatistics()).EventCount;
+Console.WriteLine($"Rebuilding every read model over {totalEvents:N0} events...");
+// One projection after the other: the sum is the rebuild of every read model, and each time is the profile.
+var perProjection = new List<(string Name, double Seconds)>();
+double allPeak;
+var allClock = Stopwatch.StartNew();
+await using (var peak = new PeakMemory())
+{
+    foreach (var name in ops.AsyncProjections().Select(p => p.Name).Distinct())
+    {
+        var one = await ops.RebuildAsync(Actor.System("bench"), new RebuildRequest(name));
+        if (!one.Succeeded) throw new InvalidOperationException($"Rebuild of {name} failed: {one.Error} at {one.FailedSequence} {one.FailedEventType}");
+        perProjection.Add((name, one.Elapsed.TotalSeconds));
+    }
+    await peak.DisposeAsync();
+    allPeak = peak.PeakMiB;
+}
+var allTime = allClock.Elapsed;
+var allRate = totalEvents / allTime.TotalSeconds;
+Row($"Rebuild every read model ({perProjection.Count} async projections, one after the other)",
+    $"{allRate:N0} events/s, {allTime.TotalSeconds:F1} s, peak RSS {allPeak:N0} MiB",
+    ">= 200,000 events/s, < 400 MB", Check(allRate >= 200_000 && allPeak < 400));
+foreach (var (name, seconds) in perProjection)
+    Row($"  of which {name}", $"{seconds:F1} s ({totalEvents / seconds:N0} events/s)");
+
+Console.WriteLine("Rebuilding the bare balance projection...");
+using var bare = DocumentStore.For(o =>
+{
+    o.Connection(cs);
+    o.DatabaseSchemaName = settings.SchemaName;
+    o.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+    o.Events.StreamIdentity = StreamIdentity.AsGuid;
+    o.Events.MetadataConfig.EnableAll();
+    o.Events.AppendMode = settings.AppendMode;
+    o.Events.UseMandatoryStreamTypeDeclaration = true;
+    o.Events.MetadataConfig.UserNameEnabled = true;
+    o.Events.MetadataConfig.CorrelationIdEnabled = true;
+    o.Events.MetadataConfig.CausationIdEnabled = true;
+    o.Events.MetadataConfig.HeadersEnabled = true;
+    // Only add its own table: the event tables belong to the portal's store.
+    o.AutoCreateSchemaObjects = AutoCreate.CreateOnly;
+    o.Projections.Add<BareBalanceProjection>(ProjectionLifecycle.Async, ao => { ao.BatchSize = 5000; ao.RebuildFlushThreshold = 20000; });
+});
+await bare.Storage.Database.EnsureStorageExistsAsync(typeof(BareBalance));
+TimeSpan bareTime;
+double barePeak;
+await using (var peak = new PeakMemory())
+{
+    var daemon = await bare.BuildProjectionDaemonAsync();
+    var clock = Stopwatch.StartNew();
+    await daemon.RebuildProjectionAsync<BareBalance>(TimeSpan.FromMinutes(30), CancellationToken.None);
+    bareTime = clock.Elapsed;
+    (daemon as IDisposable)?.Dispose();
+    await peak.DisposeAsync();
+    barePeak = peak.PeakMiB;
+}
+var bareRate = totalEvents / bareTime.TotalSeconds;
+Row("Bare Marten: one single-stream balance", $"{bareRate:N0} events/s, {bareTime.TotalSeconds:F1} s, peak RSS {barePeak:N0} MiB");
+
+var sqlClock = Stopwatch.StartNew();
+await Sql(cs, """
+    create table auditportal.bench_balance (id uuid primary key, credits int not null);
+    insert into auditportal.bench_balance
+    select stream_id, sum(case type when 'credits_granted' then (data->>'amount')::int when 'credits_spent' then -(data->>'amount')::int else 0 end)
+    from auditportal.mt_events where type in ('wallet_opened', 'credits_granted', 'credits_spent') group by stream_id;
+    """);
+var sqlTime = sqlClock.Elapsed;
+var sqlRate = totalEvents / sqlTime.TotalSeconds;
+Row("Floor: balance by one SQL statement", $"{sqlRate:N0} events/s, {sqlTime.TotalSeconds:F2} s");
+Row("Ratio: rebuild all / bare Marten", $"{allRate / bareRate:F2}");
+Row("Ratio: rebuild all / SQL floor", $"{allRate / sqlRate:F3}");
+var mismatches = await Scalar<long>(cs, """
+    select count(*) from auditportal.bench_balance b left join auditportal.account_projection a on a.aggregate_id = b.id
+    where a.credits is distinct from b.credits
+    """);
+Row("Check: account_projection = SQL balances", mismatches == 0 ? "all equal" : $"{mismatches} differ", "0 differ", Check(mismatches == 0));
+
+// 3. Queries.
+var walletIds = await WalletIdsAsync(store, 50_000);
+var random = new Random(7);
+var list = await Time(queryRuns, async () =>
+{
+    await using var q = store.QuerySession();
+    var page = await q.Query<WalletSummary>().Where(x => x.Balance >= random.Next(0, 500)).OrderByDescending(x => x.Balance)
+        .ToPagedListAsync(1 + random.Next(20), 50);
+    if (page.Count == 0) throw new InvalidOperationException("empty page");
+});
+Row($"Wallet list: page of 50 of {wallets:N0}, filtered, sorted, with total, ToPagedListAsync (p50/p95)", Ms(list), "p95 < 10 ms", Check(list.P95 < 10));
+var list2 = await Time(queryRuns, async () =>
+{
+    await using var q = store.QuerySession();
+    var min = random.Next(0, 500);
+    var batch = q.CreateBatchQuery();
+    var count = batch.Query<WalletSummary>().Where(x => x.Balance >= min).Count();
+    var page = batch.Query<WalletSummary>().Where(x => x.Balance >= min).OrderByDescending(x => x.Balance).Skip(50 * random.Next(20)).Take(50).ToList();
+    await batch.Execute();
+    if ((await page).Count == 0 || await count == 0) throw new InvalidOperationException("empty page");
+});
+Row("Wallet list, same page with count(*) and page as one batch query (p50/p95)", Ms(list2), "p95 < 10 ms", Check(list2.P95 < 10));
+var audit = await Time(queryRuns, async () =>
+{
+    var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(random.Next(330));
+    await using var conn = new NpgsqlConnection(cs);
+    await conn.OpenAsync();
+    await using var cmd = new NpgsqlCommand("""
+        select seq_id, stream_id, type, timestamp, user_name, data from auditportal.mt_events
+        where user_name = @u and type = @t and timestamp >= @from and timestamp < @to order by seq_id desc limit 50
+        """, conn);
+    cmd.Parameters.AddWithValue("u", BulkHistory.Staff[random.Next(BulkHistory.Staff.Length)]);
+    cmd.Parameters.AddWithValue("t", random.Next(2) == 0 ? "credits_granted" : "credits_spent");
+    cmd.Parameters.AddWithValue("from", from);
+    cmd.Parameters.AddWithValue("to", from.AddDays(30));
+    await using var reader = await cmd.ExecuteReaderAsync();
+    while (await reader.ReadAsync()) { }
+});
+Row("Audit query: actor + 30-day range + event type over mt_events, 50 rows (p50/p95)", Ms(audit), "p95 < 50 ms", Check(audit.P95 < 50));
+var timeline = await Time(queryRuns, async () =>
+{
+    await using var q = store.QuerySession();
+    var events = await q.Events.FetchStreamAsync(walletIds[random.Next(walletIds.Count)]);
+    if (events.Count == 0) throw new InvalidOperationException("empty stream");
+});
+Row("One wallet's timeline (p50/p95)", Ms(timeline), "p95 < 5 ms", Check(timeline.P95 < 5));
+
+// 4. Commands through the services beside bare Marten.
+var services = host.Services.GetRequiredService<WalletService>();
+var alice = new Actor("alice", Guid.CreateVersion7().ToString());
+var (svcRate, svcLat) = await Writers(commandCount, writers, walletIds, async id =>
+{
+    var r = await services.GrantAsync(alice, Guid.CreateVersion7(), id, 5, "benchmark", null);
+    if (!r.Succeeded) throw new InvalidOperationException(r.Message);
+});
+var (bareCmdRate, bareLat) = await Writers(commandCount, writers, walletIds, async id =>
+{
+    await using var session = store.LightweightSession();
+    var stream = await session.Events.FetchForWriting<Wallet>(id);
+    stream.AppendOne(WalletDecisions.Handle(stream.Aggregate,
+        new GrantCredits(id, 5, "benchmark", Guid.CreateVersion7(), "alice", DateTimeOffset.UtcNow), WalletLimits.Default));
+    await session.SaveChangesAsync();
+});
+Row($"Commands through WalletService ({writers} writers): rate, p50/p95", $"{svcRate:N0}/s, {Ms(svcLat)}", "p95 < 20 ms", Check(svcLat.P95 < 20));
+Row($"Bare Marten FetchForWriting + Append + SaveChanges ({writers} writers)", $"{bareCmdRate:N0}/s, {Ms(bareLat)}");
+Row("Ratio: services / bare Marten", $"{svcRate / bareCmdRate:F2}", ">= 0.8", Check(svcRate / bareCmdRate >= 0.8));
+
+// 5. Commit-to-visible with the async daemon running.
+Console.WriteLine("Commit-to-visible...");
+{
+    var daemon = await store.BuildProjectionDaemonAsync();
+    await daemon.StartAllAsync();
+    await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5));
+    var visible = new List<double>();
+    for (var i = 0; i < visibleRuns; i++)
+    {
+        var id = walletIds[random.Next(walletIds.Count)];
+        long expected;
+        await using (var before = store.QuerySession()) expected = (await before.Events.FetchStreamStateAsync(id))!.Version + 1;
+        var r = await services.GrantAsync(alice, Guid.CreateVersion7(), id, 1, "visibility", null);
+        if (!r.Succeeded) throw new InvalidOperationException(r.Message);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await using var q = store.QuerySession();
+            var summary = await q.LoadAsync<WalletSummary>(id);
+            if (summary?.Version >= expected) break;
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                var progress = await store.Advanced.AllProjectionProgress();
+                throw new TimeoutException($"not visible after 30 s: summary v{summary?.Version} wanted v{expected}; " +
+                    string.Join(", ", progress.Select(p => $"{p.ShardName}={p.Sequence}")) + $"; max seq {(await store.Advanced.FetchEventStoreStatistics()).EventSequenceNumber}");
+            }
+            await Task.Delay(2);
+        }
+        visible.Add(clock.Elapsed.TotalMilliseconds);
+    }
+    var v = Percentiles.Of(visible);
+    Row("Commit-to-visible in WalletSummary (p50/p95)", Ms(v), "p95 < 500 ms", Check(v.P95 < 500));
+    await daemon.StopAllAsync();
+    (daemon as IDisposable)?.Dispose();
+}
+
+var table = new Table().Title($"AuditPortal benchmark, {eventCount:N0} events").AddColumns("Measure", "Result", "Target", "");
+foreach (var r in rows) table.AddRow(r.Select(c => new Markup(c.StartsWith("[") ? c : Markup.Escape(c))).ToArray());
+AnsiConsole.Write(table);
+AnsiConsole.WriteLine(Machine());
+await host.StopAsync();
+return 0;
+
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1].Replace("_", ""), out var v) ? v : fallback;
+}
+
+static string Ms((double P50, double P95) x) => $"{x.P50:F2} / {x.P95:F2} ms";
+
+static async Task Sql(string cs, string sql)
+{
+    await using var conn = new NpgsqlConnection(cs);
+    await conn.OpenAsync();
+    await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 };
+    await cmd.ExecuteNonQueryAsync();
+}
+
+static async Task<T> Scalar<T>(string cs, string sql)
+{
+    await using var conn = new NpgsqlConnection(cs);
+    await conn.OpenAsync();
+    await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 };
+    return (T)(await cmd.ExecuteScalarAsync())!;
+}
+
+static async Task<List<Guid>> WalletIdsAsync(IDocumentStore store, int max)
+{
+    await using var q = store.QuerySession();
+    return (await q.Query<WalletSummary>().Select(x => x.Id).Take(max).ToListAsync()).ToList();
+}
+
+static async Task<(double P50, double P95)> Time(int runs, Func<Task> body)
+{
+    for (var i = 0; i < 20; i++) await body();
+    var ms = new List<double>(runs);
+    for (var i = 0; i < runs; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        await body();
+        ms.Add(clock.Elapsed.TotalMilliseconds);
+    }
+    return Percentiles.Of(ms);
+}
+
+// Each writer works on its own wallets, so the comparison measures the write path rather than lock waits.
+static async Task<(double Rate, (double P50, double P95) Latency)> Writers(int total, int writers, List<Guid> ids, Func<Guid, Task> command)
+{
+    for (var i = 0; i < 20; i++) await command(ids[i]);
+    var latencies = new List<double>[writers];
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+    {
+        var mine = latencies[w] = new List<double>(total / writers);
+        var random = new Random(w);
+        for (var i = 0; i < total / writers; i++)
+        {
+            var id = ids[w + writers * random.Next(ids.Count / writers)];
+            var one = Stopwatch.StartNew();
+            await command(id);
+            mine.Add(one.Elapsed.TotalMilliseconds);
+        }
+    })));
+    var elapsed = clock.Elapsed;
+    var all = latencies.SelectMany(x => x).ToList();
+    return (all.Count / elapsed.TotalSeconds, Percentiles.Of(all));
+}
+
+static string Machine()
+{
+    var cpu = File.Exists("/proc/cpuinfo")
+        ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "?"
+        : "?";
+    var mem = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").First().Split(':', 2)[1].Trim() : "?";
+    return $"Machine: {Environment.ProcessorCount} cores ({cpu}), {mem} RAM, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
+           $".NET {Environment.Version}, PostgreSQL 15 (embedded, fsync on), Marten 9.58, Release={!typeof(Program).Assembly.GetCustomAttributes(false).OfType<DebuggableAttribute>().Any(d => d.IsJITTrackingEnabled)}";
+}

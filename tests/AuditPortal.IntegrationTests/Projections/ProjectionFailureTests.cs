@@ -1,0 +1,42 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+using JasperFx.Events.Daemon;
+using Npgsql;
+
+namespace AuditPortal.IntegrationTests.Projections;
+
+/// <summary>A damaged event in the store: the rebuild stops on it, says which, and /health turns Degraded.</summary>
+public class ProjectionFailureTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
+{
+    [Fact]
+    public async Task Given_an_event_that_cannot_be_read_When_its_projection_is_rebuilt_Then_the_rebuild_fails_naming_the_event_and_health_is_degraded()
+    {
+        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var wallets = fixture.Get<WalletService>();
+        var alice = PortalHostFixture.Actor("alice");
+        var id = Guid.CreateVersion7();
+        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
+        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10, "welcome", null)).Succeeded);
+        await fixture.WaitForProjectionsAsync();
+        long sequence;
+        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "update auditportal.mt_events set data = '{\"amount\": \"not a number\"}' where stream_id = @id and type = 'credits_granted' returning seq_id", conn);
+            cmd.Parameters.AddWithValue("id", id);
+            sequence = (long)(await cmd.ExecuteScalarAsync())!;
+        }
+        var operations = new ProjectionOperations(fixture.Store, TimeProvider.System, fixture.Get<IProjectionCoordinator>());
+
+        var outcome = await operations.RebuildAsync(PortalHostFixture.Actor("dave"), new RebuildRequest("WalletSummary"));
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(("WalletSummary", sequence, "credits_granted"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
+        var report = await new DaemonHealth(operations, TimeProvider.System).CheckAsync();
+        Assert.True(report.Degraded);
+        Assert.Contains($"event {sequence}", report.Description);
+    }
+}
