@@ -18,21 +18,21 @@ public class AclJourneyTests(PortalServer server) : IClassFixture<PortalServer>
         await page.Locator("[data-interactive=true]").WaitForAsync();
 
         await page.Locator("#acl-grant").ClickAsync();
-        await page.Locator("#acl-principal").FillAsync("carol");
+        await page.Locator("#acl-principal").FillAsync("sam");
         await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "ReadAudit" }).ClickAsync();
         await page.Locator("#acl-reason").FillAsync("joins the audit team <b>now</b>");
         await page.Locator("#acl-submit").ClickAsync();
 
-        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Granted ReadAudit to carol.");
-        await Assertions.Expect(page.Locator("tr.acl-entry[data-principal=carol][data-permission=ReadAudit] .acl-entry-reason"))
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Granted ReadAudit to sam.");
+        await Assertions.Expect(page.Locator("tr.acl-entry[data-principal=sam][data-permission=ReadAudit] .acl-entry-reason"))
             .ToHaveTextAsync("joins the audit team <b>now</b>");
         var newest = page.Locator(".timeline-event").First;
-        await Assertions.Expect(newest.Locator(".timeline-summary")).ToHaveTextAsync("admin granted ReadAudit to carol \u2014 joins the audit team <b>now</b>");
+        await Assertions.Expect(newest.Locator(".timeline-summary")).ToHaveTextAsync("admin granted ReadAudit to sam \u2014 joins the audit team <b>now</b>");
 
         await newest.Locator(".timeline-toggle-state").ClickAsync();
         await Assertions.Expect(newest.Locator(".audit-diff")).ToContainTextAsync("entries");
-        await Assertions.Expect(newest.Locator(".audit-diff .audit-after")).ToContainTextAsync("carol");
+        await Assertions.Expect(newest.Locator(".audit-diff .audit-after")).ToContainTextAsync("sam");
         await PortalServer.ScreenshotAsync(page, "acl-journey");
     }
 }

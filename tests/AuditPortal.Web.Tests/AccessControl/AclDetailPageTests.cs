@@ -3,6 +3,7 @@ using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Web.Components.Pages.AccessControl;
 using AuditPortal.Web.Infrastructure;
+using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Audit;
 using Bunit;
 using Microsoft.AspNetCore.Components;
@@ -24,7 +25,9 @@ public class AclDetailPageTests : PortalTestContext
         Services.AddSingleton<IAclCommands>(_commands);
         Services.AddSingleton<IAuditReader>(_reader);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        AddAuthorization();
+        var auth = AddAuthorization();
+        auth.SetAuthorized("admin");
+        auth.SetPolicies(Policies.EditAccessControl);
         Services.AddScoped<CurrentUser>();
     }
 
