@@ -27,7 +27,8 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         // The portal ACL (bootstrap admin) and the new wallet must be in the read models before the page acts on them.
         await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
-        var page = await server.OpenAsync($"/wallets/{walletId}");
+        // alice is the Development demo support account.
+        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
         await Assertions.Expect(page.Locator("#wallet-owner")).ToHaveTextAsync("Journey & Co <shop>");
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("0");
 
@@ -48,12 +49,21 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         await Assertions.Expect(rows).ToHaveCountAsync(2, new LocatorAssertionsToHaveCountOptions { Timeout = 15_000 });
         await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("Spent 3 credits");
         await Assertions.Expect(rows.Nth(0).Locator(".wallet-transaction-reason")).ToHaveTextAsync("Monthly fee");
-        await Assertions.Expect(rows.Nth(0).Locator(".wallet-transaction-actor")).ToHaveTextAsync("admin");
+        await Assertions.Expect(rows.Nth(0).Locator(".wallet-transaction-actor")).ToHaveTextAsync("alice");
         await Assertions.Expect(rows.Nth(1)).ToContainTextAsync("Granted 5 credits");
-        await Assertions.Expect(rows.Nth(1).Locator(".wallet-transaction-actor")).ToHaveTextAsync("admin");
+        await Assertions.Expect(rows.Nth(1).Locator(".wallet-transaction-actor")).ToHaveTextAsync("alice");
         await Assertions.Expect(page.Locator("#wallet-version")).ToHaveTextAsync("3");
-
         await PortalServer.ScreenshotAsync(page, "wallet-journey");
+
+        // State as of the spend: the wallet folded up to version 3, with the balance going from 5 to 2.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Event stream" }).ClickAsync();
+        var spend = page.Locator(".timeline-event[data-version='3']");
+        await Assertions.Expect(spend.Locator(".timeline-summary")).ToContainTextAsync("alice spent 3 credits");
+        await spend.Locator(".timeline-toggle-state").ClickAsync();
+        var balance = spend.Locator(".audit-diff tr").Filter(new() { HasText = "balance" });
+        await Assertions.Expect(balance.Locator(".audit-before")).ToHaveTextAsync("5");
+        await Assertions.Expect(balance.Locator(".audit-after")).ToHaveTextAsync("2");
+        await PortalServer.ScreenshotAsync(page, "wallet-state-as-of");
     }
 
     [Fact]
