@@ -207,6 +207,34 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
         Assert.DoesNotContain(_consoleErrors, e => e.Contains("unhandled", StringComparison.OrdinalIgnoreCase) || e.Contains("circuit", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Fact]
+    public async Task A_request_path_with_CR_LF_is_written_to_the_portal_log_on_the_line_of_its_own_request()
+    {
+        // Browser tests run one after the other (assembly attribute), so the console can be borrowed for this test.
+        var original = Console.Out;
+        var captured = new StringWriter();
+        Console.SetOut(TextWriter.Synchronized(captured));
+        try
+        {
+            using var http = new HttpClient();
+            using var response = await http.GetAsync(server.BaseUrl + "/wallets/x%0D%0A[12:00:00%20INF]%20Forged:%20admin%20signed%20in");
+            // Request logging writes when the response completes: wait for the line rather than for a fixed time.
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (!captured.ToString().Contains("Forged", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+                await Task.Delay(50);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        var lines = captured.ToString().Split('\n');
+        var line = Assert.Single(lines, l => l.Contains("Forged", StringComparison.Ordinal));
+        output.WriteLine(line.TrimEnd());
+        Assert.Contains("HTTP GET /wallets/x\\r\\n[12:00:00 INF] Forged: admin signed in", line);
+        Assert.DoesNotContain(lines, l => l.StartsWith("[12:00:00 INF] Forged", StringComparison.Ordinal));
+    }
+
     private async Task<(Guid Wallet, Guid Job, Guid Acl)> SeedAsync()
     {
         var sp = server.Services;
