@@ -20,7 +20,7 @@ builder.Host.UseSerilog((context, services, logger) =>
         logger.MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .WriteTo.Console();
-    logger.ReadFrom.Services(services).Enrich.FromLogContext();
+    logger.ReadFrom.Services(services).Enrich.FromLogContext().Enrich.With<AuditPortal.Web.Infrastructure.Logging.SafeLogValues>();
 });
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
@@ -56,6 +56,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSerilogRequestLogging();
 app.UsePortalAuth();
 app.UseAntiforgery();

@@ -16,7 +16,7 @@ public static class AccessControlListDecisions
             throw new DomainException(new RuleViolated("acl-exists", $"The access-control list for {state.Resource} already exists."));
         if (command.AclId == Guid.Empty)
             throw new DomainException(new ValidationError("aclId", "An access-control list needs an id."));
-        var resource = Guard.Text(command.Resource, "resource", max: Guard.MaxNameLength);
+        var resource = Guard.Name(command.Resource, "resource");
         var reason = Guard.Text(command.Reason, "reason");
         return new AccessControlListCreated(command.AclId, resource, command.Actor, command.At, reason);
     }
@@ -24,7 +24,7 @@ public static class AccessControlListDecisions
     public static PermissionGranted Handle(AccessControlList? state, GrantPermission command)
     {
         var acl = state ?? throw new DomainException(new NotFound("Access-control list", command.AclId.ToString()));
-        var principal = Guard.Text(command.Principal, "principal", max: Guard.MaxNameLength);
+        var principal = Guard.Name(command.Principal, "principal");
         if (!Enum.IsDefined(command.Permission))
             throw new DomainException(new ValidationError("permission", $"Unknown permission {(int)command.Permission}."));
         var reason = Guard.Text(command.Reason, "reason");
@@ -36,7 +36,7 @@ public static class AccessControlListDecisions
     public static PermissionRevoked Handle(AccessControlList? state, RevokePermission command)
     {
         var acl = state ?? throw new DomainException(new NotFound("Access-control list", command.AclId.ToString()));
-        var principal = Guard.Text(command.Principal, "principal", max: Guard.MaxNameLength);
+        var principal = Guard.Name(command.Principal, "principal");
         var reason = Guard.Text(command.Reason, "reason");
         if (!acl.Has(principal, command.Permission))
             throw new DomainException(new RuleViolated("not-granted", $"{principal} does not have {command.Permission} on {acl.Resource}."));

@@ -25,8 +25,8 @@ public static class JobDecisions
             throw new DomainException(new RuleViolated("job-exists", $"Job {command.JobId} already exists."));
         if (command.JobId == Guid.Empty)
             throw new DomainException(new ValidationError("jobId", "A job needs an id."));
-        var owner = Guard.Text(command.Owner, "owner", max: Guard.MaxNameLength);
-        var title = Guard.Text(command.Title, "title", max: Guard.MaxNameLength);
+        var owner = Guard.Name(command.Owner, "owner");
+        var title = Guard.Name(command.Title, "title");
         var description = Guard.Text(command.Description, "description", required: false);
         var budget = Guard.Amount(command.Budget, limits.MaxCreditsPerOperation, "budget");
         return new JobPosted(command.JobId, owner, command.OwnerWalletId, title, description, budget, command.Actor, command.At);
@@ -65,8 +65,9 @@ public static class JobDecisions
     public static ParticipantAccepted Handle(Job? state, AcceptParticipant command)
     {
         var job = Open(state, command.JobId);
-        var existing = job.Participant(command.Participant?.Trim() ?? "")
-            ?? throw new DomainException(new RuleViolated("not-a-participant", $"{command.Participant} has neither applied to nor been invited to job \"{job.Title}\"."));
+        var name = Guard.Name(command.Participant, "participant");
+        var existing = job.Participant(name)
+            ?? throw new DomainException(new RuleViolated("not-a-participant", $"{name} has neither applied to nor been invited to job \"{job.Title}\"."));
         if (existing.Status == ApplicationStatus.Accepted)
             throw new DomainException(new RuleViolated("already-accepted", $"{existing.Name} is already accepted on job \"{job.Title}\"."));
         return new ParticipantAccepted(job.Id, existing.Name, command.Actor, command.At);
@@ -126,7 +127,7 @@ public static class JobDecisions
 
     private static string Participant(Job job, string? name)
     {
-        var participant = Guard.Text(name, "participant", max: Guard.MaxNameLength);
+        var participant = Guard.Name(name, "participant");
         if (string.Equals(participant, job.Owner, StringComparison.OrdinalIgnoreCase))
             throw new DomainException(new RuleViolated("owner-cannot-participate", $"{participant} owns job \"{job.Title}\" and cannot also be a participant."));
         return participant;

@@ -42,7 +42,7 @@ public sealed class JobService(CommandExecutor executor, WalletLimits limits, Ti
         executor.ExecuteAsync(actor, Permission.SpendCredits, commandId, nameof(LaunchJob), async session =>
         {
             var job = await FetchJob(session, jobId, expectedVersion, ct);
-            var walletId = job.Aggregate?.OwnerWalletId ?? Guid.Empty;
+            var walletId = job.Aggregate?.OwnerWalletId ?? throw new DomainException(new NotFound("Job", jobId.ToString()));
             var wallet = await session.Events.FetchForExclusiveWriting<Wallet>(walletId, ct);
             var (launched, spent) = JobDecisions.Handle(job.Aggregate, wallet.Aggregate, new LaunchJob(jobId, commandId, actor.UserName, time.GetUtcNow(), expectedVersion));
             job.AppendOne(launched);
@@ -88,5 +88,7 @@ public sealed class JobService(CommandExecutor executor, WalletLimits limits, Ti
     }
 
     private static Task<JasperFx.Events.IEventStream<Job>> FetchJob(IDocumentSession session, Guid jobId, long? expectedVersion, CancellationToken ct) =>
-        expectedVersion is { } v ? session.Events.FetchForWriting<Job>(jobId, v, ct) : session.Events.FetchForExclusiveWriting<Job>(jobId, ct);
+        // Marten throws on an empty stream id: no job has it, so say so.
+        jobId == Guid.Empty ? throw new DomainException(new NotFound("Job", jobId.ToString()))
+        : expectedVersion is { } v ? session.Events.FetchForWriting<Job>(jobId, v, ct) : session.Events.FetchForExclusiveWriting<Job>(jobId, ct);
 }

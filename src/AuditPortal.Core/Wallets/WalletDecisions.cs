@@ -25,7 +25,7 @@ public static class WalletDecisions
             throw new DomainException(new RuleViolated("wallet-exists", $"Wallet {command.WalletId} is already open (owner {state.Owner})."));
         if (command.WalletId == Guid.Empty)
             throw new DomainException(new ValidationError("walletId", "A wallet needs an id."));
-        var owner = Guard.Text(command.Owner, "owner", max: Guard.MaxNameLength);
+        var owner = Guard.Name(command.Owner, "owner");
         return new WalletOpened(command.WalletId, owner, command.Actor, command.At);
     }
 

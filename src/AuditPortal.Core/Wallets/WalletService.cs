@@ -43,7 +43,9 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
     /// the stream is locked for the transaction so that parallel spends serialize and the balance check holds.
     /// </summary>
     private static Task<JasperFx.Events.IEventStream<Wallet>> FetchAsync(IDocumentSession session, Guid walletId, long? expectedVersion, CancellationToken ct) =>
-        expectedVersion is { } v
+        // Marten throws on an empty stream id: no wallet has it, so say so.
+        walletId == Guid.Empty ? throw new DomainException(new NotFound("Wallet", walletId.ToString()))
+        : expectedVersion is { } v
             ? session.Events.FetchForWriting<Wallet>(walletId, v, ct)
             : session.Events.FetchForExclusiveWriting<Wallet>(walletId, ct);
 

@@ -70,6 +70,12 @@ public static class AuditQuery
             if (!Guid.TryParse(streamId.Trim(), out var parsed)) return (null, $"\"{streamId}\" is not a stream id (expected a GUID such as 0190…-…).");
             id = parsed;
         }
+        // PostgreSQL refuses a NUL in a query parameter: say so instead of failing the query as if the database were down.
+        foreach (var (name, value) in new[] { ("actor", actor), ("stream type", streamType), ("event type", eventType), ("text", text) })
+        {
+            if (value is not null && value.Any(char.IsControl))
+                return (null, $"The {name} filter contains a control character (such as a line break or NUL); remove it and try again.");
+        }
         if (!TryTime(from, out var fromTime)) return (null, $"\"{from}\" is not a date and time (expected e.g. 2026-11-26T18:00).");
         if (!TryTime(to, out var toTime)) return (null, $"\"{to}\" is not a date and time (expected e.g. 2026-11-26T18:00).");
         if (fromTime is not null && toTime is not null && toTime <= fromTime) return (null, "The \"to\" time must be after the \"from\" time.");

@@ -21,6 +21,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
     private static Permission[]? Required(string route) => route switch
     {
         _ when route.StartsWith("/account/", StringComparison.Ordinal) => null,
+        "/not-found" => null,
         "/" => [],
         _ when Under(route, "/wallets") => [Permission.ReadWallets],
         _ when Under(route, "/jobs") => [Permission.ReadJobs],
