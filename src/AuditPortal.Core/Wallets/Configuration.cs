@@ -7,9 +7,21 @@ public static class Configuration
 {
     public static StoreOptions AddWallets(this StoreOptions opts, Action<AsyncOptions>? tune = null)
     {
-        opts.Projections.Add(new AccountProjection(), ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
+        // The two SQL-writing projections name what a rebuild must wipe: Marten cannot see their writes.
+        var accounts = new AccountProjection(opts.DatabaseSchemaName);
+        opts.Storage.ExtendedSchemaObjects.Add(accounts.BuildTable());
+        opts.Projections.Add(accounts, ProjectionLifecycle.Async, AccountProjection.ProjectionName, ao =>
+        {
+            tune?.Invoke(ao);
+            ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName);
+        });
         opts.Projections.Add<WalletSummaryProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
-        opts.Projections.Add<WalletTransactionProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
+        var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName, opts);
+        opts.Projections.Add(transactions, ProjectionLifecycle.Async, WalletTransactionProjection.ProjectionName, ao =>
+        {
+            tune?.Invoke(ao);
+            ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName);
+        });
 
         opts.Schema.For<WalletSummary>().Index(x => x.Balance).Index(x => x.Owner).Index(x => x.LastChangedAt);
         // Every sortable column of the wallet list: without an index a sort reads all 100,000 rows (~110 ms vs ~1 ms).
