@@ -86,6 +86,12 @@ Row($"Rebuild every read model ({perProjection.Count} async projections, one aft
 foreach (var (name, seconds) in perProjection)
     Row($"  of which {name}", $"{seconds:F1} s ({totalEvents / seconds:N0} events/s)");
 
+// The same rebuild with every projection at once (ProjectionOperations' parallel option): each still reads every event.
+Console.WriteLine("Rebuilding every read model in parallel...");
+var parallel = await ops.RebuildAsync(Actor.System("bench"), new RebuildRequest(Parallel: true));
+if (!parallel.Succeeded) throw new InvalidOperationException($"Parallel rebuild failed: {parallel.Error}");
+Row($"Rebuild every read model, all projections in parallel", $"{totalEvents / parallel.Elapsed.TotalSeconds:N0} events/s, {parallel.Elapsed.TotalSeconds:F1} s");
+
 Console.WriteLine("Rebuilding the bare balance projection...");
 using var bare = DocumentStore.For(o =>
 {
@@ -130,6 +136,8 @@ var mismatches = await Scalar<long>(cs, """
 Row("Check: account_projection = SQL balances", mismatches == 0 ? "all equal" : $"{mismatches} differ", "0 differ", Check(mismatches == 0));
 
 // 3. Queries.
+// Autovacuum does this shortly after a rebuild rewrote every read model; the queries are measured in that steady state.
+await Sql(cs, "vacuum analyze auditportal.mt_doc_walletsummary");
 var walletIds = await WalletIdsAsync(store, 50_000);
 var random = new Random(7);
 var list = await Time(queryRuns, async () =>
@@ -151,6 +159,19 @@ var list2 = await Time(queryRuns, async () =>
     if ((await page).Count == 0 || await count == 0) throw new InvalidOperationException("empty page");
 });
 Row("Wallet list, same page with count(*) and page as one batch query (p50/p95)", Ms(list2), "p95 < 10 ms", Check(list2.P95 < 10));
+var reads = new WalletQueries(store);
+var portalList = await Time(queryRuns, async () =>
+{
+    var page = await reads.ListAsync(new WalletListQuery(random.Next(20), 50, nameof(WalletSummary.Balance), true, MinBalance: random.Next(0, 500)));
+    if (page.Items.Count == 0 || page.TotalCount == 0) throw new InvalidOperationException("empty page");
+});
+Row($"Wallet list as the page asks (WalletQueries.ListAsync): page of 50 of {wallets:N0}, balance filter, sorted, total (p50/p95)", Ms(portalList), "p95 < 10 ms", Check(portalList.P95 < 10));
+var portalListAll = await Time(queryRuns, async () =>
+{
+    var page = await reads.ListAsync(new WalletListQuery(random.Next(20), 50));
+    if (page.Items.Count == 0 || page.TotalCount == 0) throw new InvalidOperationException("empty page");
+});
+Row($"Wallet list unfiltered, default sort by owner, total (p50/p95)", Ms(portalListAll), "p95 < 10 ms", Check(portalListAll.P95 < 10));
 var audit = await Time(queryRuns, async () =>
 {
     var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(random.Next(330));
