@@ -33,7 +33,7 @@ AnsiConsole.MarkupLine($"[bold]AuditPortal benchmark[/]: {eventCount:N0} events,
 using var pg = EmbeddedPostgres.StartTemporary();
 await pg.EnsureDatabaseAsync("bench");
 var cs = pg.ConnectionString("bench");
-var settings = new PortalStoreSettings { RebuildWithBulkCopy = Arg("--bulk-copy", 0) == 1 };
+var settings = new PortalStoreSettings { RebuildWithBulkCopy = Arg("--bulk-copy", 0) == 1, OptimizedRebuilds = Arg("--optimized", 0) == 1 };
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
