@@ -23,6 +23,8 @@ public sealed record PortalStoreSettings
     public bool NotifyDaemonOnAppend { get; init; } = true;
     /// <summary>Rebuilds write new documents with binary COPY instead of upserts.</summary>
     public bool RebuildWithBulkCopy { get; init; }
+    /// <summary>Marten's stream-by-stream rebuild of single-stream projections: each document is written once.</summary>
+    public bool OptimizedRebuilds { get; init; }
 }
 
 public static class PortalStore
@@ -44,6 +46,7 @@ public static class PortalStore
         opts.Events.UseListenNotifyForEventAppends = settings.NotifyDaemonOnAppend;
         // Polling stays as the safety net when a notification is missed.
         opts.Projections.RebuildWithBulkCopy = settings.RebuildWithBulkCopy;
+        opts.Events.UseOptimizedProjectionRebuilds = settings.OptimizedRebuilds;
         opts.Projections.FastPollingTime = TimeSpan.FromMilliseconds(100);
         opts.Projections.SlowPollingTime = TimeSpan.FromMilliseconds(250);
 

@@ -7,11 +7,26 @@ public static class Configuration
 {
     public static StoreOptions AddWallets(this StoreOptions opts, Action<AsyncOptions>? tune = null)
     {
-        opts.Projections.Add(new AccountProjection(), ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
+        // The two SQL-writing projections name what a rebuild must wipe: Marten cannot see their writes.
+        var accounts = new AccountProjection(opts.DatabaseSchemaName);
+        opts.Storage.ExtendedSchemaObjects.Add(accounts.BuildTable());
+        opts.Projections.Add(accounts, ProjectionLifecycle.Async, AccountProjection.ProjectionName, ao =>
+        {
+            tune?.Invoke(ao);
+            ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName);
+        });
         opts.Projections.Add<WalletSummaryProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
-        opts.Projections.Add<WalletTransactionProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
+        var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName, opts);
+        opts.Projections.Add(transactions, ProjectionLifecycle.Async, WalletTransactionProjection.ProjectionName, ao =>
+        {
+            tune?.Invoke(ao);
+            ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName);
+        });
 
-        opts.Schema.For<WalletSummary>().Index(x => x.Balance).Index(x => x.Owner).Index(x => x.LastChangedAt);
+        // Balance is the list's filter and the subject of its total count: a real column lets PostgreSQL count the
+        // matching wallets from the index alone instead of reading every document (~400 ms at 100,000 wallets).
+        opts.Schema.For<WalletSummary>().Duplicate(x => x.Balance, notNull: true);
+        opts.Schema.For<WalletSummary>().Index(x => x.Owner).Index(x => x.LastChangedAt);
         // Every sortable column of the wallet list: without an index a sort reads all 100,000 rows (~110 ms vs ~1 ms).
         opts.Schema.For<WalletSummary>().Index(x => x.TransactionCount).Index(x => x.TotalGranted).Index(x => x.TotalSpent)
             .Index(x => x.Version).Index(x => x.LastChangedBy);

@@ -1,5 +1,6 @@
 using AuditPortal.Core.Common;
 using Marten;
+using System.Text.Json;
 using Marten.Linq;
 
 namespace AuditPortal.Core.Wallets;
@@ -9,7 +10,8 @@ public sealed record WalletListQuery(
     int Page = 0, int PageSize = 25, string? SortBy = null, bool Descending = false,
     string? OwnerContains = null, int? MinBalance = null, int? MaxBalance = null);
 
-public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount);
+/// <param name="TotalIsEstimate">True when more wallets match than are counted exactly; the total is then PostgreSQL's estimate.</param>
+public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount, bool TotalIsEstimate = false);
 
 public sealed record WalletTransactionPage(IReadOnlyList<WalletTransaction> Items, long TotalCount);
 
@@ -29,9 +31,11 @@ public interface IWalletCommands
 }
 
 /// <summary>Read side of the wallet pages: one query session per call, over the async read models.</summary>
-public sealed class WalletQueries(IDocumentStore store) : IWalletReads
+/// <param name="exactCountLimit">Up to this many matching wallets the total is exact; beyond it, estimated.</param>
+public sealed class WalletQueries(IDocumentStore store, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads
 {
     public const int MaxPageSize = 200;
+    public const int DefaultExactCountLimit = 10_000;
 
     public async Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
     {
@@ -45,11 +49,32 @@ public sealed class WalletQueries(IDocumentStore store) : IWalletReads
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         // Count and page as two statements: Marten's Stats() adds count(*) over(), which makes PostgreSQL read and
         // sort every matching row before it can take a page (~600 ms instead of a few ms at 100,000 rows).
-        var total = await q.CountAsync(ct);
+        var (total, estimated) = await CountAsync(session, q, ct);
         var items = await Sort(q, query.SortBy, query.Descending)
             .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)
             .ToListAsync(ct);
-        return new WalletListPage(items, total);
+        return new WalletListPage(items, total, estimated);
+    }
+
+    // An exact count(*) reads every matching row (10–80 ms for 90,000 of 100,000 wallets even from an index), so it
+    // stops after the limit; a larger total comes from the planner's row estimate, which the statistics keep close.
+    private async Task<(long Total, bool Estimated)> CountAsync(IQuerySession session, IQueryable<WalletSummary> q, CancellationToken ct)
+    {
+        var conn = session.Connection ?? throw new InvalidOperationException("The query session has no connection.");
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
+
+        var capped = q.Select(x => x.Id).Take(exactCountLimit + 1).ToCommand(FetchType.FetchMany);
+        capped.CommandText = $"select count(*) from ({capped.CommandText.TrimEnd().TrimEnd(';')}) as capped";
+        capped.Connection = conn;
+        var total = Convert.ToInt64(await capped.ExecuteScalarAsync(ct));
+        if (total <= exactCountLimit) return (total, false);
+
+        var plan = q.Select(x => x.Id).ToCommand(FetchType.FetchMany);
+        plan.CommandText = $"explain (format json) {plan.CommandText}";
+        plan.Connection = conn;
+        using var json = JsonDocument.Parse((string)(await plan.ExecuteScalarAsync(ct))!);
+        var estimate = json.RootElement[0].GetProperty("Plan").GetProperty("Plan Rows").GetDouble();
+        return (Math.Max((long)estimate, exactCountLimit + 1), true);
     }
 
     public async Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)

@@ -1,0 +1,56 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+
+namespace AuditPortal.IntegrationTests.Wallets;
+
+public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
+{
+    private readonly string _owner = $"lq{Guid.NewGuid():N}"[..12];
+
+    public async Task InitializeAsync()
+    {
+        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var wallets = fixture.Get<WalletService>();
+        var alice = PortalHostFixture.Actor("alice");
+        for (var i = 0; i < 12; i++)
+        {
+            var id = Guid.CreateVersion7();
+            Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), id, $"{_owner}-{i:D2}")).Succeeded);
+            Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10 + i, "seed", null)).Succeeded);
+        }
+        await fixture.WaitForProjectionsAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task GivenFewerMatchesThanTheLimit_WhenListing_ThenTheTotalIsExactAndThePageFilteredAndSorted()
+    {
+        var page = await new WalletQueries(fixture.Store).ListAsync(
+            new WalletListQuery(0, 5, nameof(WalletSummary.Balance), true, _owner, MinBalance: 14, MaxBalance: 20));
+
+        Assert.Equal((7L, false), (page.TotalCount, page.TotalIsEstimate));
+        Assert.Equal([20, 19, 18, 17, 16], page.Items.Select(x => x.Balance));
+    }
+
+    [Fact]
+    public async Task GivenMoreMatchesThanTheLimit_WhenListing_ThenTheTotalIsAnEstimateAboveTheLimit()
+    {
+        var page = await new WalletQueries(fixture.Store, exactCountLimit: 5).ListAsync(
+            new WalletListQuery(1, 5, nameof(WalletSummary.Balance), false, _owner));
+
+        Assert.True(page.TotalIsEstimate);
+        Assert.True(page.TotalCount > 5, $"total {page.TotalCount}");
+        Assert.Equal([15, 16, 17, 18, 19], page.Items.Select(x => x.Balance));
+    }
+
+    [Fact]
+    public async Task GivenExactlyTheLimit_WhenListing_ThenTheTotalIsStillExact()
+    {
+        var page = await new WalletQueries(fixture.Store, exactCountLimit: 12).ListAsync(new WalletListQuery(0, 50, OwnerContains: _owner));
+
+        Assert.Equal((12L, false), (page.TotalCount, page.TotalIsEstimate));
+        Assert.Equal(12, page.Items.Count);
+    }
+}
