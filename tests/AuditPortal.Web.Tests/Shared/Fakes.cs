@@ -10,6 +10,8 @@ public sealed class FakeWalletReads : IWalletReads
     public List<WalletSummary> Wallets { get; } = [];
     public List<WalletTransaction> Transactions { get; } = [];
     public List<WalletListQuery> ListQueries { get; } = [];
+    /// <summary>Answer as the real service does past its exact-count limit: this estimate instead of the count.</summary>
+    public long? EstimatedTotal { get; set; }
 
     public WalletSummary Add(string owner, int balance, long version = 1)
     {
@@ -31,7 +33,9 @@ public sealed class FakeWalletReads : IWalletReads
             .Where(w => query.MaxBalance is not { } max || w.Balance <= max)
             .ToList();
         var items = matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
-        return Task.FromResult(new WalletListPage(items, matching.Count));
+        return Task.FromResult(EstimatedTotal is { } estimate
+            ? new WalletListPage(items, estimate, TotalIsEstimate: true)
+            : new WalletListPage(items, matching.Count));
     }
 
     public int GetCalls { get; private set; }

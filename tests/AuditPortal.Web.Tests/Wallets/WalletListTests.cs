@@ -24,6 +24,22 @@ public class WalletListTests : PageTestContext
     }
 
     [Fact]
+    public void Given_more_wallets_than_are_counted_exactly_When_the_list_opens_Then_the_total_is_marked_as_an_estimate()
+    {
+        WalletReads.Add("ann", 5);
+        RenderProviders();
+
+        var cut = Render<WalletList>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".wallet-link")));
+        Assert.Empty(cut.FindAll("#wallet-total-estimate"));
+
+        WalletReads.EstimatedTotal = 123_456;
+        cut.Find("#wallet-owner-filter").Input("an");
+
+        cut.WaitForAssertion(() => Assert.Contains("About 123,456 wallets match (estimated", cut.Find("#wallet-total-estimate").TextContent), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void Given_an_owner_filter_When_typed_Then_the_server_is_asked_for_matching_wallets_only()
     {
         WalletReads.Add("ann", 5);
