@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components;
@@ -11,6 +12,14 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddJsonFile("appsettings.Local.json", optional: true, reloadOnChange: true);
+
+// Without a connection string the portal starts its own PostgreSQL: say at once, in one line, what is missing.
+if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Marten"))
+    && EmbeddedPostgres.FindBinDirectory(builder.Configuration["Database:PostgresBinDirectory"]) is null)
+{
+    Console.Error.WriteLine(EmbeddedPostgres.MissingBinariesMessage);
+    return 1;
+}
 
 builder.Host.UseSerilog((context, services, logger) =>
 {
