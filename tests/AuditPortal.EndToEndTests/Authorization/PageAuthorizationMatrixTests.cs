@@ -22,6 +22,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
     {
         _ when route.StartsWith("/account/", StringComparison.Ordinal) => null,
         "/not-found" => null,
+        "/error" => null,
         "/" => [],
         _ when Under(route, "/wallets") => [Permission.ReadWallets],
         _ when Under(route, "/jobs") => [Permission.ReadJobs],
