@@ -1,3 +1,4 @@
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Wallets;
 using Marten;
 using Marten.Linq;
@@ -90,13 +91,13 @@ public sealed class JobQueries(IDocumentStore store) : IJobReads
 
     private static IQueryable<JobOwnerView> Sort(IQueryable<JobOwnerView> q, string? sortBy, bool descending) => sortBy switch
     {
-        nameof(JobOwnerView.Title) => descending ? q.OrderByDescending(x => x.Title).ThenBy(x => x.Id) : q.OrderBy(x => x.Title).ThenBy(x => x.Id),
-        nameof(JobOwnerView.Status) => descending ? q.OrderByDescending(x => x.Status).ThenBy(x => x.Id) : q.OrderBy(x => x.Status).ThenBy(x => x.Id),
-        nameof(JobOwnerView.Owner) => descending ? q.OrderByDescending(x => x.Owner).ThenBy(x => x.Id) : q.OrderBy(x => x.Owner).ThenBy(x => x.Id),
-        nameof(JobOwnerView.CreditsSpent) => descending ? q.OrderByDescending(x => x.CreditsSpent).ThenBy(x => x.Id) : q.OrderBy(x => x.CreditsSpent).ThenBy(x => x.Id),
-        nameof(JobOwnerView.Budget) => descending ? q.OrderByDescending(x => x.Budget).ThenBy(x => x.Id) : q.OrderBy(x => x.Budget).ThenBy(x => x.Id),
-        nameof(JobOwnerView.PostedAt) => descending ? q.OrderByDescending(x => x.PostedAt).ThenBy(x => x.Id) : q.OrderBy(x => x.PostedAt).ThenBy(x => x.Id),
+        nameof(JobOwnerView.Title) => q.SortBy(x => x.Title, descending).ThenBy(x => x.Id),
+        nameof(JobOwnerView.Status) => q.SortBy(x => x.Status, descending).ThenBy(x => x.Id),
+        nameof(JobOwnerView.Owner) => q.SortBy(x => x.Owner, descending).ThenBy(x => x.Id),
+        nameof(JobOwnerView.CreditsSpent) => q.SortBy(x => x.CreditsSpent, descending).ThenBy(x => x.Id),
+        nameof(JobOwnerView.Budget) => q.SortBy(x => x.Budget, descending).ThenBy(x => x.Id),
+        nameof(JobOwnerView.PostedAt) => q.SortBy(x => x.PostedAt, descending).ThenBy(x => x.Id),
         // Newest activity first unless the user picks a column.
-        _ => descending || sortBy is null ? q.OrderByDescending(x => x.LastChangedAt).ThenBy(x => x.Id) : q.OrderBy(x => x.LastChangedAt).ThenBy(x => x.Id),
+        _ => q.SortBy(x => x.LastChangedAt, descending || sortBy is null).ThenBy(x => x.Id),
     };
 }

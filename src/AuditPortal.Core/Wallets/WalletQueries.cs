@@ -97,15 +97,15 @@ public sealed class WalletQueries(IDocumentStore store, int exactCountLimit = Wa
     // The id breaks ties so that paging is stable when many wallets share a balance or an owner.
     private static IQueryable<WalletSummary> Sort(IQueryable<WalletSummary> q, string? sortBy, bool descending) => sortBy switch
     {
-        nameof(WalletSummary.Balance) => descending ? q.OrderByDescending(x => x.Balance).ThenBy(x => x.Id) : q.OrderBy(x => x.Balance).ThenBy(x => x.Id),
-        nameof(WalletSummary.Version) => descending ? q.OrderByDescending(x => x.Version).ThenBy(x => x.Id) : q.OrderBy(x => x.Version).ThenBy(x => x.Id),
-        nameof(WalletSummary.TransactionCount) => descending ? q.OrderByDescending(x => x.TransactionCount).ThenBy(x => x.Id) : q.OrderBy(x => x.TransactionCount).ThenBy(x => x.Id),
-        nameof(WalletSummary.TotalGranted) => descending ? q.OrderByDescending(x => x.TotalGranted).ThenBy(x => x.Id) : q.OrderBy(x => x.TotalGranted).ThenBy(x => x.Id),
-        nameof(WalletSummary.TotalSpent) => descending ? q.OrderByDescending(x => x.TotalSpent).ThenBy(x => x.Id) : q.OrderBy(x => x.TotalSpent).ThenBy(x => x.Id),
-        nameof(WalletSummary.OpenedAt) => descending ? q.OrderByDescending(x => x.OpenedAt).ThenBy(x => x.Id) : q.OrderBy(x => x.OpenedAt).ThenBy(x => x.Id),
-        nameof(WalletSummary.LastChangedAt) => descending ? q.OrderByDescending(x => x.LastChangedAt).ThenBy(x => x.Id) : q.OrderBy(x => x.LastChangedAt).ThenBy(x => x.Id),
-        nameof(WalletSummary.LastChangedBy) => descending ? q.OrderByDescending(x => x.LastChangedBy).ThenBy(x => x.Id) : q.OrderBy(x => x.LastChangedBy).ThenBy(x => x.Id),
-        nameof(WalletSummary.Id) => descending ? q.OrderByDescending(x => x.Id) : q.OrderBy(x => x.Id),
-        _ => descending ? q.OrderByDescending(x => x.Owner).ThenBy(x => x.Id) : q.OrderBy(x => x.Owner).ThenBy(x => x.Id),
+        nameof(WalletSummary.Balance) => q.SortBy(x => x.Balance, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.Version) => q.SortBy(x => x.Version, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.TransactionCount) => q.SortBy(x => x.TransactionCount, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.TotalGranted) => q.SortBy(x => x.TotalGranted, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.TotalSpent) => q.SortBy(x => x.TotalSpent, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.OpenedAt) => q.SortBy(x => x.OpenedAt, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.LastChangedAt) => q.SortBy(x => x.LastChangedAt, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.LastChangedBy) => q.SortBy(x => x.LastChangedBy, descending).ThenBy(x => x.Id),
+        nameof(WalletSummary.Id) => q.SortBy(x => x.Id, descending),
+        _ => q.SortBy(x => x.Owner, descending).ThenBy(x => x.Id),
     };
 }
