@@ -8,7 +8,7 @@ namespace AuditPortal.Web.Infrastructure;
 /// The signed-in user of this circuit as the actor of commands. Each circuit gets one correlation id, so all
 /// commands issued from one browser tab can be followed together in the audit explorer.
 /// </summary>
-public sealed class CurrentUser(AuthenticationStateProvider authentication)
+public sealed class CurrentUser(AuthenticationStateProvider authentication) : ICurrentActor
 {
     private readonly string _correlationId = Guid.CreateVersion7().ToString();
 

@@ -69,6 +69,7 @@ public static class AuthRegistration
         services.AddSingleton<LocalAccounts>();
         services.AddHostedService<DemoAccountGrants>();
         services.AddScoped<CurrentUser>();
+        services.AddScoped<AuditPortal.Core.Common.ICurrentActor>(sp => sp.GetRequiredService<CurrentUser>());
         services.AddAntiforgery(o => o.Cookie.HttpOnly = true);
         return services;
     }
