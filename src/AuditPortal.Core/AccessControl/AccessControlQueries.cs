@@ -1,3 +1,4 @@
+using AuditPortal.Core.Common;
 using Marten;
 
 namespace AuditPortal.Core.AccessControl;
@@ -7,19 +8,38 @@ public interface IAclQueries
 {
     Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default);
     Task<AccessControlListView?> GetAsync(Guid id, CancellationToken ct = default);
+
+    /// <summary>Null when the portal list's read model agrees with its events; otherwise what differs (a tamper).</summary>
+    Task<string?> IntegrityProblemAsync(CancellationToken ct = default) => Task.FromResult<string?>(null);
 }
 
-public sealed class AccessControlQueries(IDocumentStore store) : IAclQueries
+/// <summary>
+/// The ACL pages' reads. Each call checks the caller of this moment: viewing needs EditAccessControl or ReadAudit
+/// (auditors read everything), as the page's ViewAccessControl policy says.
+/// </summary>
+public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor caller) : IAclQueries
 {
     public async Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await DemandViewAsync(session, ct);
         return await session.Query<AccessControlListView>().OrderBy(x => x.Resource).ToListAsync(ct);
     }
 
     public async Task<AccessControlListView?> GetAsync(Guid id, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await DemandViewAsync(session, ct);
         return await session.LoadAsync<AccessControlListView>(id, ct);
     }
+
+    public async Task<string?> IntegrityProblemAsync(CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        await DemandViewAsync(session, ct);
+        return await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
+    }
+
+    private Task DemandViewAsync(IQuerySession session, CancellationToken ct) =>
+        ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.EditAccessControl);
 }

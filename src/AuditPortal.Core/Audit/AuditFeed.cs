@@ -14,7 +14,6 @@ public interface IAuditReader
 {
     Task<AuditPage> QueryAsync(AuditFilter filter, long? before = null, int limit = AuditFeed.DefaultPageSize, CancellationToken ct = default);
     Task<AuditEventDetail?> GetAsync(long sequence, CancellationToken ct = default);
-    Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -71,9 +70,6 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
         return new AuditEventDetail(entry, reader.GetGuid(10), reader.IsDBNull(11) ? null : reader.GetString(11),
             PrettyJson(data), headers is null ? null : PrettyJson(headers));
     }
-
-    public Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default) =>
-        new StreamStateReader(store).StateAtAsync(streamId, version, ct);
 
     public async Task<bool> CanExportAsync(Actor actor, CancellationToken ct = default)
     {

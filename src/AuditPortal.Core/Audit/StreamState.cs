@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using Marten;
@@ -15,20 +16,39 @@ public sealed record StateChange(string Property, string? Before, string? After)
 public sealed record StreamStateAt(
     Guid StreamId, string StreamType, string AggregateName, long Version, long StreamVersion, string StateJson, IReadOnlyList<StateChange> Changes);
 
+/// <summary>The as-of-state view of a stream's timeline; lets the view be rendered without a database in component tests.</summary>
+public interface IStreamStates
+{
+    /// <summary>The state right after <paramref name="version"/>; throws <see cref="AccessDeniedException"/> when the caller may not read the stream.</summary>
+    Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default);
+}
+
 /// <summary>
 /// Folds a stream's aggregate (chosen by its stream type) up to a version with Marten's AggregateStreamAsync, and
 /// compares it with the state one event earlier, property by property, through the store's own serializer.
+/// The caller is checked at the moment of each call, against the portal's list: ReadAudit reads every stream,
+/// otherwise the stream type's own read permission (a wallet's state needs ReadWallets, and so on).
 /// </summary>
-public sealed class StreamStateReader(IDocumentStore store)
+public sealed class StreamStateReader(IDocumentStore store, ICurrentActor caller) : IStreamStates
 {
     public async Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default)
     {
+        await using var session = store.QuerySession();
+        // Refused before anything about the stream is read when the caller can read no stream at all.
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadWallets, Permission.ReadJobs, Permission.EditAccessControl);
         if (version < 1) return null;
         var (streamType, streamVersion) = await StreamAsync(streamId, ct);
         if (streamType is null || version > streamVersion) return null;
+        var normalized = AuditStreamTypes.Normalize(streamType);
+        switch (normalized)
+        {
+            case "wallet": await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadWallets); break;
+            case "job": await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadJobs); break;
+            case "accesscontrollist": await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.EditAccessControl); break;
+            default: await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit); break;
+        }
 
-        await using var session = store.QuerySession();
-        var (name, before, after) = AuditStreamTypes.Normalize(streamType) switch
+        var (name, before, after) = normalized switch
         {
             "wallet" => ("Wallet", await FoldAsync<Wallet>(session, streamId, version - 1, ct), await FoldAsync<Wallet>(session, streamId, version, ct)),
             "job" => ("Job", await FoldAsync<Job>(session, streamId, version - 1, ct), await FoldAsync<Job>(session, streamId, version, ct)),

@@ -12,7 +12,8 @@ namespace AuditPortal.Core.Common;
 /// The one place where a command meets Marten: authorization against the portal's ACL, idempotency by
 /// command id, Marten metadata (user, correlation, causation), and the mapping of failures to results.
 /// The command services pass a body that does FetchForWriting + decide + Append.
-/// The permission is checked against the inline ACL read model on every command, before the idempotency lookup,
+/// The permission is checked against the portal's list folded from its events (never the writable read model) on
+/// every command, before the idempotency lookup,
 /// so a revocation takes effect at the user's very next command (even in a circuit signed in long ago) and a
 /// refused user learns nothing about earlier outcomes. Every refusal is recorded as a <see cref="CommandDenied"/>
 /// event on the user's access-log stream in a session of its own, so it commits although the command does not.
@@ -52,6 +53,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             if (required is { } permission && !await IsAllowedAsync(session, actor, permission, ct))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: missing {Permission}", commandType, actor.UserName, permission);
+                await ReportTamperingAsync(session, logger, ct);
                 await RecordDenialAsync(actor, permission, commandId, commandType, ct);
                 return CommandResult.Forbidden($"You do not have the {permission} permission needed to do this.");
             }
@@ -130,13 +132,37 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         }
     }
 
+    /// <summary>
+    /// The one permission check. It rests on the portal list's events, which the runtime role cannot rewrite: the
+    /// stream version comes from mt_events and the fold is cached per version (see <see cref="AclFromEvents"/>).
+    /// The inline read model, which the runtime role can UPDATE, is never consulted here.
+    /// </summary>
     public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
         // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
         if (IsSystem(actor)) return true;
-        var portal = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId, ct);
+        var (portal, _) = await AclFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
         return portal?.Has(actor.UserName, permission) == true;
+    }
+
+    /// <summary>
+    /// After a refusal: a read model that would have allowed it is the signature of a forged grant. Logged at error;
+    /// the health check and the access-control page report the same comparison.
+    /// </summary>
+    public static async Task<string?> ReportTamperingAsync(IQuerySession session, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            var problem = await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
+            if (problem is not null) logger.LogError("ACL read model tampered with or out of step with its events: {Problem}", problem);
+            return problem;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not compare the portal's ACL read model with its events");
+            return null;
+        }
     }
 
     private static bool IsSystem(Actor actor) => actor.UserName.StartsWith("system:", StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Wallets;
 using Marten;
@@ -24,14 +25,18 @@ public interface IJobReads
     Task<IReadOnlyList<JobTimelineEntry>> GetTimelineAsync(Guid jobId, CancellationToken ct = default);
 }
 
-/// <summary>Read side of the job pages: one query session per call.</summary>
-public sealed class JobQueries(IDocumentStore store) : IJobReads
+/// <summary>
+/// Read side of the job pages: one query session per call, each first checking that the caller of this moment
+/// holds ReadJobs (<see cref="AccessDeniedException"/> otherwise).
+/// </summary>
+public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads
 {
     public const int MaxPageSize = 200;
 
     public async Task<JobListPage> ListAsync(JobListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
         IQueryable<JobOwnerView> q = session.Query<JobOwnerView>();
         if (query.TextContains?.Trim() is { Length: > 0 } text)
             q = q.Where(x => x.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || x.Owner.Contains(text, StringComparison.OrdinalIgnoreCase));
@@ -50,24 +55,28 @@ public sealed class JobQueries(IDocumentStore store) : IJobReads
     public async Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
         return await session.LoadAsync<JobOwnerView>(jobId, ct);
     }
 
     public async Task<IReadOnlyList<JobParticipantView>> GetParticipantsAsync(Guid jobId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
         return await session.Query<JobParticipantView>().Where(x => x.JobId == jobId).OrderBy(x => x.Participant).ToListAsync(ct);
     }
 
     public async Task<JobParticipantView?> GetParticipantAsync(Guid jobId, string participant, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
         return await session.LoadAsync<JobParticipantView>(JobParticipantView.Key(jobId, participant.Trim()), ct);
     }
 
     public async Task<IReadOnlyList<JobTimelineEntry>> GetTimelineAsync(Guid jobId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
         var events = await session.Events.FetchStreamAsync(jobId, token: ct);
         return events
             .OrderByDescending(e => e.Version)

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using Marten;
 using System.Text.Json;
@@ -30,9 +31,13 @@ public interface IWalletCommands
     Task<CommandResult> SpendAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default);
 }
 
-/// <summary>Read side of the wallet pages: one query session per call, over the async read models.</summary>
+/// <summary>
+/// Read side of the wallet pages: one query session per call, over the async read models. Every call first checks
+/// that the caller of this moment holds ReadWallets (<see cref="AccessDeniedException"/> otherwise), so a list,
+/// a detail, a "load more" and a live refresh each stop at once when the permission is revoked.
+/// </summary>
 /// <param name="exactCountLimit">Up to this many matching wallets the total is exact; beyond it, estimated.</param>
-public sealed class WalletQueries(IDocumentStore store, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads
+public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads
 {
     public const int MaxPageSize = 200;
     public const int DefaultExactCountLimit = 10_000;
@@ -40,6 +45,7 @@ public sealed class WalletQueries(IDocumentStore store, int exactCountLimit = Wa
     public async Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
         IQueryable<WalletSummary> q = session.Query<WalletSummary>();
         if (query.OwnerContains?.Trim() is { Length: > 0 } owner)
             q = q.Where(x => x.Owner.Contains(owner, StringComparison.OrdinalIgnoreCase));
@@ -80,12 +86,14 @@ public sealed class WalletQueries(IDocumentStore store, int exactCountLimit = Wa
     public async Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
         return await session.LoadAsync<WalletSummary>(walletId, ct);
     }
 
     public async Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
+        await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
         var items = await session.Query<WalletTransaction>().Stats(out var stats)
             .Where(x => x.WalletId == walletId)
             .OrderByDescending(x => x.Sequence)

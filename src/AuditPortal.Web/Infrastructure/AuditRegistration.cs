@@ -12,6 +12,8 @@ public static class AuditRegistration
     {
         services.AddSingleton<AuditFeed>();
         services.AddSingleton<IAuditReader>(sp => sp.GetRequiredService<AuditFeed>());
+        // Scoped: the as-of-state view checks the circuit's user at the moment it runs.
+        services.AddScoped<IStreamStates, StreamStateReader>();
         return services;
     }
 

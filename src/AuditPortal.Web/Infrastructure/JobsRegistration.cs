@@ -8,7 +8,8 @@ public static class JobsRegistration
     public static IServiceCollection AddJobsPages(this IServiceCollection services)
     {
         services.AddLiveUpdates();
-        services.AddSingleton<IJobReads, JobQueries>();
+        // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
+        services.AddScoped<IJobReads, JobQueries>();
         return services;
     }
 }

@@ -8,7 +8,8 @@ public static class WalletsRegistration
     public static IServiceCollection AddWalletsPages(this IServiceCollection services)
     {
         services.AddLiveUpdates();
-        services.AddSingleton<IWalletReads, WalletQueries>();
+        // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
+        services.AddScoped<IWalletReads, WalletQueries>();
         services.AddSingleton<IWalletCommands>(sp => sp.GetRequiredService<WalletService>());
         return services;
     }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Projections;
 
 namespace AuditPortal.Web.Components.Shared;
@@ -5,7 +6,9 @@ namespace AuditPortal.Web.Components.Shared;
 /// <summary>
 /// A page's link to <see cref="ReadModelChanges"/>: runs the page's reload for relevant changes, on the page's
 /// dispatcher, at most one at a time; changes arriving during a reload cause exactly one more reload. The
-/// notifier is never blocked by a slow page.
+/// notifier is never blocked by a slow page. A reload refused with <see cref="AccessDeniedException"/> (the user's
+/// permission was revoked while the page was open) ends the subscription: the page stops receiving data; pages that
+/// catch the refusal themselves call <see cref="Dispose"/> (see <see cref="StopOnDenied"/>).
 /// </summary>
 public sealed class LiveRefresh : IDisposable
 {
@@ -44,12 +47,27 @@ public sealed class LiveRefresh : IDisposable
             {
                 return;
             }
+            catch (AccessDeniedException)
+            {
+                Dispose();
+                return;
+            }
             catch (Exception)
             {
                 // The page shows its own load errors; a failed refresh must not end the loop for later changes.
             }
             if (Interlocked.CompareExchange(ref _requested, 0, seen) == seen) return;
         }
+    }
+
+    /// <summary>True once the subscription has ended (disposed, or refused).</summary>
+    public bool Stopped => _disposed;
+
+    /// <summary>For a page's load method: ends live refresh when the load was refused, and returns the message to show.</summary>
+    public string StopOnDenied(AccessDeniedException denied)
+    {
+        Dispose();
+        return denied.Message;
     }
 
     public void Dispose()

@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 
@@ -37,16 +38,23 @@ public sealed class PermissionRequirement(params Permission[] anyOf) : IAuthoriz
 }
 
 /// <summary>
-/// Reads the portal's ACL read model on every evaluation (each request and each navigation of a circuit), never
-/// claims frozen at sign-in: a revocation closes pages at the user's next navigation.
+/// Asks <see cref="CommandExecutor.IsAllowedAsync"/> (the portal's list folded from its events) on every evaluation
+/// (each request and each navigation of a circuit), never claims frozen at sign-in and never the writable read model:
+/// a revocation closes pages at the user's next navigation, and a forged read-model row grants nothing.
 /// </summary>
-public sealed class PermissionHandler(IDocumentStore store) : AuthorizationHandler<PermissionRequirement>
+public sealed class PermissionHandler(IDocumentStore store, ILogger<PermissionHandler> logger) : AuthorizationHandler<PermissionRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
         if (context.User.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name)) return;
         await using var session = store.QuerySession();
-        var portal = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId);
-        if (portal is not null && requirement.AnyOf.Any(p => portal.Has(name, p))) context.Succeed(requirement);
+        var actor = new Actor(name, "");
+        foreach (var permission in requirement.AnyOf)
+        {
+            if (!await CommandExecutor.IsAllowedAsync(session, actor, permission, CancellationToken.None)) continue;
+            context.Succeed(requirement);
+            return;
+        }
+        await CommandExecutor.ReportTamperingAsync(session, logger, CancellationToken.None);
     }
 }
