@@ -168,7 +168,7 @@ var list2 = await Time(queryRuns, async () =>
     if ((await page).Count == 0 || await count == 0) throw new InvalidOperationException("empty page");
 });
 Row("Wallet list, same page with count(*) and page as one batch query (p50/p95)", Ms(list2), "p95 < 10 ms", Check(list2.P95 < 10));
-var reads = new WalletQueries(store);
+var reads = new WalletQueries(store, new AuditPortal.Core.Common.FixedActor(AuditPortal.Core.Common.Actor.System("benchmark")));
 var portalList = await Time(queryRuns, async () =>
 {
     var page = await reads.ListAsync(new WalletListQuery(random.Next(20), 50, nameof(WalletSummary.Balance), true, MinBalance: random.Next(0, 500)));

@@ -1,11 +1,12 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
 
 namespace AuditPortal.IntegrationTests.Audit;
 
 public class StreamStateTests(SeededAuditFixture fixture) : IClassFixture<SeededAuditFixture>
 {
-    private AuditFeed Feed => new(fixture.Store, TimeProvider.System);
+    private StreamStateReader Feed => new(fixture.Store, new FixedActor(Actor.System("stream-state-test")));
 
     [Fact]
     public async Task Given_a_wallet_When_asking_the_state_as_of_the_grant_Then_the_balance_change_is_the_diff()

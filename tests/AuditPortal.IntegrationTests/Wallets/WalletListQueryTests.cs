@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Infrastructure;
 
@@ -7,6 +8,8 @@ namespace AuditPortal.IntegrationTests.Wallets;
 public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
 {
     private readonly string _owner = $"lq{Guid.NewGuid():N}"[..12];
+    // alice holds ReadWallets (Support): the queries run their real permission check.
+    private static readonly ICurrentActor Alice = new FixedActor(PortalHostFixture.Actor("alice"));
 
     public async Task InitializeAsync()
     {
@@ -27,7 +30,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task GivenFewerMatchesThanTheLimit_WhenListing_ThenTheTotalIsExactAndThePageFilteredAndSorted()
     {
-        var page = await new WalletQueries(fixture.Store).ListAsync(
+        var page = await new WalletQueries(fixture.Store, Alice).ListAsync(
             new WalletListQuery(0, 5, nameof(WalletSummary.Balance), true, _owner, MinBalance: 14, MaxBalance: 20));
 
         Assert.Equal((7L, false), (page.TotalCount, page.TotalIsEstimate));
@@ -37,7 +40,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task GivenMoreMatchesThanTheLimit_WhenListing_ThenTheTotalIsAnEstimateAboveTheLimit()
     {
-        var page = await new WalletQueries(fixture.Store, exactCountLimit: 5).ListAsync(
+        var page = await new WalletQueries(fixture.Store, Alice, exactCountLimit: 5).ListAsync(
             new WalletListQuery(1, 5, nameof(WalletSummary.Balance), false, _owner));
 
         Assert.True(page.TotalIsEstimate);
@@ -48,7 +51,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task GivenExactlyTheLimit_WhenListing_ThenTheTotalIsStillExact()
     {
-        var page = await new WalletQueries(fixture.Store, exactCountLimit: 12).ListAsync(new WalletListQuery(0, 50, OwnerContains: _owner));
+        var page = await new WalletQueries(fixture.Store, Alice, exactCountLimit: 12).ListAsync(new WalletListQuery(0, 50, OwnerContains: _owner));
 
         Assert.Equal((12L, false), (page.TotalCount, page.TotalIsEstimate));
         Assert.Equal(12, page.Items.Count);

@@ -24,6 +24,7 @@ public class AclDetailPageTests : PortalTestContext
         Services.AddSingleton<IAclQueries>(_queries);
         Services.AddSingleton<IAclCommands>(_commands);
         Services.AddSingleton<IAuditReader>(_reader);
+        Services.AddSingleton<IStreamStates>(_reader);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         var auth = AddAuthorization();
         auth.SetAuthorized("admin");

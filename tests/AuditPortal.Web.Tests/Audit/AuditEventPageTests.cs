@@ -9,7 +9,11 @@ public class AuditEventPageTests : PortalTestContext
 {
     private readonly FakeAuditReader _reader = new();
 
-    protected override void AddServices() => Services.AddSingleton<IAuditReader>(_reader);
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAuditReader>(_reader);
+        Services.AddSingleton<IStreamStates>(_reader);
+    }
 
     [Fact]
     public void The_permalink_shows_the_event_its_metadata_and_the_state_as_of_it()

@@ -3,7 +3,7 @@ using AuditPortal.Core.Audit;
 namespace AuditPortal.Web.Tests.Audit;
 
 /// <summary>An in-memory audit feed with the real filter semantics that matter to the pages (actor, stream, keyset).</summary>
-public sealed class FakeAuditReader : IAuditReader
+public sealed class FakeAuditReader : IAuditReader, IStreamStates
 {
     public const string Hostile = "<script>alert(1)</script>";
     public static readonly Guid WalletId = Guid.Parse("0190aaaa-0000-7000-8000-000000000001");

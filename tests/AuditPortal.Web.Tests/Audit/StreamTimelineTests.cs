@@ -9,7 +9,11 @@ public class StreamTimelineTests : PortalTestContext
 {
     private readonly FakeAuditReader _reader = new();
 
-    protected override void AddServices() => Services.AddSingleton<IAuditReader>(_reader);
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAuditReader>(_reader);
+        Services.AddSingleton<IStreamStates>(_reader);
+    }
 
     [Fact]
     public void The_timeline_lists_one_streams_events_with_who_what_and_a_permalink()

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Projections;
@@ -13,6 +14,14 @@ public sealed class FakeWalletReads : IWalletReads
     /// <summary>Answer as the real service does past its exact-count limit: this estimate instead of the count.</summary>
     public long? EstimatedTotal { get; set; }
 
+    /// <summary>Refuse every read as the real service does once the caller's ReadWallets was revoked.</summary>
+    public bool Revoked { get; set; }
+
+    private void Check()
+    {
+        if (Revoked) throw new AccessDeniedException(Permission.ReadWallets);
+    }
+
     public WalletSummary Add(string owner, int balance, long version = 1)
     {
         var wallet = new WalletSummary
@@ -27,6 +36,7 @@ public sealed class FakeWalletReads : IWalletReads
     public Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
     {
         ListQueries.Add(query);
+        Check();
         var matching = Wallets
             .Where(w => query.OwnerContains is not { Length: > 0 } text || w.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
             .Where(w => query.MinBalance is not { } min || w.Balance >= min)
@@ -43,11 +53,13 @@ public sealed class FakeWalletReads : IWalletReads
     public Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)
     {
         GetCalls++;
+        Check();
         return Task.FromResult(Wallets.FirstOrDefault(w => w.Id == walletId));
     }
 
     public Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
     {
+        Check();
         var items = Transactions.Where(t => t.WalletId == walletId).OrderByDescending(t => t.Sequence).ToList();
         return Task.FromResult(new WalletTransactionPage(items.Take(take).ToList(), items.Count));
     }
@@ -83,6 +95,14 @@ public sealed class FakeJobReads : IJobReads
     public List<JobTimelineEntry> Timeline { get; } = [];
     public List<JobListQuery> ListQueries { get; } = [];
 
+    /// <summary>Refuse every read as the real service does once the caller's ReadJobs was revoked.</summary>
+    public bool Revoked { get; set; }
+
+    private void Check()
+    {
+        if (Revoked) throw new AccessDeniedException(Permission.ReadJobs);
+    }
+
     public JobOwnerView Add(string title, string owner, JobStatus status = JobStatus.Open, int budget = 10, int spent = 0)
     {
         var job = new JobOwnerView
@@ -97,6 +117,7 @@ public sealed class FakeJobReads : IJobReads
     public Task<JobListPage> ListAsync(JobListQuery query, CancellationToken ct = default)
     {
         ListQueries.Add(query);
+        Check();
         var matching = Jobs
             .Where(j => query.TextContains is not { Length: > 0 } text
                 || j.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
@@ -105,7 +126,14 @@ public sealed class FakeJobReads : IJobReads
         return Task.FromResult(new JobListPage(matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList(), matching.Count));
     }
 
-    public Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default) => Task.FromResult(Jobs.FirstOrDefault(j => j.Id == jobId));
+    public Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default)
+    {
+        GetCalls++;
+        Check();
+        return Task.FromResult(Jobs.FirstOrDefault(j => j.Id == jobId));
+    }
+
+    public int GetCalls { get; private set; }
 
     public Task<IReadOnlyList<JobParticipantView>> GetParticipantsAsync(Guid jobId, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<JobParticipantView>>(Participants.Where(p => p.JobId == jobId).OrderBy(p => p.Participant).ToList());

@@ -1,0 +1,128 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Reliability;
+using AuditPortal.Tests.Shared;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace AuditPortal.IntegrationTests.AccessControl;
+
+/// <summary>
+/// The runtime role can UPDATE the ACL read model (a document) and mt_streams, but authorization rests on the
+/// access-control events: a forged "make me admin" row grants nothing and is reported as a tamper.
+/// </summary>
+public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private IHost _host = null!;
+    private string _runtime = "";
+
+    public async Task InitializeAsync()
+    {
+        var superuser = await TestCluster.CreateDatabaseAsync(nameof(AclReadModelForgeryTests));
+        var suffix = new NpgsqlConnectionStringBuilder(superuser).Database![^12..];
+        await DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
+        _runtime = DatabaseRoles.WithUser(superuser, $"app_{suffix}");
+        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+
+    private async Task ExecAsRuntimeAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var conn = new NpgsqlConnection(_runtime);
+        await conn.OpenAsync();
+        Assert.Equal(DatabaseRoles.UserOf(_runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        Assert.True(await cmd.ExecuteNonQueryAsync() > 0, sql);
+        output.WriteLine($"as {DatabaseRoles.UserOf(_runtime)}: {sql}");
+    }
+
+    [Fact]
+    public async Task Given_the_runtime_role_When_it_writes_mallory_into_the_ACL_read_model_as_admin_Then_nothing_is_granted_and_the_tamper_is_detected()
+    {
+        var store = _host.Services.GetRequiredService<IDocumentStore>();
+        var wallets = _host.Services.GetRequiredService<WalletService>();
+        var mallory = ReliabilityHost.Actor("mallory");
+
+        // Warm the cache at the current version first: the forgery must not slip in between two folds.
+        await using (var session = store.QuerySession())
+        {
+            Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
+            Assert.Null(await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId));
+        }
+
+        // The forgery: the read model document says mallory holds every permission; mt_streams' version is bumped
+        // too, so a check that trusted mt_streams would refold and could be confused.
+        AccessControlListView view;
+        await using (var session = store.QuerySession())
+            view = (await session.LoadAsync<AccessControlListView>(Resources.PortalAclId))!;
+        foreach (var permission in Personas.Admin)
+            view.Entries.Add(new AclViewEntry { Principal = "mallory", Permission = permission, GrantedBy = PortalHostFixtureAdmin, GrantedAt = DateTimeOffset.UtcNow, Reason = "forged" });
+        var json = store.Options.Serializer().ToJson(view);
+        await ExecAsRuntimeAsync("update auditportal.mt_doc_accesscontrollistview set data = @json::jsonb where id = @id",
+            ("json", json), ("id", Resources.PortalAclId));
+        await ExecAsRuntimeAsync("update auditportal.mt_streams set version = version + 5 where id = @id", ("id", Resources.PortalAclId));
+
+        await using (var session = store.QuerySession())
+        {
+            var forged = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId);
+            Assert.True(forged!.Has("mallory", Permission.EditAccessControl));
+            foreach (var permission in Personas.Admin)
+                Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, permission, default), $"{permission} granted by a forged document");
+        }
+
+        // Every door refuses mallory: a command, and a read service.
+        var opened = await wallets.OpenAsync(mallory, Guid.CreateVersion7(), Guid.CreateVersion7(), "mallory's");
+        Assert.Equal(CommandStatus.Forbidden, opened.Status);
+        var grant = await _host.Services.GetRequiredService<AccessControlService>().GrantAsync(
+            mallory, Guid.CreateVersion7(), Resources.PortalAclId, "mallory", Permission.ReadAudit, "self-service", null);
+        Assert.Equal(CommandStatus.Forbidden, grant.Status);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => new WalletQueries(store, new FixedActor(mallory)).ListAsync(new WalletListQuery()));
+
+        // Detected: the comparison names the forged entries (the health check and the ACL page show the same).
+        await using (var session = store.QuerySession())
+        {
+            var logger = new ListLogger();
+            var problem = await CommandExecutor.ReportTamperingAsync(session, logger, default);
+            Assert.NotNull(problem);
+            Assert.Contains("mallory EditAccessControl", problem);
+            Assert.Contains(logger.Errors, e => e.Contains("tampered", StringComparison.Ordinal));
+            output.WriteLine($"detected: {problem}");
+        }
+
+        // The real admin's next change is still decided by the events, and the legitimate state wins.
+        var admin = ReliabilityHost.Actor(ReliabilityHost.Admin);
+        var real = await _host.Services.GetRequiredService<AccessControlService>().GrantAsync(
+            admin, Guid.CreateVersion7(), Resources.PortalAclId, "bob", Permission.ReadWallets, "real grant", null);
+        Assert.True(real.Succeeded, real.Message);
+        await using (var session = store.QuerySession())
+        {
+            Assert.True(await CommandExecutor.IsAllowedAsync(session, ReliabilityHost.Actor("bob"), Permission.ReadWallets, default));
+            Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
+        }
+    }
+
+    private const string PortalHostFixtureAdmin = ReliabilityHost.Admin;
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Errors { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Error) Errors.Add(formatter(state, exception));
+        }
+    }
+}
