@@ -8,8 +8,14 @@ namespace AuditPortal.Core.Database;
 /// </summary>
 public static class DatabaseRoles
 {
-    /// <summary>Tables the runtime role may only SELECT and INSERT: the events and their seals.</summary>
-    public static readonly string[] AppendOnlyTables = ["mt_events", Integrity.EventSeals.TableName];
+    /// <summary>Tables the runtime role may only SELECT and INSERT: the events.</summary>
+    public static readonly string[] AppendOnlyTables = ["mt_events"];
+
+    /// <summary>
+    /// Tables the runtime role may only SELECT: the seals, written only by the SECURITY DEFINER sealing function
+    /// that the schema owner owns (see <see cref="Integrity.EventSeals"/>), so the portal cannot forge a seal.
+    /// </summary>
+    public static readonly string[] ReadOnlyTables = [Integrity.EventSeals.TableName];
 
     /// <summary>
     /// As a superuser: creates (or keeps) the login roles, lets the migration role create the schema in the database
@@ -63,7 +69,8 @@ public static class DatabaseRoles
 
     /// <summary>
     /// As the migration role, after the schema is applied: what Marten needs at run time (documents, streams,
-    /// progression, dead letters, sequences, functions), minus any rewrite of the events and their seals.
+    /// progression, dead letters, sequences, functions), minus any rewrite of the events and any write of the seals
+    /// (the runtime role seals by calling the sealing function, which runs as the schema owner).
     /// </summary>
     public static async Task GrantRuntimeAsync(NpgsqlConnection migrationConnection, string schema, string runtimeRole, CancellationToken ct = default)
     {
@@ -81,6 +88,17 @@ public static class DatabaseRoles
                   if to_regclass({Literal(schema + "." + table)}) is not null then
                     execute 'revoke update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
                     execute 'grant select, insert on {s}.{Ident(table)} to {r}';
+                  end if;
+                end $$
+                """, ct);
+        }
+        foreach (var table in ReadOnlyTables)
+        {
+            await ExecAsync(migrationConnection, $"""
+                do $$ begin
+                  if to_regclass({Literal(schema + "." + table)}) is not null then
+                    execute 'revoke insert, update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
+                    execute 'grant select on {s}.{Ident(table)} to {r}';
                   end if;
                 end $$
                 """, ct);
