@@ -187,7 +187,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
                  {
                      $"update {Schema}.mt_events set headers = '{{\"source\": \"forged\"}}'::jsonb where seq_id = 7",
                      $"update {Schema}.mt_events set is_archived = true where seq_id = 7",
-                     $"update {Schema}.mt_events set mt_dotnet_type = 'AuditPortal.Core.Wallets.CreditsSpent, AuditPortal.Core' where seq_id = 7",
+                     $"update {Schema}.mt_events set mt_dotnet_type = 'AuditPortal.Core.Wallets.CreditsGranted, AuditPortal.Core' where seq_id = 7 and mt_dotnet_type <> 'AuditPortal.Core.Wallets.CreditsGranted, AuditPortal.Core'",
                      $"update {Schema}.mt_events set tenant_id = 'other' where seq_id = 7",
                  })
         {
