@@ -1,7 +1,10 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Projections;
+using AuditPortal.Web.Components.Pages.AccessControl;
 using AuditPortal.Web.Components.Pages.Jobs;
 using AuditPortal.Web.Components.Pages.Wallets;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Shared;
 
@@ -12,6 +15,56 @@ namespace AuditPortal.Web.Tests.Shared;
 public class AccessRevokedPageTests : PageTestContext
 {
     private const string Refusal = "You no longer have access";
+    private readonly ScriptedAclQueries _acl = new();
+
+    protected override void AddServices()
+    {
+        base.AddServices();
+        Services.AddSingleton<IAclQueries>(_acl);
+    }
+
+    /// <summary>Answers one portal list, or refuses, or reports a tamper, as told.</summary>
+    private sealed class ScriptedAclQueries : IAclQueries
+    {
+        public bool Revoked { get; set; }
+        public string? Tamper { get; set; }
+
+        private static readonly AccessControlListView Portal = new()
+        {
+            Id = Resources.PortalAclId, Resource = Resources.Portal,
+            Entries = [new AclViewEntry { Principal = "admin", Permission = Permission.EditAccessControl }],
+        };
+
+        public Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default) =>
+            Revoked ? throw new AccessDeniedException(Permission.ReadAudit) : Task.FromResult<IReadOnlyList<AccessControlListView>>([Portal]);
+
+        public Task<AccessControlListView?> GetAsync(Guid id, CancellationToken ct = default) =>
+            Revoked ? throw new AccessDeniedException(Permission.ReadAudit) : Task.FromResult<AccessControlListView?>(Portal);
+
+        public Task<string?> IntegrityProblemAsync(CancellationToken ct = default) => Task.FromResult(Tamper);
+    }
+
+    [Fact]
+    public void Given_the_access_control_page_When_the_service_refuses_Then_the_refusal_replaces_the_lists()
+    {
+        _acl.Revoked = true;
+
+        var cut = Render<AclListPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains(Refusal, cut.Find("#acl-denied").TextContent));
+        Assert.Empty(cut.FindAll("#acl-list"));
+    }
+
+    [Fact]
+    public void Given_a_forged_ACL_read_model_When_the_access_control_page_opens_Then_it_shows_the_tamper()
+    {
+        _acl.Tamper = "Access-control list portal at version 37: the read model grants what no event granted: mallory EditAccessControl.";
+
+        var cut = Render<AclListPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("mallory EditAccessControl", cut.Find("#acl-tampered").TextContent));
+        Assert.Single(cut.FindAll("#acl-list"));
+    }
 
     [Fact]
     public async Task Given_an_open_wallet_When_ReadWallets_is_revoked_and_a_change_arrives_Then_the_page_shows_the_refusal_and_stops_refreshing()

@@ -67,5 +67,24 @@ public class LiveRefreshTests
         Assert.Equal(0, reloads);
     }
 
+    [Fact]
+    public async Task Given_a_reload_refused_for_lack_of_permission_When_more_changes_arrive_Then_no_reload_runs_and_the_subscription_is_gone()
+    {
+        var changes = new ReadModelChanges();
+        var reloads = 0;
+        using var live = new LiveRefresh(changes, _ => true, () =>
+        {
+            reloads++;
+            throw new AuditPortal.Core.AccessControl.AccessDeniedException(AuditPortal.Core.AccessControl.Permission.ReadWallets);
+        }, work => work());
+
+        await changes.PublishAsync(Change());
+        await changes.PublishAsync(Change());
+
+        Assert.Equal(1, reloads);
+        Assert.True(live.Stopped);
+        Assert.Equal(0, changes.SubscriberCount);
+    }
+
     private static ReadModelChange Change() => new(1, new HashSet<Guid> { Guid.NewGuid() }, new HashSet<Guid>());
 }
