@@ -5,7 +5,7 @@ namespace AuditPortal.IntegrationTests.Audit;
 
 public class StreamStateTests(SeededAuditFixture fixture) : IClassFixture<SeededAuditFixture>
 {
-    private AuditFeed Feed => new(fixture.Store, TimeProvider.System);
+    private AuditFeed Feed => new(fixture.Store, new AuditPortal.Core.Common.FixedActor(AuditPortal.Core.Common.Actor.System("test")));
 
     [Fact]
     public async Task Given_a_wallet_When_asking_the_state_as_of_the_grant_Then_the_balance_change_is_the_diff()
