@@ -53,7 +53,7 @@ public sealed class PortalAuthenticationStateProvider(ILoggerFactory loggers, Se
 {
     private readonly ILogger _logger = loggers.CreateLogger<PortalAuthenticationStateProvider>();
 
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(Math.Max(1, options.Value.RevalidationSeconds));
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.RevalidationSeconds));
 
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
         Task.FromResult(IsCurrent(authenticationState.User));
