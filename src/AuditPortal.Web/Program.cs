@@ -21,6 +21,14 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Marten"
     return 1;
 }
 
+// Outside Development, settings meant for a developer's machine stop the portal before it serves anything.
+if (StartupSafety.Problems(builder.Configuration, builder.Environment) is { Count: > 0 } unsafeSettings
+    && !(args.Length > 0 && !args[0].StartsWith('-')))
+{
+    foreach (var problem in unsafeSettings) Console.Error.WriteLine($"Refusing to start outside Development: {problem}");
+    return 1;
+}
+
 builder.Host.UseSerilog((context, services, logger) =>
 {
     if (context.Configuration.GetSection("Serilog").Exists())
@@ -50,7 +58,7 @@ builder.Services.AddHostedService<EventSealer>();
 builder.Services.AddPortalAuth(builder.Configuration);
 builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();
-builder.Services.AddAuditPages();
+builder.Services.AddAuditPages(builder.Configuration);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 
@@ -69,11 +77,20 @@ app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages:
 app.UseSerilogRequestLogging();
 app.UsePortalAuth();
 app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync });
+// Deny by default (AddPortalAuth's fallback policy); each anonymous endpoint is declared here or on its page.
+// Static files are public (the sign-in page needs its styles) and the only responses that may be cached.
+app.MapStaticAssets().AllowAnonymous().WithMetadata(new PublicStaticAsset());
+// The bare liveness probe: overall status only, for load balancers; the per-check detail is for admins.
+app.MapHealthChecks(HealthResponse.Path, new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteStatusAsync })
+    .AllowAnonymous();
+app.MapHealthChecks(HealthResponse.DetailPath, new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync })
+    .RequireAuthorization(Policies.ManageProjections);
 app.MapAuditEndpoints();
 // The security headers already send frame-ancestors 'none'; Blazor's own default ('self') would only duplicate it less strictly.
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'");
+// Pages declare their own policy (_Imports.razor, [AllowAnonymous] on the account pages); the circuit's hub and
+// Blazor's other framework endpoints get SignedIn explicitly, so that every endpoint carries a declared policy.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = "'none'")
+    .RequireAuthorization(Policies.SignedIn);
 
 // JasperFx's verbs (db-apply, projections, help...) only when the first argument is a verb:
 // test hosts pass --Key=Value settings, which JasperFx would reject.

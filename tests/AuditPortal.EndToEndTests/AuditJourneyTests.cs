@@ -48,10 +48,12 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
         Assert.Contains(lines, l => l.Contains(Hostile, StringComparison.Ordinal));
         Assert.Equal(0, dialogs);
 
-        // The download itself is audited: the response ends only after the export event is stored.
-        var exports = await server.Services.GetRequiredService<AuditFeed>().QueryAsync(new AuditFilter { EventType = "audit_exported" });
-        var export = Assert.Single(exports.Entries, e => e.Summary.EndsWith("as csv (actor=sam)", StringComparison.Ordinal));
-        Assert.Equal(("carol", "carol exported 3 audit rows as csv (actor=sam)"), (export.Actor, export.Summary));
+        // The download itself is audited: its start before the first byte, its end before the response ends.
+        var feed = new AuditFeed(server.Services.GetRequiredService<Marten.IDocumentStore>(), new FixedActor(Actor.System("test")));
+        var started = Assert.Single((await feed.QueryAsync(new AuditFilter { EventType = "audit_export_started" })).Entries, e => e.Summary.EndsWith("as csv (actor=sam)", StringComparison.Ordinal));
+        Assert.Equal(("carol", "carol started an export as csv (actor=sam)"), (started.Actor, started.Summary));
+        var completed = Assert.Single((await feed.QueryAsync(new AuditFilter { StreamId = started.StreamId, EventType = "audit_export_completed" })).Entries);
+        Assert.Equal("carol finished an export of 3 audit rows", completed.Summary);
     }
 
     [Fact]

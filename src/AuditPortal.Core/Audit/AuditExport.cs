@@ -13,19 +13,36 @@ public static class AuditExport
     private static readonly string[] Header =
         ["sequence", "time", "actor", "stream_type", "stream_id", "version", "event_type", "summary", "correlation_id", "causation_id"];
 
-    public static async Task<int> WriteCsvAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, CancellationToken ct = default)
+    public static async Task<int> WriteCsvAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, CancellationToken ct = default) =>
+        (await WriteCsvAsync(rows, output, int.MaxValue, ct)).Rows;
+
+    /// <summary>
+    /// Writes at most <paramref name="maxRows"/> rows; a further row (ask the feed for one more) means the limit cut the
+    /// export short, which a last line says in the summary column, marked "truncated" in the sequence column.
+    /// </summary>
+    public static async Task<ExportOutcome> WriteCsvAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, int maxRows, CancellationToken ct = default)
     {
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), bufferSize: 16 * 1024, leaveOpen: true);
         await writer.WriteAsync(string.Join(',', Header) + "\r\n");
         var count = 0;
+        var truncated = false;
         await foreach (var row in rows.WithCancellation(ct))
         {
+            if (count == maxRows)
+            {
+                truncated = true;
+                await writer.WriteAsync($"truncated,,,,,,,{CsvCell(TruncatedMessage(maxRows))},,\r\n");
+                break;
+            }
             await writer.WriteAsync(CsvLine(row));
             if (++count % 500 == 0) await writer.FlushAsync(ct);
         }
         await writer.FlushAsync(ct);
-        return count;
+        return new ExportOutcome(count, truncated);
     }
+
+    public static string TruncatedMessage(int maxRows) =>
+        $"Export cut at the limit of {maxRows.ToString("N0", CultureInfo.InvariantCulture)} rows: more rows match. Narrow the filter (time window, actor, stream) to export the rest.";
 
     public static string CsvLine(AuditEntry row) => string.Join(',',
         CsvCell(row.Sequence.ToString(CultureInfo.InvariantCulture)),
@@ -40,27 +57,56 @@ public static class AuditExport
         CsvCell(row.CausationId ?? "")) + "\r\n";
 
     /// <summary>
-    /// RFC 4180 quoting, and a leading apostrophe for any cell a spreadsheet would read as a formula
-    /// (= + - @, tab, CR, also after leading spaces), so an event's text can never run in the auditor's spreadsheet.
+    /// RFC 4180 quoting, and a leading apostrophe for any cell a spreadsheet would read as a formula: = + - @ and their
+    /// full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20, which some spreadsheets fold to ASCII), tab, CR or LF, also
+    /// behind any run of leading whitespace (spaces, tabs, NBSP, ideographic space and the other Unicode spaces,
+    /// zero-width ones included), so an event's text can never run in the auditor's spreadsheet.
     /// </summary>
     public static string CsvCell(string value)
     {
-        var trimmed = value.TrimStart(' ');
-        if (value.Length > 0 && (IsFormulaStart(value[0]) || trimmed.Length > 0 && IsFormulaStart(trimmed[0])))
+        if (value.Length > 0 && (IsFormulaStart(value[0]) || FirstAfterSpaces(value) is { } first && IsFormulaStart(first)))
             value = "'" + value;
-        var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || value.StartsWith(' ') || value.EndsWith(' ');
+        var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || value.Length > 0 && (IsSpace(value[0]) || IsSpace(value[^1]));
         return needsQuotes ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 
-    private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r';
+    private static bool IsFormulaStart(char c) => c is '=' or '+' or '-' or '@' or '\t' or '\r' or '\n' or '\uFF1D' or '\uFF0B' or '\uFF0D' or '\uFF20';
 
-    public static async Task<int> WriteJsonAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, CancellationToken ct = default)
+    /// <summary>Whitespace a spreadsheet may skip before reading a formula: every Unicode space and the zero-width ones.</summary>
+    private static bool IsSpace(char c) => char.IsWhiteSpace(c) || c is '\u200B' or '\u200C' or '\u200D' or '\u2060' or '\uFEFF';
+
+    private static char? FirstAfterSpaces(string value)
+    {
+        foreach (var c in value)
+        {
+            if (c is '\t' or '\r' or '\n') return c;
+            if (!IsSpace(c)) return c;
+        }
+        return null;
+    }
+
+    public static async Task<int> WriteJsonAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, CancellationToken ct = default) =>
+        (await WriteJsonAsync(rows, output, int.MaxValue, ct)).Rows;
+
+    /// <summary>An array of rows; when the limit cut it short, a last element {"truncated": true, "rowLimit": n, "message": …}.</summary>
+    public static async Task<ExportOutcome> WriteJsonAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, int maxRows, CancellationToken ct = default)
     {
         await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
         json.WriteStartArray();
         var count = 0;
+        var truncated = false;
         await foreach (var row in rows.WithCancellation(ct))
         {
+            if (count == maxRows)
+            {
+                truncated = true;
+                json.WriteStartObject();
+                json.WriteBoolean("truncated", true);
+                json.WriteNumber("rowLimit", maxRows);
+                json.WriteString("message", TruncatedMessage(maxRows));
+                json.WriteEndObject();
+                break;
+            }
             json.WriteStartObject();
             json.WriteNumber("sequence", row.Sequence);
             json.WriteString("time", row.Timestamp.UtcDateTime);
@@ -77,6 +123,9 @@ public static class AuditExport
         }
         json.WriteEndArray();
         await json.FlushAsync(ct);
-        return count;
+        return new ExportOutcome(count, truncated);
     }
 }
+
+/// <summary>Rows written, and whether the row limit cut the export short.</summary>
+public sealed record ExportOutcome(int Rows, bool Truncated);

@@ -20,9 +20,13 @@ public interface IAuditReader
 /// The audit feed straight over Marten's own event table: the event stream is the audit trail, so nothing is copied.
 /// Newest first with keyset paging on seq_id, which stays fast however deep the reader pages (no OFFSET).
 /// Only the filters present become SQL predicates, so each query can use its own index (see AuditIndexes).
+/// Every read checks the caller's permission at the moment it runs (ReadAudit; ExportAudit for exports), so a page
+/// left open after a revocation gets <see cref="AccessDeniedException"/> at its next click, never data.
 /// </summary>
-public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditReader
+public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReader
 {
+    private readonly AuditLimits _limits = limits ?? AuditLimits.Default;
+
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
     public const int WindowProbe = 50_000;
@@ -38,21 +42,92 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
 
     public async Task<AuditPage> QueryAsync(AuditFilter filter, long? before = null, int limit = DefaultPageSize, CancellationToken ct = default)
     {
+        await DemandAsync(filter.StreamId is { } stream ? ReadersOf(await StreamTypeAsync(stream, ct)) : [Permission.ReadAudit], ct);
         limit = Math.Clamp(limit, 1, MaxPageSize);
         var rows = new List<AuditEntry>(limit);
-        await foreach (var row in ReadAsync(filter, before, limit + 1, ct))
+        long? scannedDownTo = null;
+        await foreach (var row in ReadAsync(filter, before, limit + 1, ct, low => scannedDownTo = low))
             rows.Add(row);
         // One row more than asked tells whether another page exists without a count over the whole table.
         var hasMore = rows.Count > limit;
         if (hasMore) rows.RemoveAt(rows.Count - 1);
-        return new AuditPage(rows, hasMore ? rows[^1].Sequence : null);
+        // A capped text search that ran out of rows continues below the scanned range on "load more", one bounded
+        // range per request.
+        var next = hasMore ? rows[^1].Sequence : scannedDownTo is > 0 and var low ? low + 1 : (long?)null;
+        return new AuditPage(rows, next, scannedDownTo is not null ? _limits.TextScanNotice : null);
     }
 
-    /// <summary>Every row matching the filter, newest first, read as it is written out (exports).</summary>
-    public IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, CancellationToken ct = default) => ReadAsync(filter, null, null, ct);
+    /// <summary>
+    /// The rows an export writes, newest first, at most <paramref name="maxRows"/> (ask one more to learn whether the
+    /// limit cut the export short). Needs ExportAudit at the moment the read starts.
+    /// </summary>
+    public async IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, int? maxRows, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await DemandAsync([Permission.ExportAudit], ct);
+        await foreach (var row in ReadAsync(filter, null, maxRows, ct, _ => TextScanCapped = true)) yield return row;
+    }
+
+    /// <summary>
+    /// How many rows match, counting at most <paramref name="atMost"/> (ids only, the same bounded text scan as the
+    /// read), and whether the text search was capped: what an export says in its headers before its first byte.
+    /// </summary>
+    public async Task<(int Count, bool TextScanCapped)> CountUpToAsync(AuditFilter filter, int atMost, CancellationToken ct = default)
+    {
+        await DemandAsync([Permission.ExportAudit], ct);
+        if (filter.LengthProblem() is { } tooLong) throw new ArgumentException(tooLong, nameof(filter));
+        await using var conn = await OpenAsync(ct);
+        var seqRange = await SeqRangeAsync(conn, filter, ct);
+        if (seqRange is { Low: null }) return (0, false);
+        var textLow = await TextScanLowAsync(conn, filter.Normalized(), null, seqRange, ct);
+        await using var cmd = BuildQuery(conn, filter, null, atMost, seqRange, explain: false, textLow);
+        cmd.CommandText = $"select count(*) from ({cmd.CommandText}) counted";
+        return ((int)(long)(await cmd.ExecuteScalarAsync(ct))!, textLow is not null);
+    }
+
+    /// <summary>Every row matching the filter (callers that bound the output themselves, e.g. tests); needs ExportAudit.</summary>
+    public IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, CancellationToken ct = default) => ReadAllAsync(filter, null, ct);
+
+    /// <summary>Set by <see cref="ReadAllAsync"/> when its text search covered only part of the feed.</summary>
+    public bool TextScanCapped { get; private set; }
+
+    /// <summary>
+    /// Who may read one stream's own history (its timeline, an event's payload, its state as of an event): whoever may
+    /// read that kind of record on its page; the whole feed, and any stream of another kind, needs ReadAudit.
+    /// </summary>
+    public static Permission[] ReadersOf(string? streamType) => AuditStreamTypes.Normalize(streamType) switch
+    {
+        "wallet" => [Permission.ReadWallets, Permission.ReadAudit],
+        "job" => [Permission.ReadJobs, Permission.ReadAudit],
+        "accesscontrollist" => [Permission.EditAccessControl, Permission.ReadAudit],
+        _ => [Permission.ReadAudit],
+    };
+
+    /// <summary>
+    /// One of <paramref name="anyOf"/> for the caller now, against the access-control list (the one check,
+    /// CommandExecutor.IsAllowedAsync); <see cref="AccessDeniedException"/> naming the first otherwise.
+    /// </summary>
+    private async Task DemandAsync(Permission[] anyOf, CancellationToken ct)
+    {
+        var actor = await caller.GetActorAsync();
+        await using var session = store.QuerySession();
+        foreach (var permission in anyOf)
+        {
+            if (await CommandExecutor.IsAllowedAsync(session, actor, permission, ct)) return;
+        }
+        throw new AccessDeniedException(anyOf[^1]);
+    }
+
+    private async Task<string?> StreamTypeAsync(Guid streamId, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand($"select type from {Schema}.mt_streams where id = @id", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", NpgsqlDbType.Uuid) { TypedValue = streamId });
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
 
     public async Task<AuditEventDetail?> GetAsync(long sequence, CancellationToken ct = default)
     {
+        // The event's stream decides who may expand it, so the check comes after the lookup and before anything is returned.
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"""
@@ -63,8 +138,13 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long>("seq", NpgsqlDbType.Bigint) { TypedValue = sequence });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return null;
+        if (!await reader.ReadAsync(ct))
+        {
+            await DemandAsync([Permission.ReadAudit], ct);
+            return null;
+        }
         var entry = ReadEntry(reader, out var data);
+        await DemandAsync(ReadersOf(entry.StreamType), ct);
         var headers = reader.IsDBNull(12) ? null : reader.GetString(12);
         if (headers is "null" or "{}") headers = null;
         return new AuditEventDetail(entry, reader.GetGuid(10), reader.IsDBNull(11) ? null : reader.GetString(11),
@@ -75,20 +155,6 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
     {
         await using var session = store.QuerySession();
         return await CommandExecutor.IsAllowedAsync(session, actor, Permission.ExportAudit, ct);
-    }
-
-    /// <summary>Records an export as an event on a stream of its own: who, when, which filter, format, rows.</summary>
-    public async Task<Guid> RecordExportAsync(Actor actor, AuditFilter filter, string format, int rowCount, CancellationToken ct = default)
-    {
-        var id = Guid.CreateVersion7();
-        await using var session = store.LightweightSession();
-        session.CorrelationId = actor.CorrelationId;
-        session.CausationId = id.ToString();
-        session.LastModifiedBy = actor.UserName;
-        var normalized = filter.Normalized();
-        session.Events.StartStream<AuditLog>(id, new AuditExported(id, actor.UserName, time.GetUtcNow(), format, rowCount, normalized, normalized.Describe()));
-        await session.SaveChangesAsync(ct);
-        return id;
     }
 
     /// <summary>The query plan of a filter's first page, for checking that it is served by indexes.</summary>
@@ -111,12 +177,15 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
         return plan.ToString();
     }
 
-    private async IAsyncEnumerable<AuditEntry> ReadAsync(AuditFilter filter, long? before, int? limit, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<AuditEntry> ReadAsync(AuditFilter filter, long? before, int? limit, [EnumeratorCancellation] CancellationToken ct, Action<long>? textScanCapped = null)
     {
+        if (filter.LengthProblem() is { } tooLong) throw new ArgumentException(tooLong, nameof(filter));
         await using var conn = await OpenAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         if (seqRange is { Low: null }) yield break;
-        await using var cmd = BuildQuery(conn, filter, before, limit, seqRange, explain: false);
+        var textLow = await TextScanLowAsync(conn, filter.Normalized(), before, seqRange, ct);
+        if (textLow is { } low) textScanCapped?.Invoke(low);
+        await using var cmd = BuildQuery(conn, filter, before, limit, seqRange, explain: false, textLow);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             yield return ReadEntry(reader, out _);
@@ -163,7 +232,31 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
         return cmd;
     }
 
-    private NpgsqlCommand BuildQuery(NpgsqlConnection conn, AuditFilter filter, long? before, int? limit, (long? Low, long? High)? seqRange, bool explain)
+    /// <summary>
+    /// A text match cannot use an index: without a stream or a time window of at most <see cref="WindowProbe"/> events
+    /// it would read the whole payload column. Such a search reads only the <see cref="AuditLimits.TextScanEvents"/>
+    /// events below its upper end (the paging cursor, the window's end, or the newest event): a primary-key range.
+    /// Null: not capped; else the exclusive lower sequence bound.
+    /// </summary>
+    private async Task<long?> TextScanLowAsync(NpgsqlConnection conn, AuditFilter f, long? before, (long? Low, long? High)? seqRange, CancellationToken ct)
+    {
+        if (f.Text is null || f.StreamId is not null || seqRange is ({ }, { })) return null;
+        long upper;
+        if (before is { } b) upper = b - 1;
+        else
+        {
+            // Time and sequence grow together: the newest event before the window's end, read from the (timestamp, seq_id) index.
+            await using var cmd = new NpgsqlCommand(f.To is null
+                ? $"select coalesce(max(seq_id), 0) from {Schema}.mt_events"
+                : $"select coalesce((select seq_id from {Schema}.mt_events where timestamp < @to order by timestamp desc limit 1), 0)", conn);
+            if (f.To is { } to) cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", NpgsqlDbType.TimestampTz) { TypedValue = to.ToUniversalTime() });
+            upper = (long)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        var low = upper - _limits.TextScanEvents;
+        return low > 0 ? low : null;
+    }
+
+    private NpgsqlCommand BuildQuery(NpgsqlConnection conn, AuditFilter filter, long? before, int? limit, (long? Low, long? High)? seqRange, bool explain, long? textLow = null)
     {
         var f = filter.Normalized();
         var cmd = new NpgsqlCommand { Connection = conn };
@@ -187,7 +280,10 @@ public sealed class AuditFeed(IDocumentStore store, TimeProvider time) : IAuditR
             Add("e.seq_id <= @seqHigh", "seqHigh", high, NpgsqlDbType.Bigint);
         }
         if (f.Text is { } text)
+        {
             Add("(e.data::text ilike @text or e.user_name ilike @text)", "text", "%" + EscapeLike(text) + "%", NpgsqlDbType.Text);
+            if (textLow is { } scanLow) Add("e.seq_id > @textLow", "textLow", scanLow, NpgsqlDbType.Bigint);
+        }
 
         var sql = new StringBuilder(explain ? "explain " : "");
         sql.Append($"""

@@ -1,10 +1,23 @@
 namespace AuditPortal.Core.Audit;
 
-/// <summary>The portal audits its own sensitive reads: every export of the audit feed is an event.</summary>
+/// <summary>Recorded by exports before this version: one event after the download, with its row count.</summary>
 public sealed record AuditExported(Guid ExportId, string ExportedBy, DateTimeOffset ExportedAt, string Format, int RowCount, AuditFilter Filter, string FilterDescription);
 
+/// <summary>
+/// Recorded before the first byte of a download leaves the portal: who, which filter, which format. A download that
+/// is aborted (closed tab, dropped connection, crash) leaves this record without a completion.
+/// </summary>
+public sealed record AuditExportStarted(Guid ExportId, string ExportedBy, DateTimeOffset StartedAt, string Format, AuditFilter Filter, string FilterDescription, int MaxRows);
+
+/// <summary>The end of a download: how many rows were written, whether the row limit cut it short, whether it finished.</summary>
+public sealed record AuditExportCompleted(Guid ExportId, string ExportedBy, DateTimeOffset CompletedAt, int RowCount, bool Truncated, bool Aborted);
+
 /// <summary>Stream type of the portal's own audit events (one stream per export, so exports never contend).</summary>
-public sealed record AuditLog(Guid Id, string ExportedBy, string Format, int RowCount)
+public sealed record AuditLog(Guid Id, string ExportedBy, string Format, int RowCount, bool Completed = true, bool Truncated = false, bool Aborted = false)
 {
     public static AuditLog Create(AuditExported e) => new(e.ExportId, e.ExportedBy, e.Format, e.RowCount);
+
+    public static AuditLog Create(AuditExportStarted e) => new(e.ExportId, e.ExportedBy, e.Format, 0, Completed: false);
+
+    public AuditLog Apply(AuditExportCompleted e) => this with { RowCount = e.RowCount, Completed = !e.Aborted, Truncated = e.Truncated, Aborted = e.Aborted };
 }

@@ -13,6 +13,20 @@ public sealed record AuditFilter
 
     public static AuditFilter None { get; } = new();
 
+    /// <summary>Longest value any one filter may have: longer ones are refused before a query runs.</summary>
+    public const int MaxValueLength = 200;
+
+    /// <summary>Null when every value is within <see cref="MaxValueLength"/>, else a message naming the filter.</summary>
+    public string? LengthProblem()
+    {
+        foreach (var (name, value) in new[] { ("actor", Actor), ("stream type", StreamType), ("event type", EventType), ("text", Text) })
+        {
+            if (value is { Length: > MaxValueLength })
+                return $"The {name} filter is {value.Length} characters long; at most {MaxValueLength} are allowed.";
+        }
+        return null;
+    }
+
     public AuditFilter Normalized() => this with
     {
         Actor = Blank(Actor), StreamType = Blank(StreamType), EventType = Blank(EventType), Text = Blank(Text),
@@ -39,8 +53,19 @@ public sealed record AuditEntry(
     long Sequence, string StreamType, Guid StreamId, long Version, string EventType, string Actor,
     DateTimeOffset Timestamp, string? CorrelationId, string? CausationId, string Summary);
 
-/// <summary>A page of the feed, newest first; <see cref="NextBefore"/> is the keyset cursor for the next page.</summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore);
+/// <summary>
+/// A page of the feed, newest first; <see cref="NextBefore"/> is the keyset cursor for the next page.
+/// <see cref="Notice"/> says when the text search covered only part of the feed (see AuditLimits.TextScanEvents).
+/// </summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore, string? Notice = null);
+
+/// <summary>Bounds on what one request may read (Audit:MaxExportRows, Audit:TextScanEvents).</summary>
+public sealed record AuditLimits(int MaxExportRows = 100_000, int TextScanEvents = 200_000)
+{
+    public static AuditLimits Default { get; } = new();
+
+    public string TextScanNotice => $"The text search looked at the newest {TextScanEvents:N0} events only; add a time window or a stream to search further back.";
+}
 
 /// <summary>One event in full: payload and headers pretty-printed as JSON text.</summary>
 public sealed record AuditEventDetail(AuditEntry Entry, Guid EventId, string? DotNetType, string PayloadJson, string? HeadersJson);
@@ -76,6 +101,6 @@ public static class AuditEventTypes
         "wallet_opened", "credits_granted", "credits_spent",
         "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
         "access_control_list_created", "permission_granted", "permission_revoked",
-        "audit_exported",
+        "audit_exported", "audit_export_started", "audit_export_completed",
     ];
 }

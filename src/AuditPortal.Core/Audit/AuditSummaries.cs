@@ -29,6 +29,8 @@ public static class AuditSummaries
             "permissiongranted" => $"{S("grantedBy")} granted {S("permission")} to {S("principal")}{Reason(data)}",
             "permissionrevoked" => $"{S("revokedBy")} revoked {S("permission")} from {S("principal")}{Reason(data)}",
             "auditexported" => $"{S("exportedBy")} exported {Rows(data)} as {S("format")} ({S("filterDescription")})",
+            "auditexportstarted" => $"{S("exportedBy")} started an export as {S("format")} ({S("filterDescription")})",
+            "auditexportcompleted" => $"{S("exportedBy")} {(Bool(data, "aborted") ? "aborted an export after" : "finished an export of")} {Rows(data)}{(Bool(data, "truncated") ? " (cut at the row limit)" : "")}",
             _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
         };
         return OneLine(text);
@@ -48,6 +50,8 @@ public static class AuditSummaries
             JsonValueKind.Null or JsonValueKind.Undefined => "",
             _ => v.GetRawText(),
         } : "?";
+
+    private static bool Bool(JsonElement data, string name) => data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
     private static string Credits(JsonElement data, string name) => Int(data, name) is var n && n == "1" ? "1 credit" : $"{Int(data, name)} credits";
 

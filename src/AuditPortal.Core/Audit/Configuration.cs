@@ -8,6 +8,8 @@ public static class Configuration
     public static StoreOptions AddAudit(this StoreOptions opts)
     {
         opts.Events.AddEventType<AuditExported>();
+        opts.Events.AddEventType<AuditExportStarted>();
+        opts.Events.AddEventType<AuditExportCompleted>();
         return opts;
     }
 }

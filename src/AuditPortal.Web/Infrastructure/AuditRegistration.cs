@@ -1,63 +1,109 @@
 using System.Globalization;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
+using AuditPortal.Web.Infrastructure.Auth;
+using Marten;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace AuditPortal.Web.Infrastructure;
 
 public static class AuditRegistration
 {
+    public const string RowLimitHeader = "X-Export-Row-Limit";
+    public const string TruncatedHeader = "X-Export-Truncated";
+    public const string TextScanHeader = "X-Export-Text-Scan-Limit";
+
     /// <summary>Services of the Audit pages.</summary>
-    public static IServiceCollection AddAuditPages(this IServiceCollection services)
+    public static IServiceCollection AddAuditPages(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSingleton<AuditFeed>();
-        services.AddSingleton<IAuditReader>(sp => sp.GetRequiredService<AuditFeed>());
+        services.AddSingleton(new AuditLimits(
+            Math.Max(1, configuration.GetValue("Audit:MaxExportRows", AuditLimits.Default.MaxExportRows)),
+            Math.Max(1, configuration.GetValue("Audit:TextScanEvents", AuditLimits.Default.TextScanEvents))));
+        // Scoped: each circuit's feed checks that circuit's user (CurrentUser) on every read.
+        services.AddScoped<AuditFeed>();
+        services.AddScoped<IAuditReader>(sp => sp.GetRequiredService<AuditFeed>());
+        services.AddSingleton<AuditExports>();
         // Scoped: the as-of-state view checks the circuit's user at the moment it runs.
         services.AddScoped<IStreamStates, StreamStateReader>();
         return services;
     }
 
-    /// <summary>Streamed CSV and JSON downloads of a filtered audit feed; each download is recorded as an AuditExported event.</summary>
+    /// <summary>
+    /// Streamed CSV and JSON downloads of a filtered audit feed, for signed-in users holding ExportAudit (the endpoint
+    /// policy, then the command path again at the moment the download starts, which also records the start).
+    /// </summary>
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/audit/export.csv", (HttpContext http, AuditFeed feed, IConfiguration configuration) => ExportAsync(http, feed, configuration, AuditExport.Csv));
-        app.MapGet("/audit/export.json", (HttpContext http, AuditFeed feed, IConfiguration configuration) => ExportAsync(http, feed, configuration, AuditExport.Json));
+        app.MapGet("/audit/export.csv", (HttpContext http, IDocumentStore store, AuditExports exports, AuditLimits limits, TimeProvider time) =>
+                ExportAsync(http, store, exports, limits, time, AuditExport.Csv))
+            .RequireAuthorization(Policies.ExportAudit);
+        app.MapGet("/audit/export.json", (HttpContext http, IDocumentStore store, AuditExports exports, AuditLimits limits, TimeProvider time) =>
+                ExportAsync(http, store, exports, limits, time, AuditExport.Json))
+            .RequireAuthorization(Policies.ExportAudit);
         return app;
     }
 
-    private static async Task ExportAsync(HttpContext http, AuditFeed feed, IConfiguration configuration, string format)
+    private static async Task ExportAsync(HttpContext http, IDocumentStore store, AuditExports exports, AuditLimits limits, TimeProvider time, string format)
     {
         var ct = http.RequestAborted;
+        http.Response.Headers.CacheControl = "no-store";
+        // Never a stand-in identity: only the signed-in user, and never a name the command services would trust as the system.
+        if (http.User.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name))
+        {
+            await PlainAsync(http, StatusCodes.Status403Forbidden, "Sign in with an account that holds ExportAudit to export the audit feed.");
+            return;
+        }
         var (filter, error) = AuditQuery.Parse(
             http.Request.Query["actor"], http.Request.Query["streamType"], http.Request.Query["eventType"], http.Request.Query["streamId"],
             http.Request.Query["from"], http.Request.Query["to"], http.Request.Query["text"]);
         if (filter is null)
         {
-            http.Response.StatusCode = StatusCodes.Status400BadRequest;
-            http.Response.ContentType = "text/plain; charset=utf-8";
-            await http.Response.WriteAsync(error!, ct);
+            await PlainAsync(http, StatusCodes.Status400BadRequest, error!);
             return;
         }
 
-        // The same actor CurrentUser gives a circuit: the signed-in user, else (until sign-in exists) the bootstrap admin.
-        var name = http.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } n } ? n : configuration["Portal:BootstrapAdmin"] ?? "admin";
-        var actor = new Actor(name, Guid.CreateVersion7().ToString());
-        if (!await feed.CanExportAsync(actor, ct))
+        var actor = new Actor(name, http.TraceIdentifier);
+        var exportId = Guid.CreateVersion7();
+        // Recorded (and the permission checked against the list at this moment) before the first byte is sent.
+        var started = await exports.StartAsync(actor, exportId, filter, format, limits.MaxExportRows, ct);
+        if (!started.Succeeded)
         {
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
-            http.Response.ContentType = "text/plain; charset=utf-8";
-            await http.Response.WriteAsync("You do not have the ExportAudit permission needed to export the audit feed.", ct);
+            await PlainAsync(http, started.Status == CommandStatus.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status503ServiceUnavailable,
+                started.Status == CommandStatus.Forbidden ? "You do not have the ExportAudit permission needed to export the audit feed." : started.Message);
             return;
         }
 
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var feed = new AuditFeed(store, new FixedActor(actor), limits);
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         http.Response.ContentType = format == AuditExport.Csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}.{format}\"";
-        var rows = feed.ReadAllAsync(filter, ct);
-        var count = format == AuditExport.Csv
-            ? await AuditExport.WriteCsvAsync(rows, http.Response.Body, ct)
-            : await AuditExport.WriteJsonAsync(rows, http.Response.Body, ct);
-        await feed.RecordExportAsync(actor, filter, format, count, CancellationToken.None);
+        http.Response.Headers[RowLimitHeader] = limits.MaxExportRows.ToString(CultureInfo.InvariantCulture);
+        // Whether the limit will cut the export is known before the body: a bounded probe (at most the limit plus one
+        // row ids, text search capped as in the feed). The body's last row says so too.
+        var (matching, textScanCapped) = await feed.CountUpToAsync(filter, limits.MaxExportRows + 1, ct);
+        if (matching > limits.MaxExportRows) http.Response.Headers[TruncatedHeader] = "true";
+        if (textScanCapped) http.Response.Headers[TextScanHeader] = limits.TextScanEvents.ToString(CultureInfo.InvariantCulture);
+        var rows = feed.ReadAllAsync(filter, limits.MaxExportRows + 1, ct);
+        var outcome = new ExportOutcome(0, false);
+        var aborted = true;
+        try
+        {
+            outcome = format == AuditExport.Csv
+                ? await AuditExport.WriteCsvAsync(rows, http.Response.Body, limits.MaxExportRows, ct)
+                : await AuditExport.WriteJsonAsync(rows, http.Response.Body, limits.MaxExportRows, ct);
+            aborted = false;
+        }
+        finally
+        {
+            await exports.CompleteAsync(actor, exportId, outcome.Rows, outcome.Truncated, aborted, CancellationToken.None);
+        }
+    }
+
+    private static async Task PlainAsync(HttpContext http, int status, string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        await http.Response.WriteAsync(message, http.RequestAborted);
     }
 }
 
@@ -66,6 +112,12 @@ public static class AuditQuery
 {
     public static (AuditFilter? Filter, string? Error) Parse(string? actor, string? streamType, string? eventType, string? streamId, string? from, string? to, string? text)
     {
+        // Checked first, so that no over-long value is parsed, echoed in a message or sent to the database.
+        foreach (var (name, value) in new[] { ("actor", actor), ("stream type", streamType), ("event type", eventType), ("stream id", streamId), ("text", text), ("from", from), ("to", to) })
+        {
+            if (value is { Length: > AuditFilter.MaxValueLength })
+                return (null, $"The {name} filter is {value.Length} characters long; at most {AuditFilter.MaxValueLength} are allowed.");
+        }
         Guid? id = null;
         if (!string.IsNullOrWhiteSpace(streamId))
         {

@@ -46,6 +46,17 @@ public sealed class ProjectionDaemonHealthCheck(DaemonHealth health, ProjectionR
 
 public static class HealthResponse
 {
+    public const string Path = "/health";
+    public const string DetailPath = "/health/detail";
+
+    /// <summary>Anonymous answer: the overall status and nothing about projections, events or the database.</summary>
+    public static Task WriteStatusAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }));
+    }
+
+    /// <summary>Per-check detail (projection names, lag, failing events) for signed-in admins at <see cref="DetailPath"/>.</summary>
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";

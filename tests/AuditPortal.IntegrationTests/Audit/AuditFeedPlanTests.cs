@@ -51,7 +51,7 @@ public class BulkAuditFixture : PortalHostFixture, IAsyncLifetime
 
 public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper output) : IClassFixture<BulkAuditFixture>
 {
-    private AuditFeed Feed => new(fixture.Store, TimeProvider.System);
+    private AuditFeed Feed => new(fixture.Store, new AuditPortal.Core.Common.FixedActor(AuditPortal.Core.Common.Actor.System("test")));
 
     public static TheoryData<string> Filters => new() { "none", "actor", "eventType", "streamType", "streamId", "timeRange", "recentWindow", "wideRange", "deepPage", "actorAndType", "actorInTimeRange" };
 

@@ -105,7 +105,7 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
         foreach (var reason in reasons)
             Assert.True((await Wallets.GrantAsync(Admin, Guid.CreateVersion7(), walletId, 1, reason, null)).Succeeded, reason);
 
-        var feed = new AuditFeed(fixture.Store, TimeProvider.System);
+        var feed = new AuditFeed(fixture.Store, new FixedActor(Admin));
         var filter = new AuditFilter { StreamId = walletId };
         using var csv = new MemoryStream();
         var rows = await AuditExport.WriteCsvAsync(feed.ReadAllAsync(filter), csv);

@@ -13,6 +13,15 @@ public sealed class AuthOptions
 
     public double SessionHours { get; set; } = 8;
 
+    /// <summary>No session outlives this since its sign-in, however active (the cookie slides; open circuits do not renew it).</summary>
+    public double MaxSessionHours { get; set; } = 24;
+
+    /// <summary>How often an open circuit re-checks its user (sign-out elsewhere, removed account, session end).</summary>
+    public double RevalidationSeconds { get; set; } = 60;
+
+    /// <summary>Sign-in posts per client address and minute (ASP.NET Core rate limiter); more answer 429.</summary>
+    public int SignInPermitsPerMinute { get; set; } = 30;
+
     public OpenIdConnectSettings OpenIdConnect { get; set; } = new();
 }
 
@@ -33,6 +42,7 @@ public sealed class OpenIdConnectSettings
     public string ClientId { get; set; } = "";
     public string ClientSecret { get; set; } = "";
     public string DisplayName { get; set; } = "single sign-on";
+    /// <summary>Shown as the user's display name only: the portal user is the issuer's stable subject (see AccountNames.ForSubject).</summary>
     public string NameClaim { get; set; } = "preferred_username";
     public string Scopes { get; set; } = "openid profile";
 

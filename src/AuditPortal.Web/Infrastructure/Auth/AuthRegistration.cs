@@ -1,8 +1,14 @@
+using System.Net;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
@@ -14,12 +20,18 @@ public static class AuthRegistration
     public const string AccessDeniedPath = "/account/access-denied";
     public const string SignOutPath = "/account/signout";
     public const string ExternalSignInPath = "/account/signin-external";
+    public const string SignInRateLimit = "signin";
 
     public static IServiceCollection AddPortalAuth(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Auth");
         services.Configure<AuthOptions>(section);
         var settings = section.Get<AuthOptions>() ?? new AuthOptions();
+
+        // Cookies and antiforgery tokens must survive a restart and every node must read them: one key folder.
+        var dataProtection = services.AddDataProtection().SetApplicationName("AuditPortal");
+        if (configuration[StartupSafety.KeyDirectoryKey] is { Length: > 0 } keyDirectory)
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
 
         var authentication = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
@@ -34,6 +46,17 @@ public static class AuthRegistration
                 o.ReturnUrlParameter = "returnUrl";
                 o.ExpireTimeSpan = TimeSpan.FromHours(settings.SessionHours);
                 o.SlidingExpiration = true;
+                // Every request re-checks the session: a sign-out elsewhere, a removed account or the end of the
+                // session ends this cookie too (the same rule as open circuits, PortalAuthenticationStateProvider).
+                o.Events.OnValidatePrincipal = async context =>
+                {
+                    var validation = context.HttpContext.RequestServices.GetRequiredService<SessionValidation>();
+                    if (context.Principal is null || validation.Problem(context.Principal) is not null)
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                    }
+                };
             });
         if (settings.OpenIdConnect.IsConfigured)
         {
@@ -55,27 +78,78 @@ public static class AuthRegistration
                 o.NonceCookie.SameSite = SameSiteMode.Lax;
                 o.Events.OnTokenValidated = context =>
                 {
-                    // The ACL knows users by this name; one that the command services would trust as "system:" is refused.
-                    if (context.Principal?.Identity?.Name is not { Length: > 0 } name || AccountNames.IsReserved(name))
-                        context.Fail($"The identity provider gave no usable '{oidc.NameClaim}' claim.");
+                    // The ACL knows a single sign-on user by the issuer's stable subject, which the user cannot choose
+                    // (a display name or e-mail can be changed or reused); the display name is kept only for show.
+                    var issuer = context.SecurityToken?.Issuer;
+                    var subject = context.Principal?.FindFirst("sub")?.Value;
+                    if (string.IsNullOrWhiteSpace(issuer) || string.IsNullOrWhiteSpace(subject))
+                    {
+                        context.Fail("The identity provider gave no issuer or subject.");
+                        return Task.CompletedTask;
+                    }
+                    var name = AccountNames.ForSubject(issuer, subject);
+                    var principal = LocalAccounts.Principal(name, SessionValidation.OpenIdConnectMethod, TimeProvider.System.GetUtcNow());
+                    if (context.Principal?.FindFirst(oidc.NameClaim)?.Value is { Length: > 0 } display)
+                        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(DisplayNameClaim, display));
+                    context.Principal = principal;
                     return Task.CompletedTask;
                 };
             });
         }
 
-        services.AddAuthorization(Policies.Add);
+        services.AddAuthorization(o =>
+        {
+            Policies.Add(o);
+            // Deny by default: an endpoint nobody declared (a new page, a minimal API, a framework endpoint) needs a
+            // signed-in user; the few anonymous ones say so themselves (MapPortalAuth, SignIn.razor, static assets).
+            o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        });
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<LocalAccounts>();
+        services.AddSingleton<SignOutRecords>();
+        services.AddSingleton<SessionValidation>();
+        services.AddScoped<AuthenticationStateProvider, PortalAuthenticationStateProvider>();
         services.AddHostedService<DemoAccountGrants>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<AuditPortal.Core.Common.ICurrentActor>(sp => sp.GetRequiredService<CurrentUser>());
         services.AddAntiforgery(o => o.Cookie.HttpOnly = true);
+
+        // Guessing passwords from one address is slowed down before any hashing; only the form post counts.
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(SignInRateLimit, http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = Math.Max(1, settings.SignInPermitsPerMinute), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                })
+                : RateLimitPartition.GetNoLimiter(""));
+        });
+
+        // Behind a TLS-terminating proxy the portal sees http: trust X-Forwarded-Proto/For only from the proxies named
+        // in configuration, so that HSTS, Secure cookies and the client address used by the rate limiter are right.
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
+                o.KnownProxies.Add(IPAddress.Parse(proxy));
+            foreach (var network in configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [])
+                o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        });
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.IncludeSubDomains = configuration.GetValue("Hsts:IncludeSubDomains", false);
+        });
         return services;
     }
 
+    public const string DisplayNameClaim = "auditportal:display_name";
+
     public static WebApplication UsePortalAuth(this WebApplication app)
     {
+        app.UseForwardedHeaders();
         var secureCookies = !app.Environment.IsDevelopment();
         app.UseCookiePolicy(new CookiePolicyOptions
         {
@@ -87,22 +161,27 @@ public static class AuthRegistration
         if (secureCookies) app.UseHsts();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
-        app.MapPost(SignOutPath, async Task<Results<RedirectHttpResult, BadRequest>> (HttpContext context, IAntiforgery antiforgery) =>
+        app.MapPost(SignOutPath, async Task<Results<RedirectHttpResult, BadRequest>> (HttpContext context, IAntiforgery antiforgery, SignOutRecords signOuts) =>
             {
                 // A minimal endpoint without form binding is not refused by the antiforgery middleware: check here,
                 // so another site cannot sign a user out.
                 if (!await antiforgery.IsRequestValidAsync(context)) return TypedResults.BadRequest();
+                // Ends this user's other tabs and browsers too: their cookies and circuits were issued before now.
+                if (context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }) signOuts.Record(name);
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 return TypedResults.LocalRedirect(SignInPath + "?signedOut=true");
             })
             .DisableAntiforgery()
+            // Anonymous on purpose: a user whose session already ended must still be able to finish signing out.
             .AllowAnonymous();
 
         app.MapGet(ExternalSignInPath, Results<ChallengeHttpResult, NotFound> (string? returnUrl, Microsoft.Extensions.Options.IOptions<AuthOptions> options) =>
                 options.Value.OpenIdConnect.IsConfigured
                     ? TypedResults.Challenge(new AuthenticationProperties { RedirectUri = AccountNames.SafeReturnUrl(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme])
                     : TypedResults.NotFound())
+            // Anonymous on purpose: it only starts the identity provider's sign-in (or answers 404 without one).
             .AllowAnonymous();
         return app;
     }

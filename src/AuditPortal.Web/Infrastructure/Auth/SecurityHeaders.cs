@@ -4,10 +4,11 @@ namespace AuditPortal.Web.Infrastructure.Auth;
 public static class SecurityHeaders
 {
     // blazor.web.js and MudBlazor's script are files on this origin; MudBlazor sets inline styles; the circuit is a
-    // WebSocket to this origin. No frames, no plugins, forms only to this origin.
+    // WebSocket to this origin, which 'self' covers (CSP Level 3: ws/wss of the same host; checked by the Chromium
+    // browser tests). No other host, no frames, no plugins, forms only to this origin.
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
     public static Task ApplyAsync(HttpContext context, Func<Task> next)
     {
@@ -18,6 +19,21 @@ public static class SecurityHeaders
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
+        // Whatever a signed-in user sees (pages, exports, health detail, the circuit's negotiation) never lands in a
+        // shared or browser cache; decided when the headers go out, after the endpoint set its own. Only the public
+        // static files keep their caching.
+        context.Response.OnStarting(() =>
+        {
+            if (context.User.Identity?.IsAuthenticated == true && context.GetEndpoint()?.Metadata.GetMetadata<PublicStaticAsset>() is null)
+            {
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.Pragma = "no-cache";
+            }
+            return Task.CompletedTask;
+        });
         return next();
     }
 }
+
+/// <summary>Marks the static-asset endpoints: public files, the only anonymous responses that may be cached.</summary>
+public sealed class PublicStaticAsset;

@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.Extensions.Options;
+
+namespace AuditPortal.Web.Infrastructure.Auth;
+
+/// <summary>
+/// When each user last signed out. A sign-out ends every session of that user issued before it: the cookie of
+/// another tab or browser (checked on each request) and every open circuit (checked on the revalidation interval).
+/// Kept in memory: one portal node; a restart forgets it (an old cookie then lives until it expires).
+/// </summary>
+public sealed class SignOutRecords(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, long> _signedOutAt = new(StringComparer.OrdinalIgnoreCase);
+
+    public void Record(string userName) => _signedOutAt[userName] = time.GetUtcNow().UtcTicks;
+
+    public bool EndedAfter(string userName, long issuedTicks) => _signedOutAt.TryGetValue(userName, out var at) && at >= issuedTicks;
+}
+
+/// <summary>The one rule for "is this signed-in session still good", shared by the cookie check and the circuit revalidation.</summary>
+public sealed class SessionValidation(LocalAccounts accounts, SignOutRecords signOuts, IOptions<AuthOptions> options, TimeProvider time)
+{
+    /// <summary>UTC ticks of the sign-in, stamped into the cookie.</summary>
+    public const string IssuedClaim = "auditportal:issued";
+
+    public const string OpenIdConnectMethod = "oidc";
+
+    /// <summary>Null when the session is current, else why it ended.</summary>
+    public string? Problem(ClaimsPrincipal user)
+    {
+        if (user.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name)) return "not signed in";
+        if (!long.TryParse(user.FindFirst(IssuedClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var issued)) return "a session from before sign-in records";
+        if (signOuts.EndedAfter(name, issued)) return "signed out elsewhere";
+        if (new DateTimeOffset(issued, TimeSpan.Zero).AddHours(options.Value.MaxSessionHours) <= time.GetUtcNow()) return "expired";
+        var method = user.FindFirst(ClaimTypes.AuthenticationMethod)?.Value;
+        // Accounts of the identity provider are its to remove; local ones must still be configured.
+        if (method == OpenIdConnectMethod) return options.Value.OpenIdConnect.IsConfigured ? null : "single sign-on is no longer configured";
+        return accounts.Exists(name) ? null : "account removed";
+    }
+}
+
+/// <summary>
+/// Re-checks an open circuit's user every Auth:RevalidationSeconds: after a sign-out in another tab, a removed account
+/// or the end of the session, the circuit becomes anonymous, so its pages show the sign-in prompt and its services
+/// (which ask <see cref="CurrentUser"/>) refuse.
+/// </summary>
+public sealed class PortalAuthenticationStateProvider(ILoggerFactory loggers, SessionValidation validation, IOptions<AuthOptions> options)
+    : RevalidatingServerAuthenticationStateProvider(loggers)
+{
+    private readonly ILogger _logger = loggers.CreateLogger<PortalAuthenticationStateProvider>();
+
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.RevalidationSeconds));
+
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        Task.FromResult(IsCurrent(authenticationState.User));
+
+    public bool IsCurrent(ClaimsPrincipal user)
+    {
+        var problem = validation.Problem(user);
+        if (problem is not null && user.Identity?.IsAuthenticated == true)
+            _logger.LogInformation("Ended the circuit session of {User}: {Reason}", user.Identity.Name, problem);
+        return problem is null;
+    }
+}
