@@ -101,7 +101,7 @@ public class AuditExplorerTests : PortalTestContext
 
         cut.Find("#filter-apply").Click();
 
-        Assert.Contains("must be after", cut.Find("#audit-error").TextContent);
+        Assert.Contains("must be after", cut.Find("#audit-filter-error").TextContent);
         Assert.EndsWith("/audit", Services.GetRequiredService<NavigationManager>().Uri);
         Assert.Equal("2026-11-26T10:00", cut.Find("#filter-from").GetAttribute("value"));
     }
