@@ -109,7 +109,7 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         await page.Locator("#spend-reason").FillAsync("Big purchase");
         await page.Locator("#spend-submit").ClickAsync();
 
-        var error = page.Locator("#spend-form .mud-input-error");
+        var error = page.Locator("#spend-form .mud-input-helper-text.mud-input-error");
         await Assertions.Expect(error).ToContainTextAsync("Not enough credits");
         await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("999999");
         await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Big purchase");
