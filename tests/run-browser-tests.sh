@@ -15,8 +15,11 @@ dotnet build "$project" >/dev/null || { echo "build failed"; exit 1; }
 failures=0
 for i in $(seq 1 "$runs"); do
   start=$(date +%s)
-  dotnet test "$project" --no-build --logger "trx;LogFileName=run-$i.trx" --results-directory "$out" >"$out/run-$i.log" 2>&1
+  rm -f TestResults/AuditPortal.EndToEndTests.trx
+  dotnet test "$project" --no-build >"$out/run-$i.log" 2>&1
   rc=$?
+  # tests/Directory.Build.props names the TRX file after the project: keep one per run.
+  mv TestResults/AuditPortal.EndToEndTests.trx "$out/run-$i.trx" 2>/dev/null
   counters=$(grep -o '<Counters [^>]*' "$out/run-$i.trx" 2>/dev/null | head -1)
   summary=$(echo "$counters" | grep -o ' \(total\|passed\|failed\)="[0-9]*"' | tr -d '"' | tr '\n' ' ')
   if [ "$rc" -ne 0 ]; then
