@@ -53,6 +53,31 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
     }
 
     [Fact]
+    public async Task Given_a_bad_stream_id_typed_into_the_filters_When_applied_Then_the_message_stays_with_the_input_until_it_is_edited()
+    {
+        var page = await server.SignInAsync("carol", "/audit");
+        await Assertions.Expect(page.Locator("tr.audit-row").First).ToBeVisibleAsync();
+        var rowsBefore = await page.Locator("tr.audit-row").CountAsync();
+
+        await page.Locator("#filter-actor").FillAsync("sam");
+        await page.Locator("#filter-stream-id").FillAsync("not-a-stream");
+        await page.Locator("#filter-apply").ClickAsync();
+
+        var message = page.Locator("#audit-filter-error");
+        await Assertions.Expect(message).ToContainTextAsync("is not a stream id");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/audit$"));
+        await Assertions.Expect(page.Locator("#filter-actor")).ToHaveValueAsync("sam");
+        await Assertions.Expect(page.Locator("#filter-stream-id")).ToHaveValueAsync("not-a-stream");
+        // The rows shown before stay: only the filter was refused.
+        await Assertions.Expect(page.Locator("tr.audit-row")).ToHaveCountAsync(rowsBefore);
+
+        await page.Locator("#filter-stream-id").FillAsync("");
+        await Assertions.Expect(message).ToHaveCountAsync(0);
+        await page.Locator("#filter-apply").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/audit\?actor=sam$"));
+    }
+
+    [Fact]
     public async Task The_json_export_follows_the_filter_and_a_malformed_filter_is_refused_with_a_reason()
     {
         var page = await server.OpenAsync("/audit");
