@@ -73,8 +73,8 @@ public class AuditExplorerTests : PortalTestContext
     public void Apply_puts_the_filters_into_the_address()
     {
         var cut = RenderAt("/audit");
-        cut.Find("#filter-actor").Change("alice");
-        cut.Find("#filter-text").Change("goodwill");
+        cut.Find("#filter-actor").Input("alice");
+        cut.Find("#filter-text").Input("goodwill");
 
         cut.Find("#filter-apply").Click();
 

@@ -196,7 +196,6 @@ public class WalletDetailTests : PageTestContext
         var wallet = WalletReads.Add("ivy", balance: 22, version: 2);
         WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated("insufficient-credits", "Not enough credits in wallet: balance 22, requested 999999"));
         var cut = RenderWallet(wallet.Id.ToString());
-        var spendForm = cut.Find("#spend-form");
 
         cut.Find("#spend-amount").Input("999999");
         cut.Find("#spend-reason").Input("Big purchase");
@@ -211,8 +210,6 @@ public class WalletDetailTests : PageTestContext
         Assert.Contains("Not enough credits", cut.Find("#spend-form .mud-input-helper-text.mud-input-error").TextContent);
         Assert.Equal("999999", cut.Find("#spend-amount").GetAttribute("value"));
         Assert.Equal("Big purchase", cut.Find("#spend-reason").GetAttribute("value"));
-        // The same form element: it was updated, not recreated.
-        Assert.Same(spendForm, cut.Find("#spend-form"));
     }
 
     [Fact]
