@@ -36,6 +36,7 @@ public class LayoutTests(PortalServer server) : IClassFixture<PortalServer>
         await ExpectNoSidewaysScrollAsync(page, $"wallet-stream-{width}");
 
         await page.GotoAsync($"{server.BaseUrl}/jobs/{jobId}");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
         var jobRows = page.Locator("#job-timeline tr.job-event");
         await Assertions.Expect(jobRows).ToHaveCountAsync(2);
         await ExpectNoSidewaysScrollAsync(page, $"job-{width}");
@@ -47,6 +48,7 @@ public class LayoutTests(PortalServer server) : IClassFixture<PortalServer>
         await ExpectNoSidewaysScrollAsync(page, $"job-stream-{width}");
 
         await page.GotoAsync($"{server.BaseUrl}/audit");
+        await page.Locator("[data-interactive=true]").WaitForAsync();
         var times = page.Locator("tr.audit-row td.audit-time");
         await Assertions.Expect(times.First).ToBeVisibleAsync();
         await ExpectNoSidewaysScrollAsync(page, $"audit-{width}");
