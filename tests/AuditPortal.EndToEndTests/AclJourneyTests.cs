@@ -22,7 +22,6 @@ public class AclJourneyTests(PortalServer server) : IClassFixture<PortalServer>
         await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "ReadAudit" }).ClickAsync();
         await page.Locator("#acl-reason").FillAsync("joins the audit team <b>now</b>");
-        await page.Locator("#acl-reason").PressAsync("Tab");
         await page.Locator("#acl-submit").ClickAsync();
 
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Granted ReadAudit to sam.");
@@ -35,5 +34,28 @@ public class AclJourneyTests(PortalServer server) : IClassFixture<PortalServer>
         await Assertions.Expect(newest.Locator(".audit-diff")).ToContainTextAsync("entries");
         await Assertions.Expect(newest.Locator(".audit-diff .audit-after")).ToContainTextAsync("sam");
         await PortalServer.ScreenshotAsync(page, "acl-journey");
+    }
+
+    [Fact]
+    public async Task Given_a_grant_the_list_refuses_When_submitted_Then_the_dialog_stays_open_with_the_reason_and_the_input_until_edited()
+    {
+        var page = await server.OpenAsync($"/access-control/{Resources.PortalAclId}");
+        await page.Locator("#acl-grant").ClickAsync();
+        // The bootstrap admin already holds EditAccessControl: the list refuses a second grant.
+        await page.Locator("#acl-principal").FillAsync("admin");
+        await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "EditAccessControl" }).ClickAsync();
+        await page.Locator("#acl-reason").FillAsync("twice");
+        await page.Locator("#acl-submit").ClickAsync();
+
+        var problem = page.Locator("#acl-problem");
+        await Assertions.Expect(problem).ToContainTextAsync("already has EditAccessControl");
+        await Assertions.Expect(page.Locator("#acl-principal")).ToHaveValueAsync("admin");
+        await Assertions.Expect(page.Locator("#acl-reason")).ToHaveValueAsync("twice");
+        await PortalServer.ScreenshotAsync(page, "acl-refused");
+
+        await page.Locator("#acl-principal").FillAsync("sam");
+        await Assertions.Expect(problem).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(1);
     }
 }

@@ -24,8 +24,6 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
         page.Dialog += (_, d) => { dialogs++; _ = d.DismissAsync(); };
 
         await page.Locator("#filter-actor").FillAsync("sam");
-        // The field binds on change: leave it first so the value is on the server before Apply is clicked.
-        await page.Locator("#filter-actor").PressAsync("Tab");
         await page.Locator("#filter-apply").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/audit\?actor=sam$"));
         var rows = page.Locator("tr.audit-row");
@@ -54,6 +52,31 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
         Assert.Equal(("carol", "carol started an export as csv (actor=sam)"), (started.Actor, started.Summary));
         var completed = Assert.Single((await feed.QueryAsync(new AuditFilter { StreamId = started.StreamId, EventType = "audit_export_completed" })).Entries);
         Assert.Equal("carol finished an export of 3 audit rows", completed.Summary);
+    }
+
+    [Fact]
+    public async Task Given_a_bad_stream_id_typed_into_the_filters_When_applied_Then_the_message_stays_with_the_input_until_it_is_edited()
+    {
+        var page = await server.SignInAsync("carol", "/audit");
+        await Assertions.Expect(page.Locator("tr.audit-row").First).ToBeVisibleAsync();
+        var rowsBefore = await page.Locator("tr.audit-row").CountAsync();
+
+        await page.Locator("#filter-actor").FillAsync("sam");
+        await page.Locator("#filter-stream-id").FillAsync("not-a-stream");
+        await page.Locator("#filter-apply").ClickAsync();
+
+        var message = page.Locator("#audit-filter-error");
+        await Assertions.Expect(message).ToContainTextAsync("is not a stream id");
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/audit$"));
+        await Assertions.Expect(page.Locator("#filter-actor")).ToHaveValueAsync("sam");
+        await Assertions.Expect(page.Locator("#filter-stream-id")).ToHaveValueAsync("not-a-stream");
+        // The rows shown before stay: only the filter was refused.
+        await Assertions.Expect(page.Locator("tr.audit-row")).ToHaveCountAsync(rowsBefore);
+
+        await page.Locator("#filter-stream-id").FillAsync("");
+        await Assertions.Expect(message).ToHaveCountAsync(0);
+        await page.Locator("#filter-apply").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/audit\?actor=sam$"));
     }
 
     [Fact]

@@ -52,17 +52,11 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
 
         // The grant form with a hostile reason: the snackbar and the history show it as text.
         const string formReason = "<script>alert('snack')</script><img src=x onerror=alert('snack')>";
-        var versionBefore = await page.Locator("#wallet-version").InnerTextAsync();
         await page.Locator("#grant-amount").FillAsync("7");
         await page.Locator("#grant-reason").FillAsync(formReason);
         await page.Locator("#grant-submit").ClickAsync();
         await ExpectContainsAsync(page, page.Locator(".mud-snackbar"), "Reason: " + formReason);
         await ExpectContainsAsync(page, page.Locator(".wallet-transaction-reason").First, formReason);
-        // The accepted grant resets both fields and the live refresh re-renders the page: wait for all of it,
-        // or the reset would clear what is typed next.
-        await Assertions.Expect(page.Locator("#grant-reason")).ToHaveValueAsync("");
-        await Assertions.Expect(page.Locator("#grant-amount")).ToHaveValueAsync("");
-        await Assertions.Expect(page.Locator("#wallet-version")).Not.ToHaveTextAsync(versionBefore, new() { Timeout = 15_000 });
 
         var tried = 0;
         var refused = 0;
@@ -82,7 +76,6 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
             tried++;
             await page.Locator("#grant-amount").FillAsync(amount);
             await page.Locator("#grant-reason").FillAsync("amount test");
-            await Assertions.Expect(page.Locator("#grant-amount")).ToHaveValueAsync(amount);
             await page.Locator("#grant-submit").ClickAsync();
             await Assertions.Expect(page.Locator("#grant-form")).ToContainTextAsync(message, SoonContains);
             refused++;
@@ -144,14 +137,12 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
         tried++;
         await page.Locator("#acl-principal").FillAsync(new string('p', 5_000));
         await page.Locator("#acl-reason").FillAsync("too long a name");
-        await page.Locator("#acl-reason").PressAsync("Tab");
         await page.Locator("#acl-submit").ClickAsync();
         await Assertions.Expect(page.Locator(".mud-dialog")).ToContainTextAsync("at most 200 are allowed", SoonContains);
         refused++;
         const string dialogPrincipal = "<script>alert('dialog')</script>";
         await page.Locator("#acl-principal").FillAsync(dialogPrincipal);
         await page.Locator("#acl-reason").FillAsync("<img src=x onerror=alert('dialogreason')>");
-        await page.Locator("#acl-reason").PressAsync("Tab");
         await page.Locator("#acl-submit").ClickAsync();
         await ExpectContainsAsync(page, page.Locator(".mud-snackbar"), $"Granted ReadWallets to {dialogPrincipal}.");
         await ExpectContainsAsync(page, page.Locator("#acl-entries"), dialogPrincipal);

@@ -3,6 +3,7 @@ using AuditPortal.Core.Wallets;
 using AuditPortal.EndToEndTests.Infrastructure;
 using Marten;
 using Marten.Events;
+using JasperFx.Events.Daemon;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -82,5 +83,148 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
 
         await Assertions.Expect(page.Locator(".wallet-link")).ToHaveTextAsync(owner, Soon);
         await PortalServer.ScreenshotAsync(page, "wallet-list-live");
+    }
+
+    /// <summary>A wallet with the given balance, in the read models before a page opens it.</summary>
+    private async Task<Guid> WalletWithBalanceAsync(string owner, int balance)
+    {
+        var wallets = server.Services.GetRequiredService<WalletService>();
+        var system = Actor.System("journey-test");
+        var walletId = Guid.CreateVersion7();
+        Assert.Equal(CommandStatus.Accepted, (await wallets.OpenAsync(system, Guid.CreateVersion7(), walletId, owner)).Status);
+        if (balance > 0)
+            Assert.Equal(CommandStatus.Accepted, (await wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, balance, "Opening balance", null)).Status);
+        await server.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        return walletId;
+    }
+
+    [Fact]
+    public async Task Given_a_balance_of_22_When_alice_spends_999999_Then_the_refusal_stays_beside_the_amount_the_input_is_kept_and_the_balance_is_unchanged()
+    {
+        var walletId = await WalletWithBalanceAsync("Overspend Ltd", 22);
+        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("22");
+
+        await page.Locator("#spend-amount").FillAsync("999999");
+        await page.Locator("#spend-reason").FillAsync("Big purchase");
+        await page.Locator("#spend-submit").ClickAsync();
+
+        var error = page.Locator("#spend-form .mud-input-helper-text.mud-input-error");
+        await Assertions.Expect(error).ToContainTextAsync("Not enough credits");
+        await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("999999");
+        await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Big purchase");
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("22");
+        await PortalServer.ScreenshotAsync(page, "wallet-overspend");
+
+        // The page refreshes when anything else changes the wallet: the refusal and the input are still there.
+        var granted = await server.Services.GetRequiredService<WalletService>()
+            .GrantAsync(Actor.System("journey-test"), Guid.CreateVersion7(), walletId, 1, "Meanwhile", null);
+        Assert.Equal(CommandStatus.Accepted, granted.Status);
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("23", Soon);
+        await Assertions.Expect(error).ToContainTextAsync("Not enough credits");
+        await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("999999");
+        await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Big purchase");
+
+        // Editing the amount answers the refusal: the message goes, nothing was recorded.
+        await page.Locator("#spend-amount").FillAsync("99999");
+        await Assertions.Expect(error).ToHaveCountAsync(0);
+        await using var query = server.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        Assert.Equal(3, (await query.Events.FetchStreamStateAsync(walletId))!.Version);
+    }
+
+    [Fact]
+    public async Task Given_alice_typing_a_spend_When_sam_grants_to_the_same_wallet_in_another_browser_Then_her_input_survives_and_her_balance_updates()
+    {
+        var walletId = await WalletWithBalanceAsync("Two Desks GmbH", 10);
+        var alice = await server.SignInAsync("alice", $"/wallets/{walletId}");
+        var sam = await server.SignInAsync("sam", $"/wallets/{walletId}");
+        await Assertions.Expect(alice.Locator("#wallet-balance")).ToHaveTextAsync("10");
+        await Assertions.Expect(sam.Locator("#wallet-balance")).ToHaveTextAsync("10");
+
+        await alice.Locator("#spend-amount").FillAsync("4");
+        await alice.Locator("#spend-reason").FillAsync("Typed before sam's grant");
+
+        await sam.Locator("#grant-amount").FillAsync("1");
+        await sam.Locator("#grant-reason").FillAsync("One more from sam");
+        await sam.Locator("#grant-submit").ClickAsync();
+        await Assertions.Expect(sam.Locator(".mud-snackbar")).ToContainTextAsync("One more from sam");
+
+        // alice's page refreshes live with sam's grant; what she typed is still in the form.
+        await Assertions.Expect(alice.Locator("#wallet-balance")).ToHaveTextAsync("11", Soon);
+        await Assertions.Expect(alice.Locator(".wallet-transaction-actor").First).ToHaveTextAsync("sam");
+        await Assertions.Expect(alice.Locator("#spend-amount")).ToHaveValueAsync("4");
+        await Assertions.Expect(alice.Locator("#spend-reason")).ToHaveValueAsync("Typed before sam's grant");
+        await PortalServer.ScreenshotAsync(alice, "wallet-typing-survives");
+
+        // ...and on the server too: submitting it spends from the balance she now sees.
+        await alice.Locator("#spend-submit").ClickAsync();
+        await Assertions.Expect(alice.Locator(".mud-snackbar")).ToContainTextAsync("Typed before sam's grant");
+        await Assertions.Expect(alice.Locator("#wallet-balance")).ToHaveTextAsync("7", Soon);
+        await Assertions.Expect(sam.Locator("#wallet-balance")).ToHaveTextAsync("7", Soon);
+    }
+
+    [Fact]
+    public async Task Given_an_accepted_grant_When_alice_spends_immediately_after_its_message_Then_the_spend_is_accepted_too()
+    {
+        var walletId = await WalletWithBalanceAsync("Quick Hands", 0);
+        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("0");
+
+        await page.Locator("#grant-amount").FillAsync("5");
+        await page.Locator("#grant-reason").FillAsync("Grant first");
+        await page.Locator("#grant-submit").ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Grant first");
+        // No wait for the balance or the page's refresh: the spend form takes the new version from the grant.
+        await page.Locator("#spend-amount").FillAsync("3");
+        await page.Locator("#spend-reason").FillAsync("Spend right after");
+        await page.Locator("#spend-submit").ClickAsync();
+
+        await Assertions.Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Spend right after" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#spend-alert")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("2", Soon);
+        await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#grant-amount")).ToHaveValueAsync("");
+    }
+
+    [Fact]
+    public async Task Given_a_change_the_page_has_not_seen_When_alice_spends_Then_the_conflict_shows_the_new_balance_keeps_the_input_and_the_new_version_can_be_used()
+    {
+        var walletId = await WalletWithBalanceAsync("Slow Mirror", 10);
+        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
+        await Assertions.Expect(page.Locator("#wallet-version")).ToHaveTextAsync("2");
+
+        // Hold the wallet summary (what the page shows) so that sam's grant is recorded but not yet on alice's page.
+        var daemon = server.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
+        var shards = server.Services.GetRequiredService<AuditPortal.Core.Projections.ProjectionOperations>().AsyncProjections()
+            .Where(p => p.Name.Contains("WalletSummary", StringComparison.Ordinal)).Select(p => p.ShardName).ToList();
+        Assert.NotEmpty(shards);
+        foreach (var shard in shards) await daemon.StopAgentAsync(shard);
+        try
+        {
+            var granted = await server.Services.GetRequiredService<WalletService>()
+                .GrantAsync(new Actor("sam", Guid.CreateVersion7().ToString()), Guid.CreateVersion7(), walletId, 5, "Unseen grant", null);
+            Assert.Equal(CommandStatus.Accepted, granted.Status);
+
+            await page.Locator("#spend-amount").FillAsync("12");
+            await page.Locator("#spend-reason").FillAsync("Needs the new balance");
+            await page.Locator("#spend-submit").ClickAsync();
+
+            var alert = page.Locator("#spend-alert");
+            await Assertions.Expect(alert).ToContainTextAsync("the balance is now 15");
+            await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("12");
+            await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Needs the new balance");
+            await PortalServer.ScreenshotAsync(page, "wallet-conflict");
+
+            await page.Locator("#spend-adopt").ClickAsync();
+            await Assertions.Expect(alert).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("12");
+            await page.Locator("#spend-submit").ClickAsync();
+            await Assertions.Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Needs the new balance" })).ToHaveCountAsync(1);
+        }
+        finally
+        {
+            foreach (var shard in shards) await daemon.StartAgentAsync(shard, CancellationToken.None);
+        }
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("3", Soon);
     }
 }

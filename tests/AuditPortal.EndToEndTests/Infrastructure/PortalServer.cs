@@ -91,7 +91,7 @@ public class PortalServer : IAsyncLifetime
         {
             if (!string.IsNullOrWhiteSpace(candidate) && File.Exists(candidate)) return candidate;
         }
-        throw new InvalidOperationException("Chromium was not found: install it with `apt-get install -y chromium` or set CHROMIUM_PATH.");
+        throw new InvalidOperationException("Chromium was not found: run the tests with `bash tests/run-all.sh` (installs it), install it with `apt-get install -y chromium`, or set CHROMIUM_PATH.");
     }
 
     public async Task DisposeAsync()

@@ -84,8 +84,8 @@ public class AclDetailPageTests : PortalTestContext
 
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
-        dialogs.Find("#acl-principal").Change("carol");
-        dialogs.Find("#acl-reason").Change("joins the audit team");
+        dialogs.Find("#acl-principal").Input("carol");
+        dialogs.Find("#acl-reason").Input("joins the audit team");
         dialogs.Find("#acl-submit").Click();
 
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".acl-dialog")));
@@ -122,8 +122,8 @@ public class AclDetailPageTests : PortalTestContext
 
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
-        dialogs.Find("#acl-principal").Change("carol");
-        dialogs.Find("#acl-reason").Change("too long, pretend");
+        dialogs.Find("#acl-principal").Input("carol");
+        dialogs.Find("#acl-reason").Input("too long, pretend");
         dialogs.Find("#acl-submit").Click();
 
         dialogs.WaitForAssertion(() => Assert.Contains("at most 2,000 are allowed", dialogs.Markup));
@@ -140,7 +140,7 @@ public class AclDetailPageTests : PortalTestContext
         cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == "admin").QuerySelector(".acl-revoke")!.Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-reason")));
         Assert.Equal("admin", dialogs.Find("#acl-principal").GetAttribute("value"));
-        dialogs.Find("#acl-reason").Change("leaving");
+        dialogs.Find("#acl-reason").Input("leaving");
         dialogs.Find("#acl-submit").Click();
 
         dialogs.WaitForAssertion(() => Assert.Contains("Not revoked: admin is the last admin of the portal", dialogs.Find("#acl-problem").TextContent));
@@ -157,12 +157,35 @@ public class AclDetailPageTests : PortalTestContext
 
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
-        dialogs.Find("#acl-principal").Change("carol");
-        dialogs.Find("#acl-reason").Change("audit");
+        dialogs.Find("#acl-principal").Input("carol");
+        dialogs.Find("#acl-reason").Input("audit");
         dialogs.Find("#acl-submit").Click();
 
         dialogs.WaitForAssertion(() => Assert.Contains("changed since you opened it", dialogs.Find("#acl-problem").TextContent));
         Assert.Equal("audit", dialogs.Find("#acl-reason").GetAttribute("value") ?? dialogs.Find("#acl-reason").TextContent);
+    }
+
+    [Fact]
+    public void Given_a_refusal_in_the_dialog_When_the_user_edits_a_field_Then_the_message_goes_and_the_input_stays()
+    {
+        _commands.Answer = _ => CommandResult.Unavailable("The database did not answer; nothing was recorded.");
+        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        dialogs.Find("#acl-principal").Input("carol");
+        dialogs.Find("#acl-reason").Input("audit");
+        dialogs.Find("#acl-submit").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("did not answer", dialogs.Find("#acl-problem").TextContent));
+
+        // The page re-renders (e.g. a live refresh): the message and the input stay.
+        cut.Render();
+        Assert.Contains("did not answer", dialogs.Find("#acl-problem").TextContent);
+
+        dialogs.Find("#acl-reason").Input("audit, again");
+
+        Assert.Empty(dialogs.FindAll("#acl-problem"));
+        Assert.Equal("carol", dialogs.Find("#acl-principal").GetAttribute("value"));
     }
 
     [Fact]
@@ -173,7 +196,7 @@ public class AclDetailPageTests : PortalTestContext
 
         cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == FakeAclQueries.Hostile).QuerySelector(".acl-revoke")!.Click();
         dialogs.WaitForAssertion(() => Assert.Equal(FakeAclQueries.Hostile, dialogs.Find("#acl-principal").GetAttribute("value")));
-        dialogs.Find("#acl-reason").Change(FakeAclQueries.Hostile);
+        dialogs.Find("#acl-reason").Input(FakeAclQueries.Hostile);
         dialogs.Find("#acl-submit").Click();
 
         snackbars.WaitForAssertion(() => Assert.Contains($"Revoked ReadAudit from {FakeAclQueries.Hostile}.", snackbars.Find(".mud-snackbar").TextContent));

@@ -73,8 +73,8 @@ public class AuditExplorerTests : PortalTestContext
     public void Apply_puts_the_filters_into_the_address()
     {
         var cut = RenderAt("/audit");
-        cut.Find("#filter-actor").Change("alice");
-        cut.Find("#filter-text").Change("goodwill");
+        cut.Find("#filter-actor").Input("alice");
+        cut.Find("#filter-text").Input("goodwill");
 
         cut.Find("#filter-apply").Click();
 
@@ -101,7 +101,7 @@ public class AuditExplorerTests : PortalTestContext
 
         cut.Find("#filter-apply").Click();
 
-        Assert.Contains("must be after", cut.Find("#audit-error").TextContent);
+        Assert.Contains("must be after", cut.Find("#audit-filter-error").TextContent);
         Assert.EndsWith("/audit", Services.GetRequiredService<NavigationManager>().Uri);
         Assert.Equal("2026-11-26T10:00", cut.Find("#filter-from").GetAttribute("value"));
     }

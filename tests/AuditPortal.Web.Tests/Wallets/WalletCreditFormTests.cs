@@ -188,4 +188,61 @@ public class WalletCreditFormTests : PageTestContext
 
         cut.WaitForAssertion(() => Assert.Contains("GrantCredits permission", cut.Find("#grant-alert").TextContent));
     }
+
+    [Fact]
+    public void Given_a_forbidden_grant_When_the_page_passes_a_new_version_Then_the_alert_stays_until_the_user_edits()
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => CommandResult.Forbidden("You no longer have access: GrantCredits.");
+        var cut = RenderGrant(expectedVersion: 4);
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Bonus");
+        cut.Find("#grant-submit").Click();
+        cut.WaitForAssertion(() => Assert.Contains("You no longer have access", cut.Find("#grant-alert").TextContent));
+
+        // A live refresh of the page hands the form a new version: nothing the user sees changes.
+        cut.Render(p => p.Add(x => x.ExpectedVersion, 5L));
+        Assert.Contains("You no longer have access", cut.Find("#grant-alert").TextContent);
+        Assert.Equal("forbidden", cut.Find("#grant-alert").GetAttribute("data-outcome"));
+        Assert.Equal("5", cut.Find("#grant-amount").GetAttribute("value"));
+        Assert.Equal("Bonus", cut.Find("#grant-reason").GetAttribute("value"));
+
+        cut.Find("#grant-reason").Input("Bonus, again");
+        Assert.Empty(cut.FindAll("#grant-alert"));
+    }
+
+    [Fact]
+    public void Given_the_database_unavailable_When_granting_Then_the_alert_stays_until_closed_and_the_input_is_kept()
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => new CommandResult(CommandStatus.Unavailable, "The database did not answer; nothing was recorded. Try again in a moment.");
+        var cut = RenderGrant();
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Bonus");
+        cut.Find("#grant-submit").Click();
+        cut.WaitForAssertion(() => Assert.Equal("unavailable", cut.Find("#grant-alert").GetAttribute("data-outcome")));
+
+        cut.Find("#grant-alert .mud-alert-close button").Click();
+
+        Assert.Empty(cut.FindAll("#grant-alert"));
+        Assert.Equal("5", cut.Find("#grant-amount").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Given_two_forms_When_one_grant_is_accepted_Then_only_that_form_is_cleared()
+    {
+        var snackbars = RenderProviders();
+        var grant = RenderGrant();
+        var spend = Render<SpendCreditsForm>(p => p.Add(x => x.WalletId, _walletId).Add(x => x.ExpectedVersion, 4L));
+        spend.Find("#spend-amount").Input("2");
+        grant.Find("#grant-amount").Input("5");
+        grant.Find("#grant-reason").Input("Bonus");
+
+        grant.Find("#grant-submit").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Bonus", snackbars.Find(".mud-snackbar").TextContent));
+        Assert.True(string.IsNullOrEmpty(grant.Find("#grant-amount").GetAttribute("value")));
+        Assert.True(string.IsNullOrEmpty(grant.Find("#grant-reason").GetAttribute("value")));
+        Assert.Equal("2", spend.Find("#spend-amount").GetAttribute("value"));
+    }
 }

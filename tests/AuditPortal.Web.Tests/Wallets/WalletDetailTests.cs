@@ -2,13 +2,36 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components.Pages.Wallets;
+using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Shared;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletDetailTests : PageTestContext
 {
+    private FailingWalletReads FailingReads => (FailingWalletReads)Services.GetRequiredService<IWalletReads>();
+
+    // The page's reads can be made to fail after the first load, as a database outage during a live refresh does.
+    protected override void AddServices()
+    {
+        base.AddServices();
+        Services.AddSingleton<IWalletReads>(sp => new FailingWalletReads(WalletReads));
+    }
+
+    private sealed class FailingWalletReads(IWalletReads inner) : IWalletReads
+    {
+        public Exception? Failure { get; set; }
+
+        public Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default) => inner.ListAsync(query, ct);
+
+        public Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default) =>
+            Failure is { } failure ? Task.FromException<WalletSummary?>(failure) : inner.GetAsync(walletId, ct);
+
+        public Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default) => inner.GetHistoryAsync(walletId, take, ct);
+    }
+
     private WalletTransaction AddTransaction(WalletSummary wallet, TransactionKind kind, int amount, string reason, long version,
         string type = "manual", Guid? jobId = null, string actor = "alice")
     {
@@ -141,7 +164,7 @@ public class WalletDetailTests : PageTestContext
     }
 
     [Fact]
-    public void Given_a_conflict_When_reported_Then_the_page_reloads_and_the_next_command_expects_the_current_version()
+    public void Given_a_conflict_When_the_user_uses_the_new_version_Then_the_input_is_kept_and_the_next_command_expects_that_version()
     {
         RenderProviders();
         var wallet = WalletReads.Add("hana", balance: 4, version: 2);
@@ -154,9 +177,84 @@ public class WalletDetailTests : PageTestContext
         cut.Find("#spend-reason").Input("Fee");
         cut.Find("#spend-submit").Click();
         cut.WaitForAssertion(() => Assert.Contains("the balance is now 12", cut.Find("#spend-alert").TextContent));
+        Assert.Equal("3", cut.Find("#spend-amount").GetAttribute("value"));
+        cut.Find("#spend-adopt").Click();
+        Assert.Empty(cut.FindAll("#spend-alert"));
+        Assert.Equal("3", cut.Find("#spend-amount").GetAttribute("value"));
+        Assert.Equal("Fee", cut.Find("#spend-reason").GetAttribute("value"));
         cut.Find("#spend-submit").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(2, WalletCommands.Issued.Count));
         Assert.Equal(5L, WalletCommands.Issued[1].ExpectedVersion);
+        Assert.Equal((3, "Fee"), (WalletCommands.Issued[1].Amount, WalletCommands.Issued[1].Reason));
+    }
+
+    [Fact]
+    public void Given_a_refused_spend_When_the_wallet_refreshes_live_Then_the_refusal_and_the_typed_input_stay()
+    {
+        RenderProviders();
+        var wallet = WalletReads.Add("ivy", balance: 22, version: 2);
+        WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated("insufficient-credits", "Not enough credits in wallet: balance 22, requested 999999"));
+        var cut = RenderWallet(wallet.Id.ToString());
+
+        cut.Find("#spend-amount").Input("999999");
+        cut.Find("#spend-reason").Input("Big purchase");
+        cut.Find("#spend-submit").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Not enough credits", cut.Find("#spend-form .mud-input-helper-text.mud-input-error").TextContent));
+
+        wallet.Balance = 23;
+        wallet.Version = 3;
+        _ = Changes.PublishAsync(new ReadModelChange(40, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        cut.WaitForAssertion(() => Assert.Equal("23", cut.Find("#wallet-balance").TextContent.Trim()));
+
+        Assert.Contains("Not enough credits", cut.Find("#spend-form .mud-input-helper-text.mud-input-error").TextContent);
+        Assert.Equal("999999", cut.Find("#spend-amount").GetAttribute("value"));
+        Assert.Equal("Big purchase", cut.Find("#spend-reason").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Given_input_typed_in_both_forms_When_another_users_change_arrives_Then_nothing_typed_is_lost()
+    {
+        var wallet = WalletReads.Add("jack", balance: 10, version: 2);
+        var cut = RenderWallet(wallet.Id.ToString());
+        cut.Find("#grant-amount").Input("7");
+        cut.Find("#spend-amount").Input("4");
+        cut.Find("#spend-reason").Input("Typed before the change");
+
+        wallet.Balance = 11;
+        wallet.Version = 3;
+        _ = Changes.PublishAsync(new ReadModelChange(41, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        cut.WaitForAssertion(() => Assert.Equal("11", cut.Find("#wallet-balance").TextContent.Trim()));
+
+        Assert.Equal("7", cut.Find("#grant-amount").GetAttribute("value"));
+        Assert.Equal("4", cut.Find("#spend-amount").GetAttribute("value"));
+        Assert.Equal("Typed before the change", cut.Find("#spend-reason").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Given_a_refresh_that_fails_When_the_wallet_is_on_screen_Then_a_warning_shows_and_the_forms_keep_their_input()
+    {
+        var wallet = WalletReads.Add("kim", balance: 10, version: 2);
+        var cut = RenderWallet(wallet.Id.ToString());
+        cut.Find("#spend-amount").Input("4");
+
+        FailingReads.Failure = new InvalidOperationException("database down");
+        _ = Changes.PublishAsync(new ReadModelChange(42, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+
+        cut.WaitForAssertion(() => Assert.Contains("could not be refreshed", cut.Find("#wallet-refresh-error").TextContent));
+        Assert.Equal("4", cut.Find("#spend-amount").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("#wallet-load-error"));
+    }
+
+    [Fact]
+    public void Given_a_user_who_may_grant_but_not_spend_When_the_wallet_opens_Then_only_the_grant_form_is_shown()
+    {
+        Auth.SetPolicies(Policies.GrantCredits);
+        var wallet = WalletReads.Add("lea", balance: 10, version: 2);
+
+        var cut = RenderWallet(wallet.Id.ToString());
+
+        Assert.Single(cut.FindAll("#grant-form"));
+        Assert.Empty(cut.FindAll("#spend-form"));
     }
 }

@@ -51,7 +51,7 @@ public class WalletListTests : PageTestContext
         cut.Find("#wallet-owner-filter").Input("bo");
 
         cut.WaitForAssertion(() => Assert.Equal("bo", WalletReads.ListQueries.Last().OwnerContains), TimeSpan.FromSeconds(5));
-        cut.WaitForAssertion(() => Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent)));
+        cut.WaitForAssertion(() => Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent)), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
