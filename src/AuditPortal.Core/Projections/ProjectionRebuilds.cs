@@ -44,7 +44,11 @@ public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProje
     {
         var run = Current;
         if (run is not { IsRunning: true }) return [];
-        return run.Projection is { } one ? [one] : operations.AsyncProjections().Select(p => p.Name).ToHashSet();
+        // Members of a composite are rebuilt together with it.
+        var all = operations.AsyncProjections();
+        var runs = all.Where(p => run.Projection is not { } one || string.Equals(p.Name, one, StringComparison.OrdinalIgnoreCase) || string.Equals(p.RunBy, one, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.RunBy).ToHashSet();
+        return all.Where(p => runs.Contains(p.RunBy)).Select(p => p.Name).ToHashSet();
     }
 
     public RebuildRun? TryStart(Actor actor, string? projection, out string? refusal)
