@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
@@ -33,7 +34,7 @@ public sealed record RebuildProgress(
 
 public sealed record RebuildOutcome(
     Guid RebuildId, bool Succeeded, bool Cancelled, string[] Projections, long Events, TimeSpan Elapsed,
-    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null)
+    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null, bool Refused = false)
 {
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : 0;
 }
@@ -80,12 +81,15 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return result;
     }
 
-    public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(CancellationToken ct = default)
+    /// <summary>Events per stream type, optionally only those up to sequence <paramref name="upTo"/> (what a rebuild processed).</summary>
+    public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(long? upTo = null, CancellationToken ct = default)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id group by 1 order by 2 desc", conn);
+            $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id " +
+            "where e.seq_id <= @upTo group by 1 order by 2 desc", conn);
+        cmd.Parameters.AddWithValue("upTo", upTo ?? long.MaxValue);
         var rows = new List<StreamTypeCount>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) rows.Add(new StreamTypeCount(reader.GetString(0), reader.GetInt64(1)));
@@ -130,10 +134,24 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return result;
     }
 
+    /// <summary>
+    /// Throws <see cref="AccessDeniedException"/> unless <paramref name="actor"/> holds ManageProjections now: checked when
+    /// an operation runs (not when a page was opened), through the one permission check of the portal.
+    /// </summary>
+    public async Task EnsureAllowedAsync(Actor actor, CancellationToken ct = default)
+    {
+        await using var query = store.QuerySession();
+        if (!await CommandExecutor.IsAllowedAsync(query, actor, Permission.ManageProjections, ct))
+            throw new AccessDeniedException(Permission.ManageProjections);
+    }
+
     /// <summary>Truncates and rebuilds the async read models (all, or one by name) from the events.</summary>
+    /// <exception cref="AccessDeniedException">The actor may not manage projections; nothing is recorded or rebuilt.</exception>
     public async Task<RebuildOutcome> RebuildAsync(
         Actor actor, RebuildRequest request, IProgress<RebuildProgress>? progress = null, Func<string>? cancelledBy = null, CancellationToken ct = default)
     {
+        // Not with ct: a request cancelled at once is still checked, then recorded as cancelled.
+        await EnsureAllowedAsync(actor, CancellationToken.None);
         var all = AsyncProjections();
         // A member of a composite is rebuilt with the whole composite: the one pass over the events feeds every member.
         var runs = request.Projection is { } one
@@ -147,8 +165,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
 
         var rebuildId = Guid.CreateVersion7();
         // Recorded even when cancelled at once: the log shows every request and how it ended.
+        var before = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
+        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, before.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+        // Read after the started event: the rebuild processes that event too, so progress and counts agree.
         var stats = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
-        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, stats.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
         var running = coordinator?.DaemonForMainDatabase() is { IsRunning: true } hosted ? hosted : null;
@@ -195,6 +215,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     /// </summary>
     public async Task<string[]> RebuildStreamAsync(Actor actor, Guid streamId, CancellationToken ct = default)
     {
+        await EnsureAllowedAsync(actor, ct);
         await using var session = store.LightweightSession();
         session.LastModifiedBy = actor.UserName;
         var state = await session.Events.FetchStreamStateAsync(streamId, ct)

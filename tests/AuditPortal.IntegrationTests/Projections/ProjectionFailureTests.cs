@@ -14,6 +14,7 @@ public class ProjectionFailureTests(PortalHostFixture fixture) : IClassFixture<P
     public async Task Given_an_event_that_cannot_be_read_When_its_projection_is_rebuilt_Then_the_rebuild_fails_naming_the_event_and_health_is_degraded()
     {
         await fixture.GrantPersonaAsync("alice", Personas.Support);
+        await fixture.GrantPersonaAsync("dave", Personas.Admin);
         var wallets = fixture.Get<WalletService>();
         var alice = PortalHostFixture.Actor("alice");
         var id = Guid.CreateVersion7();
