@@ -15,7 +15,7 @@ namespace AuditPortal.Core.Database;
 /// </summary>
 public static class SchemaApply
 {
-    public static async Task ApplyAsync(string migrationConnectionString, string runtimeConnectionString, PortalStoreSettings settings, CancellationToken ct = default)
+    public static async Task ApplyAsync(string migrationConnectionString, string runtimeConnectionString, PortalStoreSettings settings, CancellationToken ct = default, ILogger? logger = null)
     {
         await using (var store = DocumentStore.For(o =>
                {
@@ -23,6 +23,7 @@ public static class SchemaApply
                    PortalSchema.IgnoreAuditIndexes(o);
                }))
         {
+            await ReadModelUpgrade.PrepareAsync(store, migrationConnectionString, logger, ct);
             await AuditIndexes.EnsureAsync(store, ct);
         }
 
@@ -67,6 +68,7 @@ public sealed class SchemaApplyHostedService(
     {
         if (string.IsNullOrWhiteSpace(migrationConnectionString))
         {
+            await ReadModelUpgrade.PrepareAsync(store, runtimeConnectionString, logger, ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await using var conn = new NpgsqlConnection(runtimeConnectionString);
             await conn.OpenAsync(ct);
@@ -74,7 +76,7 @@ public sealed class SchemaApplyHostedService(
             await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
             return;
         }
-        await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct);
+        await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct, logger);
         logger.LogInformation("Schema applied as {MigrationRole}; runtime role {RuntimeRole} may append events but not rewrite them",
             DatabaseRoles.UserOf(migrationConnectionString), DatabaseRoles.UserOf(runtimeConnectionString));
     }
