@@ -89,6 +89,26 @@ public static class ReadModelUpgrade
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// Waits until every read model has caught up with the events (the new version has replaced the previous one), then
+    /// drops the previous version's tables. Returns at once when there is no previous version.
+    /// </summary>
+    public static async Task DropPreviousWhenCaughtUpAsync(IDocumentStore store, string ownerConnectionString, TimeSpan poll, CancellationToken ct = default)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        if (!await PreviousExistsAsync(ownerConnectionString, schema, ct)) return;
+        var probe = new ReadModelLagProbe(store);
+        string[] all = [ReadModelShards.CompositeShard];
+        using var timer = new PeriodicTimer(poll);
+        while (true)
+        {
+            var lag = await probe.MeasureAsync(all, ct);
+            if (lag.HighWaterMark > 0 && lag.Behind == 0) break;
+            await timer.WaitForNextTickAsync(ct);
+        }
+        await DropPreviousAsync(ownerConnectionString, schema, ct);
+    }
+
     /// <summary>Drops the previous version's tables once the new version has caught up (the switch has happened).</summary>
     public static async Task DropPreviousAsync(string connectionString, string schema, CancellationToken ct = default)
     {
