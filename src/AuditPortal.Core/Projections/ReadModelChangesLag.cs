@@ -3,9 +3,12 @@ using Marten;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>How far the slowest of some projections is behind the event store's high-water mark.</summary>
-public sealed record ReadModelLag(long HighWaterMark, long SlowestSequence)
+/// <param name="NewVersion">The read models are being built as a new version (their shape changed; see <see cref="ReadModelUpgrade"/>).</param>
+public sealed record ReadModelLag(long HighWaterMark, long SlowestSequence, bool NewVersion = false)
 {
     public long Behind => Math.Max(0, HighWaterMark - SlowestSequence);
+
+    public double Percent => HighWaterMark <= 0 ? 100 : Math.Min(100, 100.0 * Math.Max(0, SlowestSequence) / HighWaterMark);
 }
 
 public interface IReadModelLag
@@ -28,6 +31,11 @@ public sealed class ReadModelLagProbe(IDocumentStore store) : IReadModelLag
         // A watched projection without a progress row has not processed anything yet (new, or reset for a rebuild).
         var complete = projections.All(name => watched.Any(p => p.ShardName == name));
         var slowest = complete ? watched.Min(p => p.Sequence) : 0;
-        return new ReadModelLag(highWater, slowest);
+        if (slowest >= highWater) return new ReadModelLag(highWater, slowest);
+        // Only while behind: is this a new version being built beside (after) the previous one?
+        await using var session = store.QuerySession();
+        var previous = await session.QueryAsync<int>("select count(*)::int from pg_namespace where nspname = ?",
+            ct, ReadModelUpgrade.PreviousSchema(store.Options.DatabaseSchemaName));
+        return new ReadModelLag(highWater, slowest, previous.FirstOrDefault() > 0);
     }
 }
