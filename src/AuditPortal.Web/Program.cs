@@ -95,7 +95,10 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecur
 // JasperFx's verbs (db-apply, projections, help...) only when the first argument is a verb:
 // test hosts pass --Key=Value settings, which JasperFx would reject.
 if (args.Length > 0 && !args[0].StartsWith('-'))
+{
+    AuditPortal.Web.Commands.CommandLineOutput.Prepare();
     return await app.RunJasperFxCommands(args);
+}
 
 await app.RunAsync();
 return 0;

@@ -43,6 +43,8 @@ public static class DatabaseRoles
         await ExecAsync(conn, $"grant connect on database {Ident(database)} to {Ident(runtimeRole)}", ct);
         await ExecAsync(conn, $"create schema if not exists {Ident(schema)} authorization {Ident(migrationRole)}", ct);
         await ExecAsync(conn, $"alter schema {Ident(schema)} owner to {Ident(migrationRole)}", ct);
+        // So that psql as any role of this database (the superuser too) finds account_projection unqualified.
+        await ExecAsync(conn, $"alter database {Ident(database)} set search_path to {Ident(schema)}, public", ct);
         // Tables first (their serial sequences follow), then free-standing sequences and functions.
         await ExecAsync(conn, $"""
             do $$ declare r record; begin

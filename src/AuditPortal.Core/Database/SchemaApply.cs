@@ -15,7 +15,7 @@ namespace AuditPortal.Core.Database;
 /// </summary>
 public static class SchemaApply
 {
-    public static async Task ApplyAsync(string migrationConnectionString, string runtimeConnectionString, PortalStoreSettings settings, CancellationToken ct = default)
+    public static async Task ApplyAsync(string migrationConnectionString, string runtimeConnectionString, PortalStoreSettings settings, CancellationToken ct = default, ILogger? logger = null)
     {
         await using (var store = DocumentStore.For(o =>
                {
@@ -23,15 +23,35 @@ public static class SchemaApply
                    PortalSchema.IgnoreAuditIndexes(o);
                }))
         {
+            await ReadModelUpgrade.PrepareAsync(store, migrationConnectionString, logger, ct);
             await AuditIndexes.EnsureAsync(store, ct);
         }
 
         await using var conn = new NpgsqlConnection(migrationConnectionString);
         await conn.OpenAsync(ct);
         await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+        await SetSearchPathAsync(conn, settings.SchemaName, ct);
         var runtimeRole = DatabaseRoles.UserOf(runtimeConnectionString);
         if (runtimeRole.Length > 0 && runtimeRole != DatabaseRoles.UserOf(migrationConnectionString))
+        {
             await DatabaseRoles.GrantRuntimeAsync(conn, settings.SchemaName, runtimeRole, ct);
+            await using var runtime = new NpgsqlConnection(runtimeConnectionString);
+            await runtime.OpenAsync(ct);
+            await SetSearchPathAsync(runtime, settings.SchemaName, ct);
+        }
+    }
+
+    /// <summary>
+    /// Puts the portal's schema on the connected role's search path in this database, so that
+    /// <c>select aggregate_id, credits from account_projection</c> works in psql as that role. Each role sets its own
+    /// default (allowed without CREATEROLE or owning the database, so it works on an external database too); Marten
+    /// itself always qualifies names and does not depend on it.
+    /// </summary>
+    public static async Task SetSearchPathAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
+    {
+        var sql = $"alter role current_user in database {DatabaseRoles.Ident(conn.Database!)} set search_path to {DatabaseRoles.Ident(schema)}, public";
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 }
 
@@ -48,13 +68,15 @@ public sealed class SchemaApplyHostedService(
     {
         if (string.IsNullOrWhiteSpace(migrationConnectionString))
         {
+            await ReadModelUpgrade.PrepareAsync(store, runtimeConnectionString, logger, ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             await using var conn = new NpgsqlConnection(runtimeConnectionString);
             await conn.OpenAsync(ct);
             await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+            await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
             return;
         }
-        await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct);
+        await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct, logger);
         logger.LogInformation("Schema applied as {MigrationRole}; runtime role {RuntimeRole} may append events but not rewrite them",
             DatabaseRoles.UserOf(migrationConnectionString), DatabaseRoles.UserOf(runtimeConnectionString));
     }

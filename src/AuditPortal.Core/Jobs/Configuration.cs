@@ -1,14 +1,15 @@
-using JasperFx.Events.Projections;
 using Marten;
+using Marten.Events.Projections;
 
 namespace AuditPortal.Core.Jobs;
 
 public static class Configuration
 {
-    public static StoreOptions AddJobs(this StoreOptions opts, Action<AsyncOptions>? tune = null)
+    /// <summary>The job read models, as members of the one-pass composite <paramref name="readModels"/>.</summary>
+    public static StoreOptions AddJobs(this StoreOptions opts, CompositeProjection readModels)
     {
-        opts.Projections.Add<JobOwnerViewProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
-        opts.Projections.Add<JobParticipantViewProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
+        readModels.Add<JobOwnerViewProjection>();
+        readModels.Add<JobParticipantViewProjection>();
 
         opts.Schema.For<JobOwnerView>().Index(x => x.Owner).Index(x => x.Status).Index(x => x.LastChangedAt)
             .Index(x => x.Title).Index(x => x.CreditsSpent);

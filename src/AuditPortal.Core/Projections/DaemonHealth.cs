@@ -23,7 +23,7 @@ public sealed class DaemonHealth(ProjectionOperations operations, TimeProvider t
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         var stats = await store.Advanced.FetchEventStoreStatistics(token: ct);
         var status = await operations.StatusAsync(rebuilding, ct);
-        var daemonMark = progress.FirstOrDefault(p => p.ShardName.Contains("HighWaterMark", StringComparison.OrdinalIgnoreCase))?.Sequence ?? 0;
+        var daemonMark = progress.FirstOrDefault(p => p.ShardName == ReadModelShards.HighWaterMark)?.Sequence ?? 0;
         var lastEvent = stats.EventSequenceNumber;
         var now = time.GetUtcNow();
 

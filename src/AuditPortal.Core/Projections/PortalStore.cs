@@ -63,14 +63,15 @@ public static class PortalStore
 
         opts.Schema.For<ProcessedCommand>();
 
-        void Tune(JasperFx.Events.Projections.AsyncOptions ao)
+        // Every async read model in one composite: a rebuild (and the live daemon) fetches and deserializes each event
+        // once and feeds it to all of them, instead of once per projection.
+        opts.Projections.CompositeProjectionFor(ReadModelShards.Composite, readModels =>
         {
-            ao.BatchSize = settings.RebuildBatchSize;
-            ao.RebuildFlushThreshold = settings.RebuildFlushThreshold;
-        }
-
-        opts.AddWallets(Tune);
-        opts.AddJobs(Tune);
+            readModels.Options.BatchSize = settings.RebuildBatchSize;
+            readModels.Options.RebuildFlushThreshold = settings.RebuildFlushThreshold;
+            opts.AddWallets(readModels);
+            opts.AddJobs(readModels);
+        });
         opts.AddAccessControl();
         opts.AddAudit();
     }

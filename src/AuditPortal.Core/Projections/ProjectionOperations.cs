@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
@@ -33,10 +34,16 @@ public sealed record RebuildProgress(
 
 public sealed record RebuildOutcome(
     Guid RebuildId, bool Succeeded, bool Cancelled, string[] Projections, long Events, TimeSpan Elapsed,
-    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null)
+    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null, bool Refused = false)
 {
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : 0;
 }
+
+/// <summary>
+/// One async read model: its own progression row (<see cref="ShardName"/>) and the daemon projection that runs and
+/// rebuilds it (<see cref="RunBy"/>, with shard <see cref="RunByShard"/>): the composite for every member of it.
+/// </summary>
+public sealed record ReadModelShard(string Name, string ShardName, uint Version, string RunBy, string RunByShard);
 
 public sealed record RebuildRequest(string? Projection = null, bool Parallel = false, bool MeasureBatchSizes = false);
 
@@ -51,18 +58,38 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
 
     public IDocumentStore Store => store;
 
-    public IReadOnlyList<(string Name, string ShardName, uint Version)> AsyncProjections() =>
-        ((StoreOptions)store.Options).Projections.All
-            .Where(p => p.Lifecycle == ProjectionLifecycle.Async)
-            .SelectMany(p => p.ShardNames().Select(s => (p.Name, s.Identity, p.Version)))
-            .ToList();
+    /// <summary>Every async read model; the members of a composite each keep their own progression row.</summary>
+    public IReadOnlyList<ReadModelShard> AsyncProjections()
+    {
+        var result = new List<ReadModelShard>();
+        foreach (var p in ((StoreOptions)store.Options).Projections.All.Where(p => p.Lifecycle == ProjectionLifecycle.Async))
+        {
+            foreach (var shard in p.ShardNames())
+            {
+                if (p is Marten.Events.Projections.CompositeProjection composite)
+                {
+                    var versions = composite.AllProjections().OfType<ProjectionBase>().ToDictionary(m => m.Name, m => m.Version);
+                    foreach (var member in composite.ConstituentShardNames(shard))
+                        result.Add(new ReadModelShard(member.Name, member.Identity, versions.GetValueOrDefault(member.Name, 1u), p.Name, shard.Identity));
+                }
+                else
+                {
+                    result.Add(new ReadModelShard(p.Name, shard.Identity, p.Version, p.Name, shard.Identity));
+                }
+            }
+        }
+        return result;
+    }
 
-    public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(CancellationToken ct = default)
+    /// <summary>Events per stream type, optionally only those up to sequence <paramref name="upTo"/> (what a rebuild processed).</summary>
+    public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(long? upTo = null, CancellationToken ct = default)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
         await using var conn = await OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id group by 1 order by 2 desc", conn);
+            $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id " +
+            "where e.seq_id <= @upTo group by 1 order by 2 desc", conn);
+        cmd.Parameters.AddWithValue("upTo", upTo ?? long.MaxValue);
         var rows = new List<StreamTypeCount>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) rows.Add(new StreamTypeCount(reader.GetString(0), reader.GetInt64(1)));
@@ -74,25 +101,26 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
         var stats = await store.Advanced.FetchEventStoreStatistics(token: ct);
         var highWater = Math.Max(
-            progress.FirstOrDefault(p => p.ShardName.Contains("HighWaterMark", StringComparison.OrdinalIgnoreCase))?.Sequence ?? 0,
+            progress.FirstOrDefault(p => p.ShardName == ReadModelShards.HighWaterMark)?.Sequence ?? 0,
             stats.EventSequenceNumber);
         var agents = RunningAgents();
         var failures = await LastOutcomesAsync(ct);
         var now = time.GetUtcNow();
 
         var result = new List<ProjectionStatus>();
-        foreach (var (name, shard, version) in AsyncProjections())
+        foreach (var (name, shard, version, runBy, runByShard) in AsyncProjections())
         {
             var row = progress.FirstOrDefault(p => p.ShardName == shard);
             var position = row?.Sequence ?? 0;
-            agents.TryGetValue(shard, out var agent);
-            if (agent is not null) position = Math.Max(position, agent.Position);
+            // A composite's members share its agent: its failure and pause concern all of them.
+            agents.TryGetValue(runByShard, out var agent);
+            if (agent is not null && runByShard == shard) position = Math.Max(position, agent.Position);
             var lag = Math.Max(0, highWater - position);
             var lagSeconds = lag == 0 ? 0 : await SecondsSinceFirstUnprocessedAsync(position, now, ct);
             var failure = agent?.Failure ?? row?.Failure;
-            failures.TryGetValue(name, out var lastFailure);
+            if (!failures.TryGetValue(name, out var lastFailure)) failures.TryGetValue(runBy, out lastFailure);
             var state =
-                rebuilding?.Contains(name) == true ? ProjectionState.Rebuilding
+                rebuilding?.Contains(name) == true || rebuilding?.Contains(runBy) == true ? ProjectionState.Rebuilding
                 : failure is not null || agent?.Status == JasperFx.AgentStatus.Paused ? ProjectionState.Paused
                 : lastFailure is not null ? ProjectionState.Failed
                 : row is null && agent is null ? ProjectionState.NotStarted
@@ -106,21 +134,41 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return result;
     }
 
+    /// <summary>
+    /// Throws <see cref="AccessDeniedException"/> unless <paramref name="actor"/> holds ManageProjections now: checked when
+    /// an operation runs (not when a page was opened), through the one permission check of the portal.
+    /// </summary>
+    public async Task EnsureAllowedAsync(Actor actor, CancellationToken ct = default)
+    {
+        await using var query = store.QuerySession();
+        if (!await CommandExecutor.IsAllowedAsync(query, actor, Permission.ManageProjections, ct))
+            throw new AccessDeniedException(Permission.ManageProjections);
+    }
+
     /// <summary>Truncates and rebuilds the async read models (all, or one by name) from the events.</summary>
+    /// <exception cref="AccessDeniedException">The actor may not manage projections; nothing is recorded or rebuilt.</exception>
     public async Task<RebuildOutcome> RebuildAsync(
         Actor actor, RebuildRequest request, IProgress<RebuildProgress>? progress = null, Func<string>? cancelledBy = null, CancellationToken ct = default)
     {
+        // Not with ct: a request cancelled at once is still checked, then recorded as cancelled.
+        await EnsureAllowedAsync(actor, CancellationToken.None);
         var all = AsyncProjections();
-        var names = request.Projection is { } one
-            ? all.Where(p => string.Equals(p.Name, one, StringComparison.OrdinalIgnoreCase)).Select(p => p.Name).Distinct().ToArray()
-            : all.Select(p => p.Name).Distinct().ToArray();
-        if (names.Length == 0)
+        // A member of a composite is rebuilt with the whole composite: the one pass over the events feeds every member.
+        var runs = request.Projection is { } one
+            ? all.Where(p => string.Equals(p.Name, one, StringComparison.OrdinalIgnoreCase) || string.Equals(p.RunBy, one, StringComparison.OrdinalIgnoreCase))
+                .Select(p => p.RunBy).Distinct().ToArray()
+            : all.Select(p => p.RunBy).Distinct().ToArray();
+        if (runs.Length == 0)
             throw new ArgumentException($"There is no async projection named '{request.Projection}'. Known: {string.Join(", ", all.Select(p => p.Name).Distinct())}.");
+        var shards = all.Where(p => runs.Contains(p.RunBy)).ToList();
+        var names = shards.Select(p => p.Name).Distinct().ToArray();
 
         var rebuildId = Guid.CreateVersion7();
         // Recorded even when cancelled at once: the log shows every request and how it ended.
+        var before = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
+        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, before.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+        // Read after the started event: the rebuild processes that event too, so progress and counts agree.
         var stats = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
-        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, stats.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
 
         var clock = Stopwatch.StartNew();
         var running = coordinator?.DaemonForMainDatabase() is { IsRunning: true } hosted ? hosted : null;
@@ -129,12 +177,11 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         long events = 0;
         try
         {
-            using var watcher = new RebuildWatcher(this, daemon, all.Where(p => names.Contains(p.Name)).ToList(), stats.EventSequenceNumber, request.MeasureBatchSizes, progress);
-            var shards = all.Where(p => names.Contains(p.Name)).ToList();
+            using var watcher = new RebuildWatcher(this, daemon, shards, stats.EventSequenceNumber, request.MeasureBatchSizes, progress);
             if (request.Parallel)
-                await Task.WhenAll(names.Select(n => RebuildOneAsync(daemon, n, running is not null, shards, ct)));
+                await Task.WhenAll(runs.Select(n => RebuildOneAsync(daemon, n, running is not null, shards, ct)));
             else
-                foreach (var name in names) await RebuildOneAsync(daemon, name, running is not null, shards, ct);
+                foreach (var run in runs) await RebuildOneAsync(daemon, run, running is not null, shards, ct);
             events = stats.EventSequenceNumber;
             var outcome = new RebuildOutcome(rebuildId, true, false, names, events, clock.Elapsed);
             await RecordAsync(actor, new ProjectionRebuildCompleted(rebuildId, names, events, clock.Elapsed.TotalSeconds, actor.UserName, time.GetUtcNow()), CancellationToken.None);
@@ -168,6 +215,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     /// </summary>
     public async Task<string[]> RebuildStreamAsync(Actor actor, Guid streamId, CancellationToken ct = default)
     {
+        await EnsureAllowedAsync(actor, ct);
         await using var session = store.LightweightSession();
         session.LastModifiedBy = actor.UserName;
         var state = await session.Events.FetchStreamStateAsync(streamId, ct)
@@ -208,7 +256,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return Convert.ToDouble(await cmd.ExecuteScalarAsync(ct)) / (1024 * 1024);
     }
 
-    private async Task RebuildOneAsync(IProjectionDaemon daemon, string name, bool resume, List<(string Name, string ShardName, uint Version)> shards, CancellationToken ct)
+    private async Task RebuildOneAsync(IProjectionDaemon daemon, string name, bool resume, List<ReadModelShard> shards, CancellationToken ct)
     {
         try
         {
@@ -225,8 +273,8 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
                 // also after a cancel (it resumes from the last committed position) and after a failure (it stops again on the event).
                 if (resume)
                 {
-                    foreach (var shard in shards.Where(s => s.Name == name))
-                        await daemon.StartAgentAsync(shard.ShardName, CancellationToken.None);
+                    foreach (var shard in shards.Where(s => s.RunBy == name).Select(s => s.RunByShard).Distinct())
+                        await daemon.StartAgentAsync(shard, CancellationToken.None);
                 }
             }
         }
@@ -322,10 +370,11 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         private readonly Lock _gate = new();
         private long _total;
 
-        public RebuildWatcher(ProjectionOperations owner, IProjectionDaemon daemon, List<(string Name, string ShardName, uint Version)> shards, long highWater, bool sizes, IProgress<RebuildProgress>? progress)
+        public RebuildWatcher(ProjectionOperations owner, IProjectionDaemon daemon, List<ReadModelShard> shards, long highWater, bool sizes, IProgress<RebuildProgress>? progress)
         {
             _owner = owner;
-            _shards = shards.ToDictionary(s => s.ShardName, s => s.Name);
+            // The daemon reports the shard it runs (the composite), not its members.
+            _shards = shards.GroupBy(s => s.RunByShard).ToDictionary(g => g.Key, g => g.First().RunBy);
             _highWater = Math.Max(1, highWater);
             _sizes = sizes;
             _progress = progress;

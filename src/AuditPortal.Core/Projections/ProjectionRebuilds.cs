@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 
 namespace AuditPortal.Core.Projections;
@@ -23,7 +24,9 @@ public interface IProjectionConsole
     event Action? Changed;
     Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default);
     RebuildRun? TryStart(Actor actor, string? projection, out string? refusal);
-    bool Cancel(string by);
+
+    /// <summary>Cancels the running rebuild; <see cref="AccessDeniedException"/> unless the actor may manage projections.</summary>
+    Task<bool> CancelAsync(Actor actor, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -44,7 +47,11 @@ public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProje
     {
         var run = Current;
         if (run is not { IsRunning: true }) return [];
-        return run.Projection is { } one ? [one] : operations.AsyncProjections().Select(p => p.Name).ToHashSet();
+        // Members of a composite are rebuilt together with it.
+        var all = operations.AsyncProjections();
+        var runs = all.Where(p => run.Projection is not { } one || string.Equals(p.Name, one, StringComparison.OrdinalIgnoreCase) || string.Equals(p.RunBy, one, StringComparison.OrdinalIgnoreCase))
+            .Select(p => p.RunBy).ToHashSet();
+        return all.Where(p => runs.Contains(p.RunBy)).Select(p => p.Name).ToHashSet();
     }
 
     public RebuildRun? TryStart(Actor actor, string? projection, out string? refusal)
@@ -64,11 +71,12 @@ public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProje
         }
     }
 
-    public bool Cancel(string by)
+    public async Task<bool> CancelAsync(Actor actor, CancellationToken ct = default)
     {
+        await operations.EnsureAllowedAsync(actor, ct);
         var run = Current;
         if (run is not { IsRunning: true }) return false;
-        run.CancelledBy = by;
+        run.CancelledBy = actor.UserName;
         run.Cancellation.Cancel();
         return true;
     }
@@ -79,6 +87,11 @@ public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProje
         {
             var progress = new Reporter(p => { run.Progress = p; Changed?.Invoke(); });
             run.Outcome = await operations.RebuildAsync(actor, new RebuildRequest(run.Projection), progress, () => run.CancelledBy ?? actor.UserName, run.Cancellation.Token);
+        }
+        catch (AccessDeniedException e)
+        {
+            // Checked when the rebuild runs: a permission revoked since the page opened refuses it, and nothing is recorded.
+            run.Outcome = new RebuildOutcome(Guid.Empty, false, false, run.Projection is null ? [] : [run.Projection], 0, TimeSpan.Zero, Error: e.Message, Refused: true);
         }
         catch (Exception e)
         {

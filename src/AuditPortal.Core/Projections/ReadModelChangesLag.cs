@@ -3,31 +3,39 @@ using Marten;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>How far the slowest of some projections is behind the event store's high-water mark.</summary>
-public sealed record ReadModelLag(long HighWaterMark, long SlowestSequence)
+/// <param name="NewVersion">The read models are being built as a new version (their shape changed; see <see cref="ReadModelUpgrade"/>).</param>
+public sealed record ReadModelLag(long HighWaterMark, long SlowestSequence, bool NewVersion = false)
 {
     public long Behind => Math.Max(0, HighWaterMark - SlowestSequence);
+
+    public double Percent => HighWaterMark <= 0 ? 100 : Math.Min(100, 100.0 * Math.Max(0, SlowestSequence) / HighWaterMark);
 }
 
 public interface IReadModelLag
 {
-    /// <param name="projections">Parts of the projection shard names to watch, e.g. "WalletSummary".</param>
+    /// <param name="projections">Progression rows to watch, exactly as named, e.g. <see cref="ReadModelShards.WalletSummary"/>.</param>
     Task<ReadModelLag> MeasureAsync(IReadOnlyCollection<string> projections, CancellationToken ct = default);
 }
 
 /// <summary>Reads Marten's progression table: a few rows, cheap enough to poll every couple of seconds.</summary>
 public sealed class ReadModelLagProbe(IDocumentStore store) : IReadModelLag
 {
-    public static readonly string[] WalletProjections = ["WalletSummary", "WalletTransaction"];
-    public static readonly string[] JobProjections = ["JobOwnerView", "JobParticipantView"];
+    public static readonly string[] WalletProjections = [ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction];
+    public static readonly string[] JobProjections = [ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView];
 
     public async Task<ReadModelLag> MeasureAsync(IReadOnlyCollection<string> projections, CancellationToken ct = default)
     {
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        var highWater = progress.FirstOrDefault(p => p.ShardName.Contains("HighWaterMark", StringComparison.OrdinalIgnoreCase))?.Sequence ?? 0;
-        var watched = progress.Where(p => projections.Any(name => p.ShardName.Contains(name, StringComparison.OrdinalIgnoreCase))).ToList();
+        var highWater = progress.FirstOrDefault(p => p.ShardName == ReadModelShards.HighWaterMark)?.Sequence ?? 0;
+        var watched = progress.Where(p => projections.Contains(p.ShardName)).ToList();
         // A watched projection without a progress row has not processed anything yet (new, or reset for a rebuild).
-        var complete = projections.All(name => watched.Any(p => p.ShardName.Contains(name, StringComparison.OrdinalIgnoreCase)));
+        var complete = projections.All(name => watched.Any(p => p.ShardName == name));
         var slowest = complete ? watched.Min(p => p.Sequence) : 0;
-        return new ReadModelLag(highWater, slowest);
+        if (slowest >= highWater) return new ReadModelLag(highWater, slowest);
+        // Only while behind: is this a new version being built beside (after) the previous one?
+        await using var session = store.QuerySession();
+        var previous = await session.QueryAsync<int>("select count(*)::int from pg_namespace where nspname = ?",
+            ct, ReadModelUpgrade.PreviousSchema(store.Options.DatabaseSchemaName));
+        return new ReadModelLag(highWater, slowest, previous.FirstOrDefault() > 0);
     }
 }

@@ -1,27 +1,23 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Events.Projections;
 
 namespace AuditPortal.Core.Wallets;
 
 public static class Configuration
 {
-    public static StoreOptions AddWallets(this StoreOptions opts, Action<AsyncOptions>? tune = null)
+    /// <summary>The wallet read models, as members of the one-pass composite <paramref name="readModels"/>.</summary>
+    public static StoreOptions AddWallets(this StoreOptions opts, CompositeProjection readModels)
     {
         // The two SQL-writing projections name what a rebuild must wipe: Marten cannot see their writes.
         var accounts = new AccountProjection(opts.DatabaseSchemaName);
         opts.Storage.ExtendedSchemaObjects.Add(accounts.BuildTable());
-        opts.Projections.Add(accounts, ProjectionLifecycle.Async, AccountProjection.ProjectionName, ao =>
-        {
-            tune?.Invoke(ao);
-            ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName);
-        });
-        opts.Projections.Add<WalletSummaryProjection>(ProjectionLifecycle.Async, ao => tune?.Invoke(ao));
+        readModels.Add(accounts, ao => ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName));
+        readModels.Add<WalletSummaryProjection>();
         var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName, opts);
-        opts.Projections.Add(transactions, ProjectionLifecycle.Async, WalletTransactionProjection.ProjectionName, ao =>
-        {
-            tune?.Invoke(ao);
-            ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName);
-        });
+        readModels.Add(transactions, ao => ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName));
+        // The wrapper of a plain IProjection is named after its type; keep the progression row "WalletTransaction:All".
+        if (readModels.AllProjections().LastOrDefault() is ProjectionBase wrapper) wrapper.Name = WalletTransactionProjection.ProjectionName;
 
         // Balance is the list's filter and the subject of its total count: a real column lets PostgreSQL count the
         // matching wallets from the index alone instead of reading every document (~400 ms at 100,000 wallets).

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
 using JasperFx.CommandLine;
@@ -7,7 +8,7 @@ namespace AuditPortal.Web.Commands;
 
 public sealed class RebuildProjectionsInput : NetCoreInput
 {
-    [Description("Rebuild only this projection (a name from projection-status)")]
+    [Description("Rebuild only this projection (a name from projection-status); a member of a composite is rebuilt with it")]
     [FlagAlias("projection", 'p')]
     public string? ProjectionFlag { get; set; }
 
@@ -27,7 +28,7 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
     {
         using var host = input.BuildHost();
         var ops = host.Services.GetRequiredService<ProjectionOperations>();
-        var actor = Actor.System($"console:{Environment.UserName}");
+        var actor = Actor.System("cli");
 
         if (input.StreamFlag is { } stream)
         {
@@ -42,22 +43,20 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
                 AnsiConsole.MarkupLine($"Rebuilt {Markup.Escape(string.Join(", ", rebuilt))} for stream {streamId}.");
                 return true;
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or AccessDeniedException)
             {
                 AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
                 return false;
             }
         }
 
-        var counts = await ops.CountEventsByStreamTypeAsync();
-        var table = new Table().AddColumn("Aggregate (stream type)").AddColumn(new TableColumn("Events").RightAligned());
-        foreach (var c in counts) table.AddRow(Markup.Escape(c.StreamType), c.Events.ToString("N0"));
-        table.AddRow("[bold]Total[/]", $"[bold]{counts.Sum(c => c.Events):N0}[/]");
-        AnsiConsole.Write(table);
-
-        var status = await ops.StatusAsync();
-        var names = input.ProjectionFlag is { } only ? [only] : status.Select(s => s.Name).Distinct().ToArray();
-        foreach (var n in names) AnsiConsole.MarkupLine($"{Markup.Escape(n)}: [yellow]rebuilding[/]");
+        // One pass feeds every member of a composite: say so once, then report the pass's batches.
+        var shards = ops.AsyncProjections();
+        var chosen = input.ProjectionFlag is { } only
+            ? shards.Where(s => string.Equals(s.Name, only, StringComparison.OrdinalIgnoreCase) || string.Equals(s.RunBy, only, StringComparison.OrdinalIgnoreCase)).Select(s => s.RunBy).ToHashSet()
+            : shards.Select(s => s.RunBy).ToHashSet();
+        foreach (var pass in shards.Where(s => chosen.Contains(s.RunBy)).GroupBy(s => s.RunBy))
+            AnsiConsole.MarkupLine($"{Markup.Escape(pass.Key)}: [yellow]rebuilding[/] {Markup.Escape(string.Join(", ", pass.Select(s => s.Name)))} in one pass over the events");
 
         var progress = new ConsoleProgress();
         RebuildOutcome outcome;
@@ -65,7 +64,7 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
         {
             outcome = await ops.RebuildAsync(actor, new RebuildRequest(input.ProjectionFlag, input.ParallelFlag, MeasureBatchSizes: true), progress);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or AccessDeniedException)
         {
             AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message)}[/]");
             return false;
@@ -78,8 +77,18 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
                 $"{outcome.FailedSequence?.ToString() ?? "?"} ({Markup.Escape(outcome.FailedEventType ?? "unknown type")}): {Markup.Escape(outcome.Error ?? "")}[/]");
             return false;
         }
-        foreach (var n in outcome.Projections) AnsiConsole.MarkupLine($"{Markup.Escape(n)}: [green]up to date[/]");
-        AnsiConsole.MarkupLine($"Rebuilt {outcome.Projections.Length} projection(s) over {outcome.Events:N0} events in {outcome.Elapsed.TotalSeconds:F1} s: [bold]{outcome.EventsPerSecond:N0} events/s[/].");
+
+        // What was processed, per stream type, up to the mark the rebuild ran to: the same events the batches counted.
+        var counts = await ops.CountEventsByStreamTypeAsync(outcome.Events);
+        var table = new Table().AddColumn("Aggregate (stream type)").AddColumn(new TableColumn("Events").RightAligned());
+        foreach (var c in counts) table.AddRow(Markup.Escape(c.StreamType), c.Events.ToString("N0"));
+        table.AddRow("[bold]Total[/]", $"[bold]{counts.Sum(c => c.Events):N0}[/]");
+        AnsiConsole.Write(table);
+
+        var status = await ops.StatusAsync();
+        foreach (var s in status.Where(s => outcome.Projections.Contains(s.Name)))
+            AnsiConsole.MarkupLine($"{Markup.Escape(s.Name)}: [green]up to date[/], at {s.Position:N0} of {outcome.Events:N0}");
+        AnsiConsole.MarkupLine($"Rebuilt {outcome.Projections.Length} read model(s) over {outcome.Events:N0} events in {outcome.Elapsed.TotalSeconds:F1} s: [bold]{outcome.EventsPerSecond:N0} events/s[/].");
         return true;
     }
 
@@ -94,7 +103,8 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
             {
                 AnsiConsole.WriteLine(
                     $"  {p.Projection}: batch {p.BatchEvents,8:N0} events, {p.BatchMiB ?? 0,6:F2} MiB, {p.BatchMilliseconds,7:F0} ms  " +
-                    $"(at {p.Position:N0} of {p.HighWaterMark:N0}, {p.Percent:F0}%)");
+                    $"(at {p.Position:N0} of {p.HighWaterMark:N0}, {p.Percent:F0}%, {p.EventsPerSecond:N0} events/s, " +
+                    (p.TimeLeft is { } left ? $"about {left.TotalSeconds:N0} s left)" : "estimating time left)"));
             }
         }
     }

@@ -20,7 +20,32 @@ public sealed class PortalStartup(
             await SeedDemoDataAsync(ct);
         var admin = configuration["Portal:BootstrapAdmin"] ?? "admin";
         await PortalBootstrap.EnsurePortalAclAsync(store, acl, admin, ct);
+        if (configuration.GetValue("Projections:DropPreviousReadModels", true))
+            _dropPrevious = DropPreviousReadModelsAsync(_stopping.Token);
         logger.LogInformation("Portal ready; bootstrap admin is {Admin}", admin);
+    }
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _dropPrevious = Task.CompletedTask;
+
+    /// <summary>
+    /// After a read-model shape change the previous version's tables wait in &lt;schema&gt;_previous: drop them once the
+    /// new version has caught up (as the schema owner). Any node may do it; it is idempotent.
+    /// </summary>
+    private async Task DropPreviousReadModelsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Core.Projections.ReadModelUpgrade.DropPreviousWhenCaughtUpAsync(
+                store, database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromSeconds(5), ct);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The previous version of the read models could not be dropped; it stays in the _previous schema");
+        }
     }
 
     private async Task SeedDemoDataAsync(CancellationToken ct)
@@ -42,5 +67,9 @@ public sealed class PortalStartup(
             seeded.Events, seeded.Wallets, seeded.Jobs, seeded.AccessControlLists, seeded.From, seeded.To);
     }
 
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await _stopping.CancelAsync();
+        await _dropPrevious;
+    }
 }

@@ -15,6 +15,7 @@ public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixtur
     private async Task<Guid> WalletWithHistoryAsync()
     {
         await fixture.GrantPersonaAsync("alice", Personas.Support);
+        await fixture.GrantPersonaAsync("dave", Personas.Admin);
         var wallets = fixture.Get<WalletService>();
         var alice = PortalHostFixture.Actor("alice");
         var id = Guid.CreateVersion7();
@@ -87,6 +88,7 @@ public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixtur
     [Fact]
     public async Task Given_an_unknown_projection_When_a_rebuild_is_asked_Then_the_error_names_the_known_ones()
     {
+        await fixture.GrantPersonaAsync("dave", Personas.Admin);
         var e = await Assert.ThrowsAsync<ArgumentException>(() => Operations.RebuildAsync(PortalHostFixture.Actor("dave"), new RebuildRequest("Nope")));
         Assert.Contains("WalletSummary", e.Message);
     }
@@ -104,5 +106,33 @@ public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixtur
         await using var query = fixture.Store.QuerySession();
         var log = await query.Events.FetchStreamAsync(ProjectionOperationsLog.StreamId);
         Assert.Equal("carol", log.Select(e => e.Data).OfType<ProjectionRebuildCancelled>().Last().CancelledBy);
+    }
+
+    [Fact]
+    public async Task Given_a_user_without_ManageProjections_When_a_rebuild_a_stream_rebuild_or_a_cancel_is_asked_Then_access_is_denied_and_nothing_is_recorded()
+    {
+        var id = await WalletWithHistoryAsync();
+        await using var before = fixture.Store.QuerySession();
+        var logged = (await before.Events.FetchStreamAsync(ProjectionOperationsLog.StreamId)).Count;
+
+        // alice is support: she may grant credits, not manage projections.
+        var alice = PortalHostFixture.Actor("alice");
+        var rebuild = await Assert.ThrowsAsync<AccessDeniedException>(() => Operations.RebuildAsync(alice, new RebuildRequest()));
+        var stream = await Assert.ThrowsAsync<AccessDeniedException>(() => Operations.RebuildStreamAsync(alice, id));
+        var cancel = await Assert.ThrowsAsync<AccessDeniedException>(() => new ProjectionRebuilds(Operations).CancelAsync(alice));
+        var rebuilds = new ProjectionRebuilds(Operations);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        rebuilds.Changed += () => { if (rebuilds.Current is { IsRunning: false }) ended.TrySetResult(); };
+        var run = rebuilds.TryStart(alice, null, out _)!;
+        await ended.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var outcome = run.Outcome!;
+
+        Assert.All([rebuild, stream, cancel], e => Assert.Equal(Permission.ManageProjections, e.Missing));
+        Assert.StartsWith("You no longer have access", rebuild.Message);
+        Assert.True(outcome.Refused, outcome.Error);
+        await using var after = fixture.Store.QuerySession();
+        Assert.Equal(logged, (await after.Events.FetchStreamAsync(ProjectionOperationsLog.StreamId)).Count);
+        // The CLI's system actor is always allowed.
+        Assert.True((await Operations.RebuildAsync(Actor.System("cli"), new RebuildRequest())).Succeeded);
     }
 }

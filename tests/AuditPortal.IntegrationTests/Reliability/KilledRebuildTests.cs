@@ -65,7 +65,7 @@ public sealed class KilledRebuildTests(ITestOutputHelper output)
     private static Process StartRebuild(string portal, string connection)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { portal, "projections", "rebuild", "-p", "WalletSummary" }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { portal, "projections", "rebuild", "-p", AuditPortal.Core.Projections.ReadModelShards.Composite }) psi.ArgumentList.Add(a);
         psi.Environment["ConnectionStrings__Marten"] = new Npgsql.NpgsqlConnectionStringBuilder(connection) { ApplicationName = "rebuild-child" }.ConnectionString;
         psi.Environment["Integrity__SealEvents"] = "false";
         return Process.Start(psi)!;

@@ -103,6 +103,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
             await session.SaveChangesAsync();
         }
 
+        await fixture.GrantPersonaAsync("dave", Personas.Admin);
         var ops = new ProjectionOperations(fixture.Store, TimeProvider.System, fixture.Get<IProjectionCoordinator>());
         foreach (var name in new[] { AccountProjection.ProjectionName, WalletTransactionProjection.ProjectionName })
             Assert.True((await ops.RebuildAsync(PortalHostFixture.Actor("dave"), new RebuildRequest(name))).Succeeded);

@@ -69,10 +69,10 @@ public class ProjectionsPageTests : PortalTestContext
             return Current = new RebuildRun { StartedBy = actor.UserName, Projection = projection, StartedAt = DateTimeOffset.UtcNow };
         }
 
-        public bool Cancel(string by)
+        public Task<bool> CancelAsync(Actor actor, CancellationToken ct = default)
         {
-            CancelledBy = by;
-            return true;
+            CancelledBy = actor.UserName;
+            return Task.FromResult(true);
         }
 
         public void Report(RebuildProgress progress)
