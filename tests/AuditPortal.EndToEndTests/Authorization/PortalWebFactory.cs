@@ -7,11 +7,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace AuditPortal.EndToEndTests.Authorization;
 
 /// <summary>The portal in memory (TestServer) on a database of its own, in Development so the demo accounts exist.</summary>
-public sealed partial class PortalWebFactory : IAsyncLifetime
+public partial class PortalWebFactory : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? _factory;
 
     public IServiceProvider Services => _factory!.Services;
+
+    /// <summary>Extra settings of a derived fixture (small limits that one test can reach).</summary>
+    protected virtual IDictionary<string, string> Settings => new Dictionary<string, string>();
 
     public async Task InitializeAsync()
     {
@@ -21,6 +24,7 @@ public sealed partial class PortalWebFactory : IAsyncLifetime
             web.UseEnvironment("Development");
             web.UseSetting("ConnectionStrings:Marten", connectionString);
             web.UseSetting("Auth:Lockout:MaxFailedAttempts", "3");
+            foreach (var (key, value) in Settings) web.UseSetting(key, value);
         });
         _ = _factory.Server;
         await Task.CompletedTask;
@@ -28,6 +32,9 @@ public sealed partial class PortalWebFactory : IAsyncLifetime
 
     /// <summary>A client with its own cookie jar that does not follow redirects, so each response can be asserted.</summary>
     public HttpClient Client() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>A client without a cookie jar: the test sets the Cookie header itself (another tab holding an old cookie).</summary>
+    public HttpClient RawClient() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 
     /// <summary>Signs in through the real sign-in form (antiforgery token included) and returns the signed-in client.</summary>
     public async Task<HttpClient> SignedInAsync(string user, string password = "demo")

@@ -20,7 +20,6 @@ public static class AuthRegistration
     public const string AccessDeniedPath = "/account/access-denied";
     public const string SignOutPath = "/account/signout";
     public const string ExternalSignInPath = "/account/signin-external";
-    public const string SignInRateLimit = "signin";
 
     public static IServiceCollection AddPortalAuth(this IServiceCollection services, IConfiguration configuration)
     {
@@ -119,12 +118,18 @@ public static class AuthRegistration
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(SignInRateLimit, http => HttpMethods.IsPost(http.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+            // A global limiter that only ever limits the sign-in form's post, per client address.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            {
+                if (!HttpMethods.IsPost(http.Request.Method) || !http.Request.Path.Equals(SignInPath, StringComparison.OrdinalIgnoreCase))
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                var permits = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.SignInPermitsPerMinute;
+                // Partitions are cached by key: the sign-in key must never equal the unlimited one.
+                return RateLimitPartition.GetFixedWindowLimiter("signin:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
                 {
-                    PermitLimit = Math.Max(1, settings.SignInPermitsPerMinute), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
-                })
-                : RateLimitPartition.GetNoLimiter(""));
+                    PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                });
+            });
         });
 
         // Behind a TLS-terminating proxy the portal sees http: trust X-Forwarded-Proto/For only from the proxies named

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuditPortal.EndToEndTests.Authorization;
+
+/// <summary>The portal with an export row limit small enough for a test to reach.</summary>
+public sealed class SmallExportPortal : PortalWebFactory
+{
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Audit:MaxExportRows"] = "2" };
+}
+
+public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFixture<SmallExportPortal>
+{
+    [Fact]
+    public async Task Given_two_tabs_with_one_cookie_When_one_signs_out_Then_the_other_is_signed_out_too()
+    {
+        var tab = portal.Client();
+        var signIn = await PortalWebFactory.PostSignInAsync(tab, "alice", "demo");
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("AuditPortal.Auth=", StringComparison.Ordinal)).Split(';')[0];
+        var otherTab = portal.RawClient();
+        otherTab.DefaultRequestHeaders.Add("Cookie", cookie);
+        Assert.Equal(HttpStatusCode.OK, (await otherTab.GetAsync("/wallets")).StatusCode);
+
+        var home = await tab.GetStringAsync("/");
+        var token = WebUtility.HtmlDecode(TokenPattern().Match(home).Groups[1].Value);
+        var signOut = await tab.PostAsync("/account/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+
+        var after = await otherTab.GetAsync("/wallets");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Contains("/account/signin?", after.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Given_support_without_ExportAudit_When_exporting_Then_refused_and_nothing_is_recorded()
+    {
+        var support = await portal.SignedInAsync("alice");
+
+        var csv = await support.GetAsync("/audit/export.csv");
+
+        Assert.Equal(HttpStatusCode.Redirect, csv.StatusCode);
+        Assert.Contains("/account/access-denied", csv.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.DoesNotContain(await ExportEventsAsync(), e => e.Actor == "alice");
+    }
+
+    [Fact]
+    public async Task Given_an_over_long_filter_When_exporting_Then_a_clear_400_and_no_export()
+    {
+        var auditor = await portal.SignedInAsync("carol");
+
+        var response = await auditor.GetAsync("/audit/export.csv?text=" + new string('a', 201));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("The text filter is 201 characters long; at most 200 are allowed.", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Given_more_rows_than_the_limit_When_an_auditor_exports_Then_headers_and_last_element_say_so_and_the_start_is_recorded_before_the_body()
+    {
+        var auditor = await portal.SignedInAsync("carol");
+        var before = (await ExportEventsAsync()).Count;
+
+        using var response = await auditor.GetAsync("/audit/export.json", HttpCompletionOption.ResponseHeadersRead);
+        // Headers are here, the body not yet read: the start is already on record.
+        var started = (await ExportEventsAsync()).Where(e => e.EventType == "audit_export_started").ToList();
+        Assert.Contains(started, e => e.Actor == "carol");
+        Assert.True((await ExportEventsAsync()).Count > before);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore);
+        Assert.Equal("2", response.Headers.GetValues("X-Export-Row-Limit").Single());
+        Assert.Equal("true", response.Headers.GetValues("X-Export-Truncated").Single());
+        using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(3, doc.RootElement.GetArrayLength());
+        Assert.True(doc.RootElement[2].GetProperty("truncated").GetBoolean());
+        response.Dispose();
+        var completed = (await ExportEventsAsync()).Where(e => e.EventType == "audit_export_completed").ToList();
+        Assert.Contains(completed, e => e.Summary == "carol finished an export of 2 audit rows (cut at the row limit)");
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> ExportEventsAsync()
+    {
+        var feed = new AuditFeed(portal.Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));
+        return (await feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.AuditLog }, limit: 500)).Entries;
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}
+
+/// <summary>The portal with a sign-in rate limit small enough for a test to reach.</summary>
+public sealed class RateLimitedPortal : PortalWebFactory
+{
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Auth:SignInPermitsPerMinute"] = "3" };
+}
+
+public class SignInRateLimitTests(RateLimitedPortal portal) : IClassFixture<RateLimitedPortal>
+{
+    [Fact]
+    public async Task Given_a_client_posting_sign_ins_When_it_exceeds_the_limit_Then_it_gets_429_before_any_password_check_and_the_form_still_loads()
+    {
+        var client = portal.Client();
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await PortalWebFactory.PostSignInAsync(client, "sam", $"guess-{i}")).StatusCode);
+
+        var limited = await PortalWebFactory.PostSignInAsync(client, "sam", "demo");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/signin")).StatusCode);
+    }
+}
