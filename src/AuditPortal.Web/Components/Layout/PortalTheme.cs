@@ -6,7 +6,7 @@ namespace AuditPortal.Web.Components.Layout;
 /// The portal's two palettes. Every colour that carries text meets WCAG 2.1 AA on the surfaces it is drawn on:
 /// at least 4.5:1 for text (3:1 for large text and UI parts), checked by the browser suite's axe run in both modes
 /// (tests/AuditPortal.EndToEndTests/Accessibility). MudBlazor's defaults do not (e.g. green #00c853 behind white
-/// chip text is 2.2:1, dark mode's secondary text 4.3:1, its striped table rows 2.9:1).
+/// chip text is 2.2:1, dark mode's secondary text 4.3:1, text on its striped table rows below 3:1).
 /// </summary>
 public static class PortalTheme
 {
@@ -32,7 +32,7 @@ public static class PortalTheme
         // Dark: light tints as text on the dark surfaces, with near-black text where they fill a chip or button.
         PaletteDark = new PaletteDark
         {
-            Primary = "#6fb3e0",
+            Primary = "#90caf9",
             PrimaryContrastText = "rgba(0,0,0,0.87)",
             Secondary = "#7cc4a2",
             SecondaryContrastText = "rgba(0,0,0,0.87)",
@@ -46,6 +46,11 @@ public static class PortalTheme
             WarningContrastText = "rgba(0,0,0,0.87)",
             Error = "#ef9a9a",
             ErrorContrastText = "rgba(0,0,0,0.87)",
+            // Alerts draw their text in the "darken" shade on a tint of the colour: in the dark palette it must stay light.
+            ErrorDarken = "#f4b4b4",
+            WarningDarken = "#ffb74d",
+            InfoDarken = "#90caf9",
+            SuccessDarken = "#81c784",
             TextPrimary = "rgba(255,255,255,0.87)",
             TextSecondary = "rgba(255,255,255,0.70)",
             ActionDefault = "rgba(255,255,255,0.70)",
@@ -53,7 +58,7 @@ public static class PortalTheme
             DrawerIcon = "rgba(255,255,255,0.70)",
             AppbarText = "rgba(255,255,255,0.87)",
             TableStriped = "rgba(255,255,255,0.04)",
-            TableHover = "rgba(255,255,255,0.08)",
+            TableHover = "rgba(0,0,0,0.12)",
         },
         Typography = new Typography
         {
