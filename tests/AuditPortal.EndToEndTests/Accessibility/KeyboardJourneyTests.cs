@@ -131,5 +131,10 @@ public class KeyboardJourneyTests(DemoPortalServer server) : IClassFixture<DemoP
         Assert.Fail($"{maxPresses} × {(backwards ? "Shift+Tab" : "Tab")} did not reach {target}. Path: {string.Join(" → ", path)}");
     }
 
-    private sealed record FocusInfo(bool Reached, string Name, bool Visible);
+    private sealed class FocusInfo
+    {
+        public bool Reached { get; set; }
+        public string Name { get; set; } = "";
+        public bool Visible { get; set; }
+    }
 }
