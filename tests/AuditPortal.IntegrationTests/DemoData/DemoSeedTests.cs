@@ -26,6 +26,20 @@ public sealed class DemoSeedFixture : PortalHostFixture
 public class DemoSeedTests(DemoSeedFixture fixture) : IClassFixture<DemoSeedFixture>
 {
     [Fact]
+    public async Task GivenTheSeededHistory_WhenReadingMartensEventTable_ThenEveryEventCarriesItsHistoricTimeInTimeOrder()
+    {
+        await using var query = fixture.Store.QuerySession();
+        var stored = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > 0).OrderBy(e => e.Sequence).ToListAsync();
+        var imported = stored.SkipWhile(e => e.StreamId == Resources.PortalAclId).ToList();
+        var expected = fixture.Generated.ToDictionary(e => (e.StreamId, e.Version), e => e.At);
+
+        Assert.Equal(fixture.Generated.Count, imported.Count);
+        Assert.All(imported, e => Assert.Equal(expected[(e.StreamId, e.Version)], e.Timestamp));
+        Assert.Equal(imported.Select(e => e.Timestamp).Order(), imported.Select(e => e.Timestamp));
+        Assert.True(imported[^1].Timestamp - imported[0].Timestamp > TimeSpan.FromDays(150));
+    }
+
+    [Fact]
     public async Task GivenTheSeededHistory_WhenReadingTheEventStore_ThenEveryGeneratedEventIsStoredWithItsCommandMetadata()
     {
         Assert.Equal((400, 40, 15), (fixture.Seeded.Events, fixture.Seeded.Wallets, fixture.Seeded.Jobs));
