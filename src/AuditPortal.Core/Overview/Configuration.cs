@@ -9,6 +9,7 @@ public static class Configuration
     {
         services.AddScoped<OverviewQueries>();
         services.AddScoped<ActivityHistogram>();
+        services.AddScoped<WalletBalanceHistory>();
         return services;
     }
 }
