@@ -51,6 +51,7 @@ builder.Services.AddPortalAuth(builder.Configuration);
 builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();
 builder.Services.AddAuditPages();
+AuditPortal.Core.Overview.Configuration.AddOverview(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 
