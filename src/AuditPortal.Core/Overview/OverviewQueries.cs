@@ -124,10 +124,11 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using (var cmd = new NpgsqlCommand(
             $"""
             select coalesce(e.user_name, ''), count(*) from {Schema}.mt_events e
-            where e.timestamp >= @from group by 1 order by 2 desc, 1 limit @n
+            where e.timestamp >= @from and e.timestamp < @to group by 1 order by 2 desc, 1 limit @n
             """, conn))
         {
             cmd.Parameters.AddWithValue("from", actorsFrom);
+            cmd.Parameters.AddWithValue("to", to);
             cmd.Parameters.AddWithValue("n", ListLength);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) actors.Add(new ActorCount(reader.GetString(0), reader.GetInt64(1)));
