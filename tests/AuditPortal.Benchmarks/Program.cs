@@ -210,6 +210,7 @@ var timeline = await Time(queryRuns, async () =>
     if (events.Count == 0) throw new InvalidOperationException("empty stream");
 });
 Row("One wallet's timeline (p50/p95)", Ms(timeline), "p95 < 5 ms", Check(timeline.P95 < 5), values: P(timeline));
+await AuditPortal.Benchmarks.OverviewBenchmarks.RunAsync(store, queryRuns, (what, value, target, verdict) => Row(what, value, target, verdict), Check);
 
 // 4. Commands through the services beside bare Marten.
 var services = host.Services.GetRequiredService<WalletService>();

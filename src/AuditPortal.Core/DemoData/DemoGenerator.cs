@@ -68,7 +68,8 @@ internal sealed class DemoGenerator
 
         while (_emitted < _o.Events && _agenda.TryDequeue(out var action, out var key))
         {
-            var events = action(new DateTimeOffset(key.Ticks, TimeSpan.Zero));
+            // Whole microseconds: PostgreSQL's timestamp precision, so the event body and Marten's column agree exactly.
+            var events = action(new DateTimeOffset(key.Ticks - key.Ticks % 10, TimeSpan.Zero));
             if (events is null) continue;
             foreach (var e in events) yield return e;
         }

@@ -1,7 +1,10 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
+using JasperFx;
+using JasperFx.Events;
 using Marten;
+using Marten.Events;
 
 namespace AuditPortal.Core.DemoData;
 
@@ -19,50 +22,60 @@ public static class DemoHistory
     public static IEnumerable<DemoEvent> Generate(DemoOptions? options = null) => new DemoGenerator(options ?? DemoOptions.Small).Run();
 
     /// <summary>
-    /// Appends the history through Marten, one transaction per command with its user, correlation id and
-    /// causation id (the command id), as the command services do. Meant for an empty event store: a stream
-    /// that already exists makes Marten refuse the command that would start it again.
+    /// Writes the history with Marten's order-preserving binary COPY import, so every event keeps its historic time
+    /// in Marten's own <c>timestamp</c> column (an append through a session would stamp the seeding moment on all of
+    /// them) together with its command's user, correlation id and causation id (the command id), and sequence
+    /// numbers follow time as they would have live. The COPY path skips inline projections, so the access-control
+    /// views are built from their streams afterwards; async projections and the event sealer pick the events up from
+    /// the high-water mark, which the import advances. Meant for an empty event store (or one holding only the
+    /// portal's own list when <see cref="DemoOptions.IncludePortalAcl"/> is off): it never appends to a stream that
+    /// already exists.
     /// </summary>
     public static async Task<DemoSeedSummary> SeedAsync(IDocumentStore store, DemoOptions? options = null, CancellationToken ct = default)
     {
-        int events = 0, commands = 0, wallets = 0, jobs = 0, acls = 0;
-        DateTimeOffset? from = null, to = null;
-        var batch = new List<DemoEvent>();
+        var registry = (IEventRegistry)((StoreOptions)store.Options).Events;
+        // A few thousand events: generated in memory first, because the stream headers go in before the events.
+        var generated = Generate(options).ToList();
+        var headers = generated.GroupBy(e => e.StreamId)
+            .Select(g => new BulkEventStreamHeader { Id = g.Key, Version = g.Max(e => e.Version), AggregateType = g.First().StreamType })
+            .ToList();
+        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers, ToEvents(registry, generated), 1000, ct);
 
-        async Task FlushAsync()
-        {
-            if (batch.Count == 0) return;
-            await using var session = store.LightweightSession();
-            session.LastModifiedBy = batch[0].UserName;
-            session.CorrelationId = batch[0].CorrelationId;
-            session.CausationId = batch[0].CommandId.ToString();
-            foreach (var stream in batch.GroupBy(e => e.StreamId))
-            {
-                var first = stream.First();
-                var data = stream.Select(e => e.Data).ToArray();
-                if (first.StartsStream) session.Events.StartStream(first.StreamType, first.StreamId, data);
-                else session.Events.Append(first.StreamId, stream.Last().Version, data);
-            }
-            await session.SaveChangesAsync(ct);
-            commands++;
-            batch.Clear();
-        }
+        var aclIds = generated.Where(e => e.StartsStream && e.StreamType == typeof(AccessControlList)).Select(e => e.StreamId).ToList();
+        await BuildAccessControlViewsAsync(store, aclIds, ct);
 
-        foreach (var e in Generate(options))
+        int Started(Type type) => generated.Count(e => e.StartsStream && e.StreamType == type);
+        return new DemoSeedSummary(generated.Count, generated.Select(e => e.CommandId).Distinct().Count(),
+            Started(typeof(Wallet)), Started(typeof(Job)), Started(typeof(AccessControlList)),
+            generated.Count > 0 ? generated[0].At : null, generated.Count > 0 ? generated[^1].At : null);
+    }
+
+    private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events)
+    {
+        foreach (var e in events)
         {
-            if (batch.Count > 0 && batch[0].CommandId != e.CommandId) await FlushAsync();
-            batch.Add(e);
-            events++;
-            from ??= e.At;
-            to = e.At;
-            if (e.StartsStream)
-            {
-                if (e.StreamType == typeof(Wallet)) wallets++;
-                else if (e.StreamType == typeof(Job)) jobs++;
-                else if (e.StreamType == typeof(AccessControlList)) acls++;
-            }
+            var stored = registry.BuildEvent(e.Data);
+            stored.StreamId = e.StreamId;
+            stored.Version = e.Version;
+            stored.Timestamp = e.At;
+            stored.UserName = e.UserName;
+            stored.CorrelationId = e.CorrelationId;
+            stored.CausationId = e.CommandId.ToString();
+            yield return stored;
         }
-        await FlushAsync();
-        return new DemoSeedSummary(events, commands, wallets, jobs, acls, from, to);
+        await Task.CompletedTask;
+    }
+
+    /// <summary>The inline projection did not run during the import: fold each imported list's stream into its view.</summary>
+    private static async Task BuildAccessControlViewsAsync(IDocumentStore store, IReadOnlyCollection<Guid> aclIds, CancellationToken ct)
+    {
+        if (aclIds.Count == 0) return;
+        await using var session = store.LightweightSession();
+        foreach (var id in aclIds)
+        {
+            var view = await session.Events.AggregateStreamAsync<AccessControlListView>(id, token: ct);
+            if (view is not null) session.Store(view);
+        }
+        await session.SaveChangesAsync(ct);
     }
 }

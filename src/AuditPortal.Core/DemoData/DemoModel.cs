@@ -33,16 +33,16 @@ public static class DemoUsers
 public sealed record DemoOptions
 {
     public int Seed { get; init; } = 20261126;
-    public int Wallets { get; init; } = 40;
-    public int Jobs { get; init; } = 15;
-    public int Events { get; init; } = 400;
+    public int Wallets { get; init; } = 120;
+    public int Jobs { get; init; } = 45;
+    public int Events { get; init; } = 4000;
     /// <summary>Time of the newest event; the history covers <see cref="History"/> before it.</summary>
     public DateTimeOffset End { get; init; } = new(2026, 11, 20, 17, 0, 0, TimeSpan.Zero);
     public TimeSpan History { get; init; } = TimeSpan.FromDays(180);
     /// <summary>Create the portal's own list and the personas; off when the list already exists (e.g. bootstrapped by a test host).</summary>
     public bool IncludePortalAcl { get; init; } = true;
 
-    /// <summary>The set the portal seeds into an empty database: ~40 wallets, ~15 jobs, 400 events over six months.</summary>
+    /// <summary>The set the portal seeds into an empty database: 120 wallets, 45 jobs, 4,000 events over six months (months of daily activity for the lists and charts).</summary>
     public static DemoOptions Small => new();
 
     /// <summary>1,000,000 events over 10,000 wallets and 20,000 jobs, for bulk loading and rebuild measurements.</summary>

@@ -32,9 +32,9 @@ public class DemoHistoryTests
     [Fact]
     public void GivenTheSmallSet_WhenGenerating_ThenItHasTheRequestedSize()
     {
-        Assert.Equal(400, Small.Count);
-        Assert.Equal(40, Small.Count(e => e.Data is WalletOpened));
-        Assert.Equal(15, Small.Count(e => e.Data is JobPosted));
+        Assert.Equal(4000, Small.Count);
+        Assert.Equal(120, Small.Count(e => e.Data is WalletOpened));
+        Assert.Equal(45, Small.Count(e => e.Data is JobPosted));
         Assert.True(Small.Count(e => e.Data is AccessControlListCreated) > 10);
     }
 
@@ -106,7 +106,7 @@ public class DemoHistoryTests
         var events = DemoHistory.Generate(DemoOptions.Small with { IncludePortalAcl = false }).ToList();
 
         Assert.DoesNotContain(events, e => e.StreamId == Resources.PortalAclId);
-        Assert.Equal(400, events.Count);
+        Assert.Equal(4000, events.Count);
     }
 
     [Fact]

@@ -3,7 +3,10 @@ using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Infrastructure;
+using AuditPortal.Core.Integrity;
 using Marten;
+using Npgsql;
+using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.DemoData;
 
@@ -11,6 +14,7 @@ public sealed class DemoSeedFixture : PortalHostFixture
 {
     public DemoSeedSummary Seeded { get; private set; } = null!;
     public List<DemoEvent> Generated { get; } = [];
+    public TimeSpan SeedTime { get; private set; }
 
     public override async Task InitializeAsync()
     {
@@ -18,17 +22,51 @@ public sealed class DemoSeedFixture : PortalHostFixture
         // The host has bootstrapped the portal's list already; the demo adds the marketplace and the other lists.
         var options = DemoOptions.Small with { IncludePortalAcl = false };
         Generated.AddRange(DemoHistory.Generate(options));
+        var started = System.Diagnostics.Stopwatch.StartNew();
         Seeded = await DemoHistory.SeedAsync(Store, options);
+        SeedTime = started.Elapsed;
         await WaitForProjectionsAsync();
     }
 }
 
-public class DemoSeedTests(DemoSeedFixture fixture) : IClassFixture<DemoSeedFixture>
+public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : IClassFixture<DemoSeedFixture>
 {
+    [Fact]
+    public async Task GivenTheImportedHistory_WhenTheSealerFollowsTheHighWaterMark_ThenEveryEventIsSealedAndTheChainVerifies()
+    {
+        output.WriteLine($"Seeded {fixture.Seeded.Events} events in {fixture.SeedTime.TotalSeconds:F2} s");
+        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
+        await conn.OpenAsync();
+        const string schema = "auditportal";
+        await EventSeals.EnsureTableAsync(conn, schema);
+        var mark = await EventSeals.ReadHighWaterMarkAsync(conn, schema);
+        await EventSeals.SealAsync(conn, schema, mark);
+        var verified = await EventSeals.VerifyAsync(conn, schema);
+
+        await using var query = fixture.Store.QuerySession();
+        var total = await query.Events.QueryAllRawEvents().CountAsync();
+        Assert.True(verified.Intact);
+        Assert.Equal((long)total, verified.VerifiedEvents);
+    }
+
+    [Fact]
+    public async Task GivenTheSeededHistory_WhenReadingMartensEventTable_ThenEveryEventCarriesItsHistoricTimeInTimeOrder()
+    {
+        await using var query = fixture.Store.QuerySession();
+        var stored = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > 0).OrderBy(e => e.Sequence).ToListAsync();
+        var imported = stored.SkipWhile(e => e.StreamId == Resources.PortalAclId).ToList();
+        var expected = fixture.Generated.ToDictionary(e => (e.StreamId, e.Version), e => e.At);
+
+        Assert.Equal(fixture.Generated.Count, imported.Count);
+        Assert.All(imported, e => Assert.Equal(expected[(e.StreamId, e.Version)], e.Timestamp));
+        Assert.Equal(imported.Select(e => e.Timestamp).Order(), imported.Select(e => e.Timestamp));
+        Assert.True(imported[^1].Timestamp - imported[0].Timestamp > TimeSpan.FromDays(150));
+    }
+
     [Fact]
     public async Task GivenTheSeededHistory_WhenReadingTheEventStore_ThenEveryGeneratedEventIsStoredWithItsCommandMetadata()
     {
-        Assert.Equal((400, 40, 15), (fixture.Seeded.Events, fixture.Seeded.Wallets, fixture.Seeded.Jobs));
+        Assert.Equal((4000, 120, 45), (fixture.Seeded.Events, fixture.Seeded.Wallets, fixture.Seeded.Jobs));
         await using var query = fixture.Store.QuerySession();
         var sample = fixture.Generated.First(e => e.Data is JobLaunched);
         var stored = (await query.Events.FetchStreamAsync(sample.StreamId)).Single(e => e.Version == sample.Version);

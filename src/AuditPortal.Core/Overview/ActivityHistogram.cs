@@ -1,0 +1,103 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using Marten;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AuditPortal.Core.Overview;
+
+/// <summary>Events in [From, To).</summary>
+public sealed record ActivityBucket(DateTimeOffset From, DateTimeOffset To, long Events);
+
+/// <summary>The explorer's filter counted per time bucket; <see cref="BucketSize"/> is chosen so that the range fits in few bars.</summary>
+public sealed record ActivityHistogramResult(DateTimeOffset From, DateTimeOffset To, TimeSpan BucketSize, IReadOnlyList<ActivityBucket> Buckets)
+{
+    public long Total => Buckets.Sum(b => b.Events);
+    public static ActivityHistogramResult Empty { get; } = new(default, default, TimeSpan.Zero, []);
+}
+
+/// <summary>
+/// Counts the events matching an audit filter per time bucket (the same conditions as the explorer's list), for the
+/// explorer's histogram. Needs ReadAudit at the moment of the call.
+/// </summary>
+public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor current)
+{
+    public const int MaxBuckets = 60;
+
+    /// <summary>Bucket sizes a reader recognises; the smallest that keeps the range within <see cref="MaxBuckets"/> wins.</summary>
+    public static readonly TimeSpan[] BucketSizes =
+    [
+        TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), TimeSpan.FromHours(6),
+        TimeSpan.FromDays(1), TimeSpan.FromDays(7), TimeSpan.FromDays(30),
+    ];
+
+    private string Schema => store.Options.Events.DatabaseSchemaName;
+
+    public async Task<ActivityHistogramResult> CountAsync(AuditFilter filter, CancellationToken ct = default)
+    {
+        var actor = await current.GetActorAsync();
+        await using (var session = store.QuerySession())
+        {
+            if (!await CommandExecutor.IsAllowedAsync(session, actor, Permission.ReadAudit, ct)) throw new AccessDeniedException(Permission.ReadAudit);
+        }
+        var f = filter.Normalized();
+        await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
+        await conn.OpenAsync(ct);
+
+        var from = f.From;
+        var to = f.To;
+        if (from is null || to is null)
+        {
+            await using var range = Command(conn, f, "select min(e.timestamp), max(e.timestamp)");
+            await using var reader = await range.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            if (reader.IsDBNull(0)) return ActivityHistogramResult.Empty;
+            from ??= reader.GetFieldValue<DateTimeOffset>(0);
+            to ??= reader.GetFieldValue<DateTimeOffset>(1).AddTicks(10);
+        }
+        var size = PickBucketSize(to.Value - from.Value);
+        // Buckets start at whole multiples of their size (UTC), so bars line up with days and hours.
+        var origin = new DateTimeOffset(from.Value.UtcTicks - from.Value.UtcTicks % size.Ticks, TimeSpan.Zero);
+
+        var counts = new Dictionary<long, long>();
+        await using (var cmd = Command(conn, f with { From = from, To = to },
+            "select floor(extract(epoch from e.timestamp - @origin) / @size)::bigint, count(*)", "group by 1"))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("origin", NpgsqlDbType.TimestampTz) { TypedValue = origin });
+            cmd.Parameters.Add(new NpgsqlParameter<double>("size", NpgsqlDbType.Double) { TypedValue = size.TotalSeconds });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) counts[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+        var n = (int)Math.Ceiling((to.Value - origin).Ticks / (double)size.Ticks);
+        var buckets = Enumerable.Range(0, Math.Max(n, 1))
+            .Select(i => new ActivityBucket(origin + size * i, origin + size * (i + 1), counts.GetValueOrDefault(i)))
+            .ToList();
+        return new ActivityHistogramResult(from.Value, to.Value, size, buckets);
+    }
+
+    public static TimeSpan PickBucketSize(TimeSpan range) =>
+        BucketSizes.FirstOrDefault(s => range.Ticks / (double)s.Ticks <= MaxBuckets - 1, BucketSizes[^1]);
+
+    private NpgsqlCommand Command(NpgsqlConnection conn, AuditFilter f, string select, string tail = "")
+    {
+        var cmd = new NpgsqlCommand { Connection = conn };
+        var where = new List<string> { "true" };
+        void Add<T>(string sql, string name, T value, NpgsqlDbType type)
+        {
+            where.Add(sql);
+            cmd.Parameters.Add(new NpgsqlParameter<T>(name, type) { TypedValue = value });
+        }
+        if (f.Actor is { } a) Add("e.user_name = @actor", "actor", a, NpgsqlDbType.Varchar);
+        if (f.EventType is { } et) Add("e.type = @eventType", "eventType", et, NpgsqlDbType.Varchar);
+        if (f.StreamType is { } st) Add("s.type = @streamType", "streamType", st, NpgsqlDbType.Varchar);
+        if (f.StreamId is { } id) Add("e.stream_id = @streamId", "streamId", id, NpgsqlDbType.Uuid);
+        if (f.From is { } from) Add("e.timestamp >= @from", "from", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        if (f.To is { } to) Add("e.timestamp < @to", "to", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        if (f.Text is { } text)
+            Add("(e.data::text ilike @text or e.user_name ilike @text)", "text", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%", NpgsqlDbType.Text);
+        var join = f.StreamType is null ? "" : $"left join {Schema}.mt_streams s on s.id = e.stream_id";
+        cmd.CommandText = $"{select} from {Schema}.mt_events e {join} where {string.Join(" and ", where)} {tail}";
+        return cmd;
+    }
+}

@@ -1,0 +1,35 @@
+using AuditPortal.Core.Projections;
+
+namespace AuditPortal.Core.Overview;
+
+/// <summary>Which overview groups the caller sees: one per persona whose key permission they hold on the portal's list.</summary>
+public sealed record OverviewPersonas(bool Support, bool Auditor, bool Admin)
+{
+    public bool Any => Support || Auditor || Admin;
+}
+
+/// <summary>Credits moved in a period: sums and how many grants and spends made them.</summary>
+public sealed record CreditTotals(long Granted, long Spent, int Grants, int Spends);
+
+/// <summary>One event as a tile lists it: what, who, when, and where it lives (for the link to its permalink).</summary>
+public sealed record OverviewEvent(long Sequence, string EventType, string Actor, DateTimeOffset At, Guid StreamId, string StreamType, string Summary);
+
+/// <summary>Support: credits granted and spent today and this week, wallets changed today, the caller's last actions.</summary>
+public sealed record SupportOverview(
+    DateTimeOffset DayStart, DateTimeOffset WeekStart, CreditTotals Today, CreditTotals ThisWeek, int WalletsChangedToday,
+    IReadOnlyList<OverviewEvent> MyLastActions);
+
+/// <summary>Events on one UTC day.</summary>
+public sealed record DailyCount(DateOnly Day, long Events);
+
+/// <summary>An actor and how many events they caused in the period.</summary>
+public sealed record ActorCount(string Actor, long Events);
+
+/// <summary>Auditor: events per day, the most active actors and the sensitive events of the last week.</summary>
+public sealed record AuditorOverview(
+    DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DailyCount> EventsPerDay,
+    DateTimeOffset ActorsFrom, IReadOnlyList<ActorCount> MostActiveActors,
+    DateTimeOffset SensitiveFrom, IReadOnlyList<OverviewEvent> SensitiveEvents);
+
+/// <summary>Admin: projection health and the latest changes to access-control lists.</summary>
+public sealed record AdminOverview(IReadOnlyList<ProjectionStatus>? Projections, IReadOnlyList<OverviewEvent>? AclChanges);

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
+using AuditPortal.Core.Projections;
+using Marten;
+using Npgsql;
+
+namespace AuditPortal.Core.Overview;
+
+/// <summary>
+/// The figures behind the persona overview, read straight from Marten's event table (its timestamp, type and
+/// user-name indexes keep each query on a narrow slice of recent events). Every query checks the caller's
+/// permission at the moment it runs, like every read service; days and weeks are UTC, weeks start on Monday.
+/// </summary>
+public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current, TimeProvider time, ProjectionOperations? projections = null)
+{
+    public const int EventsPerDayWindow = 90;
+    public const int ListLength = 10;
+
+    /// <summary>Event types an auditor wants to see first: refusals, exports, access-control changes and rebuilds.</summary>
+    public static readonly string[] SensitiveEventTypes =
+    [
+        "command_denied", "audit_exported",
+        "access_control_list_created", "permission_granted", "permission_revoked",
+        "projection_rebuild_started", "projection_rebuild_completed", "projection_rebuild_cancelled", "projection_rebuild_failed",
+    ];
+
+    public static readonly string[] AclEventTypes = ["access_control_list_created", "permission_granted", "permission_revoked"];
+
+    private string Schema => store.Options.Events.DatabaseSchemaName;
+
+    /// <summary>Which groups the caller sees: support (GrantCredits), auditor (ReadAudit), admin (EditAccessControl or ManageProjections).</summary>
+    public async Task<OverviewPersonas> PersonasAsync(CancellationToken ct = default)
+    {
+        var actor = await current.GetActorAsync();
+        await using var session = store.QuerySession();
+        return new OverviewPersonas(
+            await CommandExecutor.IsAllowedAsync(session, actor, Permission.GrantCredits, ct),
+            await CommandExecutor.IsAllowedAsync(session, actor, Permission.ReadAudit, ct),
+            await CommandExecutor.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct)
+            || await CommandExecutor.IsAllowedAsync(session, actor, Permission.ManageProjections, ct));
+    }
+
+    public async Task<SupportOverview> SupportAsync(CancellationToken ct = default)
+    {
+        var actor = await RequireAsync(Permission.GrantCredits, ct);
+        var now = time.GetUtcNow();
+        var dayStart = DayStart(now);
+        var weekStart = WeekStart(now);
+        await using var conn = await OpenAsync(ct);
+
+        // One pass over this week's credit events gives both periods.
+        CreditTotals today = new(0, 0, 0, 0), week = new(0, 0, 0, 0);
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            select e.timestamp >= @day, e.type, count(*), coalesce(sum((e.data->>'amount')::bigint), 0)
+            from {Schema}.mt_events e
+            where e.timestamp >= @week and e.type in ('credits_granted', 'credits_spent')
+            group by 1, 2
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("day", dayStart);
+            cmd.Parameters.AddWithValue("week", weekStart);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var isToday = reader.GetBoolean(0);
+                var granted = reader.GetString(1) == "credits_granted";
+                var count = (int)reader.GetInt64(2);
+                var sum = reader.GetInt64(3);
+                CreditTotals Add(CreditTotals t) => granted
+                    ? t with { Granted = t.Granted + sum, Grants = t.Grants + count }
+                    : t with { Spent = t.Spent + sum, Spends = t.Spends + count };
+                week = Add(week);
+                if (isToday) today = Add(today);
+            }
+        }
+
+        int walletsToday;
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            select count(distinct e.stream_id) from {Schema}.mt_events e
+            where e.timestamp >= @day and e.type in ('wallet_opened', 'credits_granted', 'credits_spent')
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("day", dayStart);
+            walletsToday = (int)(long)(await cmd.ExecuteScalarAsync(ct) ?? 0L);
+        }
+
+        var mine = await ReadEventsAsync(conn, "e.user_name = @user", c => c.Parameters.AddWithValue("user", actor.UserName), ListLength, ct);
+        return new SupportOverview(dayStart, weekStart, today, week, walletsToday, mine);
+    }
+
+    public async Task<AuditorOverview> AuditorAsync(CancellationToken ct = default)
+    {
+        await RequireAsync(Permission.ReadAudit, ct);
+        var now = time.GetUtcNow();
+        var to = DayStart(now).AddDays(1);
+        var from = to.AddDays(-EventsPerDayWindow);
+        var actorsFrom = DayStart(now).AddDays(-6);
+        var sensitiveFrom = now.AddDays(-7);
+        await using var conn = await OpenAsync(ct);
+
+        var counts = new Dictionary<DateOnly, long>();
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            select (e.timestamp at time zone 'UTC')::date, count(*) from {Schema}.mt_events e
+            where e.timestamp >= @from and e.timestamp < @to group by 1
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("to", to);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) counts[DateOnly.FromDateTime(reader.GetDateTime(0))] = reader.GetInt64(1);
+        }
+        // Every day of the window, quiet days as zero, so a chart's x axis is continuous.
+        var perDay = Enumerable.Range(0, EventsPerDayWindow)
+            .Select(i => DateOnly.FromDateTime(from.UtcDateTime.AddDays(i)))
+            .Select(d => new DailyCount(d, counts.GetValueOrDefault(d)))
+            .ToList();
+
+        var actors = new List<ActorCount>();
+        await using (var cmd = new NpgsqlCommand(
+            $"""
+            select coalesce(e.user_name, ''), count(*) from {Schema}.mt_events e
+            where e.timestamp >= @from and e.timestamp < @to group by 1 order by 2 desc, 1 limit @n
+            """, conn))
+        {
+            cmd.Parameters.AddWithValue("from", actorsFrom);
+            cmd.Parameters.AddWithValue("to", to);
+            cmd.Parameters.AddWithValue("n", ListLength);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) actors.Add(new ActorCount(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        var sensitive = await ReadEventsAsync(conn, "e.type = any(@types) and e.timestamp >= @from",
+            c => { c.Parameters.AddWithValue("types", SensitiveEventTypes); c.Parameters.AddWithValue("from", sensitiveFrom); }, 20, ct);
+        return new AuditorOverview(from, to, perDay, actorsFrom, actors, sensitiveFrom, sensitive);
+    }
+
+    /// <summary>Each half needs its own permission; the half the caller may not see comes back null.</summary>
+    public async Task<AdminOverview> AdminAsync(CancellationToken ct = default)
+    {
+        var actor = await current.GetActorAsync();
+        bool canProjections, canAcl;
+        await using (var session = store.QuerySession())
+        {
+            canProjections = await CommandExecutor.IsAllowedAsync(session, actor, Permission.ManageProjections, ct);
+            canAcl = await CommandExecutor.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct);
+        }
+        if (!canProjections && !canAcl) throw new AccessDeniedException(Permission.EditAccessControl);
+
+        IReadOnlyList<ProjectionStatus>? status = null;
+        if (canProjections)
+            status = await (projections ?? new ProjectionOperations(store, time)).StatusAsync(null, ct);
+        IReadOnlyList<OverviewEvent>? acl = null;
+        if (canAcl)
+        {
+            await using var conn = await OpenAsync(ct);
+            acl = await ReadEventsAsync(conn, "e.type = any(@types)", c => c.Parameters.AddWithValue("types", AclEventTypes), ListLength, ct);
+        }
+        return new AdminOverview(status, acl);
+    }
+
+    public static DateTimeOffset DayStart(DateTimeOffset now) => new(now.UtcDateTime.Date, TimeSpan.Zero);
+
+    public static DateTimeOffset WeekStart(DateTimeOffset now)
+    {
+        var day = DayStart(now);
+        var sinceMonday = ((int)day.DayOfWeek + 6) % 7;
+        return day.AddDays(-sinceMonday);
+    }
+
+    private async Task<Actor> RequireAsync(Permission permission, CancellationToken ct)
+    {
+        var actor = await current.GetActorAsync();
+        await using var session = store.QuerySession();
+        if (!await CommandExecutor.IsAllowedAsync(session, actor, permission, ct)) throw new AccessDeniedException(permission);
+        return actor;
+    }
+
+    /// <summary>Newest first by sequence, so the (type|user_name, seq_id desc) indexes answer with a short scan.</summary>
+    private async Task<IReadOnlyList<OverviewEvent>> ReadEventsAsync(NpgsqlConnection conn, string where, Action<NpgsqlCommand> parameters, int limit, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"""
+            select e.seq_id, e.type, coalesce(e.user_name, ''), e.timestamp, e.stream_id, coalesce(s.type, ''), e.data::text
+            from (select * from {Schema}.mt_events e where {where} order by e.seq_id desc limit @limit) e
+            left join {Schema}.mt_streams s on s.id = e.stream_id
+            order by e.seq_id desc
+            """, conn);
+        parameters(cmd);
+        cmd.Parameters.AddWithValue("limit", limit);
+        var rows = new List<OverviewEvent>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var type = reader.GetString(1);
+            var user = reader.GetString(2);
+            using var data = JsonDocument.Parse(reader.GetString(6));
+            rows.Add(new OverviewEvent(reader.GetInt64(0), type, user, reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(4),
+                reader.GetString(5), AuditSummaries.Summarize(type, data.RootElement, user)));
+        }
+        return rows;
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var conn = store.Options.Tenancy.Default.Database.CreateConnection();
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+}
