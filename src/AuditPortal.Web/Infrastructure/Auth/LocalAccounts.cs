@@ -109,7 +109,8 @@ public sealed class LocalAccounts
         {
             if (verified && attempts.LockedUntil is null)
             {
-                attempts.Failed = 0;
+                // Failures of guesses still being checked stay counted: a success cannot reset a lockout in progress.
+                if (attempts.InFlight == 0) attempts.Failed = 0;
                 return new(SignInStatus.SignedIn, _hashes.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)));
             }
             if (attempts.LockedUntil is { } lockedBySomeoneElse) return Locked(lockedBySomeoneElse, now);
