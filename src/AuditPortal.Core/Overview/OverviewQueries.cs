@@ -88,7 +88,11 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             walletsToday = (int)(long)(await cmd.ExecuteScalarAsync(ct) ?? 0L);
         }
 
-        var mine = await ReadEventsAsync(conn, "e.user_name = @user", c => c.Parameters.AddWithValue("user", actor.UserName), ListLength, ct);
+        // Support's own work: wallets, jobs and access-control lists. Operations records (rebuilds, exports) are not
+        // support actions and have no page a support user may open.
+        var mine = await ReadEventsAsync(conn,
+            $"e.user_name = @user and exists (select 1 from {Schema}.mt_streams w where w.id = e.stream_id and w.type in ('{AuditStreamTypes.Wallet}', '{AuditStreamTypes.Job}', '{AuditStreamTypes.AccessControlList}'))",
+            c => c.Parameters.AddWithValue("user", actor.UserName), ListLength, ct);
         return new SupportOverview(dayStart, weekStart, today, week, walletsToday, mine);
     }
 
