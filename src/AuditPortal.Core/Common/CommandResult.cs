@@ -21,9 +21,3 @@ public sealed record CommandResult(CommandStatus Status, string Message, Guid? S
     public static CommandResult Forbidden(string message) => new(CommandStatus.Forbidden, message, ErrorCode: "forbidden");
     public static CommandResult Unavailable(string message) => new(CommandStatus.Unavailable, message, ErrorCode: "unavailable");
 }
-
-/// <summary>Who issues a command, and under which request; filled into the events and Marten's metadata.</summary>
-public sealed record Actor(string UserName, string CorrelationId)
-{
-    public static Actor System(string what) => new($"system:{what}", Guid.CreateVersion7().ToString());
-}
