@@ -22,7 +22,7 @@ public class PortalLastAdminTests(PortalHostFixture fixture) : IClassFixture<Por
     {
         var result = await Acl.RevokeAsync(Admin, Guid.CreateVersion7(), Resources.PortalAclId, PortalHostFixture.Admin, Permission.EditAccessControl, "leaving", null);
 
-        Assert.Equal((CommandStatus.Rejected, "last-admin"), (result.Status, result.ErrorCode));
+        Assert.Equal((CommandStatus.Rejected, ErrorCodes.LastAdmin), (result.Status, result.ErrorCode));
         Assert.True((await LoadAsync(Resources.PortalAclId))!.Has(PortalHostFixture.Admin, Permission.EditAccessControl));
     }
 }

@@ -133,7 +133,7 @@ public class AclDetailPageTests : PortalTestContext
     [Fact]
     public void Revoking_the_last_admin_shows_the_rule_clearly()
     {
-        _commands.Answer = c => CommandResult.Rejected(new RuleViolated("last-admin", $"{c.Principal} is the last admin of the portal; grant another admin first."));
+        _commands.Answer = c => CommandResult.Rejected(new RuleViolated(ErrorCodes.LastAdmin, $"{c.Principal} is the last admin of the portal; grant another admin first."));
         var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
