@@ -1,3 +1,4 @@
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
@@ -59,7 +60,7 @@ builder.Services.AddPortalAuth(builder.Configuration);
 builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();
 builder.Services.AddAuditPages(builder.Configuration);
-AuditPortal.Core.Overview.Configuration.AddOverview(builder.Services);
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 
@@ -97,7 +98,7 @@ app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecur
 // test hosts pass --Key=Value settings, which JasperFx would reject.
 if (args.Length > 0 && !args[0].StartsWith('-'))
 {
-    AuditPortal.Web.Commands.CommandLineOutput.Prepare();
+    AuditPortal.Web.Cli.CommandLineOutput.Prepare();
     return await app.RunJasperFxCommands(args);
 }
 

@@ -25,7 +25,7 @@ public static class GivenWhenThen
 
     public static ValidationError ThenInvalid(Func<object> when, string field)
     {
-        var error = Assert.IsType<ValidationError>(ThenRejected(when, "validation"));
+        var error = Assert.IsType<ValidationError>(ThenRejected(when, ErrorCodes.Validation));
         Assert.Equal(field, error.Field);
         return error;
     }

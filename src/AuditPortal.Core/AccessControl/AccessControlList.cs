@@ -1,34 +1,5 @@
 namespace AuditPortal.Core.AccessControl;
 
-public enum Permission
-{
-    ReadWallets,
-    GrantCredits,
-    SpendCredits,
-    ReadJobs,
-    ReadAudit,
-    ExportAudit,
-    EditAccessControl,
-    ManageProjections,
-}
-
-/// <summary>The three personas are bundles of permissions on the portal's own list.</summary>
-public static class Personas
-{
-    public static readonly Permission[] Support = [Permission.ReadWallets, Permission.GrantCredits, Permission.SpendCredits, Permission.ReadJobs];
-    public static readonly Permission[] Auditor = [Permission.ReadWallets, Permission.ReadJobs, Permission.ReadAudit, Permission.ExportAudit];
-    public static readonly Permission[] Admin = Enum.GetValues<Permission>();
-}
-
-public static class Resources
-{
-    /// <summary>The portal's own list has a well-known stream id so authorization can load it directly.</summary>
-    public static readonly Guid PortalAclId = new("01900000-0000-7000-8000-000000000001");
-    public const string Portal = "portal";
-    public static string Wallet(Guid id) => $"wallet:{id}";
-    public static string Job(Guid id) => $"job:{id}";
-}
-
 public sealed record AccessControlListCreated(Guid AclId, string Resource, string CreatedBy, DateTimeOffset CreatedAt, string Reason);
 
 public sealed record PermissionGranted(Guid AclId, string Principal, Permission Permission, string GrantedBy, DateTimeOffset GrantedAt, string Reason);

@@ -13,7 +13,7 @@ public static class AccessControlListDecisions
     public static AccessControlListCreated Handle(AccessControlList? state, CreateAccessControlList command)
     {
         if (state is not null)
-            throw new DomainException(new RuleViolated("acl-exists", $"The access-control list for {state.Resource} already exists."));
+            throw new DomainException(new RuleViolated(ErrorCodes.AclExists, $"The access-control list for {state.Resource} already exists."));
         if (command.AclId == Guid.Empty)
             throw new DomainException(new ValidationError("aclId", "An access-control list needs an id."));
         var resource = Guard.Name(command.Resource, "resource");
@@ -29,7 +29,7 @@ public static class AccessControlListDecisions
             throw new DomainException(new ValidationError("permission", $"Unknown permission {(int)command.Permission}."));
         var reason = Guard.Text(command.Reason, "reason");
         if (acl.Has(principal, command.Permission))
-            throw new DomainException(new RuleViolated("already-granted", $"{principal} already has {command.Permission} on {acl.Resource}."));
+            throw new DomainException(new RuleViolated(ErrorCodes.AlreadyGranted, $"{principal} already has {command.Permission} on {acl.Resource}."));
         return new PermissionGranted(acl.Id, principal, command.Permission, command.Actor, command.At, reason);
     }
 
@@ -39,10 +39,10 @@ public static class AccessControlListDecisions
         var principal = Guard.Name(command.Principal, "principal");
         var reason = Guard.Text(command.Reason, "reason");
         if (!acl.Has(principal, command.Permission))
-            throw new DomainException(new RuleViolated("not-granted", $"{principal} does not have {command.Permission} on {acl.Resource}."));
+            throw new DomainException(new RuleViolated(ErrorCodes.NotGranted, $"{principal} does not have {command.Permission} on {acl.Resource}."));
         if (acl.IsPortal && command.Permission == Permission.EditAccessControl
             && acl.Entries.Count(x => x.Permission == Permission.EditAccessControl) == 1)
-            throw new DomainException(new RuleViolated("last-admin", $"{principal} is the last admin of the portal; grant another admin first."));
+            throw new DomainException(new RuleViolated(ErrorCodes.LastAdmin, $"{principal} is the last admin of the portal; grant another admin first."));
         return new PermissionRevoked(acl.Id, principal, command.Permission, command.Actor, command.At, reason);
     }
 }

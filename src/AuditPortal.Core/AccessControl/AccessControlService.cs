@@ -4,7 +4,7 @@ using Marten;
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>Admins' commands on access-control lists.</summary>
-public sealed class AccessControlService(CommandExecutor executor, TimeProvider time)
+public sealed class AccessControlService(CommandExecutor executor, TimeProvider time) : IAclCommands
 {
     public Task<CommandResult> CreateAsync(Actor actor, Guid commandId, Guid aclId, string resource, string reason, CancellationToken ct = default) =>
         executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, nameof(CreateAccessControlList), async session =>

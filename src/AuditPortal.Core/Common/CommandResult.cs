@@ -17,13 +17,7 @@ public sealed record CommandResult(CommandStatus Status, string Message, Guid? S
     public static CommandResult Accepted(Guid streamId, long version, string message) => new(CommandStatus.Accepted, message, streamId, version);
     public static CommandResult Rejected(DomainError error) =>
         new(CommandStatus.Rejected, error.Message, ErrorCode: error.Code, Field: (error as ValidationError)?.Field);
-    public static CommandResult Conflict(string message, long? currentVersion = null) => new(CommandStatus.Conflict, message, Version: currentVersion, ErrorCode: "conflict");
-    public static CommandResult Forbidden(string message) => new(CommandStatus.Forbidden, message, ErrorCode: "forbidden");
-    public static CommandResult Unavailable(string message) => new(CommandStatus.Unavailable, message, ErrorCode: "unavailable");
-}
-
-/// <summary>Who issues a command, and under which request; filled into the events and Marten's metadata.</summary>
-public sealed record Actor(string UserName, string CorrelationId)
-{
-    public static Actor System(string what) => new($"system:{what}", Guid.CreateVersion7().ToString());
+    public static CommandResult Conflict(string message, long? currentVersion = null) => new(CommandStatus.Conflict, message, Version: currentVersion, ErrorCode: ErrorCodes.Conflict);
+    public static CommandResult Forbidden(string message) => new(CommandStatus.Forbidden, message, ErrorCode: ErrorCodes.Forbidden);
+    public static CommandResult Unavailable(string message) => new(CommandStatus.Unavailable, message, ErrorCode: ErrorCodes.Unavailable);
 }

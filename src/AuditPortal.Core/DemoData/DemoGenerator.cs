@@ -265,7 +265,7 @@ internal sealed class DemoGenerator
         });
         if (launched is null)
         {
-            if (retry && _lastError?.Code == "insufficient-credits")
+            if (retry && _lastError?.Code == ErrorCodes.InsufficientCredits)
             {
                 // The owner buys a credit pack, then launches again.
                 var missing = job.Budget - _wallets[job.OwnerWalletId].Balance;

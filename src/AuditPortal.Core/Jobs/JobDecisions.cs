@@ -22,7 +22,7 @@ public static class JobDecisions
     public static JobPosted Handle(Job? state, PostJob command, WalletLimits limits)
     {
         if (state is not null)
-            throw new DomainException(new RuleViolated("job-exists", $"Job {command.JobId} already exists."));
+            throw new DomainException(new RuleViolated(ErrorCodes.JobExists, $"Job {command.JobId} already exists."));
         if (command.JobId == Guid.Empty)
             throw new DomainException(new ValidationError("jobId", "A job needs an id."));
         var owner = Guard.Name(command.Owner, "owner");
@@ -38,7 +38,7 @@ public static class JobDecisions
         var posted = Handle(state, command, limits);
         var wallet = ownerWallet ?? throw new DomainException(new NotFound("Wallet", command.OwnerWalletId.ToString()));
         if (wallet.Id != command.OwnerWalletId)
-            throw new DomainException(new RuleViolated("wrong-wallet", $"Wallet {wallet.Id} was given for wallet {command.OwnerWalletId}."));
+            throw new DomainException(new RuleViolated(ErrorCodes.WrongWallet, $"Wallet {wallet.Id} was given for wallet {command.OwnerWalletId}."));
         return posted;
     }
 
@@ -47,7 +47,7 @@ public static class JobDecisions
         var job = Open(state, command.JobId);
         var participant = Participant(job, command.Participant);
         if (job.Participant(participant) is not null)
-            throw new DomainException(new RuleViolated("already-participant", $"{participant} is already on job \"{job.Title}\"."));
+            throw new DomainException(new RuleViolated(ErrorCodes.AlreadyParticipant, $"{participant} is already on job \"{job.Title}\"."));
         return new ParticipantInvited(job.Id, participant, job.Title, command.Actor, command.At);
     }
 
@@ -57,7 +57,7 @@ public static class JobDecisions
         var participant = Participant(job, command.Participant);
         var existing = job.Participant(participant);
         if (existing is { Status: not ApplicationStatus.Invited })
-            throw new DomainException(new RuleViolated("already-applied", $"{participant} has already applied to job \"{job.Title}\"."));
+            throw new DomainException(new RuleViolated(ErrorCodes.AlreadyApplied, $"{participant} has already applied to job \"{job.Title}\"."));
         var note = Guard.Text(command.CoverNote, "cover note", required: false);
         return new JobApplicationSubmitted(job.Id, participant, job.Title, note, command.Actor, command.At);
     }
@@ -67,7 +67,7 @@ public static class JobDecisions
         var job = Open(state, command.JobId);
         var name = Guard.Name(command.Participant, "participant");
         var existing = job.Participant(name)
-            ?? throw new DomainException(new RuleViolated("not-a-participant", $"{name} has neither applied to nor been invited to job \"{job.Title}\"."));
+            ?? throw new DomainException(new RuleViolated(ErrorCodes.NotAParticipant, $"{name} has neither applied to nor been invited to job \"{job.Title}\"."));
         if (existing.Status == ApplicationStatus.Accepted)
             throw new DomainException(new RuleViolated("already-accepted", $"{existing.Name} is already accepted on job \"{job.Title}\"."));
         return new ParticipantAccepted(job.Id, existing.Name, command.Actor, command.At);
@@ -78,12 +78,12 @@ public static class JobDecisions
     {
         var job = Open(state, command.JobId);
         if (!job.Participants.Any(p => p.Status == ApplicationStatus.Accepted))
-            throw new DomainException(new RuleViolated("no-accepted-participant", $"Job \"{job.Title}\" needs an accepted participant before it can be launched."));
+            throw new DomainException(new RuleViolated(ErrorCodes.NoAcceptedParticipant, $"Job \"{job.Title}\" needs an accepted participant before it can be launched."));
         var wallet = ownerWallet ?? throw new DomainException(new NotFound("Wallet", job.OwnerWalletId.ToString()));
         if (wallet.Id != job.OwnerWalletId)
-            throw new DomainException(new RuleViolated("wrong-wallet", $"Job \"{job.Title}\" is paid from wallet {job.OwnerWalletId}, not {wallet.Id}."));
+            throw new DomainException(new RuleViolated(ErrorCodes.WrongWallet, $"Job \"{job.Title}\" is paid from wallet {job.OwnerWalletId}, not {wallet.Id}."));
         if (job.Budget > wallet.Balance)
-            throw new DomainException(new RuleViolated("insufficient-credits",
+            throw new DomainException(new RuleViolated(ErrorCodes.InsufficientCredits,
                 $"Not enough credits in wallet: balance {wallet.Balance}, requested {job.Budget}"));
         var spent = new CreditsSpent(wallet.Id, job.Budget, SpendTypes.JobLaunch, new TypeMetadata(job.Id), command.Actor, command.At,
             $"Launch of job \"{job.Title}\"");
@@ -94,7 +94,7 @@ public static class JobDecisions
     {
         var job = Existing(state, command.JobId);
         if (job.Status != JobStatus.Launched)
-            throw new DomainException(new RuleViolated("not-launched", $"Job \"{job.Title}\" is {job.Status.ToString().ToLowerInvariant()}; only a launched job can be completed."));
+            throw new DomainException(new RuleViolated(ErrorCodes.NotLaunched, $"Job \"{job.Title}\" is {job.Status.ToString().ToLowerInvariant()}; only a launched job can be completed."));
         return new JobCompleted(job.Id, job.ParticipantNames, command.Actor, command.At);
     }
 
@@ -103,7 +103,7 @@ public static class JobDecisions
     {
         var job = Existing(state, command.JobId);
         if (job.Status is JobStatus.Completed or JobStatus.Cancelled)
-            throw new DomainException(new RuleViolated("job-closed", $"Job \"{job.Title}\" is already {job.Status.ToString().ToLowerInvariant()}."));
+            throw new DomainException(new RuleViolated(ErrorCodes.JobClosed, $"Job \"{job.Title}\" is already {job.Status.ToString().ToLowerInvariant()}."));
         var reason = Guard.Text(command.Reason, "reason");
         var refund = job.Status == JobStatus.Launched ? job.CreditsSpent : 0;
         // The refund's reason names the job and, when it fits the wallet's limit, the cancellation reason.
@@ -121,7 +121,7 @@ public static class JobDecisions
     {
         var job = Existing(state, jobId);
         if (job.Status != JobStatus.Open)
-            throw new DomainException(new RuleViolated("job-not-open", $"Job \"{job.Title}\" is {job.Status.ToString().ToLowerInvariant()}, not open."));
+            throw new DomainException(new RuleViolated(ErrorCodes.JobNotOpen, $"Job \"{job.Title}\" is {job.Status.ToString().ToLowerInvariant()}, not open."));
         return job;
     }
 
@@ -129,7 +129,7 @@ public static class JobDecisions
     {
         var participant = Guard.Name(name, "participant");
         if (string.Equals(participant, job.Owner, StringComparison.OrdinalIgnoreCase))
-            throw new DomainException(new RuleViolated("owner-cannot-participate", $"{participant} owns job \"{job.Title}\" and cannot also be a participant."));
+            throw new DomainException(new RuleViolated(ErrorCodes.OwnerCannotParticipate, $"{participant} owns job \"{job.Title}\" and cannot also be a participant."));
         return participant;
     }
 }

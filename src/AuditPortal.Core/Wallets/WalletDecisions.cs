@@ -22,7 +22,7 @@ public static class WalletDecisions
     public static WalletOpened Handle(Wallet? state, OpenWallet command)
     {
         if (state is not null)
-            throw new DomainException(new RuleViolated("wallet-exists", $"Wallet {command.WalletId} is already open (owner {state.Owner})."));
+            throw new DomainException(new RuleViolated(ErrorCodes.WalletExists, $"Wallet {command.WalletId} is already open (owner {state.Owner})."));
         if (command.WalletId == Guid.Empty)
             throw new DomainException(new ValidationError("walletId", "A wallet needs an id."));
         var owner = Guard.Name(command.Owner, "owner");
@@ -35,7 +35,7 @@ public static class WalletDecisions
         var amount = Guard.Amount(command.Amount, limits.MaxCreditsPerOperation);
         var reason = Guard.Text(command.Reason, "reason");
         if ((long)wallet.Balance + amount > int.MaxValue)
-            throw new DomainException(new RuleViolated("balance-overflow",
+            throw new DomainException(new RuleViolated(ErrorCodes.BalanceOverflow,
                 $"Granting {amount:N0} credits would take the balance of {wallet.Balance:N0} above the maximum of {int.MaxValue:N0}."));
         return new CreditsGranted(wallet.Id, amount, command.Type, command.TypeMetadata, command.Actor, command.At, reason);
     }
@@ -46,7 +46,7 @@ public static class WalletDecisions
         var amount = Guard.Amount(command.Amount, limits.MaxCreditsPerOperation);
         var reason = Guard.Text(command.Reason, "reason");
         if (amount > wallet.Balance)
-            throw new DomainException(new RuleViolated("insufficient-credits",
+            throw new DomainException(new RuleViolated(ErrorCodes.InsufficientCredits,
                 $"Not enough credits in wallet: balance {wallet.Balance}, requested {amount}"));
         return new CreditsSpent(wallet.Id, amount, command.Type, command.TypeMetadata, command.Actor, command.At, reason);
     }

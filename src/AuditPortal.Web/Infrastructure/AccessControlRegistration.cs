@@ -10,7 +10,7 @@ public static class AccessControlRegistration
     {
         // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
         services.AddScoped<IAclQueries, AccessControlQueries>();
-        services.AddSingleton<IAclCommands, AclCommands>();
+        services.AddSingleton<IAclCommands>(sp => sp.GetRequiredService<AccessControlService>());
         services.AddHealthChecks().AddCheck<AclIntegrityHealthCheck>("access-control");
         return services;
     }
@@ -39,20 +39,4 @@ public sealed class AclIntegrityHealthCheck(Marten.IDocumentStore store, ILogger
             return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The access-control list could not be read.", e);
         }
     }
-}
-
-/// <summary>The two ACL commands the pages issue; a seam so component tests need no database.</summary>
-public interface IAclCommands
-{
-    Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default);
-    Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default);
-}
-
-public sealed class AclCommands(AccessControlService service) : IAclCommands
-{
-    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        service.GrantAsync(actor, commandId, aclId, principal, permission, reason, expectedVersion, ct);
-
-    public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        service.RevokeAsync(actor, commandId, aclId, principal, permission, reason, expectedVersion, ct);
 }

@@ -38,7 +38,7 @@ public class AccessControlListDecisionsTests
     [Fact]
     public void GivenExistingList_WhenCreatingAgain_ThenAclExistsIsRejected()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), "acl-exists");
+        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), ErrorCodes.AclExists);
     }
 
     [Theory]
@@ -69,7 +69,7 @@ public class AccessControlListDecisionsTests
     [Fact]
     public void GivenGrantedPermission_WhenGrantingItAgainInOtherCase_ThenAlreadyGrantedIsRejected()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Grant("ALICE", Permission.GrantCredits)), "already-granted");
+        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Grant("ALICE", Permission.GrantCredits)), ErrorCodes.AlreadyGranted);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class AccessControlListDecisionsTests
     [Fact]
     public void GivenNoList_WhenGranting_ThenListNotFoundIsRejected()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Grant("alice", Permission.ReadWallets)), "not-found");
+        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Grant("alice", Permission.ReadWallets)), ErrorCodes.NotFound);
     }
 
     // RevokePermission
@@ -125,7 +125,7 @@ public class AccessControlListDecisionsTests
     [Fact]
     public void GivenPermissionNotHeld_WhenRevoking_ThenNotGrantedIsRejected()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke("alice", Permission.SpendCredits)), "not-granted");
+        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke("alice", Permission.SpendCredits)), ErrorCodes.NotGranted);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public class AccessControlListDecisionsTests
     {
         var acl = GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits), Revoked("alice", Permission.GrantCredits));
 
-        ThenRejected(() => AccessControlListDecisions.Handle(acl, Revoke("alice", Permission.GrantCredits)), "not-granted");
+        ThenRejected(() => AccessControlListDecisions.Handle(acl, Revoke("alice", Permission.GrantCredits)), ErrorCodes.NotGranted);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public class AccessControlListDecisionsTests
     {
         var acl = GivenAcl(PortalCreated, Granted("admin", Permission.EditAccessControl), Granted("alice", Permission.GrantCredits));
 
-        var error = ThenRejected(() => AccessControlListDecisions.Handle(acl, Revoke("admin", Permission.EditAccessControl)), "last-admin");
+        var error = ThenRejected(() => AccessControlListDecisions.Handle(acl, Revoke("admin", Permission.EditAccessControl)), ErrorCodes.LastAdmin);
 
         Assert.Contains("last admin", error.Message);
     }
@@ -162,7 +162,7 @@ public class AccessControlListDecisionsTests
         var after = acl!.Apply(AccessControlListDecisions.Handle(acl, Revoke("dave", Permission.EditAccessControl)));
 
         Assert.True(after.Has("admin", Permission.EditAccessControl));
-        ThenRejected(() => AccessControlListDecisions.Handle(after, Revoke("admin", Permission.EditAccessControl)), "last-admin");
+        ThenRejected(() => AccessControlListDecisions.Handle(after, Revoke("admin", Permission.EditAccessControl)), ErrorCodes.LastAdmin);
     }
 
     [Fact]
@@ -186,6 +186,6 @@ public class AccessControlListDecisionsTests
     [Fact]
     public void GivenNoList_WhenRevoking_ThenListNotFoundIsRejected()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Revoke("alice", Permission.ReadWallets)), "not-found");
+        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Revoke("alice", Permission.ReadWallets)), ErrorCodes.NotFound);
     }
 }

@@ -52,7 +52,7 @@ public class JobDecisionsTests
     [Fact]
     public void GivenNeverOpenedWallet_WhenPosting_ThenWalletNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), null, Post(), Limits), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), null, Post(), Limits), ErrorCodes.NotFound);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class JobDecisionsTests
     {
         var other = GivenWallet(new WalletOpened(Guid.NewGuid(), "olivia", "alice", Now));
 
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), other, Post(), Limits), "wrong-wallet");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), other, Post(), Limits), ErrorCodes.WrongWallet);
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class JobDecisionsTests
     [Fact]
     public void GivenPostedJob_WhenPostingTheSameIdAgain_ThenJobExistsIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Post(), Limits), "job-exists");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Post(), Limits), ErrorCodes.JobExists);
     }
 
     [Theory]
@@ -123,13 +123,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenInvitedParticipant_WhenInvitingAgainInOtherCase_ThenAlreadyParticipantIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Invited("paul")), Invite("PAUL")), "already-participant");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Invited("paul")), Invite("PAUL")), ErrorCodes.AlreadyParticipant);
     }
 
     [Fact]
     public void GivenOpenJob_WhenInvitingTheOwner_ThenOwnerCannotParticipate()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Invite("Olivia")), "owner-cannot-participate");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Invite("Olivia")), ErrorCodes.OwnerCannotParticipate);
     }
 
     [Fact]
@@ -141,13 +141,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenNoJob_WhenInviting_ThenJobNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Invite("paul")), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), Invite("paul")), ErrorCodes.NotFound);
     }
 
     [Fact]
     public void GivenLaunchedJob_WhenInviting_ThenJobNotOpenIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), Invite("quinn")), "job-not-open");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), Invite("quinn")), ErrorCodes.JobNotOpen);
     }
 
     // ApplyToJob
@@ -173,13 +173,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenAppliedParticipant_WhenApplyingAgain_ThenAlreadyAppliedIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Apply("paul")), "already-applied");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Apply("paul")), ErrorCodes.AlreadyApplied);
     }
 
     [Fact]
     public void GivenOpenJob_WhenTheOwnerApplies_ThenOwnerCannotParticipate()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Apply("olivia")), "owner-cannot-participate");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Apply("olivia")), ErrorCodes.OwnerCannotParticipate);
     }
 
     [Fact]
@@ -191,13 +191,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenCompletedJob_WhenApplying_ThenJobNotOpenIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Apply("quinn")), "job-not-open");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Apply("quinn")), ErrorCodes.JobNotOpen);
     }
 
     [Fact]
     public void GivenNoJob_WhenApplying_ThenJobNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Apply("paul")), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), Apply("paul")), ErrorCodes.NotFound);
     }
 
     // AcceptParticipant
@@ -213,7 +213,7 @@ public class JobDecisionsTests
     [Fact]
     public void GivenStranger_WhenAccepting_ThenNotAParticipantIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Accept("quinn")), "not-a-participant");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Accept("quinn")), ErrorCodes.NotAParticipant);
     }
 
     [Fact]
@@ -225,13 +225,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenCancelledJob_WhenAccepting_ThenJobNotOpenIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Cancelled), Accept("paul")), "job-not-open");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Cancelled), Accept("paul")), ErrorCodes.JobNotOpen);
     }
 
     [Fact]
     public void GivenNoJob_WhenAccepting_ThenJobNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Accept("paul")), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), Accept("paul")), ErrorCodes.NotFound);
     }
 
     // LaunchJob
@@ -262,7 +262,7 @@ public class JobDecisionsTests
     [Fact]
     public void GivenBalanceThreeAndBudgetFive_WhenLaunching_ThenNotEnoughCreditsIsRejected()
     {
-        var error = ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), OwnerWallet(3), Launch), "insufficient-credits");
+        var error = ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), OwnerWallet(3), Launch), ErrorCodes.InsufficientCredits);
 
         Assert.Equal("Not enough credits in wallet: balance 3, requested 5", error.Message);
     }
@@ -270,13 +270,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenNoAcceptedParticipant_WhenLaunching_ThenNoAcceptedParticipantIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), OwnerWallet(8), Launch), "no-accepted-participant");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), OwnerWallet(8), Launch), ErrorCodes.NoAcceptedParticipant);
     }
 
     [Fact]
     public void GivenNeverOpenedOwnerWallet_WhenLaunching_ThenWalletNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), null, Launch), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), null, Launch), ErrorCodes.NotFound);
     }
 
     [Fact]
@@ -284,19 +284,19 @@ public class JobDecisionsTests
     {
         var other = GivenWallet(new WalletOpened(Guid.NewGuid(), "mallory", "alice", Now), new CreditsGranted(Guid.Empty, 50, GrantTypes.Manual, null, "alice", Now, "x"));
 
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), other, Launch), "wrong-wallet");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), other, Launch), ErrorCodes.WrongWallet);
     }
 
     [Fact]
     public void GivenLaunchedJob_WhenLaunchingAgain_ThenJobNotOpenIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), OwnerWallet(50), Launch), "job-not-open");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), OwnerWallet(50), Launch), ErrorCodes.JobNotOpen);
     }
 
     [Fact]
     public void GivenNoJob_WhenLaunching_ThenJobNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), OwnerWallet(50), Launch), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), OwnerWallet(50), Launch), ErrorCodes.NotFound);
     }
 
     // CompleteJob
@@ -313,19 +313,19 @@ public class JobDecisionsTests
     [Fact]
     public void GivenOpenJob_WhenCompleting_ThenNotLaunchedIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Complete), "not-launched");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Complete), ErrorCodes.NotLaunched);
     }
 
     [Fact]
     public void GivenCompletedJob_WhenCompletingAgain_ThenNotLaunchedIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Complete), "not-launched");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Complete), ErrorCodes.NotLaunched);
     }
 
     [Fact]
     public void GivenNoJob_WhenCompleting_ThenJobNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Complete), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), Complete), ErrorCodes.NotFound);
     }
 
     // CancelJob
@@ -363,13 +363,13 @@ public class JobDecisionsTests
     [Fact]
     public void GivenCompletedJob_WhenCancelling_ThenJobClosedIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Cancel()), "job-closed");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Cancel()), ErrorCodes.JobClosed);
     }
 
     [Fact]
     public void GivenCancelledJob_WhenCancellingAgain_ThenJobClosedIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Cancelled), Cancel()), "job-closed");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Cancelled), Cancel()), ErrorCodes.JobClosed);
     }
 
     [Theory]
@@ -389,6 +389,6 @@ public class JobDecisionsTests
     [Fact]
     public void GivenNoJob_WhenCancelling_ThenJobNotFoundIsRejected()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Cancel()), "not-found");
+        ThenRejected(() => JobDecisions.Handle(GivenJob(), Cancel()), ErrorCodes.NotFound);
     }
 }

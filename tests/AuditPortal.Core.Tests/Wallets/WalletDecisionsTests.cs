@@ -35,7 +35,7 @@ public class WalletDecisionsTests
     {
         var state = GivenWallet(Opened);
 
-        ThenRejected(() => WalletDecisions.Handle(state, new OpenWallet(WalletId, "dana", Guid.NewGuid(), "alice", Now)), "wallet-exists");
+        ThenRejected(() => WalletDecisions.Handle(state, new OpenWallet(WalletId, "dana", Guid.NewGuid(), "alice", Now)), ErrorCodes.WalletExists);
     }
 
     [Theory]
@@ -120,7 +120,7 @@ public class WalletDecisionsTests
     [Fact]
     public void GivenNeverOpenedWallet_WhenGranting_ThenWalletNotFoundIsRejected()
     {
-        ThenRejected(() => WalletDecisions.Handle(GivenWallet(), Grant(5), Limits), "not-found");
+        ThenRejected(() => WalletDecisions.Handle(GivenWallet(), Grant(5), Limits), ErrorCodes.NotFound);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class WalletDecisionsTests
         var limits = new WalletLimits(int.MaxValue);
         var state = GivenWallet(Opened, Granted(int.MaxValue - 1));
 
-        ThenRejected(() => WalletDecisions.Handle(state, Grant(2), limits), "balance-overflow");
+        ThenRejected(() => WalletDecisions.Handle(state, Grant(2), limits), ErrorCodes.BalanceOverflow);
         Assert.Equal(1, WalletDecisions.Handle(state, Grant(1), limits).Amount);
     }
 
@@ -166,7 +166,7 @@ public class WalletDecisionsTests
     {
         var state = GivenWallet(Opened, Granted(3));
 
-        var error = ThenRejected(() => WalletDecisions.Handle(state, Spend(5), Limits), "insufficient-credits");
+        var error = ThenRejected(() => WalletDecisions.Handle(state, Spend(5), Limits), ErrorCodes.InsufficientCredits);
 
         Assert.Equal("Not enough credits in wallet: balance 3, requested 5", error.Message);
     }
@@ -176,7 +176,7 @@ public class WalletDecisionsTests
     {
         var state = GivenWallet(Opened, Granted(10), Spent(7));
 
-        var error = ThenRejected(() => WalletDecisions.Handle(state, Spend(5), Limits), "insufficient-credits");
+        var error = ThenRejected(() => WalletDecisions.Handle(state, Spend(5), Limits), ErrorCodes.InsufficientCredits);
 
         Assert.Equal("Not enough credits in wallet: balance 3, requested 5", error.Message);
     }
@@ -212,7 +212,7 @@ public class WalletDecisionsTests
     [Fact]
     public void GivenNeverOpenedWallet_WhenSpending_ThenWalletNotFoundIsRejected()
     {
-        ThenRejected(() => WalletDecisions.Handle(GivenWallet(), Spend(1), Limits), "not-found");
+        ThenRejected(() => WalletDecisions.Handle(GivenWallet(), Spend(1), Limits), ErrorCodes.NotFound);
     }
 
     [Fact]

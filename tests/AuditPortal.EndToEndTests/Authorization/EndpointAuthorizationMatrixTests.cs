@@ -194,7 +194,7 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
         foreach (var permission in Personas.Admin)
         {
             var result = await acl.RevokeAsync(Actor.System("test"), Guid.CreateVersion7(), Resources.PortalAclId, "dave", permission, "revoked mid-session", null);
-            Assert.True(result.Succeeded || result.ErrorCode == "not-granted", result.Message);
+            Assert.True(result.Succeeded || result.ErrorCode == ErrorCodes.NotGranted, result.Message);
         }
         return
         [

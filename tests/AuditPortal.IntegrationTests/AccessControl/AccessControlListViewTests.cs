@@ -7,17 +7,8 @@ using Marten;
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>The list view is inline: every assertion here reads right after the command, without waiting for the daemon.</summary>
-public class AccessControlListViewTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
+public class AccessControlListViewTests(PortalHostFixture fixture) : AccessControlTestBase(fixture), IClassFixture<PortalHostFixture>
 {
-    private AccessControlService Acl => fixture.Get<AccessControlService>();
-    private static Actor Admin => PortalHostFixture.Actor(PortalHostFixture.Admin);
-
-    private async Task<AccessControlListView?> LoadAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.LoadAsync<AccessControlListView>(id);
-    }
-
     [Fact]
     public async Task GivenANewResourceList_WhenGrantingAndRevoking_ThenTheViewShowsEachChangeImmediately()
     {
@@ -43,8 +34,8 @@ public class AccessControlListViewTests(PortalHostFixture fixture) : IClassFixtu
     [Fact]
     public async Task GivenASupportUser_WhenTheirSpendRightIsRevoked_ThenTheVeryNextSpendIsForbidden()
     {
-        await fixture.GrantPersonaAsync("bob", Personas.Support);
-        var wallets = fixture.Get<WalletService>();
+        await Fixture.GrantPersonaAsync("bob", Personas.Support);
+        var wallets = Fixture.Get<WalletService>();
         var walletId = Guid.CreateVersion7();
         Assert.True((await wallets.OpenAsync(PortalHostFixture.Actor("bob"), Guid.CreateVersion7(), walletId, "dana")).Succeeded);
         Assert.True((await wallets.GrantAsync(PortalHostFixture.Actor("bob"), Guid.CreateVersion7(), walletId, 5, "welcome", null)).Succeeded);
@@ -59,8 +50,8 @@ public class AccessControlListViewTests(PortalHostFixture fixture) : IClassFixtu
     [Fact]
     public async Task GivenASecondAdmin_WhenTheFirstAdminIsRevoked_ThenTheSecondCanStillEditLists()
     {
-        await fixture.GrantPersonaAsync("dave", Personas.Admin);
-        await fixture.GrantPersonaAsync("temp-admin", Personas.Admin);
+        await Fixture.GrantPersonaAsync("dave", Personas.Admin);
+        await Fixture.GrantPersonaAsync("temp-admin", Personas.Admin);
 
         Assert.True((await Acl.RevokeAsync(PortalHostFixture.Actor("dave"), Guid.CreateVersion7(), Resources.PortalAclId, "temp-admin", Permission.EditAccessControl, "temporary", null)).Succeeded);
         var view = await LoadAsync(Resources.PortalAclId);

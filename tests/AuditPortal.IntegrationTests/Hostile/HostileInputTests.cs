@@ -191,9 +191,9 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
         var full = Guid.CreateVersion7();
         Assert.True((await unlimited.OpenAsync(Admin, Guid.CreateVersion7(), full, "nearly full")).Succeeded);
         Assert.True((await unlimited.GrantAsync(Admin, Guid.CreateVersion7(), full, int.MaxValue - 10, "nearly full", null)).Succeeded);
-        await RefusedAsync("grant 11 onto int.MaxValue - 10", () => unlimited.GrantAsync(Admin, Guid.CreateVersion7(), full, 11, "overflow", null), "balance-overflow");
-        await RefusedAsync("grant int.MaxValue onto int.MaxValue - 10", () => unlimited.GrantAsync(Admin, Guid.CreateVersion7(), full, int.MaxValue, "overflow", null), "balance-overflow");
-        await RefusedAsync("spend int.MaxValue from int.MaxValue - 10", () => unlimited.SpendAsync(Admin, Guid.CreateVersion7(), full, int.MaxValue, "overdraw", null), "insufficient-credits");
+        await RefusedAsync("grant 11 onto int.MaxValue - 10", () => unlimited.GrantAsync(Admin, Guid.CreateVersion7(), full, 11, "overflow", null), ErrorCodes.BalanceOverflow);
+        await RefusedAsync("grant int.MaxValue onto int.MaxValue - 10", () => unlimited.GrantAsync(Admin, Guid.CreateVersion7(), full, int.MaxValue, "overflow", null), ErrorCodes.BalanceOverflow);
+        await RefusedAsync("spend int.MaxValue from int.MaxValue - 10", () => unlimited.SpendAsync(Admin, Guid.CreateVersion7(), full, int.MaxValue, "overdraw", null), ErrorCodes.InsufficientCredits);
         await StoredAsync("grant 10 onto int.MaxValue - 10 (exactly the maximum)",
             () => unlimited.GrantAsync(Admin, Guid.CreateVersion7(), full, 10, "to the brim", null), e => ((CreditsGranted)e).Amount == 10);
     }
@@ -206,27 +206,27 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
             foreach (var version in new long?[] { null, 3 })
             {
                 var at = version is null ? "" : $" at version {version}";
-                await RefusedAsync($"grant on {label}{at}", () => Wallets.GrantAsync(Admin, Guid.CreateVersion7(), id, 1, "r", version), "not-found");
-                await RefusedAsync($"spend on {label}{at}", () => Wallets.SpendAsync(Admin, Guid.CreateVersion7(), id, 1, "r", version), "not-found");
-                await RefusedAsync($"invite on job {label}{at}", () => Jobs.InviteAsync(Admin, Guid.CreateVersion7(), id, "someone", version), "not-found");
-                await RefusedAsync($"apply on job {label}{at}", () => Jobs.ApplyAsync(Admin, Guid.CreateVersion7(), id, "someone", "note", version), "not-found");
-                await RefusedAsync($"accept on job {label}{at}", () => Jobs.AcceptAsync(Admin, Guid.CreateVersion7(), id, "someone", version), "not-found");
-                await RefusedAsync($"launch job {label}{at}", () => Jobs.LaunchAsync(Admin, Guid.CreateVersion7(), id, version), "not-found");
-                await RefusedAsync($"complete job {label}{at}", () => Jobs.CompleteAsync(Admin, Guid.CreateVersion7(), id, version), "not-found");
-                await RefusedAsync($"cancel job {label}{at}", () => Jobs.CancelAsync(Admin, Guid.CreateVersion7(), id, "r", version), "not-found");
-                await RefusedAsync($"ACL grant on {label}{at}", () => Acl.GrantAsync(Admin, Guid.CreateVersion7(), id, "p", Permission.ReadJobs, "r", version), "not-found");
-                await RefusedAsync($"ACL revoke on {label}{at}", () => Acl.RevokeAsync(Admin, Guid.CreateVersion7(), id, "p", Permission.ReadJobs, "r", version), "not-found");
+                await RefusedAsync($"grant on {label}{at}", () => Wallets.GrantAsync(Admin, Guid.CreateVersion7(), id, 1, "r", version), ErrorCodes.NotFound);
+                await RefusedAsync($"spend on {label}{at}", () => Wallets.SpendAsync(Admin, Guid.CreateVersion7(), id, 1, "r", version), ErrorCodes.NotFound);
+                await RefusedAsync($"invite on job {label}{at}", () => Jobs.InviteAsync(Admin, Guid.CreateVersion7(), id, "someone", version), ErrorCodes.NotFound);
+                await RefusedAsync($"apply on job {label}{at}", () => Jobs.ApplyAsync(Admin, Guid.CreateVersion7(), id, "someone", "note", version), ErrorCodes.NotFound);
+                await RefusedAsync($"accept on job {label}{at}", () => Jobs.AcceptAsync(Admin, Guid.CreateVersion7(), id, "someone", version), ErrorCodes.NotFound);
+                await RefusedAsync($"launch job {label}{at}", () => Jobs.LaunchAsync(Admin, Guid.CreateVersion7(), id, version), ErrorCodes.NotFound);
+                await RefusedAsync($"complete job {label}{at}", () => Jobs.CompleteAsync(Admin, Guid.CreateVersion7(), id, version), ErrorCodes.NotFound);
+                await RefusedAsync($"cancel job {label}{at}", () => Jobs.CancelAsync(Admin, Guid.CreateVersion7(), id, "r", version), ErrorCodes.NotFound);
+                await RefusedAsync($"ACL grant on {label}{at}", () => Acl.GrantAsync(Admin, Guid.CreateVersion7(), id, "p", Permission.ReadJobs, "r", version), ErrorCodes.NotFound);
+                await RefusedAsync($"ACL revoke on {label}{at}", () => Acl.RevokeAsync(Admin, Guid.CreateVersion7(), id, "p", Permission.ReadJobs, "r", version), ErrorCodes.NotFound);
             }
-            await RefusedAsync($"job paid from wallet {label}", () => Jobs.PostAsync(Admin, Guid.CreateVersion7(), Guid.CreateVersion7(), "o", id, "t", "", 5), "not-found");
+            await RefusedAsync($"job paid from wallet {label}", () => Jobs.PostAsync(Admin, Guid.CreateVersion7(), Guid.CreateVersion7(), "o", id, "t", "", 5), ErrorCodes.NotFound);
         }
-        await RefusedAsync("open wallet Guid.Empty", () => Wallets.OpenAsync(Admin, Guid.CreateVersion7(), Guid.Empty, "owner"), "validation");
-        await RefusedAsync("post job Guid.Empty", () => Jobs.PostAsync(Admin, Guid.CreateVersion7(), Guid.Empty, "o", _walletId, "t", "", 5), "validation");
-        await RefusedAsync("create ACL Guid.Empty", () => Acl.CreateAsync(Admin, Guid.CreateVersion7(), Guid.Empty, "r", "why"), "validation");
-        await RefusedAsync("command id Guid.Empty", () => Wallets.GrantAsync(Admin, Guid.Empty, _walletId, 1, "r", null), "validation");
-        await RefusedAsync("unknown permission 99", () => Acl.GrantAsync(Admin, Guid.CreateVersion7(), _aclId, "p", (Permission)99, "r", null), "validation");
-        await RefusedAsync("revoke unknown permission -1", () => Acl.RevokeAsync(Admin, Guid.CreateVersion7(), _aclId, "p", (Permission)(-1), "r", null), "not-granted");
-        await RefusedAsync("accept a 1 MB participant", () => Jobs.AcceptAsync(Admin, Guid.CreateVersion7(), _openJobId, Megabyte), "validation");
-        await RefusedAsync("a wallet id given as a job id", () => Jobs.InviteAsync(Admin, Guid.CreateVersion7(), _walletId, "someone"), "not-found");
+        await RefusedAsync("open wallet Guid.Empty", () => Wallets.OpenAsync(Admin, Guid.CreateVersion7(), Guid.Empty, "owner"), ErrorCodes.Validation);
+        await RefusedAsync("post job Guid.Empty", () => Jobs.PostAsync(Admin, Guid.CreateVersion7(), Guid.Empty, "o", _walletId, "t", "", 5), ErrorCodes.Validation);
+        await RefusedAsync("create ACL Guid.Empty", () => Acl.CreateAsync(Admin, Guid.CreateVersion7(), Guid.Empty, "r", "why"), ErrorCodes.Validation);
+        await RefusedAsync("command id Guid.Empty", () => Wallets.GrantAsync(Admin, Guid.Empty, _walletId, 1, "r", null), ErrorCodes.Validation);
+        await RefusedAsync("unknown permission 99", () => Acl.GrantAsync(Admin, Guid.CreateVersion7(), _aclId, "p", (Permission)99, "r", null), ErrorCodes.Validation);
+        await RefusedAsync("revoke unknown permission -1", () => Acl.RevokeAsync(Admin, Guid.CreateVersion7(), _aclId, "p", (Permission)(-1), "r", null), ErrorCodes.NotGranted);
+        await RefusedAsync("accept a 1 MB participant", () => Jobs.AcceptAsync(Admin, Guid.CreateVersion7(), _openJobId, Megabyte), ErrorCodes.Validation);
+        await RefusedAsync("a wallet id given as a job id", () => Jobs.InviteAsync(Admin, Guid.CreateVersion7(), _walletId, "someone"), ErrorCodes.NotFound);
     }
 
     private async Task TextAsync(string input, string value, Expect expect, bool name, bool optional,
@@ -242,7 +242,7 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
         if (shouldStore)
             await StoredAsync(input, command, e => stored(e) == value.Trim());
         else
-            await RefusedAsync(input, command, "validation");
+            await RefusedAsync(input, command, ErrorCodes.Validation);
     }
 
     private async Task RefusedAsync(string input, Func<Task<CommandResult>> command, string expectedCode)

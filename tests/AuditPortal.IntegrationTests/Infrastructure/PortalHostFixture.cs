@@ -54,7 +54,7 @@ public class PortalHostFixture : IAsyncLifetime
         foreach (var permission in persona)
         {
             var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
-            if (!result.Succeeded && result.ErrorCode != "already-granted") throw new InvalidOperationException(result.Message);
+            if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted) throw new InvalidOperationException(result.Message);
         }
     }
 

@@ -114,7 +114,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
 
         var again = await Jobs.CancelAsync(Alice, Guid.CreateVersion7(), jobId, "second", null);
 
-        Assert.Equal((CommandStatus.Rejected, "job-closed"), (again.Status, again.ErrorCode));
+        Assert.Equal((CommandStatus.Rejected, ErrorCodes.JobClosed), (again.Status, again.ErrorCode));
         Assert.Single(await StreamAsync(walletId), e => e.Data is CreditsGranted { Type: GrantTypes.Refund });
     }
 
@@ -190,7 +190,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
 
         var result = await Jobs.PostAsync(Alice, Guid.CreateVersion7(), jobId, "olivia", Guid.CreateVersion7(), "Logo design", "", 5);
 
-        Assert.Equal((CommandStatus.Rejected, "not-found"), (result.Status, result.ErrorCode));
+        Assert.Equal((CommandStatus.Rejected, ErrorCodes.NotFound), (result.Status, result.ErrorCode));
         Assert.Contains("Wallet", result.Message);
         Assert.Empty(await StreamAsync(jobId));
     }
@@ -203,7 +203,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var apply = await Jobs.ApplyAsync(Alice, Guid.CreateVersion7(), jobId, "paul", "hello");
         var launch = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 2);
 
-        Assert.Equal([(CommandStatus.Rejected, "not-found"), (CommandStatus.Rejected, "not-found")], new[] { (apply.Status, apply.ErrorCode), (launch.Status, launch.ErrorCode) });
+        Assert.Equal([(CommandStatus.Rejected, ErrorCodes.NotFound), (CommandStatus.Rejected, ErrorCodes.NotFound)], new[] { (apply.Status, apply.ErrorCode), (launch.Status, launch.ErrorCode) });
         Assert.Empty(await StreamAsync(jobId));
     }
 }

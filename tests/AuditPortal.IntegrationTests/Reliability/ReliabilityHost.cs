@@ -41,7 +41,7 @@ public static class ReliabilityHost
         foreach (var permission in persona)
         {
             var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
-            if (!result.Succeeded && result.ErrorCode != "already-granted") throw new InvalidOperationException(result.Message);
+            if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted) throw new InvalidOperationException(result.Message);
         }
     }
 

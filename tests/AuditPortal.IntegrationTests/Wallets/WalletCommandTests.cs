@@ -40,7 +40,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         Assert.Equal(10, results.Count(r => r.Status == CommandStatus.Accepted));
         var rejected = results.Where(r => r.Status != CommandStatus.Accepted).ToList();
         Assert.Equal(40, rejected.Count);
-        Assert.All(rejected, r => Assert.Equal((CommandStatus.Rejected, "insufficient-credits", "Not enough credits in wallet: balance 0, requested 1"), (r.Status, r.ErrorCode, r.Message)));
+        Assert.All(rejected, r => Assert.Equal((CommandStatus.Rejected, ErrorCodes.InsufficientCredits, "Not enough credits in wallet: balance 0, requested 1"), (r.Status, r.ErrorCode, r.Message)));
         var events = await StreamAsync(walletId);
         Assert.Equal(Enumerable.Range(1, 12).Select(v => (long)v), events.Select(e => e.Version));
         Assert.Equal(10, events.Count(e => e.Data is CreditsSpent));
@@ -115,7 +115,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         var grant = await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, 5, "typo in the id", null);
         var spend = await Wallets.SpendAsync(Alice, Guid.CreateVersion7(), walletId, 5, "typo in the id", 1);
 
-        Assert.Equal((CommandStatus.Rejected, "not-found"), (grant.Status, grant.ErrorCode));
+        Assert.Equal((CommandStatus.Rejected, ErrorCodes.NotFound), (grant.Status, grant.ErrorCode));
         Assert.Equal(CommandStatus.Rejected, spend.Status);
         await using var query = fixture.Store.QuerySession();
         Assert.Null(await query.Events.FetchStreamStateAsync(walletId));
@@ -129,7 +129,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         var again = await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "mallory");
 
-        Assert.Equal((CommandStatus.Rejected, "wallet-exists"), (again.Status, again.ErrorCode));
+        Assert.Equal((CommandStatus.Rejected, ErrorCodes.WalletExists), (again.Status, again.ErrorCode));
         Assert.Single(await StreamAsync(walletId));
     }
 

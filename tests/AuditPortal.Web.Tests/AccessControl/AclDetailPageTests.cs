@@ -42,6 +42,20 @@ public class AclDetailPageTests : PortalTestContext
         return (popovers, dialogs, snackbars, page);
     }
 
+    /// <summary>The portal list's page with its grant dialog filled in and submitted.</summary>
+    private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AclDetailPage> Page)
+        SubmitGrant(string principal, string reason)
+    {
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        dialogs.Find("#acl-principal").Input(principal);
+        dialogs.Find("#acl-reason").Input(reason);
+        dialogs.Find("#acl-submit").Click();
+        return (dialogs, snackbars, cut);
+    }
+
     [Fact]
     public void The_page_lists_the_entries_and_the_history_with_hostile_text_escaped()
     {
@@ -117,14 +131,7 @@ public class AclDetailPageTests : PortalTestContext
     public void A_rejected_field_shows_at_the_field_and_keeps_what_was_typed()
     {
         _commands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is 2,001 characters long; at most 2,000 are allowed."));
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
-        dialogs.Find("#acl-principal").Input("carol");
-        dialogs.Find("#acl-reason").Input("too long, pretend");
-        dialogs.Find("#acl-submit").Click();
+        var (dialogs, _, _) = SubmitGrant("carol", "too long, pretend");
 
         dialogs.WaitForAssertion(() => Assert.Contains("at most 2,000 are allowed", dialogs.Markup));
         Assert.Equal("carol", dialogs.Find("#acl-principal").GetAttribute("value"));
@@ -133,7 +140,7 @@ public class AclDetailPageTests : PortalTestContext
     [Fact]
     public void Revoking_the_last_admin_shows_the_rule_clearly()
     {
-        _commands.Answer = c => CommandResult.Rejected(new RuleViolated("last-admin", $"{c.Principal} is the last admin of the portal; grant another admin first."));
+        _commands.Answer = c => CommandResult.Rejected(new RuleViolated(ErrorCodes.LastAdmin, $"{c.Principal} is the last admin of the portal; grant another admin first."));
         var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
@@ -152,14 +159,7 @@ public class AclDetailPageTests : PortalTestContext
     public void A_conflict_says_the_list_changed_and_keeps_the_dialog_open()
     {
         _commands.Answer = _ => CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.");
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
-        dialogs.Find("#acl-principal").Input("carol");
-        dialogs.Find("#acl-reason").Input("audit");
-        dialogs.Find("#acl-submit").Click();
+        var (dialogs, _, _) = SubmitGrant("carol", "audit");
 
         dialogs.WaitForAssertion(() => Assert.Contains("changed since you opened it", dialogs.Find("#acl-problem").TextContent));
         Assert.Equal("audit", dialogs.Find("#acl-reason").GetAttribute("value") ?? dialogs.Find("#acl-reason").TextContent);
@@ -169,13 +169,7 @@ public class AclDetailPageTests : PortalTestContext
     public void Given_a_refusal_in_the_dialog_When_the_user_edits_a_field_Then_the_message_goes_and_the_input_stays()
     {
         _commands.Answer = _ => CommandResult.Unavailable("The database did not answer; nothing was recorded.");
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
-        dialogs.Find("#acl-principal").Input("carol");
-        dialogs.Find("#acl-reason").Input("audit");
-        dialogs.Find("#acl-submit").Click();
+        var (dialogs, _, cut) = SubmitGrant("carol", "audit");
         dialogs.WaitForAssertion(() => Assert.Contains("did not answer", dialogs.Find("#acl-problem").TextContent));
 
         // The page re-renders (e.g. a live refresh): the message and the input stay.

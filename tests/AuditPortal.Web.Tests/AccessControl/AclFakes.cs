@@ -1,6 +1,5 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using AuditPortal.Web.Infrastructure;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 

@@ -90,7 +90,7 @@ public class WalletCreditFormTests : PageTestContext
     public void Given_a_spend_above_the_balance_When_the_wallet_refuses_Then_the_error_shows_at_the_amount_field_and_the_input_is_kept()
     {
         RenderProviders();
-        WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated("insufficient-credits", "Not enough credits in wallet: balance 3, requested 5"));
+        WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated(ErrorCodes.InsufficientCredits, "Not enough credits in wallet: balance 3, requested 5"));
         var cut = Render<SpendCreditsForm>(p => p.Add(x => x.WalletId, _walletId).Add(x => x.ExpectedVersion, 2));
 
         cut.Find("#spend-amount").Input("5");

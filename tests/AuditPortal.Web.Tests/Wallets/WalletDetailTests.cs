@@ -194,7 +194,7 @@ public class WalletDetailTests : PageTestContext
     {
         RenderProviders();
         var wallet = WalletReads.Add("ivy", balance: 22, version: 2);
-        WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated("insufficient-credits", "Not enough credits in wallet: balance 22, requested 999999"));
+        WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated(ErrorCodes.InsufficientCredits, "Not enough credits in wallet: balance 22, requested 999999"));
         var cut = RenderWallet(wallet.Id.ToString());
 
         cut.Find("#spend-amount").Input("999999");

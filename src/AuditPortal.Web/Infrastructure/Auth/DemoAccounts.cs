@@ -37,7 +37,7 @@ public sealed class DemoAccountGrants(IDocumentStore store, AccessControlService
         foreach (var permission in account.Permissions.Where(p => portal?.Has(account.UserName, p) != true))
         {
             var result = await acl.GrantAsync(actor, Guid.CreateVersion7(), Resources.PortalAclId, account.UserName, permission, $"Demo {account.Persona} account", null, ct);
-            if (!result.Succeeded && result.ErrorCode != "already-granted")
+            if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted)
                 logger.LogWarning("Could not grant {Permission} to demo account {User}: {Message}", permission, account.UserName, result.Message);
         }
     }

@@ -1,6 +1,8 @@
+using AuditPortal.Web.Components.Shared;
+
 namespace AuditPortal.Web.Components.Pages.Jobs;
 
 internal static class JobFormat
 {
-    public static string At(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss") + " UTC";
+    public static string At(DateTimeOffset at) => DisplayTime.UtcLabelled(at);
 }

@@ -3,7 +3,7 @@ using Marten.Events.Projections;
 
 namespace AuditPortal.Core.Jobs;
 
-public static class Configuration
+public static class JobsMartenRegistration
 {
     /// <summary>The job read models, as members of the one-pass composite <paramref name="readModels"/>.</summary>
     public static StoreOptions AddJobs(this StoreOptions opts, CompositeProjection readModels)

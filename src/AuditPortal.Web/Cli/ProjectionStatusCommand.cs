@@ -2,7 +2,7 @@ using AuditPortal.Core.Projections;
 using JasperFx.CommandLine;
 using Spectre.Console;
 
-namespace AuditPortal.Web.Commands;
+namespace AuditPortal.Web.Cli;
 
 public sealed class ProjectionStatusInput : NetCoreInput;
 

@@ -4,7 +4,7 @@ using AuditPortal.Web.Infrastructure;
 using JasperFx.CommandLine;
 using Npgsql;
 
-namespace AuditPortal.Web.Commands;
+namespace AuditPortal.Web.Cli;
 
 public sealed class VerifyEventsInput : NetCoreInput
 {

@@ -4,7 +4,7 @@ using Marten.Events.Projections;
 
 namespace AuditPortal.Core.Wallets;
 
-public static class Configuration
+public static class WalletsMartenRegistration
 {
     /// <summary>The wallet read models, as members of the one-pass composite <paramref name="readModels"/>.</summary>
     public static StoreOptions AddWallets(this StoreOptions opts, CompositeProjection readModels)

@@ -3,7 +3,7 @@ using Marten;
 
 namespace AuditPortal.Core.AccessControl;
 
-public static class Configuration
+public static class AccessControlMartenRegistration
 {
     public static StoreOptions AddAccessControl(this StoreOptions opts)
     {

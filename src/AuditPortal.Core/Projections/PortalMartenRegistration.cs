@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.Core.Projections;
 
-public static class ServiceCollectionExtensions
+public static class PortalMartenRegistration
 {
     /// <summary>
     /// Marten with the portal's store options, lightweight sessions and the async daemon; the same for the host and the tests.
@@ -36,17 +36,5 @@ public static class ServiceCollectionExtensions
             })
             .UseLightweightSessions()
             .AddAsyncDaemon(daemonMode);
-    }
-
-    /// <summary>The command services.</summary>
-    public static IServiceCollection AddPortalCommands(this IServiceCollection services, WalletLimits? limits = null)
-    {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(limits ?? WalletLimits.Default);
-        services.AddSingleton<CommandExecutor>();
-        services.AddSingleton<WalletService>();
-        services.AddSingleton<JobService>();
-        services.AddSingleton<AccessControlService>();
-        return services;
     }
 }

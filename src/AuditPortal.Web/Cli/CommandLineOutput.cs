@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace AuditPortal.Web.Commands;
+namespace AuditPortal.Web.Cli;
 
 /// <summary>Console output of the portal's verbs: readable in a terminal and one line per message when piped.</summary>
 public static class CommandLineOutput

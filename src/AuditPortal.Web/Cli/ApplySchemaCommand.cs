@@ -5,7 +5,7 @@ using JasperFx;
 using JasperFx.CommandLine;
 using Marten;
 
-namespace AuditPortal.Web.Commands;
+namespace AuditPortal.Web.Cli;
 
 [Description("Create or update the schema as the migration role (ConnectionStrings:MartenMigrations) and grant the runtime role", Name = "apply-schema")]
 public sealed class ApplySchemaCommand : JasperFxAsyncCommand<NetCoreInput>
