@@ -61,6 +61,8 @@ public class KeyboardJourneyTests(DemoPortalServer server) : IClassFixture<DemoP
         await TabToAsync(page, page.Locator("#filter-apply"));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/audit\?actor=alice$"));
+        // The list says which filter its rows answer; only then are they the filtered rows.
+        await Assertions.Expect(page.Locator("#audit-feed")).ToHaveAttributeAsync("data-query", "?actor=alice");
         await Assertions.Expect(page.Locator("tr.audit-row").First).ToBeVisibleAsync();
         Assert.All(await page.Locator("tr.audit-row .audit-actor").AllInnerTextsAsync(), a => Assert.Equal("alice", a));
 
