@@ -24,11 +24,9 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncL
 
     public async Task InitializeAsync()
     {
-        var superuser = await TestCluster.CreateDatabaseAsync(nameof(AclReadModelForgeryTests));
-        var suffix = new NpgsqlConnectionStringBuilder(superuser).Database![^12..];
-        await DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
-        _runtime = DatabaseRoles.WithUser(superuser, $"app_{suffix}");
-        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"));
+        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(AclReadModelForgeryTests));
+        _runtime = database.Runtime;
+        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, database.Migrator);
     }
 
     public async Task DisposeAsync()

@@ -17,6 +17,20 @@ public static class ReliabilityHost
 {
     public const string Admin = "root-admin";
 
+    /// <summary>A test database with the production role split: a migration role owning the schema and a runtime role.</summary>
+    public sealed record RoleSplitDatabase(string Superuser, string Migrator, string Runtime);
+
+    /// <summary>Creates the database and its two roles; roles are cluster-wide, so they are named after the database.</summary>
+    public static async Task<RoleSplitDatabase> CreateRoleSplitDatabaseAsync(string testClass)
+    {
+        var superuser = await AuditPortal.Tests.Shared.TestCluster.CreateDatabaseAsync(testClass);
+        var suffix = new Npgsql.NpgsqlConnectionStringBuilder(superuser).Database![^12..];
+        await AuditPortal.Core.Database.DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
+        return new RoleSplitDatabase(superuser,
+            AuditPortal.Core.Database.DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"),
+            AuditPortal.Core.Database.DatabaseRoles.WithUser(superuser, $"app_{suffix}"));
+    }
+
     public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null)
     {
         var builder = Host.CreateApplicationBuilder();

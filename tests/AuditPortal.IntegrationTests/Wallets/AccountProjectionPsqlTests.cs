@@ -23,14 +23,13 @@ public sealed class AccountProjectionPsqlTests(ITestOutputHelper output) : IAsyn
 
     public async Task InitializeAsync()
     {
-        _superuser = await TestCluster.CreateDatabaseAsync(nameof(AccountProjectionPsqlTests));
-        var suffix = new NpgsqlConnectionStringBuilder(_superuser).Database![^12..];
-        await DatabaseRoles.EnsureAsync(_superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
+        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(AccountProjectionPsqlTests));
+        _superuser = database.Superuser;
         // As on an external database where nobody may change the database's defaults: only the apply step's own
         // per-role setting may put the schema on the search path.
         await ReliabilityHost.ScalarAsync(_superuser, $"alter database \"{new NpgsqlConnectionStringBuilder(_superuser).Database}\" reset search_path; select 0");
-        _runtime = DatabaseRoles.WithUser(_superuser, $"app_{suffix}");
-        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, DatabaseRoles.WithUser(_superuser, $"migrator_{suffix}"));
+        _runtime = database.Runtime;
+        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, database.Migrator);
     }
 
     public async Task DisposeAsync()
