@@ -2,14 +2,19 @@ using System.Collections.Immutable;
 
 namespace AuditPortal.Core.Projections;
 
-/// <summary>Which read models moved, and up to which event sequence the projections have caught up.</summary>
-public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs)
+/// <summary>
+/// Which read models moved, and up to which event sequence the projections have caught up.
+/// <paramref name="AccessControl"/> says an access-control list changed: pages that decided what to show from the
+/// user's permissions decide again.
+/// </summary>
+public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false)
 {
     public bool TouchesWallets => Wallets.Count > 0;
     public bool TouchesJobs => Jobs.Count > 0;
 
     public ReadModelChange Merge(ReadModelChange other) =>
-        new(Math.Max(Sequence, other.Sequence), Wallets.Union(other.Wallets).ToHashSet(), Jobs.Union(other.Jobs).ToHashSet());
+        new(Math.Max(Sequence, other.Sequence), Wallets.Union(other.Wallets).ToHashSet(), Jobs.Union(other.Jobs).ToHashSet(),
+            AccessControl || other.AccessControl);
 }
 
 /// <summary>

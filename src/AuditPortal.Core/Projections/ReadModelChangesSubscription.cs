@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events.Daemon;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
-/// A Marten subscription that only notes which wallets and jobs a batch of events touched and hands that to
+/// A Marten subscription that only notes which wallets and jobs a batch of events touched (and whether an ACL changed) and hands that to
 /// <see cref="ReadModelChangesPump"/>. It must return fast: the daemon waits for it before the next batch.
 /// </summary>
 public sealed class ReadModelChangesSubscription : SubscriptionBase
@@ -31,6 +32,7 @@ public sealed class ReadModelChangesSubscription : SubscriptionBase
     {
         var wallets = new HashSet<Guid>();
         var jobs = new HashSet<Guid>();
+        var accessControl = false;
         foreach (var e in page.Events)
         {
             switch (e.Data)
@@ -41,10 +43,13 @@ public sealed class ReadModelChangesSubscription : SubscriptionBase
                 case JobPosted or ParticipantInvited or JobApplicationSubmitted or ParticipantAccepted or JobLaunched or JobCompleted or JobCancelled:
                     jobs.Add(e.StreamId);
                     break;
+                case AccessControlListCreated or PermissionGranted or PermissionRevoked:
+                    accessControl = true;
+                    break;
             }
         }
-        if (wallets.Count > 0 || jobs.Count > 0)
-            _pump.Enqueue(new ReadModelChange(page.SequenceCeiling, wallets, jobs));
+        if (wallets.Count > 0 || jobs.Count > 0 || accessControl)
+            _pump.Enqueue(new ReadModelChange(page.SequenceCeiling, wallets, jobs, accessControl));
         return Task.FromResult(NullChangeListener.Instance);
     }
 }

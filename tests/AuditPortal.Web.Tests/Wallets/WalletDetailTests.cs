@@ -257,4 +257,35 @@ public class WalletDetailTests : PageTestContext
         Assert.Single(cut.FindAll("#grant-form"));
         Assert.Empty(cut.FindAll("#spend-form"));
     }
+
+    [Fact]
+    public void Given_a_user_granted_spend_while_the_wallet_is_open_When_the_acl_change_arrives_Then_the_spend_form_appears_and_the_grant_form_keeps_its_input()
+    {
+        Auth.SetPolicies(Policies.GrantCredits);
+        var wallet = WalletReads.Add("mia", balance: 10, version: 2);
+        var cut = RenderWallet(wallet.Id.ToString());
+        cut.Find("#grant-amount").Input("6");
+        Assert.Empty(cut.FindAll("#spend-form"));
+
+        Auth.SetPolicies(Policies.GrantCredits, Policies.SpendCredits);
+        _ = Changes.PublishAsync(new ReadModelChange(50, new HashSet<Guid>(), new HashSet<Guid>(), AccessControl: true));
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#spend-form")));
+        Assert.Equal("6", cut.Find("#grant-amount").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void Given_a_user_whose_spend_permission_is_revoked_while_the_wallet_is_open_When_the_acl_change_arrives_Then_the_spend_form_goes()
+    {
+        Auth.SetPolicies(Policies.GrantCredits, Policies.SpendCredits);
+        var wallet = WalletReads.Add("noa", balance: 10, version: 2);
+        var cut = RenderWallet(wallet.Id.ToString());
+        Assert.Single(cut.FindAll("#spend-form"));
+
+        Auth.SetPolicies(Policies.GrantCredits);
+        _ = Changes.PublishAsync(new ReadModelChange(51, new HashSet<Guid>(), new HashSet<Guid>(), AccessControl: true));
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#spend-form")));
+        Assert.Single(cut.FindAll("#grant-form"));
+    }
 }
