@@ -4,6 +4,7 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using AuditPortal.EndToEndTests.Infrastructure;
+using AuditPortal.Tests.Shared;
 using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
@@ -217,9 +218,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
             using var http = new HttpClient();
             using var response = await http.GetAsync(server.BaseUrl + "/wallets/x%0D%0A[12:00:00%20INF]%20Forged:%20admin%20signed%20in");
             // Request logging writes when the response completes: wait for the line rather than for a fixed time.
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!captured.ToString().Contains("Forged", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-                await Task.Delay(50);
+            await Poll.UntilAsync(() => captured.ToString().Contains("Forged", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         }
         finally
         {

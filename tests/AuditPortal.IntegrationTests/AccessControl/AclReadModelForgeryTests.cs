@@ -17,40 +17,25 @@ namespace AuditPortal.IntegrationTests.AccessControl;
 /// The runtime role can UPDATE the ACL read model (a document) and mt_streams, but authorization rests on the
 /// access-control events: a forged "make me admin" row grants nothing and is reported as a tamper.
 /// </summary>
-public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : RoleSplitHostTests
 {
-    private IHost _host = null!;
-    private string _runtime = "";
-
-    public async Task InitializeAsync()
-    {
-        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(AclReadModelForgeryTests));
-        _runtime = database.Runtime;
-        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, database.Migrator);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-    }
 
     private async Task ExecAsRuntimeAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var conn = new NpgsqlConnection(_runtime);
+        await using var conn = new NpgsqlConnection(Database.Runtime);
         await conn.OpenAsync();
-        Assert.Equal(DatabaseRoles.UserOf(_runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
+        Assert.Equal(DatabaseRoles.UserOf(Database.Runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         Assert.True(await cmd.ExecuteNonQueryAsync() > 0, sql);
-        output.WriteLine($"as {DatabaseRoles.UserOf(_runtime)}: {sql}");
+        output.WriteLine($"as {DatabaseRoles.UserOf(Database.Runtime)}: {sql}");
     }
 
     [Fact]
     public async Task Given_the_runtime_role_When_it_writes_mallory_into_the_ACL_read_model_as_admin_Then_nothing_is_granted_and_the_tamper_is_detected()
     {
-        var store = _host.Services.GetRequiredService<IDocumentStore>();
-        var wallets = _host.Services.GetRequiredService<WalletService>();
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        var wallets = Host.Services.GetRequiredService<WalletService>();
         var mallory = ReliabilityHost.Actor("mallory");
 
         // Warm the cache at the current version first: the forgery must not slip in between two folds.
@@ -83,7 +68,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncL
         // Every door refuses mallory: a command, and a read service.
         var opened = await wallets.OpenAsync(mallory, Guid.CreateVersion7(), Guid.CreateVersion7(), "mallory's");
         Assert.Equal(CommandStatus.Forbidden, opened.Status);
-        var grant = await _host.Services.GetRequiredService<AccessControlService>().GrantAsync(
+        var grant = await Host.Services.GetRequiredService<AccessControlService>().GrantAsync(
             mallory, Guid.CreateVersion7(), Resources.PortalAclId, "mallory", Permission.ReadAudit, "self-service", null);
         Assert.Equal(CommandStatus.Forbidden, grant.Status);
         await Assert.ThrowsAsync<AccessDeniedException>(() => new WalletQueries(store, new FixedActor(mallory)).ListAsync(new WalletListQuery()));
@@ -101,7 +86,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncL
 
         // The real admin's next change is still decided by the events, and the legitimate state wins.
         var admin = ReliabilityHost.Actor(ReliabilityHost.Admin);
-        var real = await _host.Services.GetRequiredService<AccessControlService>().GrantAsync(
+        var real = await Host.Services.GetRequiredService<AccessControlService>().GrantAsync(
             admin, Guid.CreateVersion7(), Resources.PortalAclId, "bob", Permission.ReadWallets, "real grant", null);
         Assert.True(real.Succeeded, real.Message);
         await using (var session = store.QuerySession())

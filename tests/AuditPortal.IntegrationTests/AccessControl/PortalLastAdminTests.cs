@@ -9,7 +9,7 @@ namespace AuditPortal.IntegrationTests.AccessControl;
 public class PortalLastAdminTests(PortalHostFixture fixture) : AccessControlTestBase(fixture), IClassFixture<PortalHostFixture>
 {
     [Fact]
-    public async Task GivenTheOnlyPortalAdmin_WhenRevokingTheirEditRight_ThenRejectedAndTheViewStillShowsThem()
+    public async Task Given_the_only_portal_admin_When_revoking_their_edit_right_Then_rejected_and_the_view_still_shows_them()
     {
         var result = await Acl.RevokeAsync(Admin, Guid.CreateVersion7(), Resources.PortalAclId, PortalHostFixture.Admin, Permission.EditAccessControl, "leaving", null);
 

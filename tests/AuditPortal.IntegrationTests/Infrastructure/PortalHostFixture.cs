@@ -2,6 +2,7 @@ using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
 using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
 using Marten;
@@ -56,6 +57,21 @@ public class PortalHostFixture : IAsyncLifetime
             var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
             if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted) throw new InvalidOperationException(result.Message);
         }
+    }
+
+    /// <summary>
+    /// The set-up most wallet tests start from: <paramref name="support"/> holds the Support persona and a new wallet of
+    /// <paramref name="owner"/>'s has <paramref name="credits"/> credits (one grant when above zero).
+    /// </summary>
+    public async Task<Guid> SupportWalletAsync(int credits, string owner = "dana", string support = "alice")
+    {
+        await GrantPersonaAsync(support, Personas.Support);
+        var wallets = Get<WalletService>();
+        var actor = Actor(support);
+        var walletId = Guid.CreateVersion7();
+        Assert.True((await wallets.OpenAsync(actor, Guid.CreateVersion7(), walletId, owner)).Succeeded);
+        if (credits > 0) Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
+        return walletId;
     }
 
     public async Task DisposeAsync()

@@ -16,15 +16,9 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
 
     public async Task InitializeAsync() => await fixture.GrantPersonaAsync("alice", Personas.Support);
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    private Task<Guid> WalletWithAsync(int credits) => fixture.SupportWalletAsync(credits, owner: "olivia");
 
-    private async Task<Guid> WalletWithAsync(int credits)
-    {
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "olivia")).Succeeded);
-        if (credits > 0) Assert.True((await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
-        return walletId;
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>A job of olivia's with budget 5: quinn invited, paul applied and accepted.</summary>
     private async Task<Guid> ReadyJobAsync(Guid walletId)
@@ -44,7 +38,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenAReadyJob_WhenLaunched_ThenJobLaunchedAndAJobLaunchSpendWithTheJobIdCommitTogether()
+    public async Task Given_a_ready_job_When_launched_Then_job_launched_and_a_job_launch_spend_with_the_job_id_commit_together()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -61,7 +55,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenTooFewCredits_WhenLaunching_ThenRejectedAndNeitherTheJobNorTheWalletStreamChanges()
+    public async Task Given_too_few_credits_When_launching_Then_rejected_and_neither_the_job_nor_the_wallet_stream_changes()
     {
         var walletId = await WalletWithAsync(3);
         var jobId = await ReadyJobAsync(walletId);
@@ -76,7 +70,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenAStaleJobVersion_WhenLaunching_ThenConflictAndTheWalletIsNotCharged()
+    public async Task Given_a_stale_job_version_When_launching_Then_conflict_and_the_wallet_is_not_charged()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -89,7 +83,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenALaunchedJob_WhenCancelled_ThenTheOwnersWalletGetsARefundWithTheJobId()
+    public async Task Given_a_launched_job_When_cancelled_Then_the_owners_wallet_gets_a_refund_with_the_job_id()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -105,7 +99,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenAClosedJob_WhenCancellingAgain_ThenRejectedAndNoSecondRefund()
+    public async Task Given_a_closed_job_When_cancelling_again_Then_rejected_and_no_second_refund()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -119,7 +113,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenAJobsLifecycle_WhenTheDaemonCatchesUp_ThenTheOwnerViewAndEachParticipantViewAreBuilt()
+    public async Task Given_a_jobs_lifecycle_When_the_daemon_catches_up_Then_the_owner_view_and_each_participant_view_are_built()
     {
         var walletId = await WalletWithAsync(20);
         var jobId = await ReadyJobAsync(walletId);
@@ -155,7 +149,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenParticipantViews_WhenInspectingTheTypeAndTheStoredJson_ThenNoOwnerOnlyFactIsThere()
+    public async Task Given_participant_views_When_inspecting_the_type_and_the_stored_json_Then_no_owner_only_fact_is_there()
     {
         var allowed = new[] { "Id", "JobId", "Participant", "Title", "Status", "ApplicationStatus", "CoverNote", "LastChangedAt" };
         Assert.Equal(allowed.Order(), typeof(JobParticipantView).GetProperties().Select(p => p.Name).Order());
@@ -184,7 +178,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenANeverOpenedWallet_WhenPostingAJob_ThenRejectedAndNoJobStream()
+    public async Task Given_a_never_opened_wallet_When_posting_a_job_Then_rejected_and_no_job_stream()
     {
         var jobId = Guid.CreateVersion7();
 
@@ -196,7 +190,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenAJobThatWasNeverPosted_WhenActingOnIt_ThenNotFoundAndNoStream()
+    public async Task Given_a_job_that_was_never_posted_When_acting_on_it_Then_not_found_and_no_stream()
     {
         var jobId = Guid.CreateVersion7();
 

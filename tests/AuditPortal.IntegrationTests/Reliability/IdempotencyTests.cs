@@ -12,16 +12,8 @@ public sealed class IdempotencyTests(PortalHostFixture fixture, ITestOutputHelpe
 {
     private const int Copies = 20;
 
-    private async Task<(WalletService Wallets, Actor Alice, Guid WalletId)> WalletAsync()
-    {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 100, "start", null)).Succeeded);
-        return (wallets, alice, walletId);
-    }
+    private async Task<(WalletService Wallets, Actor Alice, Guid WalletId)> WalletAsync() =>
+        (fixture.Get<WalletService>(), PortalHostFixture.Actor("alice"), await fixture.SupportWalletAsync(100));
 
     private async Task<int> EventsOfCommandAsync(Guid walletId, Guid commandId)
     {

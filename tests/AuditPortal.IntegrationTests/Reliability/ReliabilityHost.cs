@@ -1,7 +1,9 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
+using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
 using Marten;
 using Marten.Events;
@@ -20,15 +22,17 @@ public static class ReliabilityHost
     /// <summary>A test database with the production role split: a migration role owning the schema and a runtime role.</summary>
     public sealed record RoleSplitDatabase(string Superuser, string Migrator, string Runtime);
 
-    /// <summary>Creates the database and its two roles; roles are cluster-wide, so they are named after the database.</summary>
-    public static async Task<RoleSplitDatabase> CreateRoleSplitDatabaseAsync(string testClass)
+    /// <summary>
+    /// Creates the database and its two roles; roles are cluster-wide, so they are named after the database.
+    /// <paramref name="beforeRoles"/> runs on the superuser's connection first (e.g. a schema made before the role split).
+    /// </summary>
+    public static async Task<RoleSplitDatabase> CreateRoleSplitDatabaseAsync(string testClass, Func<string, Task>? beforeRoles = null)
     {
-        var superuser = await AuditPortal.Tests.Shared.TestCluster.CreateDatabaseAsync(testClass);
-        var suffix = new Npgsql.NpgsqlConnectionStringBuilder(superuser).Database![^12..];
-        await AuditPortal.Core.Database.DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
-        return new RoleSplitDatabase(superuser,
-            AuditPortal.Core.Database.DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"),
-            AuditPortal.Core.Database.DatabaseRoles.WithUser(superuser, $"app_{suffix}"));
+        var superuser = await TestCluster.CreateDatabaseAsync(testClass);
+        if (beforeRoles is not null) await beforeRoles(superuser);
+        var suffix = new NpgsqlConnectionStringBuilder(superuser).Database![^12..];
+        await DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
+        return new RoleSplitDatabase(superuser, DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"), DatabaseRoles.WithUser(superuser, $"app_{suffix}"));
     }
 
     public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null)

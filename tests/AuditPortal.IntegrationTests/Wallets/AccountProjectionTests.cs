@@ -1,4 +1,3 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Infrastructure;
 using Marten;
@@ -11,14 +10,8 @@ public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<P
     [Fact]
     public async Task Blog_example_grant_one_then_spend_one_for_a_job_launch_leaves_zero_credits()
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        var walletId = Guid.CreateVersion7();
         var jobId = Guid.Parse("9348e9b3-43b8-4531-b79c-d70d0cb66ba0");
-
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 1, "welcome", null)).Succeeded);
+        var walletId = await fixture.SupportWalletAsync(1);
         await using (var session = fixture.Store.LightweightSession())
         {
             // The job-launch spend as the job module records it, with the job id in its metadata.

@@ -16,10 +16,8 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
 
     private async Task<Guid> WalletAsync(params int[] movements)
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var id = await fixture.SupportWalletAsync(0);
         var alice = PortalHostFixture.Actor("alice");
-        var id = Guid.CreateVersion7();
-        Assert.True((await Wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
         foreach (var m in movements)
         {
             var r = m > 0
@@ -59,7 +57,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     private WalletTransactionProjection Transactions => new(fixture.Store.Options.DatabaseSchemaName, (StoreOptions)fixture.Store.Options);
 
     [Fact]
-    public async Task GivenAnAppliedHistory_WhenTheSameEventsAreAppliedAgain_ThenNeitherBalanceNorHistoryCountsThemTwice()
+    public async Task Given_an_applied_history_When_the_same_events_are_applied_again_Then_neither_balance_nor_history_counts_them_twice()
     {
         var id = await WalletAsync(10, -3, 5);
         var events = await EventsAsync(id);
@@ -74,7 +72,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task GivenABatchRetriedWithMoreEvents_WhenApplied_ThenOnlyTheNewEventsCount()
+    public async Task Given_a_batch_retried_with_more_events_When_applied_Then_only_the_new_events_count()
     {
         var id = await WalletAsync(10, -3, 5, -2);
         var events = await EventsAsync(id);
@@ -89,7 +87,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task GivenStaleRows_WhenBothProjectionsAreRebuilt_ThenTheyEqualAReplayOfTheEvents()
+    public async Task Given_stale_rows_When_both_projections_are_rebuilt_Then_they_equal_a_replay_of_the_events()
     {
         var id = await WalletAsync(10, -4);
         var ghost = Guid.CreateVersion7();

@@ -15,13 +15,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<Guid> OpenWithAsync(int credits)
-    {
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        if (credits > 0) Assert.True((await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
-        return walletId;
-    }
+    private Task<Guid> OpenWithAsync(int credits) => fixture.SupportWalletAsync(credits);
 
     private async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
     {
@@ -30,7 +24,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenTenCredits_WhenFiftyOneCreditSpendsRunInParallel_ThenExactlyTenSucceedAndTheStreamStaysContiguous()
+    public async Task Given_ten_credits_When_fifty_one_credit_spends_run_in_parallel_Then_exactly_ten_succeed_and_the_stream_stays_contiguous()
     {
         var walletId = await OpenWithAsync(10);
 
@@ -49,7 +43,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAStaleExpectedVersion_WhenSpending_ThenConflictShowsTheNewBalanceAndNothingIsRecorded()
+    public async Task Given_a_stale_expected_version_When_spending_Then_conflict_shows_the_new_balance_and_nothing_is_recorded()
     {
         var walletId = await OpenWithAsync(10);
         const long seenVersion = 2;
@@ -67,7 +61,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenTheRightExpectedVersion_WhenGranting_ThenTheNextVersionIsReturned()
+    public async Task Given_the_right_expected_version_When_granting_Then_the_next_version_is_returned()
     {
         var walletId = await OpenWithAsync(10);
 
@@ -78,7 +72,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAnAcceptedGrant_WhenTheSameCommandIdIsSentAgain_ThenOneEventAndTheSameResult()
+    public async Task Given_an_accepted_grant_When_the_same_command_id_is_sent_again_Then_one_event_and_the_same_result()
     {
         var walletId = await OpenWithAsync(0);
         var commandId = Guid.CreateVersion7();
@@ -92,7 +86,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenTheSameCommandIdSentInParallel_WhenBothRun_ThenOneEventAndTheSameResult()
+    public async Task Given_the_same_command_id_sent_in_parallel_When_both_run_Then_one_event_and_the_same_result()
     {
         var walletId = await OpenWithAsync(20);
         var commandId = Guid.CreateVersion7();
@@ -108,7 +102,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenANeverOpenedWallet_WhenGrantingOrSpending_ThenRejectedAndNoStreamIsCreated()
+    public async Task Given_a_never_opened_wallet_When_granting_or_spending_Then_rejected_and_no_stream_is_created()
     {
         var walletId = Guid.CreateVersion7();
 
@@ -123,7 +117,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAnOpenWallet_WhenOpeningItAgain_ThenRejectedAndTheStreamKeepsOneOpening()
+    public async Task Given_an_open_wallet_When_opening_it_again_Then_rejected_and_the_stream_keeps_one_opening()
     {
         var walletId = await OpenWithAsync(0);
 
@@ -134,7 +128,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenInvalidInput_WhenGranting_ThenRejectedWithTheFieldAndNothingIsRecorded()
+    public async Task Given_invalid_input_When_granting_Then_rejected_with_the_field_and_nothing_is_recorded()
     {
         var walletId = await OpenWithAsync(0);
 
@@ -148,7 +142,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAUserWithoutSupportRights_WhenGranting_ThenForbiddenAndNothingIsRecorded()
+    public async Task Given_a_user_without_support_rights_When_granting_Then_forbidden_and_nothing_is_recorded()
     {
         var walletId = await OpenWithAsync(0);
 
@@ -159,7 +153,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenACommand_WhenItIsRecorded_ThenUserCorrelationAndCausationAreStoredOnTheEvents()
+    public async Task Given_a_command_When_it_is_recorded_Then_user_correlation_and_causation_are_stored_on_the_events()
     {
         var walletId = Guid.CreateVersion7();
         var openId = Guid.CreateVersion7();

@@ -1,20 +1,11 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Pages.Audit;
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class AuditEventPageTests : PortalTestContext
+public class AuditEventPageTests : AuditReaderTestContext
 {
-    private readonly FakeAuditReader _reader = new();
-
-    protected override void AddServices()
-    {
-        Services.AddSingleton<IAuditReader>(_reader);
-        Services.AddSingleton<IStreamStates>(_reader);
-    }
-
     [Fact]
     public void The_permalink_shows_the_event_its_metadata_and_the_state_as_of_it()
     {
@@ -23,7 +14,7 @@ public class AuditEventPageTests : PortalTestContext
         cut.WaitForAssertion(() => Assert.Contains("Audit event 3", cut.Find("h1").TextContent));
         cut.WaitForAssertion(() => Assert.Contains(FakeAuditReader.Hostile, cut.Find(".audit-payload").TextContent));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".audit-diff tbody tr").Count));
-        Assert.Equal((FakeAuditReader.WalletId, 3L), _reader.StateRequests.Single());
+        Assert.Equal((FakeAuditReader.WalletId, 3L), Reader.StateRequests.Single());
         Assert.Contains("cause-3", cut.Find(".audit-metadata").TextContent);
         Assert.Equal($"/audit?streamId={FakeAuditReader.WalletId}", cut.Find("a#event-stream-link").GetAttribute("href"));
         Assert.Empty(cut.FindAll("script"));

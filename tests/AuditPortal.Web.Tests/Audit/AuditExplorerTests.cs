@@ -6,12 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class AuditExplorerTests : PortalTestContext
+public class AuditExplorerTests : AuditReaderTestContext
 {
-    private readonly FakeAuditReader _reader = new();
-
-    protected override void AddServices() => Services.AddSingleton<IAuditReader>(_reader);
-
     private IRenderedComponent<AuditExplorer> RenderAt(string uri)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
@@ -24,7 +20,7 @@ public class AuditExplorerTests : PortalTestContext
         var cut = RenderAt("/audit");
 
         cut.WaitForAssertion(() => Assert.Equal(["4", "3", "2", "1"], cut.FindAll("tr.audit-row").Select(r => r.GetAttribute("data-seq"))));
-        Assert.Equal(AuditFilter.None, _reader.Queries.Single().Filter);
+        Assert.Equal(AuditFilter.None, Reader.Queries.Single().Filter);
     }
 
     [Fact]
@@ -33,7 +29,7 @@ public class AuditExplorerTests : PortalTestContext
         var cut = RenderAt("/audit?actor=sam");
 
         cut.WaitForAssertion(() => Assert.Equal("sam", Assert.Single(cut.FindAll("tr.audit-row")).GetAttribute("data-actor")));
-        Assert.Equal("sam", _reader.Queries.Single().Filter.Actor);
+        Assert.Equal("sam", Reader.Queries.Single().Filter.Actor);
         Assert.Equal("sam", cut.Find("#filter-actor").GetAttribute("value"));
         Assert.Equal("/audit/export.csv?actor=sam", cut.Find("a#export-csv").GetAttribute("href"));
         Assert.Equal("/audit/export.json?actor=sam", cut.Find("a#export-json").GetAttribute("href"));
@@ -58,14 +54,14 @@ public class AuditExplorerTests : PortalTestContext
     public void Load_more_asks_for_the_rows_before_the_last_one_shown()
     {
         for (var i = 5; i <= 60; i++)
-            _reader.Add(i, "wallet", FakeAuditReader.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
+            Reader.Add(i, "wallet", FakeAuditReader.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
         var cut = RenderAt("/audit");
         cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("tr.audit-row").Count));
 
         cut.Find("#audit-load-more").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(60, cut.FindAll("tr.audit-row").Count));
-        Assert.Equal(11L, _reader.Queries[^1].Before);
+        Assert.Equal(11L, Reader.Queries[^1].Before);
         Assert.Empty(cut.FindAll("#audit-load-more"));
     }
 
@@ -80,7 +76,7 @@ public class AuditExplorerTests : PortalTestContext
 
         var uri = Services.GetRequiredService<NavigationManager>().Uri;
         Assert.EndsWith("/audit?actor=alice&text=goodwill", uri);
-        cut.WaitForAssertion(() => Assert.Equal(("alice", "goodwill"), (_reader.Queries[^1].Filter.Actor, _reader.Queries[^1].Filter.Text)));
+        cut.WaitForAssertion(() => Assert.Equal(("alice", "goodwill"), (Reader.Queries[^1].Filter.Actor, Reader.Queries[^1].Filter.Text)));
     }
 
     [Fact]
@@ -89,7 +85,7 @@ public class AuditExplorerTests : PortalTestContext
         var cut = RenderAt("/audit?streamId=not-a-guid");
 
         Assert.Contains("\"not-a-guid\" is not a stream id", cut.Find("#audit-error").TextContent);
-        Assert.Empty(_reader.Queries);
+        Assert.Empty(Reader.Queries);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using AuditPortal.Core.Audit;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
@@ -57,5 +58,17 @@ public sealed class FakeAuditReader : IAuditReader, IStreamStates
         return Task.FromResult<StreamStateAt?>(new StreamStateAt(streamId, "wallet", "Wallet", version, 3,
             $"{{\n  \"owner\": \"{Hostile}\",\n  \"balance\": {version}\n}}",
             [new StateChange("balance", (version - 1).ToString(), version.ToString()), new StateChange("owner", null, Hostile)]));
+    }
+}
+
+/// <summary>A bUnit context whose audit feed and stream states are one <see cref="FakeAuditReader"/>.</summary>
+public abstract class AuditReaderTestContext : PortalTestContext
+{
+    protected FakeAuditReader Reader { get; } = new();
+
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAuditReader>(Reader);
+        Services.AddSingleton<IStreamStates>(Reader);
     }
 }

@@ -1,27 +1,18 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Shared;
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class StreamTimelineTests : PortalTestContext
+public class StreamTimelineTests : AuditReaderTestContext
 {
-    private readonly FakeAuditReader _reader = new();
-
-    protected override void AddServices()
-    {
-        Services.AddSingleton<IAuditReader>(_reader);
-        Services.AddSingleton<IStreamStates>(_reader);
-    }
-
     [Fact]
     public void The_timeline_lists_one_streams_events_with_who_what_and_a_permalink()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
 
         cut.WaitForAssertion(() => Assert.Equal(["3", "2", "1"], cut.FindAll(".timeline-event").Select(e => e.GetAttribute("data-seq"))));
-        Assert.Equal(FakeAuditReader.WalletId, _reader.Queries.Single().Filter.StreamId);
+        Assert.Equal(FakeAuditReader.WalletId, Reader.Queries.Single().Filter.StreamId);
         Assert.Equal("/audit/events/3", cut.FindAll(".timeline-permalink")[0].GetAttribute("href"));
         Assert.Contains("by sam", cut.FindAll(".timeline-event")[0].TextContent);
         Assert.Contains(FakeAuditReader.Hostile, cut.FindAll(".timeline-summary")[0].TextContent);
@@ -37,7 +28,7 @@ public class StreamTimelineTests : PortalTestContext
         cut.FindAll(".timeline-toggle-state")[1].Click();
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".audit-diff")));
-        Assert.Equal((FakeAuditReader.WalletId, 2L), _reader.StateRequests.Single());
+        Assert.Equal((FakeAuditReader.WalletId, 2L), Reader.StateRequests.Single());
         var rows = cut.FindAll(".audit-diff tbody tr");
         Assert.Equal(["balance", "1", "2"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
         Assert.Equal(FakeAuditReader.Hostile, rows[1].QuerySelector(".audit-after")!.TextContent.Trim());
@@ -61,7 +52,7 @@ public class StreamTimelineTests : PortalTestContext
     public void Older_events_load_on_request()
     {
         for (var v = 4; v <= 30; v++)
-            _reader.Add(100 + v, "wallet", FakeAuditReader.WalletId, v, "credits_spent", "alice", DateTimeOffset.UtcNow, $"spend {v}");
+            Reader.Add(100 + v, "wallet", FakeAuditReader.WalletId, v, "credits_spent", "alice", DateTimeOffset.UtcNow, $"spend {v}");
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId).Add(x => x.PageSize, 25));
         cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll(".timeline-event").Count));
 
