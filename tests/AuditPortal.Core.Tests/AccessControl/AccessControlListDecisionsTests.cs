@@ -1,5 +1,4 @@
 using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using static AuditPortal.Core.Tests.GivenWhenThen;
 
 namespace AuditPortal.Core.Tests.AccessControl;
@@ -35,12 +34,6 @@ public class AccessControlListDecisionsTests
         ThenInvalid(() => AccessControlListDecisions.Handle(null, new CreateAccessControlList(Guid.Empty, "wallet:1", "why", Guid.NewGuid(), "admin", Now)), "aclId");
     }
 
-    [Fact]
-    public void Given_existing_list_When_creating_again_Then_acl_exists_is_rejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), ErrorCodes.AclExists);
-    }
-
     [Theory]
     [InlineData("", "why", "resource")]
     [InlineData("wallet:1", "", "reason")]
@@ -64,12 +57,6 @@ public class AccessControlListDecisionsTests
         var e = AccessControlListDecisions.Handle(GivenAcl(PortalCreated), Grant(" alice ", Permission.GrantCredits, " new colleague "));
 
         Assert.Equal(new PermissionGranted(PortalId, "alice", Permission.GrantCredits, "admin", Now, "new colleague"), e);
-    }
-
-    [Fact]
-    public void Given_granted_permission_When_granting_it_again_in_other_case_Then_already_granted_is_rejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Grant("ALICE", Permission.GrantCredits)), ErrorCodes.AlreadyGranted);
     }
 
     [Fact]
@@ -103,12 +90,6 @@ public class AccessControlListDecisionsTests
         ThenInvalid(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated), Grant("carol", Permission.ReadAudit, new string('r', Guard.MaxTextLength + 1))), "reason");
     }
 
-    [Fact]
-    public void Given_no_list_When_granting_Then_list_not_found_is_rejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Grant("alice", Permission.ReadWallets)), ErrorCodes.NotFound);
-    }
-
     // RevokePermission
 
     [Fact]
@@ -120,12 +101,6 @@ public class AccessControlListDecisionsTests
 
         Assert.Equal(new PermissionRevoked(PortalId, "Alice", Permission.GrantCredits, "admin", Now, "left the team"), e);
         Assert.False(acl!.Apply(e).Has("alice", Permission.GrantCredits));
-    }
-
-    [Fact]
-    public void Given_permission_not_held_When_revoking_Then_not_granted_is_rejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke("alice", Permission.SpendCredits)), ErrorCodes.NotGranted);
     }
 
     [Fact]
@@ -183,9 +158,20 @@ public class AccessControlListDecisionsTests
         ThenInvalid(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke(principal, Permission.GrantCredits, reason)), field);
     }
 
-    [Fact]
-    public void Given_no_list_When_revoking_Then_list_not_found_is_rejected()
+    /// <summary>Each rule a list command can break, named as the Given_When_Then it tests: the decision refuses with the rule's code.</summary>
+    private static readonly Dictionary<string, (Func<object> When, string Code)> RuleBreaks = new()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Revoke("alice", Permission.ReadWallets)), ErrorCodes.NotFound);
-    }
+        ["Given_existing_list_When_creating_again_Then_acl_exists_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), ErrorCodes.AclExists),
+        ["Given_granted_permission_When_granting_it_again_in_other_case_Then_already_granted_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Grant("ALICE", Permission.GrantCredits)), ErrorCodes.AlreadyGranted),
+        ["Given_no_list_When_granting_Then_list_not_found_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(), Grant("alice", Permission.ReadWallets)), ErrorCodes.NotFound),
+        ["Given_permission_not_held_When_revoking_Then_not_granted_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke("alice", Permission.SpendCredits)), ErrorCodes.NotGranted),
+        ["Given_no_list_When_revoking_Then_list_not_found_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(), Revoke("alice", Permission.ReadWallets)), ErrorCodes.NotFound),
+    };
+
+    public static TheoryData<string> RuleBreakCases() => Cases(RuleBreaks);
+
+    [Theory]
+    [MemberData(nameof(RuleBreakCases))]
+    public void Given_a_list_When_a_command_breaks_a_rule_Then_it_is_rejected_with_the_rules_code(string rule) =>
+        ThenRejected(RuleBreaks[rule]);
 }

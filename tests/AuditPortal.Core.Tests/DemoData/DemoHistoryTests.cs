@@ -2,7 +2,6 @@ using System.Text.Json;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.Core.Tests.DemoData;
 

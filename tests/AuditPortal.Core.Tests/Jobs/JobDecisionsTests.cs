@@ -1,6 +1,4 @@
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 using static AuditPortal.Core.Tests.GivenWhenThen;
 
 namespace AuditPortal.Core.Tests.Jobs;
@@ -50,12 +48,6 @@ public class JobDecisionsTests
     }
 
     [Fact]
-    public void Given_never_opened_wallet_When_posting_Then_wallet_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), null, Post(), Limits), ErrorCodes.NotFound);
-    }
-
-    [Fact]
     public void Given_another_wallet_than_the_one_named_When_posting_Then_wrong_wallet_is_rejected()
     {
         var other = GivenWallet(new WalletOpened(Guid.NewGuid(), "olivia", "alice", Now));
@@ -67,12 +59,6 @@ public class JobDecisionsTests
     public void Given_no_job_When_posting_with_an_empty_id_Then_the_id_is_rejected()
     {
         ThenInvalid(() => JobDecisions.Handle(GivenJob(), Post() with { JobId = Guid.Empty }, Limits), "jobId");
-    }
-
-    [Fact]
-    public void Given_posted_job_When_posting_the_same_id_again_Then_job_exists_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Post(), Limits), ErrorCodes.JobExists);
     }
 
     [Theory]
@@ -121,33 +107,9 @@ public class JobDecisionsTests
     }
 
     [Fact]
-    public void Given_invited_participant_When_inviting_again_in_other_case_Then_already_participant_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Invited("paul")), Invite("PAUL")), ErrorCodes.AlreadyParticipant);
-    }
-
-    [Fact]
-    public void Given_open_job_When_inviting_the_owner_Then_owner_cannot_participate()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Invite("Olivia")), ErrorCodes.OwnerCannotParticipate);
-    }
-
-    [Fact]
     public void Given_open_job_When_inviting_nobody_Then_participant_is_required()
     {
         ThenInvalid(() => JobDecisions.Handle(GivenJob(Posted), Invite("")), "participant");
-    }
-
-    [Fact]
-    public void Given_no_job_When_inviting_Then_job_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Invite("paul")), ErrorCodes.NotFound);
-    }
-
-    [Fact]
-    public void Given_launched_job_When_inviting_Then_job_not_open_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), Invite("quinn")), ErrorCodes.JobNotOpen);
     }
 
     // ApplyToJob
@@ -171,33 +133,9 @@ public class JobDecisionsTests
     }
 
     [Fact]
-    public void Given_applied_participant_When_applying_again_Then_already_applied_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Apply("paul")), ErrorCodes.AlreadyApplied);
-    }
-
-    [Fact]
-    public void Given_open_job_When_the_owner_applies_Then_owner_cannot_participate()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Apply("olivia")), ErrorCodes.OwnerCannotParticipate);
-    }
-
-    [Fact]
     public void Given_open_job_When_applying_with_too_long_cover_note_Then_cover_note_is_rejected()
     {
         ThenInvalid(() => JobDecisions.Handle(GivenJob(Posted), Apply("paul", new string('n', Guard.MaxTextLength + 1))), "cover note");
-    }
-
-    [Fact]
-    public void Given_completed_job_When_applying_Then_job_not_open_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Apply("quinn")), ErrorCodes.JobNotOpen);
-    }
-
-    [Fact]
-    public void Given_no_job_When_applying_Then_job_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Apply("paul")), ErrorCodes.NotFound);
     }
 
     // AcceptParticipant
@@ -211,27 +149,9 @@ public class JobDecisionsTests
     }
 
     [Fact]
-    public void Given_stranger_When_accepting_Then_not_a_participant_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Accept("quinn")), ErrorCodes.NotAParticipant);
-    }
-
-    [Fact]
     public void Given_accepted_participant_When_accepting_again_Then_already_accepted_is_rejected()
     {
         ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), Accept("paul")), "already-accepted");
-    }
-
-    [Fact]
-    public void Given_cancelled_job_When_accepting_Then_job_not_open_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Cancelled), Accept("paul")), ErrorCodes.JobNotOpen);
-    }
-
-    [Fact]
-    public void Given_no_job_When_accepting_Then_job_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Accept("paul")), ErrorCodes.NotFound);
     }
 
     // LaunchJob
@@ -268,35 +188,11 @@ public class JobDecisionsTests
     }
 
     [Fact]
-    public void Given_no_accepted_participant_When_launching_Then_no_accepted_participant_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), OwnerWallet(8), Launch), ErrorCodes.NoAcceptedParticipant);
-    }
-
-    [Fact]
-    public void Given_never_opened_owner_wallet_When_launching_Then_wallet_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), null, Launch), ErrorCodes.NotFound);
-    }
-
-    [Fact]
     public void Given_another_owners_wallet_When_launching_Then_the_wallet_is_rejected()
     {
         var other = GivenWallet(new WalletOpened(Guid.NewGuid(), "mallory", "alice", Now), new CreditsGranted(Guid.Empty, 50, GrantTypes.Manual, null, "alice", Now, "x"));
 
         ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), other, Launch), ErrorCodes.WrongWallet);
-    }
-
-    [Fact]
-    public void Given_launched_job_When_launching_again_Then_job_not_open_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), OwnerWallet(50), Launch), ErrorCodes.JobNotOpen);
-    }
-
-    [Fact]
-    public void Given_no_job_When_launching_Then_job_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), OwnerWallet(50), Launch), ErrorCodes.NotFound);
     }
 
     // CompleteJob
@@ -308,24 +204,6 @@ public class JobDecisionsTests
 
         Assert.Equal((JobId, "olivia", Now), (e.JobId, e.CompletedBy, e.CompletedAt));
         Assert.Equal(["paul"], e.Participants);
-    }
-
-    [Fact]
-    public void Given_open_job_When_completing_Then_not_launched_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted), Complete), ErrorCodes.NotLaunched);
-    }
-
-    [Fact]
-    public void Given_completed_job_When_completing_again_Then_not_launched_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Complete), ErrorCodes.NotLaunched);
-    }
-
-    [Fact]
-    public void Given_no_job_When_completing_Then_job_not_found_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Complete), ErrorCodes.NotFound);
     }
 
     // CancelJob
@@ -360,18 +238,6 @@ public class JobDecisionsTests
         Assert.Equal("Refund for cancelled job \"Logo design\"", refund!.Reason);
     }
 
-    [Fact]
-    public void Given_completed_job_When_cancelling_Then_job_closed_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Cancel()), ErrorCodes.JobClosed);
-    }
-
-    [Fact]
-    public void Given_cancelled_job_When_cancelling_again_Then_job_closed_is_rejected()
-    {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(Posted, Cancelled), Cancel()), ErrorCodes.JobClosed);
-    }
-
     [Theory]
     [InlineData("")]
     [InlineData(null)]
@@ -386,9 +252,38 @@ public class JobDecisionsTests
         ThenInvalid(() => JobDecisions.Handle(GivenJob(Posted), Cancel(new string('r', Guard.MaxTextLength + 1))), "reason");
     }
 
-    [Fact]
-    public void Given_no_job_When_cancelling_Then_job_not_found_is_rejected()
+    /// <summary>Each rule a job command can break, named as the Given_When_Then it tests: the decision refuses with the rule's code.</summary>
+    private static readonly Dictionary<string, (Func<object> When, string Code)> RuleBreaks = new()
     {
-        ThenRejected(() => JobDecisions.Handle(GivenJob(), Cancel()), ErrorCodes.NotFound);
-    }
+        ["Given_never_opened_wallet_When_posting_Then_wallet_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), null, Post(), Limits), ErrorCodes.NotFound),
+        ["Given_posted_job_When_posting_the_same_id_again_Then_job_exists_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted), Post(), Limits), ErrorCodes.JobExists),
+        ["Given_invited_participant_When_inviting_again_in_other_case_Then_already_participant_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Invited("paul")), Invite("PAUL")), ErrorCodes.AlreadyParticipant),
+        ["Given_open_job_When_inviting_the_owner_Then_owner_cannot_participate"] = (() => JobDecisions.Handle(GivenJob(Posted), Invite("Olivia")), ErrorCodes.OwnerCannotParticipate),
+        ["Given_no_job_When_inviting_Then_job_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), Invite("paul")), ErrorCodes.NotFound),
+        ["Given_launched_job_When_inviting_Then_job_not_open_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), Invite("quinn")), ErrorCodes.JobNotOpen),
+        ["Given_applied_participant_When_applying_again_Then_already_applied_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Apply("paul")), ErrorCodes.AlreadyApplied),
+        ["Given_open_job_When_the_owner_applies_Then_owner_cannot_participate"] = (() => JobDecisions.Handle(GivenJob(Posted), Apply("olivia")), ErrorCodes.OwnerCannotParticipate),
+        ["Given_completed_job_When_applying_Then_job_not_open_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Apply("quinn")), ErrorCodes.JobNotOpen),
+        ["Given_no_job_When_applying_Then_job_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), Apply("paul")), ErrorCodes.NotFound),
+        ["Given_stranger_When_accepting_Then_not_a_participant_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), Accept("quinn")), ErrorCodes.NotAParticipant),
+        ["Given_cancelled_job_When_accepting_Then_job_not_open_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Cancelled), Accept("paul")), ErrorCodes.JobNotOpen),
+        ["Given_no_job_When_accepting_Then_job_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), Accept("paul")), ErrorCodes.NotFound),
+        ["Given_no_accepted_participant_When_launching_Then_no_accepted_participant_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul")), OwnerWallet(8), Launch), ErrorCodes.NoAcceptedParticipant),
+        ["Given_never_opened_owner_wallet_When_launching_Then_wallet_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul")), null, Launch), ErrorCodes.NotFound),
+        ["Given_launched_job_When_launching_again_Then_job_not_open_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched), OwnerWallet(50), Launch), ErrorCodes.JobNotOpen),
+        ["Given_no_job_When_launching_Then_job_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), OwnerWallet(50), Launch), ErrorCodes.NotFound),
+        ["Given_open_job_When_completing_Then_not_launched_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted), Complete), ErrorCodes.NotLaunched),
+        ["Given_completed_job_When_completing_again_Then_not_launched_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Complete), ErrorCodes.NotLaunched),
+        ["Given_no_job_When_completing_Then_job_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), Complete), ErrorCodes.NotFound),
+        ["Given_completed_job_When_cancelling_Then_job_closed_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Applied("paul"), Accepted("paul"), Launched, Completed), Cancel()), ErrorCodes.JobClosed),
+        ["Given_cancelled_job_When_cancelling_again_Then_job_closed_is_rejected"] = (() => JobDecisions.Handle(GivenJob(Posted, Cancelled), Cancel()), ErrorCodes.JobClosed),
+        ["Given_no_job_When_cancelling_Then_job_not_found_is_rejected"] = (() => JobDecisions.Handle(GivenJob(), Cancel()), ErrorCodes.NotFound),
+    };
+
+    public static TheoryData<string> RuleBreakCases() => Cases(RuleBreaks);
+
+    [Theory]
+    [MemberData(nameof(RuleBreakCases))]
+    public void Given_a_job_When_a_command_breaks_a_rule_Then_it_is_rejected_with_the_rules_code(string rule) =>
+        ThenRejected(RuleBreaks[rule]);
 }

@@ -1,5 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
 using static AuditPortal.Core.Tests.GivenWhenThen;
 
 namespace AuditPortal.Core.Tests.Wallets;

@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>The list view is inline: every assertion here reads right after the command, without waiting for the daemon.</summary>

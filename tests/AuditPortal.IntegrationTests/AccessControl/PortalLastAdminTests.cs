@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>A database of its own: here the bootstrap admin must stay the portal's only admin.</summary>

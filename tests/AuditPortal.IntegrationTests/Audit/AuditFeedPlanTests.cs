@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using AuditPortal.Core.Audit;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

@@ -1,9 +1,6 @@
 using System.Text;
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

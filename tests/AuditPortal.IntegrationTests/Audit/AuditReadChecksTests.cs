@@ -1,7 +1,4 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.IntegrationTests.Infrastructure;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

@@ -1,6 +1,4 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

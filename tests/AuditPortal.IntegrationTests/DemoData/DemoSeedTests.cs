@@ -1,12 +1,6 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 using AuditPortal.Core.Integrity;
-using Marten;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.DemoData;
 

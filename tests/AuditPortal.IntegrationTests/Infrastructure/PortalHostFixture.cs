@@ -1,11 +1,6 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -46,6 +41,13 @@ public class PortalHostFixture : IAsyncLifetime
 
     public async Task WaitForProjectionsAsync() => await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
+    /// <summary>The events of one stream as they are stored now.</summary>
+    public async Task<IReadOnlyList<JasperFx.Events.IEvent>> EventsAsync(Guid streamId)
+    {
+        await using var query = Store.QuerySession();
+        return await query.Events.FetchStreamAsync(streamId);
+    }
+
     public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
 
     /// <summary>Gives a user a persona on the portal's list, as an admin would.</summary>
@@ -56,6 +58,28 @@ public class PortalHostFixture : IAsyncLifetime
         {
             var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
             if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted) throw new InvalidOperationException(result.Message);
+        }
+    }
+
+    /// <summary>
+    /// The callers of the authorization matrices: {prefix}-alice (Support), {prefix}-carol (Auditor), {prefix}-admin
+    /// and {prefix}-dave (Admin; <see cref="RevokeAdminAsync"/> takes it back later).
+    /// </summary>
+    public async Task GrantMatrixPersonasAsync(string prefix)
+    {
+        await GrantPersonaAsync($"{prefix}-alice", Personas.Support);
+        await GrantPersonaAsync($"{prefix}-carol", Personas.Auditor);
+        await GrantPersonaAsync($"{prefix}-admin", Personas.Admin);
+        await GrantPersonaAsync($"{prefix}-dave", Personas.Admin);
+    }
+
+    /// <summary>Revokes every admin permission of <paramref name="user"/>, as another admin would when they leave the team.</summary>
+    public async Task RevokeAdminAsync(string user)
+    {
+        foreach (var permission in Personas.Admin)
+        {
+            var revoked = await Get<AccessControlService>().RevokeAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "left the team", null);
+            Assert.True(revoked.Succeeded, revoked.Message);
         }
     }
 

@@ -1,10 +1,5 @@
 using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
 
 namespace AuditPortal.IntegrationTests.Jobs;
 
@@ -31,12 +26,6 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         return jobId;
     }
 
-    private async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.Events.FetchStreamAsync(id);
-    }
-
     [Fact]
     public async Task Given_a_ready_job_When_launched_Then_job_launched_and_a_job_launch_spend_with_the_job_id_commit_together()
     {
@@ -46,12 +35,12 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 4);
 
         Assert.Equal((CommandStatus.Accepted, 5L), (result.Status, result.Version!.Value));
-        var launched = Assert.IsType<JobLaunched>((await StreamAsync(jobId))[^1].Data);
+        var launched = Assert.IsType<JobLaunched>((await fixture.EventsAsync(jobId))[^1].Data);
         Assert.Equal(["quinn", "paul"], launched.Participants);
-        var wallet = await StreamAsync(walletId);
+        var wallet = await fixture.EventsAsync(walletId);
         var spent = Assert.IsType<CreditsSpent>(wallet[^1].Data);
         Assert.Equal((5, SpendTypes.JobLaunch, jobId), (spent.Amount, spent.Type, spent.TypeMetadata!.JobId!.Value));
-        Assert.Equal(wallet[^1].CausationId, (await StreamAsync(jobId))[^1].CausationId);
+        Assert.Equal(wallet[^1].CausationId, (await fixture.EventsAsync(jobId))[^1].CausationId);
     }
 
     [Fact]
@@ -63,8 +52,8 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId);
 
         Assert.Equal((CommandStatus.Rejected, "Not enough credits in wallet: balance 3, requested 5"), (result.Status, result.Message));
-        Assert.Equal(4, (await StreamAsync(jobId)).Count);
-        Assert.Equal(2, (await StreamAsync(walletId)).Count);
+        Assert.Equal(4, (await fixture.EventsAsync(jobId)).Count);
+        Assert.Equal(2, (await fixture.EventsAsync(walletId)).Count);
         await using var query = fixture.Store.QuerySession();
         Assert.Equal(0, await query.Events.QueryAllRawEvents().CountAsync(e => e.StreamId == jobId && e.EventTypeName == "job_launched"));
     }
@@ -78,8 +67,8 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 3);
 
         Assert.Equal(CommandStatus.Conflict, result.Status);
-        Assert.Equal(4, (await StreamAsync(jobId)).Count);
-        Assert.Equal(2, (await StreamAsync(walletId)).Count);
+        Assert.Equal(4, (await fixture.EventsAsync(jobId)).Count);
+        Assert.Equal(2, (await fixture.EventsAsync(walletId)).Count);
     }
 
     [Fact]
@@ -92,7 +81,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.CancelAsync(Alice, Guid.CreateVersion7(), jobId, "client went bankrupt", 5);
 
         Assert.Equal((CommandStatus.Accepted, 6L), (result.Status, result.Version!.Value));
-        var wallet = await StreamAsync(walletId);
+        var wallet = await fixture.EventsAsync(walletId);
         var refund = Assert.IsType<CreditsGranted>(wallet[^1].Data);
         Assert.Equal((5, GrantTypes.Refund, jobId), (refund.Amount, refund.Type, refund.TypeMetadata!.JobId!.Value));
         Assert.Equal(8, WalletHistory.Replay(wallet.Select(e => e.Data))!.Balance);
@@ -109,7 +98,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var again = await Jobs.CancelAsync(Alice, Guid.CreateVersion7(), jobId, "second", null);
 
         Assert.Equal((CommandStatus.Rejected, ErrorCodes.JobClosed), (again.Status, again.ErrorCode));
-        Assert.Single(await StreamAsync(walletId), e => e.Data is CreditsGranted { Type: GrantTypes.Refund });
+        Assert.Single(await fixture.EventsAsync(walletId), e => e.Data is CreditsGranted { Type: GrantTypes.Refund });
     }
 
     [Fact]
@@ -186,7 +175,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
 
         Assert.Equal((CommandStatus.Rejected, ErrorCodes.NotFound), (result.Status, result.ErrorCode));
         Assert.Contains("Wallet", result.Message);
-        Assert.Empty(await StreamAsync(jobId));
+        Assert.Empty(await fixture.EventsAsync(jobId));
     }
 
     [Fact]
@@ -198,6 +187,6 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var launch = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 2);
 
         Assert.Equal([(CommandStatus.Rejected, ErrorCodes.NotFound), (CommandStatus.Rejected, ErrorCodes.NotFound)], new[] { (apply.Status, apply.ErrorCode), (launch.Status, launch.ErrorCode) });
-        Assert.Empty(await StreamAsync(jobId));
+        Assert.Empty(await fixture.EventsAsync(jobId));
     }
 }

@@ -1,14 +1,8 @@
 using System.Diagnostics;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
-using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 

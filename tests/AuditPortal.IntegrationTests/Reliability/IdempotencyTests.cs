@@ -1,10 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Xunit.Abstractions;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The same command id sent 20 times records one event, whether the copies arrive one after another or all at once.</summary>
@@ -17,8 +10,7 @@ public sealed class IdempotencyTests(PortalHostFixture fixture, ITestOutputHelpe
 
     private async Task<int> EventsOfCommandAsync(Guid walletId, Guid commandId)
     {
-        await using var query = fixture.Store.QuerySession();
-        var events = await query.Events.FetchStreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         return events.Count(e => e.CausationId == commandId.ToString());
     }
 

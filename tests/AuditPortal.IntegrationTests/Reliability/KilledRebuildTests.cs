@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events;
-using Marten;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 

@@ -1,14 +1,8 @@
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 

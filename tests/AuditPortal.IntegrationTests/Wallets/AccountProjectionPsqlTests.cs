@@ -1,16 +1,10 @@
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Database;
-using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Reliability;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Wallets;
 

@@ -1,8 +1,3 @@
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
@@ -23,8 +18,7 @@ public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<P
         }
         await fixture.WaitForProjectionsAsync();
 
-        await using var query = fixture.Store.QuerySession();
-        var events = await query.Events.FetchStreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Equal(3, events.Count);
         var granted = Assert.IsType<CreditsGranted>(events[1].Data);
         Assert.Equal(1, granted.Amount);

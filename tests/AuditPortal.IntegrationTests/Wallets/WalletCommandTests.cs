@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
@@ -17,12 +11,6 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
     private Task<Guid> OpenWithAsync(int credits) => fixture.SupportWalletAsync(credits);
 
-    private async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.Events.FetchStreamAsync(id);
-    }
-
     [Fact]
     public async Task Given_ten_credits_When_fifty_one_credit_spends_run_in_parallel_Then_exactly_ten_succeed_and_the_stream_stays_contiguous()
     {
@@ -35,7 +23,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         var rejected = results.Where(r => r.Status != CommandStatus.Accepted).ToList();
         Assert.Equal(40, rejected.Count);
         Assert.All(rejected, r => Assert.Equal((CommandStatus.Rejected, ErrorCodes.InsufficientCredits, "Not enough credits in wallet: balance 0, requested 1"), (r.Status, r.ErrorCode, r.Message)));
-        var events = await StreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Equal(Enumerable.Range(1, 12).Select(v => (long)v), events.Select(e => e.Version));
         Assert.Equal(10, events.Count(e => e.Data is CreditsSpent));
         Assert.Equal(0, WalletHistory.Replay(events.Select(e => e.Data))!.Balance);
@@ -55,7 +43,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         Assert.Equal(CommandStatus.Conflict, result.Status);
         Assert.Contains("balance is now 15", result.Message);
         Assert.Equal(3, result.Version);
-        Assert.Equal(3, (await StreamAsync(walletId)).Count);
+        Assert.Equal(3, (await fixture.EventsAsync(walletId)).Count);
         await using var query = fixture.Store.QuerySession();
         Assert.Null(await query.LoadAsync<ProcessedCommand>(commandId));
     }
@@ -82,7 +70,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         Assert.True(first.Succeeded);
         Assert.Equal(first, second);
-        Assert.Single(await StreamAsync(walletId), e => e.Data is CreditsGranted);
+        Assert.Single(await fixture.EventsAsync(walletId), e => e.Data is CreditsGranted);
     }
 
     [Fact]
@@ -96,7 +84,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         Assert.All(results, r => Assert.Equal(results[0], r));
         Assert.True(results[0].Succeeded);
-        var events = await StreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Single(events, e => e.Data is CreditsSpent);
         Assert.Equal(15, WalletHistory.Replay(events.Select(e => e.Data))!.Balance);
     }
@@ -124,7 +112,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         var again = await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "mallory");
 
         Assert.Equal((CommandStatus.Rejected, ErrorCodes.WalletExists), (again.Status, again.ErrorCode));
-        Assert.Single(await StreamAsync(walletId));
+        Assert.Single(await fixture.EventsAsync(walletId));
     }
 
     [Fact]
@@ -138,7 +126,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         Assert.Equal(("amount", "reason", "amount"), (zero.Field, noReason.Field, tooMuch.Field));
         Assert.All(new[] { zero, noReason, tooMuch }, r => Assert.Equal(CommandStatus.Rejected, r.Status));
-        Assert.Single(await StreamAsync(walletId));
+        Assert.Single(await fixture.EventsAsync(walletId));
     }
 
     [Fact]
@@ -149,7 +137,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         var result = await Wallets.GrantAsync(PortalHostFixture.Actor("mallory"), Guid.CreateVersion7(), walletId, 5, "self-service", null);
 
         Assert.Equal(CommandStatus.Forbidden, result.Status);
-        Assert.Single(await StreamAsync(walletId));
+        Assert.Single(await fixture.EventsAsync(walletId));
     }
 
     [Fact]
@@ -163,7 +151,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         Assert.True((await Wallets.OpenAsync(actor, openId, walletId, "dana")).Succeeded);
         Assert.True((await Wallets.GrantAsync(actor with { CorrelationId = "request-4712" }, grantId, walletId, 5, "goodwill", 1)).Succeeded);
 
-        var events = await StreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Equal(("alice", "request-4711", openId.ToString()), (events[0].UserName, events[0].CorrelationId, events[0].CausationId));
         Assert.Equal(("alice", "request-4712", grantId.ToString()), (events[1].UserName, events[1].CorrelationId, events[1].CausationId));
         var stored = await Sql.QueryAsync(fixture.ConnectionString,

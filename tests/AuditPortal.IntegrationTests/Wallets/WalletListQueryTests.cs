@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime

@@ -5,10 +5,8 @@ using AuditPortal.Web.Components.Pages.AccessControl;
 using AuditPortal.Web.Infrastructure;
 using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Audit;
-using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace AuditPortal.Web.Tests.AccessControl;

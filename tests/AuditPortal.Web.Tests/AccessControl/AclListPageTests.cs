@@ -1,7 +1,5 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Web.Components.Pages.AccessControl;
-using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 

@@ -1,8 +1,6 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Pages.Audit;
-using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 

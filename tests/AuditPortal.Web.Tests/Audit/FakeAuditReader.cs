@@ -1,5 +1,4 @@
 using AuditPortal.Core.Audit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 

@@ -1,6 +1,5 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Shared;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Audit;
 

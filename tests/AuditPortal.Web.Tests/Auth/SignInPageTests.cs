@@ -1,13 +1,10 @@
 using System.Security.Claims;
 using AuditPortal.Web.Components.Pages.Account;
 using AuditPortal.Web.Infrastructure.Auth;
-using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +18,7 @@ public class SignInPageTests : PortalTestContext
     {
         var options = Options.Create(new AuthOptions { Lockout = new LockoutOptions { MaxFailedAttempts = 2, Minutes = 10 } });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new Environment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(options, new TestHostEnvironment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     private IRenderedComponent<SignIn> RenderPage()
@@ -97,14 +94,6 @@ public class SignInPageTests : PortalTestContext
         Assert.Null(_authentication.SignedIn);
     }
 
-    private sealed class Environment(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
-    }
-
     private sealed class RecordingAuthenticationService : IAuthenticationService
     {
         public ClaimsPrincipal? SignedIn { get; private set; }
@@ -131,7 +120,7 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
             OpenIdConnect = new OpenIdConnectSettings { Authority = "https://login.example", ClientId = "portal", DisplayName = "Example SSO" },
         });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new ProductionEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(options, new TestHostEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     [Fact]
@@ -147,11 +136,4 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
         Assert.Equal(SignInStatus.Invalid, Services.GetRequiredService<LocalAccounts>().Verify("admin", DemoAccounts.Password).Status);
     }
 
-    private sealed class ProductionEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
-    }
 }

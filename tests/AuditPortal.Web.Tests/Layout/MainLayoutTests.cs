@@ -1,5 +1,4 @@
 using AuditPortal.Web.Components.Layout;
-using Bunit;
 using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Layout;

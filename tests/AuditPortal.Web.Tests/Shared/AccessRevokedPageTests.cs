@@ -3,8 +3,6 @@ using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.AccessControl;
 using AuditPortal.Web.Components.Pages.Jobs;
 using AuditPortal.Web.Components.Pages.Wallets;
-using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Shared;
 

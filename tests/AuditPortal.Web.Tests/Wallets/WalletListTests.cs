@@ -1,7 +1,6 @@
 using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.Wallets;
 using AuditPortal.Web.Tests.Shared;
-using Bunit;
 using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Wallets;
