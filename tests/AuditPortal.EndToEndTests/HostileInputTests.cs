@@ -42,7 +42,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
     private readonly List<string> _consoleErrors = [];
 
     [Fact]
-    public async Task Hostile_strings_are_shown_as_text_on_every_page_bad_amounts_and_ids_get_clear_messages_and_no_script_runs()
+    public async Task Given_hostile_strings_When_every_page_shows_them_Then_they_are_text_bad_amounts_and_ids_get_clear_messages_and_no_script_runs()
     {
         var (walletId, jobId, aclId) = await SeedAsync();
 
@@ -207,7 +207,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task A_request_path_with_CR_LF_is_written_to_the_portal_log_on_the_line_of_its_own_request()
+    public async Task Given_a_request_path_with_CR_LF_When_it_is_logged_Then_it_stays_on_the_line_of_its_own_request()
     {
         // Browser tests run one after the other (assembly attribute), so the console can be borrowed for this test.
         var original = Console.Out;

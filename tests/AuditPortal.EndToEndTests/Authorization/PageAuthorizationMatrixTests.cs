@@ -113,7 +113,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
     }
 
     [Fact]
-    public void Every_page_declares_its_authorization()
+    public void Given_every_routable_page_When_inspected_Then_it_declares_its_authorization()
     {
         var pages = typeof(Program).Assembly.GetTypes().Where(t => t.GetCustomAttributes<RouteAttribute>().Any()).ToList();
         Assert.NotEmpty(pages);

@@ -54,7 +54,7 @@ public class StreamStateTests(SeededAuditFixture fixture) : IClassFixture<Seeded
     }
 
     [Fact]
-    public async Task Unknown_streams_and_versions_beyond_the_stream_have_no_state()
+    public async Task Given_an_unknown_stream_or_a_version_beyond_the_stream_When_its_state_is_asked_Then_there_is_none()
     {
         Assert.Null(await Feed.StateAtAsync(Guid.NewGuid(), 1));
         Assert.Null(await Feed.StateAtAsync(fixture.AliceWallet, 99));

@@ -260,7 +260,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     /// short; the README figure was measured once with 1,000,000). Events are inserted with one INSERT … SELECT.
     /// </summary>
     [Fact]
-    public async Task Verifying_a_large_sealed_event_table_reports_its_duration()
+    public async Task Given_a_large_sealed_event_table_When_it_is_verified_Then_the_duration_is_reported()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("AUDITPORTAL_VERIFY_EVENTS"), out var n) ? n : 50_000;
         var connection = await TestCluster.CreateDatabaseAsync(nameof(EventChainTests));

@@ -3,7 +3,7 @@ namespace AuditPortal.IntegrationTests.Wallets;
 public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
 {
     [Fact]
-    public async Task Blog_example_grant_one_then_spend_one_for_a_job_launch_leaves_zero_credits()
+    public async Task Given_the_blog_example_When_one_credit_is_granted_and_spent_on_a_job_launch_Then_zero_credits_remain()
     {
         var jobId = Guid.Parse("9348e9b3-43b8-4531-b79c-d70d0cb66ba0");
         var walletId = await fixture.SupportWalletAsync(1);

@@ -55,7 +55,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void The_page_lists_the_entries_and_the_history_with_hostile_text_escaped()
+    public void Given_a_list_with_hostile_text_When_its_page_opens_Then_entries_and_history_show_with_the_text_escaped()
     {
         var (_, _, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
 
@@ -72,7 +72,7 @@ public class AclDetailPageTests : PortalTestContext
     [Theory]
     [InlineData("not-a-guid", "is not an access-control list id")]
     [InlineData("0190dddd-0000-7000-8000-000000000009", "There is no access-control list with id 0190dddd-0000-7000-8000-000000000009.")]
-    public void Malformed_or_unknown_ids_get_a_clear_not_found_message(string id, string message)
+    public void Given_a_malformed_or_unknown_id_When_the_list_page_opens_Then_a_clear_not_found_message_shows(string id, string message)
     {
         var (_, _, _, cut) = RenderPage(id);
 
@@ -80,7 +80,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_hostile_id_in_the_address_is_shown_as_text()
+    public void Given_a_hostile_id_in_the_address_When_the_list_page_opens_Then_it_is_shown_as_text()
     {
         var (_, _, _, cut) = RenderPage(FakeAclQueries.Hostile);
 
@@ -89,7 +89,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Granting_through_the_dialog_issues_the_command_with_the_views_version_and_the_current_user()
+    public void Given_the_grant_dialog_When_submitted_Then_the_command_carries_the_views_version_and_the_current_user()
     {
         var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
@@ -110,7 +110,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Missing_principal_or_reason_is_refused_in_the_dialog_without_a_command()
+    public void Given_a_missing_principal_or_reason_When_submitting_the_dialog_Then_it_is_refused_without_a_command()
     {
         var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
@@ -126,7 +126,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_rejected_field_shows_at_the_field_and_keeps_what_was_typed()
+    public void Given_a_rejected_field_When_the_command_answers_Then_the_error_shows_at_the_field_and_the_input_stays()
     {
         _commands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is 2,001 characters long; at most 2,000 are allowed."));
         var (dialogs, _, _) = SubmitGrant("carol", "too long, pretend");
@@ -136,7 +136,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Revoking_the_last_admin_shows_the_rule_clearly()
+    public void Given_the_last_admin_When_revoking_them_Then_the_rule_shows_clearly()
     {
         _commands.Answer = c => CommandResult.Rejected(new RuleViolated(ErrorCodes.LastAdmin, $"{c.Principal} is the last admin of the portal; grant another admin first."));
         var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
@@ -154,7 +154,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_conflict_says_the_list_changed_and_keeps_the_dialog_open()
+    public void Given_a_conflict_When_the_command_answers_Then_the_dialog_says_the_list_changed_and_stays_open()
     {
         _commands.Answer = _ => CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.");
         var (dialogs, _, _) = SubmitGrant("carol", "audit");
@@ -181,7 +181,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Hostile_principals_show_literally_in_the_dialog_and_the_snackbar()
+    public void Given_a_hostile_principal_When_revoked_through_the_dialog_Then_it_shows_literally_in_the_dialog_and_the_snackbar()
     {
         var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));

@@ -10,7 +10,7 @@ public class AclListPageTests : PortalTestContext
     protected override void AddServices() => Services.AddSingleton<IAclQueries>(_queries);
 
     [Fact]
-    public void Every_list_shows_its_resource_principals_and_last_change_with_a_link()
+    public void Given_lists_When_the_lists_page_opens_Then_each_shows_its_resource_principals_and_last_change_with_a_link()
     {
         var cut = Render<AclListPage>();
 
@@ -24,7 +24,7 @@ public class AclListPageTests : PortalTestContext
     }
 
     [Fact]
-    public void No_lists_says_so()
+    public void Given_no_lists_When_the_lists_page_opens_Then_it_says_so()
     {
         _queries.Lists.Clear();
 

@@ -6,7 +6,7 @@ namespace AuditPortal.Web.Tests.Audit;
 public class AuditEventPageTests : AuditReaderTestContext
 {
     [Fact]
-    public void The_permalink_shows_the_event_its_metadata_and_the_state_as_of_it()
+    public void Given_an_event_permalink_When_opened_Then_the_event_its_metadata_and_the_state_as_of_it_show()
     {
         var cut = Render<AuditEventPage>(p => p.Add(x => x.Seq, "3"));
 
@@ -23,7 +23,7 @@ public class AuditEventPageTests : AuditReaderTestContext
     [InlineData("abc", "is not an event number")]
     [InlineData("-1", "is not an event number")]
     [InlineData("999", "Event 999 does not exist.")]
-    public void Malformed_or_unknown_numbers_get_a_clear_not_found_message(string seq, string message)
+    public void Given_a_malformed_or_unknown_number_When_the_event_page_opens_Then_a_clear_not_found_message_shows(string seq, string message)
     {
         var cut = Render<AuditEventPage>(p => p.Add(x => x.Seq, seq));
 

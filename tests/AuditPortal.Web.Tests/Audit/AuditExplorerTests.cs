@@ -34,7 +34,7 @@ public class AuditExplorerTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void Hostile_text_in_a_summary_and_a_payload_is_shown_literally()
+    public void Given_hostile_text_in_a_summary_and_a_payload_When_the_explorer_shows_them_Then_they_are_literal()
     {
         var cut = RenderAt("/audit?actor=sam");
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
@@ -49,7 +49,7 @@ public class AuditExplorerTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void Load_more_asks_for_the_rows_before_the_last_one_shown()
+    public void Given_a_page_of_rows_When_loading_more_Then_the_rows_before_the_last_one_shown_are_asked_for()
     {
         for (var i = 5; i <= 60; i++)
             Reader.Add(i, "wallet", FakeAuditReader.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
@@ -64,7 +64,7 @@ public class AuditExplorerTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void Apply_puts_the_filters_into_the_address()
+    public void Given_filters_When_applied_Then_they_are_put_into_the_address()
     {
         var cut = RenderAt("/audit");
         cut.Find("#filter-actor").Input("alice");
@@ -78,7 +78,7 @@ public class AuditExplorerTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void A_malformed_stream_id_gets_a_clear_error_and_no_query()
+    public void Given_a_malformed_stream_id_When_applied_Then_a_clear_error_shows_and_no_query_runs()
     {
         var cut = RenderAt("/audit?streamId=not-a-guid");
 
@@ -87,7 +87,7 @@ public class AuditExplorerTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void A_bad_time_typed_into_the_filter_is_refused_and_kept()
+    public void Given_a_bad_time_typed_into_the_filter_When_applied_Then_it_is_refused_and_kept()
     {
         var cut = RenderAt("/audit");
         cut.Find("#filter-from").Change("2026-11-26T10:00");

@@ -6,7 +6,7 @@ namespace AuditPortal.Web.Tests.Audit;
 public class StreamTimelineTests : AuditReaderTestContext
 {
     [Fact]
-    public void The_timeline_lists_one_streams_events_with_who_what_and_a_permalink()
+    public void Given_a_stream_When_its_timeline_renders_Then_each_event_shows_who_what_and_a_permalink()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
 
@@ -19,7 +19,7 @@ public class StreamTimelineTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void State_as_of_here_shows_the_folded_state_and_the_before_after_diff()
+    public void Given_a_timeline_event_When_state_as_of_here_is_asked_Then_the_folded_state_and_the_before_after_diff_show()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".timeline-event").Count));
@@ -36,7 +36,7 @@ public class StreamTimelineTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void Details_expand_the_payload_as_formatted_text()
+    public void Given_a_timeline_event_When_details_expand_Then_the_payload_shows_as_formatted_text()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".timeline-event").Count));
@@ -48,7 +48,7 @@ public class StreamTimelineTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void Older_events_load_on_request()
+    public void Given_a_long_stream_When_older_events_are_requested_Then_they_load()
     {
         for (var v = 4; v <= 30; v++)
             Reader.Add(100 + v, "wallet", FakeAuditReader.WalletId, v, "credits_spent", "alice", DateTimeOffset.UtcNow, $"spend {v}");
@@ -61,7 +61,7 @@ public class StreamTimelineTests : AuditReaderTestContext
     }
 
     [Fact]
-    public void A_stream_without_events_says_so()
+    public void Given_a_stream_without_events_When_its_timeline_renders_Then_it_says_so()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, Guid.NewGuid()));
 

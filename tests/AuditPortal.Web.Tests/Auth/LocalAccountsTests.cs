@@ -60,5 +60,5 @@ public class LocalAccountsTests
     [InlineData("/\\evil.example", "/")]
     [InlineData("https://evil.example/", "/")]
     [InlineData(null, "/")]
-    public void Return_urls_stay_on_this_site(string? returnUrl, string expected) => Assert.Equal(expected, AccountNames.SafeReturnUrl(returnUrl));
+    public void Given_a_return_url_When_made_safe_Then_it_stays_on_this_site(string? returnUrl, string expected) => Assert.Equal(expected, AccountNames.SafeReturnUrl(returnUrl));
 }
