@@ -1,10 +1,9 @@
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Projections;
+using AuditPortal.IntegrationTests.Reliability;
 using JasperFx.Events.Daemon;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.IntegrationTests.Infrastructure;
 
@@ -14,7 +13,7 @@ namespace AuditPortal.IntegrationTests.Infrastructure;
 /// </summary>
 public class PortalHostFixture : IAsyncLifetime
 {
-    public const string Admin = "root-admin";
+    public const string Admin = ReliabilityHost.Admin;
 
     private IHost? _host;
 
@@ -28,15 +27,8 @@ public class PortalHostFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddPortalMarten(_ => ConnectionString, new PortalStoreSettings(), DaemonMode.Solo);
-        builder.Services.AddPortalCommands();
-        Configure(builder.Services);
-        _host = builder.Build();
-        await _host.StartAsync();
+        _host = await ReliabilityHost.StartAsync(ConnectionString, DaemonMode.Solo, quiet: false, configure: Configure);
         await AuditIndexes.EnsureAsync(Store);
-        await PortalBootstrap.EnsurePortalAclAsync(Store, Get<AccessControlService>(), Admin);
     }
 
     public async Task WaitForProjectionsAsync() => await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
@@ -48,18 +40,10 @@ public class PortalHostFixture : IAsyncLifetime
         return await query.Events.FetchStreamAsync(streamId);
     }
 
-    public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
+    public static Actor Actor(string name) => ReliabilityHost.Actor(name);
 
     /// <summary>Gives a user a persona on the portal's list, as an admin would.</summary>
-    public async Task GrantPersonaAsync(string user, Permission[] persona)
-    {
-        var acl = Get<AccessControlService>();
-        foreach (var permission in persona)
-        {
-            var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
-            if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted) throw new InvalidOperationException(result.Message);
-        }
-    }
+    public Task GrantPersonaAsync(string user, Permission[] persona) => ReliabilityHost.GrantPersonaAsync(_host!, user, persona);
 
     /// <summary>
     /// The callers of the authorization matrices: {prefix}-alice (Support), {prefix}-carol (Auditor), {prefix}-admin

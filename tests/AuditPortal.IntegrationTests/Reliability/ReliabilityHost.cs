@@ -29,15 +29,21 @@ public static class ReliabilityHost
         return new RoleSplitDatabase(superuser, DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"), DatabaseRoles.WithUser(superuser, $"app_{suffix}"));
     }
 
-    public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null)
+    /// <summary>
+    /// Starts the host and makes sure the portal's list has <see cref="Admin"/>. <paramref name="quiet"/> keeps Marten's
+    /// retry logs out of tests that stop the server on purpose; <paramref name="configure"/> adds a test's own services.
+    /// </summary>
+    public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null,
+        bool quiet = true, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Marten's daemon logs every retry while the server is down; the tests measure the outcome instead.
-        builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
+        if (quiet) builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
         builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings(), daemonMode,
             migrationConnectionString is null ? null : _ => migrationConnectionString);
         builder.Services.AddPortalCommands();
+        configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         var store = host.Services.GetRequiredService<IDocumentStore>();
