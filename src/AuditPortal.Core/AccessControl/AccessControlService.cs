@@ -3,7 +3,7 @@ using AuditPortal.Core.Common;
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>Admins' commands on access-control lists, each one pass through the decide step of <see cref="CommandExecutor"/>.</summary>
-public sealed class AccessControlService(CommandExecutor executor, TimeProvider time) : IAclCommands
+public sealed class AccessControlService(CommandExecutor executor, TimeProvider time) : IAccessControlCommands
 {
     public static readonly StreamKind<AccessControlList> Lists = new("Access-control list",
         _ => "This access-control list changed since you opened it; reload to see the change, then try again.");

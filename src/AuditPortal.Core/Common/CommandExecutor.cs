@@ -189,7 +189,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
 
     /// <summary>
     /// The one permission check. It rests on the portal list's events, which the runtime role cannot rewrite: the
-    /// stream version comes from mt_events and the fold is cached per version (see <see cref="AclFromEvents"/>).
+    /// stream version comes from mt_events and the fold is cached per version (see <see cref="AccessControlFromEvents"/>).
     /// The inline read model, which the runtime role can UPDATE, is never consulted here.
     /// </summary>
     public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct)
@@ -197,7 +197,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
         // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
         if (IsSystem(actor)) return true;
-        var (portal, _) = await AclFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
+        var (portal, _) = await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
         return portal?.Has(actor.UserName, permission) == true;
     }
 
@@ -209,7 +209,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     {
         try
         {
-            var problem = await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
+            var problem = await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
             if (problem is not null) logger.LogError("ACL read model tampered with or out of step with its events: {Problem}", problem);
             return problem;
         }

@@ -4,7 +4,7 @@ namespace AuditPortal.IntegrationTests.Audit;
 
 public class StreamStateTests(SeededAuditFixture fixture) : IClassFixture<SeededAuditFixture>
 {
-    private StreamStateReader Feed => new(fixture.Store, new FixedActor(Actor.System("stream-state-test")));
+    private StreamStateQueries Feed => new(fixture.Store, new FixedActor(Actor.System("stream-state-test")));
 
     [Fact]
     public async Task Given_a_wallet_When_asking_the_state_as_of_the_grant_Then_the_balance_change_is_the_diff()

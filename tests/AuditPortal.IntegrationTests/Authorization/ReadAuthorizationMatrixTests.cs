@@ -34,8 +34,8 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
             ("ACL list", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).ListAsync()),
             ("ACL detail", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).GetAsync(Resources.PortalAclId)),
             ("ACL integrity", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).IntegrityProblemAsync()),
-            ("wallet state as of v1", [Permission.ReadAudit, Permission.ReadWallets], c => new StreamStateReader(store, c).StateAtAsync(walletId, 1)),
-            ("ACL state as of v1", [Permission.ReadAudit, Permission.EditAccessControl], c => new StreamStateReader(store, c).StateAtAsync(Resources.PortalAclId, 1)),
+            ("wallet state as of v1", [Permission.ReadAudit, Permission.ReadWallets], c => new StreamStateQueries(store, c).StateAtAsync(walletId, 1)),
+            ("ACL state as of v1", [Permission.ReadAudit, Permission.EditAccessControl], c => new StreamStateQueries(store, c).StateAtAsync(Resources.PortalAclId, 1)),
         };
 
         // dave "opened his pages" with this caller, then lost every permission: the same caller object must be refused.

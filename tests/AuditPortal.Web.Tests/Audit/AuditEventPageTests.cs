@@ -3,7 +3,7 @@ using AuditPortal.Web.Components.Pages.Audit;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class AuditEventPageTests : AuditReaderTestContext
+public class AuditEventPageTests : AuditReadsTestContext
 {
     [Fact]
     public void Given_an_event_permalink_When_opened_Then_the_event_its_metadata_and_the_state_as_of_it_show()
@@ -11,11 +11,11 @@ public class AuditEventPageTests : AuditReaderTestContext
         var cut = Render<AuditEventPage>(p => p.Add(x => x.Seq, "3"));
 
         cut.WaitForAssertion(() => Assert.Contains("Audit event 3", cut.Find("h1").TextContent));
-        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReader.Hostile, cut.Find(".audit-payload").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReads.Hostile, cut.Find(".audit-payload").TextContent));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".audit-diff tbody tr").Count));
-        Assert.Equal((FakeAuditReader.WalletId, 3L), Reader.StateRequests.Single());
+        Assert.Equal((FakeAuditReads.WalletId, 3L), Reader.StateRequests.Single());
         Assert.Contains("cause-3", cut.Find(".audit-metadata").TextContent);
-        Assert.Equal($"/audit?streamId={FakeAuditReader.WalletId}", cut.Find("a#event-stream-link").GetAttribute("href"));
+        Assert.Equal($"/audit?streamId={FakeAuditReads.WalletId}", cut.Find("a#event-stream-link").GetAttribute("href"));
         Assert.Empty(cut.FindAll("script"));
     }
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class AuditExplorerTests : AuditReaderTestContext
+public class AuditExplorerTests : AuditReadsTestContext
 {
     private IRenderedComponent<AuditExplorer> RenderAt(string uri)
     {
@@ -41,8 +41,8 @@ public class AuditExplorerTests : AuditReaderTestContext
 
         cut.Find("tr.audit-row .audit-expand").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReader.Hostile, cut.Find(".audit-payload").TextContent));
-        Assert.Contains(FakeAuditReader.Hostile, cut.Find("tr.audit-row .audit-summary").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReads.Hostile, cut.Find(".audit-payload").TextContent));
+        Assert.Contains(FakeAuditReads.Hostile, cut.Find("tr.audit-row .audit-summary").TextContent);
         Assert.Empty(cut.FindAll("script"));
         Assert.Contains("&lt;script&gt;", cut.Markup);
         Assert.Contains("corr-3", cut.Find(".audit-metadata").TextContent);
@@ -52,7 +52,7 @@ public class AuditExplorerTests : AuditReaderTestContext
     public void Given_a_page_of_rows_When_loading_more_Then_the_rows_before_the_last_one_shown_are_asked_for()
     {
         for (var i = 5; i <= 60; i++)
-            Reader.Add(i, "wallet", FakeAuditReader.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
+            Reader.Add(i, "wallet", FakeAuditReads.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
         var cut = RenderAt("/audit");
         cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("tr.audit-row").Count));
 

@@ -10,7 +10,7 @@ namespace AuditPortal.IntegrationTests.AccessControl;
 /// The runtime role can UPDATE the ACL read model (a document) and mt_streams, but authorization rests on the
 /// access-control events: a forged "make me admin" row grants nothing and is reported as a tamper.
 /// </summary>
-public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : RoleSplitHostTests
+public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output) : RoleSplitHostTests
 {
 
     private async Task ExecAsRuntimeAsync(string sql, params (string Name, object Value)[] parameters)
@@ -35,7 +35,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : RoleSpl
         await using (var session = store.QuerySession())
         {
             Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
-            Assert.Null(await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId));
+            Assert.Null(await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId));
         }
 
         // The forgery: the read model document says mallory holds every permission; mt_streams' version is bumped
@@ -44,7 +44,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : RoleSpl
         await using (var session = store.QuerySession())
             view = (await session.LoadAsync<AccessControlListView>(Resources.PortalAclId))!;
         foreach (var permission in Personas.Admin)
-            view.Entries.Add(new AclViewEntry { Principal = "mallory", Permission = permission, GrantedBy = PortalHostFixtureAdmin, GrantedAt = DateTimeOffset.UtcNow, Reason = "forged" });
+            view.Entries.Add(new AccessControlViewEntry { Principal = "mallory", Permission = permission, GrantedBy = PortalHostFixtureAdmin, GrantedAt = DateTimeOffset.UtcNow, Reason = "forged" });
         var json = store.Options.Serializer().ToJson(view);
         await ExecAsRuntimeAsync("update auditportal.mt_doc_accesscontrollistview set data = @json::jsonb where id = @id",
             ("json", json), ("id", Resources.PortalAclId));

@@ -11,18 +11,18 @@ using MudBlazor;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 
-public class AclDetailPageTests : PortalTestContext
+public class AccessControlDetailPageTests : PortalTestContext
 {
-    private readonly FakeAclQueries _queries = new();
-    private readonly FakeAclCommands _commands = new();
-    private readonly FakeAuditReader _reader = new();
+    private readonly FakeAccessControlReads _queries = new();
+    private readonly FakeAccessControlCommands _commands = new();
+    private readonly FakeAuditReads _reader = new();
 
     protected override void AddServices()
     {
-        Services.AddSingleton<IAclQueries>(_queries);
-        Services.AddSingleton<IAclCommands>(_commands);
-        Services.AddSingleton<IAuditReader>(_reader);
-        Services.AddSingleton<IStreamStates>(_reader);
+        Services.AddSingleton<IAccessControlReads>(_queries);
+        Services.AddSingleton<IAccessControlCommands>(_commands);
+        Services.AddSingleton<IAuditReads>(_reader);
+        Services.AddSingleton<IStreamStateReads>(_reader);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         var auth = AddAuthorization();
         auth.SetAuthorized("admin");
@@ -30,21 +30,21 @@ public class AclDetailPageTests : PortalTestContext
         Services.AddScoped<CurrentUser>();
     }
 
-    private (IRenderedComponent<MudPopoverProvider> Popovers, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AclDetailPage> Page)
+    private (IRenderedComponent<MudPopoverProvider> Popovers, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
         RenderPage(string id)
     {
         var popovers = Render<MudPopoverProvider>();
         var dialogs = Render<MudDialogProvider>();
         var snackbars = Render<MudSnackbarProvider>();
-        var page = Render<AclDetailPage>(p => p.Add(x => x.Id, id));
+        var page = Render<AccessControlDetailPage>(p => p.Add(x => x.Id, id));
         return (popovers, dialogs, snackbars, page);
     }
 
     /// <summary>The portal list's page with its grant dialog filled in and submitted.</summary>
-    private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AclDetailPage> Page)
+    private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
         SubmitGrant(string principal, string reason)
     {
-        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
@@ -57,15 +57,15 @@ public class AclDetailPageTests : PortalTestContext
     [Fact]
     public void Given_a_list_with_hostile_text_When_its_page_opens_Then_entries_and_history_show_with_the_text_escaped()
     {
-        var (_, _, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, _, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
         Assert.Contains("Access control: portal", cut.Find("h1").TextContent);
         Assert.Contains("Version 4", cut.Markup);
-        Assert.Contains(cut.FindAll(".acl-entry-principal"), td => td.TextContent == FakeAclQueries.Hostile);
-        Assert.Contains(cut.FindAll(".acl-entry-reason"), td => td.TextContent == FakeAclQueries.Hostile);
+        Assert.Contains(cut.FindAll(".acl-entry-principal"), td => td.TextContent == FakeAccessControlReads.Hostile);
+        Assert.Contains(cut.FindAll(".acl-entry-reason"), td => td.TextContent == FakeAccessControlReads.Hostile);
         Assert.NotNull(cut.Find(".stream-timeline"));
-        Assert.Equal(FakeAclQueries.PortalId, _reader.Queries.Single().Filter.StreamId);
+        Assert.Equal(FakeAccessControlReads.PortalId, _reader.Queries.Single().Filter.StreamId);
         Assert.Empty(cut.FindAll("script"));
     }
 
@@ -82,16 +82,16 @@ public class AclDetailPageTests : PortalTestContext
     [Fact]
     public void Given_a_hostile_id_in_the_address_When_the_list_page_opens_Then_it_is_shown_as_text()
     {
-        var (_, _, _, cut) = RenderPage(FakeAclQueries.Hostile);
+        var (_, _, _, cut) = RenderPage(FakeAccessControlReads.Hostile);
 
-        cut.WaitForAssertion(() => Assert.Contains(FakeAclQueries.Hostile, cut.Find("#acl-not-found").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains(FakeAccessControlReads.Hostile, cut.Find("#acl-not-found").TextContent));
         Assert.Empty(cut.FindAll("script"));
     }
 
     [Fact]
     public void Given_the_grant_dialog_When_submitted_Then_the_command_carries_the_views_version_and_the_current_user()
     {
-        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
         cut.Find("#acl-grant").Click();
@@ -102,7 +102,7 @@ public class AclDetailPageTests : PortalTestContext
 
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".acl-dialog")));
         var call = Assert.Single(_commands.Calls);
-        Assert.Equal(("grant", "admin", FakeAclQueries.PortalId, "carol", "joins the audit team", 4L),
+        Assert.Equal(("grant", "admin", FakeAccessControlReads.PortalId, "carol", "joins the audit team", 4L),
             (call.Kind, call.Actor.UserName, call.AclId, call.Principal, call.Reason, call.ExpectedVersion));
         Assert.NotEqual(Guid.Empty, call.CommandId);
         snackbars.WaitForAssertion(() => Assert.Contains("Granted ReadWallets to carol.", snackbars.Markup));
@@ -112,7 +112,7 @@ public class AclDetailPageTests : PortalTestContext
     [Fact]
     public void Given_a_missing_principal_or_reason_When_submitting_the_dialog_Then_it_is_refused_without_a_command()
     {
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
 
         cut.Find("#acl-grant").Click();
@@ -139,7 +139,7 @@ public class AclDetailPageTests : PortalTestContext
     public void Given_the_last_admin_When_revoking_them_Then_the_rule_shows_clearly()
     {
         _commands.Answer = c => CommandResult.Rejected(new RuleViolated(ErrorCodes.LastAdmin, $"{c.Principal} is the last admin of the portal; grant another admin first."));
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
         cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == "admin").QuerySelector(".acl-revoke")!.Click();
@@ -183,17 +183,17 @@ public class AclDetailPageTests : PortalTestContext
     [Fact]
     public void Given_a_hostile_principal_When_revoked_through_the_dialog_Then_it_shows_literally_in_the_dialog_and_the_snackbar()
     {
-        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
-        cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == FakeAclQueries.Hostile).QuerySelector(".acl-revoke")!.Click();
-        dialogs.WaitForAssertion(() => Assert.Equal(FakeAclQueries.Hostile, dialogs.Find("#acl-principal").GetAttribute("value")));
-        dialogs.Find("#acl-reason").Input(FakeAclQueries.Hostile);
+        cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == FakeAccessControlReads.Hostile).QuerySelector(".acl-revoke")!.Click();
+        dialogs.WaitForAssertion(() => Assert.Equal(FakeAccessControlReads.Hostile, dialogs.Find("#acl-principal").GetAttribute("value")));
+        dialogs.Find("#acl-reason").Input(FakeAccessControlReads.Hostile);
         dialogs.Find("#acl-submit").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains($"Revoked ReadAudit from {FakeAclQueries.Hostile}.", snackbars.Find(".mud-snackbar").TextContent));
+        snackbars.WaitForAssertion(() => Assert.Contains($"Revoked ReadAudit from {FakeAccessControlReads.Hostile}.", snackbars.Find(".mud-snackbar").TextContent));
         Assert.Empty(snackbars.FindAll("script"));
         Assert.Empty(dialogs.FindAll("script"));
-        Assert.Equal(FakeAclQueries.Hostile, _commands.Calls.Single().Reason);
+        Assert.Equal(FakeAccessControlReads.Hostile, _commands.Calls.Single().Reason);
     }
 }
