@@ -1,7 +1,5 @@
 using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.Core.Tests;
 
@@ -21,6 +19,17 @@ public static class GivenWhenThen
         Assert.Equal(code, e.Error.Code);
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
         return e.Error;
+    }
+
+    /// <summary>A rule break of a table of them (a <see cref="Cases{T}"/> theory): refused with the rule's code.</summary>
+    public static DomainError ThenRejected((Func<object> When, string Code) ruleBreak) => ThenRejected(ruleBreak.When, ruleBreak.Code);
+
+    /// <summary>The names of a table of cases as theory data, so each case shows (and fails) under its own name.</summary>
+    public static TheoryData<string> Cases<T>(IReadOnlyDictionary<string, T> table)
+    {
+        var cases = new TheoryData<string>();
+        foreach (var name in table.Keys) cases.Add(name);
+        return cases;
     }
 
     public static ValidationError ThenInvalid(Func<object> when, string field)

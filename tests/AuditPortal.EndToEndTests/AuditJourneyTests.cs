@@ -16,7 +16,7 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
     private const string Hostile = "<script>alert(1)</script>";
 
     [Fact]
-    public async Task An_auditor_filters_the_explorer_by_one_actor_and_downloads_exactly_those_rows_as_csv()
+    public async Task Given_an_auditor_When_filtering_the_explorer_by_one_actor_and_downloading_csv_Then_exactly_those_rows_arrive()
     {
         await SeedAsync();
         var page = await server.SignInAsync("carol", "/audit");
@@ -80,7 +80,7 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
     }
 
     [Fact]
-    public async Task The_json_export_follows_the_filter_and_a_malformed_filter_is_refused_with_a_reason()
+    public async Task Given_a_filter_When_exporting_json_Then_the_export_follows_it_and_a_malformed_filter_is_refused_with_a_reason()
     {
         var page = await server.OpenAsync("/audit");
 

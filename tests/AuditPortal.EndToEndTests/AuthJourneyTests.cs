@@ -22,7 +22,7 @@ public class AuthJourneyTests(PortalServer server) : IClassFixture<PortalServer>
     [InlineData("sam", new[] { "Overview", "Wallets", "Jobs" })]
     [InlineData("carol", new[] { "Overview", "Wallets", "Jobs", "Audit explorer", "Access control" })]
     [InlineData("admin", new[] { "Overview", "Wallets", "Jobs", "Audit explorer", "Access control", "Projections" })]
-    public async Task Each_persona_signs_in_and_sees_only_its_navigation(string user, string[] expected)
+    public async Task Given_each_persona_When_signed_in_Then_it_sees_only_its_navigation(string user, string[] expected)
     {
         var page = await server.SignInAsync(user);
 
@@ -32,7 +32,7 @@ public class AuthJourneyTests(PortalServer server) : IClassFixture<PortalServer>
     }
 
     [Fact]
-    public async Task An_anonymous_visitor_is_sent_to_sign_in_and_comes_back_after_signing_in()
+    public async Task Given_an_anonymous_visitor_When_opening_a_page_Then_they_are_sent_to_sign_in_and_come_back_after_it()
     {
         var page = await server.OpenAnonymousAsync("/");
 
@@ -47,7 +47,7 @@ public class AuthJourneyTests(PortalServer server) : IClassFixture<PortalServer>
     }
 
     [Fact]
-    public async Task Signing_out_ends_the_session()
+    public async Task Given_a_signed_in_user_When_signing_out_Then_the_session_ends()
     {
         var page = await server.SignInAsync("sam");
 
@@ -59,7 +59,7 @@ public class AuthJourneyTests(PortalServer server) : IClassFixture<PortalServer>
     }
 
     [Fact]
-    public async Task An_admin_revoked_while_signed_in_loses_the_ACL_link_at_the_next_navigation_and_the_next_ACL_change_is_refused()
+    public async Task Given_an_admin_revoked_while_signed_in_When_navigating_Then_the_ACL_link_is_gone_and_the_next_ACL_change_is_refused()
     {
         var page = await server.SignInAsync("dave");
         await Assertions.Expect(page.Locator(".mud-drawer .mud-nav-link-text", new PageLocatorOptions { HasText = "Access control" })).ToHaveCountAsync(1);

@@ -5,7 +5,7 @@ namespace AuditPortal.EndToEndTests;
 public class HomePageTests(PortalServer server) : IClassFixture<PortalServer>
 {
     [Fact]
-    public async Task Home_page_opens_in_chromium_and_becomes_interactive()
+    public async Task Given_the_portal_When_the_home_page_opens_in_chromium_Then_it_becomes_interactive()
     {
         var page = await server.OpenAsync("/");
 

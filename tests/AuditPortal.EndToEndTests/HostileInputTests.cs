@@ -4,6 +4,7 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using AuditPortal.EndToEndTests.Infrastructure;
+using AuditPortal.Tests.Shared;
 using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,7 +42,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
     private readonly List<string> _consoleErrors = [];
 
     [Fact]
-    public async Task Hostile_strings_are_shown_as_text_on_every_page_bad_amounts_and_ids_get_clear_messages_and_no_script_runs()
+    public async Task Given_hostile_strings_When_every_page_shows_them_Then_they_are_text_bad_amounts_and_ids_get_clear_messages_and_no_script_runs()
     {
         var (walletId, jobId, aclId) = await SeedAsync();
 
@@ -206,7 +207,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task A_request_path_with_CR_LF_is_written_to_the_portal_log_on_the_line_of_its_own_request()
+    public async Task Given_a_request_path_with_CR_LF_When_it_is_logged_Then_it_stays_on_the_line_of_its_own_request()
     {
         // Browser tests run one after the other (assembly attribute), so the console can be borrowed for this test.
         var original = Console.Out;
@@ -217,9 +218,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
             using var http = new HttpClient();
             using var response = await http.GetAsync(server.BaseUrl + "/wallets/x%0D%0A[12:00:00%20INF]%20Forged:%20admin%20signed%20in");
             // Request logging writes when the response completes: wait for the line rather than for a fixed time.
-            var deadline = DateTime.UtcNow.AddSeconds(15);
-            while (!captured.ToString().Contains("Forged", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
-                await Task.Delay(50);
+            await Poll.UntilAsync(() => captured.ToString().Contains("Forged", StringComparison.Ordinal), TimeSpan.FromSeconds(15));
         }
         finally
         {

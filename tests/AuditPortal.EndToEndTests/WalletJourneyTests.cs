@@ -18,7 +18,7 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
     private static readonly LocatorAssertionsToHaveTextOptions Soon = new() { Timeout = 15_000 };
 
     [Fact]
-    public async Task Support_grants_5_and_spends_3_through_the_forms_and_sees_balance_and_history_update_live()
+    public async Task Given_support_When_granting_5_and_spending_3_through_the_forms_Then_balance_and_history_update_live()
     {
         var store = server.Services.GetRequiredService<IDocumentStore>();
         var walletId = Guid.CreateVersion7();
@@ -68,7 +68,7 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
     }
 
     [Fact]
-    public async Task A_wallet_opened_elsewhere_appears_in_the_open_list_without_reload()
+    public async Task Given_an_open_wallet_list_When_a_wallet_is_opened_elsewhere_Then_it_appears_without_reload()
     {
         var store = server.Services.GetRequiredService<IDocumentStore>();
         await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));

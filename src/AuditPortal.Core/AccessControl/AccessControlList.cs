@@ -6,13 +6,13 @@ public sealed record PermissionGranted(Guid AclId, string Principal, Permission 
 
 public sealed record PermissionRevoked(Guid AclId, string Principal, Permission Permission, string RevokedBy, DateTimeOffset RevokedAt, string Reason);
 
-public sealed record AclEntry(string Principal, Permission Permission);
+public sealed record AccessControlEntry(string Principal, Permission Permission);
 
-public sealed record AccessControlList(Guid Id, string Resource, IReadOnlyList<AclEntry> Entries)
+public sealed record AccessControlList(Guid Id, string Resource, IReadOnlyList<AccessControlEntry> Entries)
 {
     public static AccessControlList Create(AccessControlListCreated e) => new(e.AclId, e.Resource, []);
 
-    public AccessControlList Apply(PermissionGranted e) => this with { Entries = [.. Entries, new AclEntry(e.Principal, e.Permission)] };
+    public AccessControlList Apply(PermissionGranted e) => this with { Entries = [.. Entries, new AccessControlEntry(e.Principal, e.Permission)] };
 
     public AccessControlList Apply(PermissionRevoked e) =>
         this with { Entries = Entries.Where(x => !(Same(x.Principal, e.Principal) && x.Permission == e.Permission)).ToList() };

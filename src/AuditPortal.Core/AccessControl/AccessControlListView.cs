@@ -2,7 +2,7 @@ using Marten.Events.Aggregation;
 
 namespace AuditPortal.Core.AccessControl;
 
-public sealed class AclViewEntry
+public sealed class AccessControlViewEntry
 {
     public string Principal { get; set; } = "";
     public Permission Permission { get; set; }
@@ -16,7 +16,7 @@ public sealed class AccessControlListView
 {
     public Guid Id { get; set; }
     public string Resource { get; set; } = "";
-    public List<AclViewEntry> Entries { get; set; } = [];
+    public List<AccessControlViewEntry> Entries { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastChangedAt { get; set; }
     public long Version { get; set; }
@@ -34,7 +34,7 @@ public sealed partial class AccessControlListViewProjection : SingleStreamProjec
 
     public static void Apply(PermissionGranted e, AccessControlListView view)
     {
-        view.Entries.Add(new AclViewEntry { Principal = e.Principal, Permission = e.Permission, GrantedBy = e.GrantedBy, GrantedAt = e.GrantedAt, Reason = e.Reason });
+        view.Entries.Add(new AccessControlViewEntry { Principal = e.Principal, Permission = e.Permission, GrantedBy = e.GrantedBy, GrantedAt = e.GrantedAt, Reason = e.Reason });
         view.LastChangedAt = e.GrantedAt;
     }
 

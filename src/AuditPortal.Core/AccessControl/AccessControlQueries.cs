@@ -4,7 +4,7 @@ using Marten;
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>What the access-control pages read: the inline ACL read model, one query session per call.</summary>
-public interface IAclQueries
+public interface IAccessControlReads
 {
     Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default);
     Task<AccessControlListView?> GetAsync(Guid id, CancellationToken ct = default);
@@ -17,7 +17,7 @@ public interface IAclQueries
 /// The ACL pages' reads. Each call checks the caller of this moment: viewing needs EditAccessControl or ReadAudit
 /// (auditors read everything), as the page's ViewAccessControl policy says.
 /// </summary>
-public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor caller) : IAclQueries
+public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor caller) : IAccessControlReads
 {
     public async Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default)
     {
@@ -37,7 +37,7 @@ public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor cal
     {
         await using var session = store.QuerySession();
         await DemandViewAsync(session, ct);
-        return await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
+        return await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
     }
 
     private Task DemandViewAsync(IQuerySession session, CancellationToken ct) =>

@@ -11,7 +11,7 @@ public static class PortalBootstrap
         var actor = Actor.System("bootstrap");
         // The events decide, as for every permission check: a forged read model neither hides nor fakes the list.
         await using var query = store.QuerySession();
-        var (portal, _) = await AclFromEvents.LoadAsync(query, Resources.PortalAclId, ct);
+        var (portal, _) = await AccessControlFromEvents.LoadAsync(query, Resources.PortalAclId, ct);
         if (portal is null)
         {
             var created = await acl.CreateAsync(actor, Guid.CreateVersion7(), Resources.PortalAclId, Resources.Portal, "Portal installed", ct);
@@ -21,7 +21,7 @@ public static class PortalBootstrap
         if (string.IsNullOrWhiteSpace(bootstrapAdmin)) return;
 
         await using var again = store.QuerySession();
-        (portal, _) = await AclFromEvents.LoadAsync(again, Resources.PortalAclId, ct);
+        (portal, _) = await AccessControlFromEvents.LoadAsync(again, Resources.PortalAclId, ct);
         foreach (var permission in Personas.Admin.Where(p => portal?.Has(bootstrapAdmin, p) != true))
             await acl.GrantAsync(actor, Guid.CreateVersion7(), Resources.PortalAclId, bootstrapAdmin, permission, "Bootstrap admin from configuration", null, ct);
     }

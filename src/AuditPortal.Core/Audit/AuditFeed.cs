@@ -10,7 +10,7 @@ using NpgsqlTypes;
 namespace AuditPortal.Core.Audit;
 
 /// <summary>What the audit pages read; the portal's implementation is <see cref="AuditFeed"/>.</summary>
-public interface IAuditReader
+public interface IAuditReads
 {
     Task<AuditPage> QueryAsync(AuditFilter filter, long? before = null, int limit = AuditFeed.DefaultPageSize, CancellationToken ct = default);
     Task<AuditEventDetail?> GetAsync(long sequence, CancellationToken ct = default);
@@ -23,7 +23,7 @@ public interface IAuditReader
 /// Every read checks the caller's permission at the moment it runs (ReadAudit; ExportAudit for exports), so a page
 /// left open after a revocation gets <see cref="AccessDeniedException"/> at its next click, never data.
 /// </summary>
-public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReader
+public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReads
 {
     private readonly AuditLimits _limits = limits ?? AuditLimits.Default;
 

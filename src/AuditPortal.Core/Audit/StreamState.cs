@@ -17,7 +17,7 @@ public sealed record StreamStateAt(
     Guid StreamId, string StreamType, string AggregateName, long Version, long StreamVersion, string StateJson, IReadOnlyList<StateChange> Changes);
 
 /// <summary>The as-of-state view of a stream's timeline; lets the view be rendered without a database in component tests.</summary>
-public interface IStreamStates
+public interface IStreamStateReads
 {
     /// <summary>The state right after <paramref name="version"/>; throws <see cref="AccessDeniedException"/> when the caller may not read the stream.</summary>
     Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default);
@@ -29,7 +29,7 @@ public interface IStreamStates
 /// The caller is checked at the moment of each call, against the portal's list: ReadAudit reads every stream,
 /// otherwise the stream type's own read permission (a wallet's state needs ReadWallets, and so on).
 /// </summary>
-public sealed class StreamStateReader(IDocumentStore store, ICurrentActor caller) : IStreamStates
+public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor caller) : IStreamStateReads
 {
     public async Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default)
     {

@@ -11,7 +11,9 @@ namespace AuditPortal.Core.Common;
 /// <summary>
 /// The one place where a command meets Marten: authorization against the portal's ACL, idempotency by
 /// command id, Marten metadata (user, correlation, causation), and the mapping of failures to results.
-/// The command services pass a body that does FetchForWriting + decide + Append.
+/// The command services call the decide step (<see cref="StartAsync{T,TEvent}"/>, <see cref="DecideAsync{T,TEvent}"/>):
+/// fetch the stream with the version the user saw, run the pure <c>Handle(state, command)</c>, append, save; a command
+/// that touches two streams passes its own body to <see cref="ExecuteAsync"/> with <see cref="FetchForWritingAsync{T}"/>.
 /// The permission is checked against the portal's list folded from its events (never the writable read model) on
 /// every command, before the idempotency lookup,
 /// so a revocation takes effect at the user's very next command (even in a circuit signed in long ago) and a
@@ -21,6 +23,59 @@ namespace AuditPortal.Core.Common;
 public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecutor> logger)
 {
     public IDocumentStore Store => store;
+
+    /// <summary>Starts the stream <paramref name="streamId"/> with the event the pure decision returns for its current state (none, unless it exists).</summary>
+    public Task<CommandResult> StartAsync<T, TEvent>(
+        Actor actor, Permission required, Guid commandId, string commandType, Guid streamId,
+        Func<T?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct = default)
+        where T : class where TEvent : notnull =>
+        ExecuteAsync(actor, required, commandId, commandType, async session =>
+        {
+            var started = decide(await session.Events.AggregateStreamAsync<T>(streamId, token: ct));
+            session.Events.StartStream<T>(streamId, started);
+            return CommandResult.Accepted(streamId, 1, accepted(started));
+        }, ct: ct);
+
+    /// <summary>
+    /// The decide step on one existing stream: fetch it for writing with the version the user saw, run the pure decision,
+    /// append its event; a concurrent change answers with <paramref name="kind"/>'s conflict message.
+    /// <paramref name="accepted"/> gets the state before the event.
+    /// </summary>
+    public Task<CommandResult> DecideAsync<T, TEvent>(
+        StreamKind<T> kind, Actor actor, Permission required, Guid commandId, string commandType, Guid streamId, long? expectedVersion,
+        Func<T?, TEvent> decide, Func<T, TEvent, string> accepted, CancellationToken ct = default)
+        where T : class where TEvent : notnull =>
+        ExecuteAsync(actor, required, commandId, commandType, async session =>
+        {
+            var stream = await FetchForWritingAsync(session, kind, streamId, expectedVersion, ct);
+            var decided = decide(stream.Aggregate);
+            stream.AppendOne(decided);
+            return CommandResult.Accepted(streamId, stream.CurrentVersion!.Value, accepted(stream.Aggregate!, decided));
+        }, () => ConflictAsync(kind, streamId, ct), ct);
+
+    /// <summary>
+    /// With the version the user saw, a concurrent change is a conflict to show; without one (internal callers),
+    /// the stream is locked for the transaction so that parallel commands serialize and the decision's checks hold.
+    /// </summary>
+    public static Task<IEventStream<T>> FetchForWritingAsync<T>(IDocumentSession session, StreamKind<T> kind, Guid streamId, long? expectedVersion, CancellationToken ct)
+        where T : class =>
+        // Marten throws on an empty stream id: no stream has it, so say so.
+        streamId == Guid.Empty ? throw new DomainException(new NotFound(kind.Name, streamId.ToString()))
+        : expectedVersion is { } v
+            ? session.Events.FetchForWriting<T>(streamId, v, ct)
+            : session.Events.FetchForExclusiveWriting<T>(streamId, ct);
+
+    /// <summary>The answer to a version conflict on <paramref name="streamId"/>: the stream as it is now, or "not found" when it never existed.</summary>
+    public async Task<CommandResult> ConflictAsync<T>(StreamKind<T> kind, Guid streamId, CancellationToken ct) where T : class
+    {
+        await using var query = store.QuerySession();
+        var state = await query.Events.FetchStreamStateAsync(streamId, ct);
+        var current = state is null ? null : await query.Events.AggregateStreamAsync<T>(streamId, token: ct);
+        // An expected version on a stream that was never started is not a conflict: it does not exist.
+        return current is null
+            ? CommandResult.Rejected(new NotFound(kind.Name, streamId.ToString()))
+            : CommandResult.Conflict(kind.ConflictMessage(current), state!.Version);
+    }
 
     public async Task<CommandResult> ExecuteAsync(
         Actor actor, Permission? required, Guid commandId, string commandType,
@@ -134,7 +189,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
 
     /// <summary>
     /// The one permission check. It rests on the portal list's events, which the runtime role cannot rewrite: the
-    /// stream version comes from mt_events and the fold is cached per version (see <see cref="AclFromEvents"/>).
+    /// stream version comes from mt_events and the fold is cached per version (see <see cref="AccessControlFromEvents"/>).
     /// The inline read model, which the runtime role can UPDATE, is never consulted here.
     /// </summary>
     public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct)
@@ -142,7 +197,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
         // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
         if (IsSystem(actor)) return true;
-        var (portal, _) = await AclFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
+        var (portal, _) = await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
         return portal?.Has(actor.UserName, permission) == true;
     }
 
@@ -154,7 +209,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     {
         try
         {
-            var problem = await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
+            var problem = await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
             if (problem is not null) logger.LogError("ACL read model tampered with or out of step with its events: {Problem}", problem);
             return problem;
         }

@@ -45,23 +45,23 @@ public sealed partial class JobOwnerViewProjection : SingleStreamProjection<JobO
 
     public static void Apply(JobLaunched e, JobOwnerView view)
     {
-        view.Status = JobStatus.Launched;
         view.CreditsSpent += e.CreditsSpent;
-        view.LastChangedAt = e.LaunchedAt;
+        Move(view, JobStatus.Launched, e.LaunchedAt);
     }
 
-    public static void Apply(JobCompleted e, JobOwnerView view)
-    {
-        view.Status = JobStatus.Completed;
-        view.LastChangedAt = e.CompletedAt;
-    }
+    public static void Apply(JobCompleted e, JobOwnerView view) => Move(view, JobStatus.Completed, e.CompletedAt);
 
     public static void Apply(JobCancelled e, JobOwnerView view)
     {
-        view.Status = JobStatus.Cancelled;
         view.CreditsRefunded += e.CreditsRefunded;
         view.CancellationReason = e.Reason;
-        view.LastChangedAt = e.CancelledAt;
+        Move(view, JobStatus.Cancelled, e.CancelledAt);
+    }
+
+    private static void Move(JobOwnerView view, JobStatus status, DateTimeOffset at)
+    {
+        view.Status = status;
+        view.LastChangedAt = at;
     }
 
     private static void Upsert(JobOwnerView view, string name, ApplicationStatus status, DateTimeOffset at, string? coverNote)

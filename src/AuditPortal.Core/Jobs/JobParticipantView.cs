@@ -42,41 +42,29 @@ public sealed partial class JobParticipantViewProjection : MultiStreamProjection
         return view;
     }
 
-    public static void Apply(ParticipantInvited e, JobParticipantView view)
+    public static void Apply(ParticipantInvited e, JobParticipantView view) => Application(view, ApplicationStatus.Invited, e.InvitedAt);
+
+    public static void Apply(JobApplicationSubmitted e, JobParticipantView view) => Application(view, ApplicationStatus.Applied, e.AppliedAt, e.CoverNote);
+
+    public static void Apply(ParticipantAccepted e, JobParticipantView view) => Application(view, ApplicationStatus.Accepted, e.AcceptedAt);
+
+    public static void Apply(JobLaunched e, JobParticipantView view) => Job(view, JobStatus.Launched, e.LaunchedAt);
+
+    public static void Apply(JobCompleted e, JobParticipantView view) => Job(view, JobStatus.Completed, e.CompletedAt);
+
+    public static void Apply(JobCancelled e, JobParticipantView view) => Job(view, JobStatus.Cancelled, e.CancelledAt);
+
+    private static void Application(JobParticipantView view, ApplicationStatus status, DateTimeOffset at, string? coverNote = null)
     {
-        view.ApplicationStatus = ApplicationStatus.Invited;
-        view.LastChangedAt = e.InvitedAt;
+        view.ApplicationStatus = status;
+        if (coverNote is not null) view.CoverNote = coverNote;
+        view.LastChangedAt = at;
     }
 
-    public static void Apply(JobApplicationSubmitted e, JobParticipantView view)
+    private static void Job(JobParticipantView view, JobStatus status, DateTimeOffset at)
     {
-        view.ApplicationStatus = ApplicationStatus.Applied;
-        view.CoverNote = e.CoverNote;
-        view.LastChangedAt = e.AppliedAt;
-    }
-
-    public static void Apply(ParticipantAccepted e, JobParticipantView view)
-    {
-        view.ApplicationStatus = ApplicationStatus.Accepted;
-        view.LastChangedAt = e.AcceptedAt;
-    }
-
-    public static void Apply(JobLaunched e, JobParticipantView view)
-    {
-        view.Status = JobStatus.Launched;
-        view.LastChangedAt = e.LaunchedAt;
-    }
-
-    public static void Apply(JobCompleted e, JobParticipantView view)
-    {
-        view.Status = JobStatus.Completed;
-        view.LastChangedAt = e.CompletedAt;
-    }
-
-    public static void Apply(JobCancelled e, JobParticipantView view)
-    {
-        view.Status = JobStatus.Cancelled;
-        view.LastChangedAt = e.CancelledAt;
+        view.Status = status;
+        view.LastChangedAt = at;
     }
 
     private static JobParticipantView New(Guid jobId, string participant, string title, ApplicationStatus status, DateTimeOffset at) => new()

@@ -9,18 +9,18 @@ public static class AccessControlRegistration
     public static IServiceCollection AddAccessControlPages(this IServiceCollection services)
     {
         // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
-        services.AddScoped<IAclQueries, AccessControlQueries>();
-        services.AddSingleton<IAclCommands>(sp => sp.GetRequiredService<AccessControlService>());
-        services.AddHealthChecks().AddCheck<AclIntegrityHealthCheck>("access-control");
+        services.AddScoped<IAccessControlReads, AccessControlQueries>();
+        services.AddSingleton<IAccessControlCommands>(sp => sp.GetRequiredService<AccessControlService>());
+        services.AddHealthChecks().AddCheck<AccessControlIntegrityHealthCheck>("access-control");
         return services;
     }
 }
 
 /// <summary>
 /// Degraded when the portal list's read model differs from its events: authorization never reads the document
-/// (see <see cref="AclFromEvents"/>), so a difference is a write outside the projection, i.e. a tamper. Logged at error.
+/// (see <see cref="AccessControlFromEvents"/>), so a difference is a write outside the projection, i.e. a tamper. Logged at error.
 /// </summary>
-public sealed class AclIntegrityHealthCheck(Marten.IDocumentStore store, ILogger<AclIntegrityHealthCheck> logger)
+public sealed class AccessControlIntegrityHealthCheck(Marten.IDocumentStore store, ILogger<AccessControlIntegrityHealthCheck> logger)
     : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
 {
     public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(

@@ -21,10 +21,10 @@ public static class AuditRegistration
             Math.Max(1, configuration.GetValue("Audit:TextScanEvents", AuditLimits.Default.TextScanEvents))));
         // Scoped: each circuit's feed checks that circuit's user (CurrentUser) on every read.
         services.AddScoped<AuditFeed>();
-        services.AddScoped<IAuditReader>(sp => sp.GetRequiredService<AuditFeed>());
+        services.AddScoped<IAuditReads>(sp => sp.GetRequiredService<AuditFeed>());
         services.AddSingleton<AuditExports>();
         // Scoped: the as-of-state view checks the circuit's user at the moment it runs.
-        services.AddScoped<IStreamStates, StreamStateReader>();
+        services.AddScoped<IStreamStateReads, StreamStateQueries>();
         return services;
     }
 

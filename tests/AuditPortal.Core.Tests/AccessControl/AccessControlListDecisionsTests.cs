@@ -1,5 +1,4 @@
 using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using static AuditPortal.Core.Tests.GivenWhenThen;
 
 namespace AuditPortal.Core.Tests.AccessControl;
@@ -22,7 +21,7 @@ public class AccessControlListDecisionsTests
     // CreateAccessControlList
 
     [Fact]
-    public void GivenNoList_WhenCreating_ThenAccessControlListCreatedRecordsResourceWhoWhenAndWhy()
+    public void Given_no_list_When_creating_Then_access_control_list_created_records_resource_who_when_and_why()
     {
         var e = AccessControlListDecisions.Handle(GivenAcl(), new CreateAccessControlList(WalletAclId, " wallet:1 ", " per-wallet rights ", Guid.NewGuid(), "admin", Now));
 
@@ -30,28 +29,22 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenNoList_WhenCreatingWithAnEmptyId_ThenTheIdIsRejected()
+    public void Given_no_list_When_creating_with_an_empty_id_Then_the_id_is_rejected()
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(null, new CreateAccessControlList(Guid.Empty, "wallet:1", "why", Guid.NewGuid(), "admin", Now)), "aclId");
-    }
-
-    [Fact]
-    public void GivenExistingList_WhenCreatingAgain_ThenAclExistsIsRejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), ErrorCodes.AclExists);
     }
 
     [Theory]
     [InlineData("", "why", "resource")]
     [InlineData("wallet:1", "", "reason")]
     [InlineData("wallet:1", null, "reason")]
-    public void GivenNoList_WhenCreatingWithoutResourceOrReason_ThenTheFieldIsRequired(string resource, string? reason, string field)
+    public void Given_no_list_When_creating_without_resource_or_reason_Then_the_field_is_required(string resource, string? reason, string field)
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(null, new CreateAccessControlList(WalletAclId, resource, reason!, Guid.NewGuid(), "admin", Now)), field);
     }
 
     [Fact]
-    public void GivenNoList_WhenCreatingWithTooLongResource_ThenResourceIsRejected()
+    public void Given_no_list_When_creating_with_too_long_resource_Then_resource_is_rejected()
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(null, new CreateAccessControlList(WalletAclId, new string('w', Guard.MaxNameLength + 1), "why", Guid.NewGuid(), "admin", Now)), "resource");
     }
@@ -59,7 +52,7 @@ public class AccessControlListDecisionsTests
     // GrantPermission
 
     [Fact]
-    public void GivenPortalList_WhenGrantingSupportAPermission_ThenPermissionGrantedRecordsWhoWhenAndWhy()
+    public void Given_portal_list_When_granting_support_a_permission_Then_permission_granted_records_who_when_and_why()
     {
         var e = AccessControlListDecisions.Handle(GivenAcl(PortalCreated), Grant(" alice ", Permission.GrantCredits, " new colleague "));
 
@@ -67,13 +60,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenGrantedPermission_WhenGrantingItAgainInOtherCase_ThenAlreadyGrantedIsRejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Grant("ALICE", Permission.GrantCredits)), ErrorCodes.AlreadyGranted);
-    }
-
-    [Fact]
-    public void GivenGrantedPermission_WhenGrantingAnotherPermission_ThenItIsAccepted()
+    public void Given_granted_permission_When_granting_another_permission_Then_it_is_accepted()
     {
         var acl = GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits));
 
@@ -83,7 +70,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenPortalList_WhenGrantingAnUndefinedPermission_ThenPermissionIsRejected()
+    public void Given_portal_list_When_granting_an_undefined_permission_Then_permission_is_rejected()
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated), Grant("alice", (Permission)999)), "permission");
     }
@@ -92,27 +79,21 @@ public class AccessControlListDecisionsTests
     [InlineData("", "why", "principal")]
     [InlineData("alice", "", "reason")]
     [InlineData("alice", null, "reason")]
-    public void GivenPortalList_WhenGrantingWithoutPrincipalOrReason_ThenTheFieldIsRequired(string principal, string? reason, string field)
+    public void Given_portal_list_When_granting_without_principal_or_reason_Then_the_field_is_required(string principal, string? reason, string field)
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated), Grant(principal, Permission.ReadAudit, reason!)), field);
     }
 
     [Fact]
-    public void GivenPortalList_WhenGrantingWithTooLongReason_ThenReasonIsRejected()
+    public void Given_portal_list_When_granting_with_too_long_reason_Then_reason_is_rejected()
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated), Grant("carol", Permission.ReadAudit, new string('r', Guard.MaxTextLength + 1))), "reason");
-    }
-
-    [Fact]
-    public void GivenNoList_WhenGranting_ThenListNotFoundIsRejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Grant("alice", Permission.ReadWallets)), ErrorCodes.NotFound);
     }
 
     // RevokePermission
 
     [Fact]
-    public void GivenGrantedPermission_WhenRevoking_ThenPermissionRevokedRecordsWhoWhenAndWhy()
+    public void Given_granted_permission_When_revoking_Then_permission_revoked_records_who_when_and_why()
     {
         var acl = GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits));
 
@@ -123,13 +104,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenPermissionNotHeld_WhenRevoking_ThenNotGrantedIsRejected()
-    {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke("alice", Permission.SpendCredits)), ErrorCodes.NotGranted);
-    }
-
-    [Fact]
-    public void GivenRevokedPermission_WhenRevokingAgain_ThenNotGrantedIsRejected()
+    public void Given_revoked_permission_When_revoking_again_Then_not_granted_is_rejected()
     {
         var acl = GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits), Revoked("alice", Permission.GrantCredits));
 
@@ -137,7 +112,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenOnlyOnePortalAdmin_WhenRevokingTheirEditAccessControl_ThenLastAdminIsRejected()
+    public void Given_only_one_portal_admin_When_revoking_their_edit_access_control_Then_last_admin_is_rejected()
     {
         var acl = GivenAcl(PortalCreated, Granted("admin", Permission.EditAccessControl), Granted("alice", Permission.GrantCredits));
 
@@ -147,7 +122,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenOnlyOnePortalAdmin_WhenRevokingOneOfTheirOtherPermissions_ThenItIsAccepted()
+    public void Given_only_one_portal_admin_When_revoking_one_of_their_other_permissions_Then_it_is_accepted()
     {
         var acl = GivenAcl(PortalCreated, Granted("admin", Permission.EditAccessControl), Granted("admin", Permission.ReadAudit));
 
@@ -155,7 +130,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenTwoPortalAdmins_WhenRevokingOne_ThenItIsAcceptedAndTheOtherRemains()
+    public void Given_two_portal_admins_When_revoking_one_Then_it_is_accepted_and_the_other_remains()
     {
         var acl = GivenAcl(PortalCreated, Granted("admin", Permission.EditAccessControl), Granted("dave", Permission.EditAccessControl));
 
@@ -166,7 +141,7 @@ public class AccessControlListDecisionsTests
     }
 
     [Fact]
-    public void GivenResourceListWithOneEditor_WhenRevokingIt_ThenItIsAcceptedBecauseOnlyThePortalNeedsAnAdmin()
+    public void Given_resource_list_with_one_editor_When_revoking_it_Then_it_is_accepted_because_only_the_portal_needs_an_admin()
     {
         var acl = GivenAcl(WalletAclCreated, Granted("dave", Permission.EditAccessControl, WalletAclId));
 
@@ -178,14 +153,25 @@ public class AccessControlListDecisionsTests
     [Theory]
     [InlineData("", "why", "principal")]
     [InlineData("alice", "", "reason")]
-    public void GivenGrantedPermission_WhenRevokingWithoutPrincipalOrReason_ThenTheFieldIsRequired(string principal, string reason, string field)
+    public void Given_granted_permission_When_revoking_without_principal_or_reason_Then_the_field_is_required(string principal, string reason, string field)
     {
         ThenInvalid(() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke(principal, Permission.GrantCredits, reason)), field);
     }
 
-    [Fact]
-    public void GivenNoList_WhenRevoking_ThenListNotFoundIsRejected()
+    /// <summary>Each rule a list command can break, named as the Given_When_Then it tests: the decision refuses with the rule's code.</summary>
+    private static readonly Dictionary<string, (Func<object> When, string Code)> RuleBreaks = new()
     {
-        ThenRejected(() => AccessControlListDecisions.Handle(GivenAcl(), Revoke("alice", Permission.ReadWallets)), ErrorCodes.NotFound);
-    }
+        ["Given_existing_list_When_creating_again_Then_acl_exists_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(WalletAclCreated), new CreateAccessControlList(WalletAclId, "wallet:1", "again", Guid.NewGuid(), "admin", Now)), ErrorCodes.AclExists),
+        ["Given_granted_permission_When_granting_it_again_in_other_case_Then_already_granted_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Grant("ALICE", Permission.GrantCredits)), ErrorCodes.AlreadyGranted),
+        ["Given_no_list_When_granting_Then_list_not_found_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(), Grant("alice", Permission.ReadWallets)), ErrorCodes.NotFound),
+        ["Given_permission_not_held_When_revoking_Then_not_granted_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(PortalCreated, Granted("alice", Permission.GrantCredits)), Revoke("alice", Permission.SpendCredits)), ErrorCodes.NotGranted),
+        ["Given_no_list_When_revoking_Then_list_not_found_is_rejected"] = (() => AccessControlListDecisions.Handle(GivenAcl(), Revoke("alice", Permission.ReadWallets)), ErrorCodes.NotFound),
+    };
+
+    public static TheoryData<string> RuleBreakCases() => Cases(RuleBreaks);
+
+    [Theory]
+    [MemberData(nameof(RuleBreakCases))]
+    public void Given_a_list_When_a_command_breaks_a_rule_Then_it_is_rejected_with_the_rules_code(string rule) =>
+        ThenRejected(RuleBreaks[rule]);
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.Core.Tests.DemoData;
 
@@ -14,7 +13,7 @@ public class DemoHistoryTests
         $"{e.StreamId}|{e.StreamType.Name}|{e.Version}|{e.At:O}|{e.UserName}|{e.CommandId}|{e.CorrelationId}|{e.Data.GetType().Name}|{JsonSerializer.Serialize(e.Data, e.Data.GetType())}";
 
     [Fact]
-    public void GivenTheSameOptions_WhenGeneratingTwice_ThenEveryEventIdAndTimeIsTheSame()
+    public void Given_the_same_options_When_generating_twice_Then_every_event_id_and_time_is_the_same()
     {
         var again = DemoHistory.Generate(DemoOptions.Small).Select(Fingerprint).ToList();
 
@@ -22,7 +21,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenAnotherSeed_WhenGenerating_ThenTheHistoryDiffers()
+    public void Given_another_seed_When_generating_Then_the_history_differs()
     {
         var other = DemoHistory.Generate(DemoOptions.Small with { Seed = 7 }).Select(Fingerprint).ToList();
 
@@ -30,7 +29,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenTheSmallSet_WhenGenerating_ThenItHasTheRequestedSize()
+    public void Given_the_small_set_When_generating_Then_it_has_the_requested_size()
     {
         Assert.Equal(4000, Small.Count);
         Assert.Equal(120, Small.Count(e => e.Data is WalletOpened));
@@ -39,7 +38,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenTheSmallSet_WhenReplayingEachStream_ThenVersionsAreContiguousAndNoBalanceGoesNegative()
+    public void Given_the_small_set_When_replaying_each_stream_Then_versions_are_contiguous_and_no_balance_goes_negative()
     {
         foreach (var stream in Small.GroupBy(e => e.StreamId))
         {
@@ -60,7 +59,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenTheSmallSet_WhenGenerating_ThenEventsAreInTimeOrderWithinMonthsOfHistory()
+    public void Given_the_small_set_When_generating_Then_events_are_in_time_order_within_months_of_history()
     {
         var options = DemoOptions.Small;
         Assert.Equal(Small.OrderBy(e => e.At).Select(e => e.At), Small.Select(e => e.At));
@@ -70,7 +69,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenTheSmallSet_WhenGenerating_ThenEveryJobStateAndCreditMovementAppears()
+    public void Given_the_small_set_When_generating_Then_every_job_state_and_credit_movement_appears()
     {
         var data = Small.Select(e => e.Data).ToList();
         var jobs = Small.Where(e => e.StreamType == typeof(Job)).GroupBy(e => e.StreamId).Select(s => JobHistory.Replay(s.Select(e => e.Data))!).ToList();
@@ -88,7 +87,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenTheSmallSet_WhenReplayingThePortalList_ThenTheDemoUsersHaveTheirPersonas()
+    public void Given_the_small_set_When_replaying_the_portal_list_Then_the_demo_users_have_their_personas()
     {
         var portal = AccessControlListHistory.Replay(Small.Where(e => e.StreamId == Resources.PortalAclId).Select(e => e.Data))!;
 
@@ -101,7 +100,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenNoPortalList_WhenGenerating_ThenOnlyMarketplaceStreamsAreProduced()
+    public void Given_no_portal_list_When_generating_Then_only_marketplace_streams_are_produced()
     {
         var events = DemoHistory.Generate(DemoOptions.Small with { IncludePortalAcl = false }).ToList();
 
@@ -110,7 +109,7 @@ public class DemoHistoryTests
     }
 
     [Fact]
-    public void GivenTheBulkOptions_WhenGeneratingTheFirstHundredThousand_ThenTheyAreValidAndLazy()
+    public void Given_the_bulk_options_When_generating_the_first_hundred_thousand_Then_they_are_valid_and_lazy()
     {
         var versions = new Dictionary<Guid, long>();
         var count = 0;

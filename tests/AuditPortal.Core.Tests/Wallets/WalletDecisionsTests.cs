@@ -1,5 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
 using static AuditPortal.Core.Tests.GivenWhenThen;
 
 namespace AuditPortal.Core.Tests.Wallets;
@@ -17,7 +15,7 @@ public class WalletDecisionsTests
     private static SpendCredits Spend(int amount, string reason = "fee") => new(WalletId, amount, reason, Guid.NewGuid(), "alice", Now);
 
     [Fact]
-    public void GivenNoWallet_WhenOpeningIt_ThenWalletOpenedRecordsOwnerWhoAndWhen()
+    public void Given_no_wallet_When_opening_it_Then_wallet_opened_records_owner_who_and_when()
     {
         var e = WalletDecisions.Handle(GivenWallet(), new OpenWallet(WalletId, " dana ", Guid.NewGuid(), "alice", Now));
 
@@ -25,13 +23,13 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenNoWallet_WhenOpeningWithAnEmptyId_ThenTheIdIsRejected()
+    public void Given_no_wallet_When_opening_with_an_empty_id_Then_the_id_is_rejected()
     {
         ThenInvalid(() => WalletDecisions.Handle(null, new OpenWallet(Guid.Empty, "dana", Guid.NewGuid(), "alice", Now)), "walletId");
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenOpeningItAgain_ThenWalletExistsIsRejected()
+    public void Given_open_wallet_When_opening_it_again_Then_wallet_exists_is_rejected()
     {
         var state = GivenWallet(Opened);
 
@@ -42,13 +40,13 @@ public class WalletDecisionsTests
     [InlineData("")]
     [InlineData("   ")]
     [InlineData(null)]
-    public void GivenNoWallet_WhenOpeningWithoutOwner_ThenOwnerIsRequired(string? owner)
+    public void Given_no_wallet_When_opening_without_owner_Then_owner_is_required(string? owner)
     {
         ThenInvalid(() => WalletDecisions.Handle(null, new OpenWallet(WalletId, owner!, Guid.NewGuid(), "alice", Now)), "owner");
     }
 
     [Fact]
-    public void GivenNoWallet_WhenOpeningWithTooLongOwner_ThenOwnerIsRejectedNotCut()
+    public void Given_no_wallet_When_opening_with_too_long_owner_Then_owner_is_rejected_not_cut()
     {
         var error = ThenInvalid(() => WalletDecisions.Handle(null, new OpenWallet(WalletId, new string('x', Guard.MaxNameLength + 1), Guid.NewGuid(), "alice", Now)), "owner");
 
@@ -56,7 +54,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenGrantingFiveCredits_ThenCreditsGrantedRecordsWhoWhenAndWhy()
+    public void Given_open_wallet_When_granting_five_credits_Then_credits_granted_records_who_when_and_why()
     {
         var state = GivenWallet(Opened);
 
@@ -66,7 +64,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenGrantingExactlyTheCeiling_ThenItIsAccepted()
+    public void Given_open_wallet_When_granting_exactly_the_ceiling_Then_it_is_accepted()
     {
         var e = WalletDecisions.Handle(GivenWallet(Opened), Grant(1000), Limits);
 
@@ -77,7 +75,7 @@ public class WalletDecisionsTests
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(int.MinValue)]
-    public void GivenOpenWallet_WhenGrantingLessThanOne_ThenAmountIsRejected(int amount)
+    public void Given_open_wallet_When_granting_less_than_one_Then_amount_is_rejected(int amount)
     {
         var error = ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened), Grant(amount), Limits), "amount");
 
@@ -85,7 +83,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenGrantingAboveTheCeiling_ThenAmountIsRejected()
+    public void Given_open_wallet_When_granting_above_the_ceiling_Then_amount_is_rejected()
     {
         var error = ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened), Grant(1001), Limits), "amount");
 
@@ -96,7 +94,7 @@ public class WalletDecisionsTests
     [InlineData("")]
     [InlineData(" \t ")]
     [InlineData(null)]
-    public void GivenOpenWallet_WhenGrantingWithoutReason_ThenReasonIsRequired(string? reason)
+    public void Given_open_wallet_When_granting_without_reason_Then_reason_is_required(string? reason)
     {
         var error = ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened), Grant(5, reason!), Limits), "reason");
 
@@ -104,13 +102,13 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenGrantingWithTooLongReason_ThenReasonIsRejected()
+    public void Given_open_wallet_When_granting_with_too_long_reason_Then_reason_is_rejected()
     {
         ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened), Grant(5, new string('r', Guard.MaxTextLength + 1)), Limits), "reason");
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenGrantingReasonOfExactlyTheMaximum_ThenItIsKept()
+    public void Given_open_wallet_When_granting_reason_of_exactly_the_maximum_Then_it_is_kept()
     {
         var reason = new string('r', Guard.MaxTextLength);
 
@@ -118,13 +116,13 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenNeverOpenedWallet_WhenGranting_ThenWalletNotFoundIsRejected()
+    public void Given_never_opened_wallet_When_granting_Then_wallet_not_found_is_rejected()
     {
         ThenRejected(() => WalletDecisions.Handle(GivenWallet(), Grant(5), Limits), ErrorCodes.NotFound);
     }
 
     [Fact]
-    public void GivenBalanceNearIntMax_WhenGrantingPastIt_ThenBalanceOverflowIsRejected()
+    public void Given_balance_near_int_max_When_granting_past_it_Then_balance_overflow_is_rejected()
     {
         var limits = new WalletLimits(int.MaxValue);
         var state = GivenWallet(Opened, Granted(int.MaxValue - 1));
@@ -134,7 +132,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenGrantingARefundForAJob_ThenTypeAndJobIdAreKept()
+    public void Given_open_wallet_When_granting_a_refund_for_a_job_Then_type_and_job_id_are_kept()
     {
         var e = WalletDecisions.Handle(GivenWallet(Opened),
             Grant(5) with { Type = GrantTypes.Refund, TypeMetadata = new TypeMetadata(JobId) }, Limits);
@@ -143,7 +141,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenBalanceFive_WhenSpendingThree_ThenCreditsSpentRecordsWhoWhenAndWhy()
+    public void Given_balance_five_When_spending_three_Then_credits_spent_records_who_when_and_why()
     {
         var state = GivenWallet(Opened, Granted(5));
 
@@ -154,7 +152,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenBalanceFive_WhenSpendingAllFive_ThenBalanceReachesZero()
+    public void Given_balance_five_When_spending_all_five_Then_balance_reaches_zero()
     {
         var state = GivenWallet(Opened, Granted(5));
 
@@ -162,7 +160,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenBalanceThree_WhenSpendingFive_ThenNotEnoughCreditsIsRejected()
+    public void Given_balance_three_When_spending_five_Then_not_enough_credits_is_rejected()
     {
         var state = GivenWallet(Opened, Granted(3));
 
@@ -172,7 +170,7 @@ public class WalletDecisionsTests
     }
 
     [Fact]
-    public void GivenGrantsAndSpends_WhenSpendingMoreThanRemains_ThenTheMessageShowsTheCurrentBalance()
+    public void Given_grants_and_spends_When_spending_more_than_remains_Then_the_message_shows_the_current_balance()
     {
         var state = GivenWallet(Opened, Granted(10), Spent(7));
 
@@ -184,13 +182,13 @@ public class WalletDecisionsTests
     [Theory]
     [InlineData(0)]
     [InlineData(-1)]
-    public void GivenOpenWallet_WhenSpendingLessThanOne_ThenAmountIsRejected(int amount)
+    public void Given_open_wallet_When_spending_less_than_one_Then_amount_is_rejected(int amount)
     {
         ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened, Granted(5)), Spend(amount), Limits), "amount");
     }
 
     [Fact]
-    public void GivenLargeBalance_WhenSpendingAboveTheCeiling_ThenAmountIsRejected()
+    public void Given_large_balance_When_spending_above_the_ceiling_Then_amount_is_rejected()
     {
         ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened, Granted(1000), Granted(1000)), Spend(1001), Limits), "amount");
     }
@@ -198,25 +196,25 @@ public class WalletDecisionsTests
     [Theory]
     [InlineData("")]
     [InlineData(null)]
-    public void GivenBalanceFive_WhenSpendingWithoutReason_ThenReasonIsRequired(string? reason)
+    public void Given_balance_five_When_spending_without_reason_Then_reason_is_required(string? reason)
     {
         ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened, Granted(5)), Spend(1, reason!), Limits), "reason");
     }
 
     [Fact]
-    public void GivenBalanceFive_WhenSpendingWithTooLongReason_ThenReasonIsRejected()
+    public void Given_balance_five_When_spending_with_too_long_reason_Then_reason_is_rejected()
     {
         ThenInvalid(() => WalletDecisions.Handle(GivenWallet(Opened, Granted(5)), Spend(1, new string('r', Guard.MaxTextLength + 1)), Limits), "reason");
     }
 
     [Fact]
-    public void GivenNeverOpenedWallet_WhenSpending_ThenWalletNotFoundIsRejected()
+    public void Given_never_opened_wallet_When_spending_Then_wallet_not_found_is_rejected()
     {
         ThenRejected(() => WalletDecisions.Handle(GivenWallet(), Spend(1), Limits), ErrorCodes.NotFound);
     }
 
     [Fact]
-    public void GivenOpenWallet_WhenAJobLaunchSpendsCredits_ThenTypeAndJobIdAreKept()
+    public void Given_open_wallet_When_a_job_launch_spends_credits_Then_type_and_job_id_are_kept()
     {
         var e = WalletDecisions.Handle(GivenWallet(Opened, Granted(5)),
             Spend(5) with { Type = SpendTypes.JobLaunch, TypeMetadata = new TypeMetadata(JobId) }, Limits);

@@ -185,17 +185,8 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
 
     private async Task<List<Caller>> CallersAsync()
     {
-        var support = await portal.SignedInAsync("alice");
-        var auditor = await portal.SignedInAsync("carol");
-        var admin = await portal.SignedInAsync("admin");
-        var revoked = await portal.SignedInAsync("dave");
-        // dave's cookie stays valid; only the list changes, a moment before the requests.
-        var acl = portal.Services.GetRequiredService<AccessControlService>();
-        foreach (var permission in Personas.Admin)
-        {
-            var result = await acl.RevokeAsync(Actor.System("test"), Guid.CreateVersion7(), Resources.PortalAclId, "dave", permission, "revoked mid-session", null);
-            Assert.True(result.Succeeded || result.ErrorCode == ErrorCodes.NotGranted, result.Message);
-        }
+        // dave's permissions go a moment before the requests.
+        var (support, auditor, admin, revoked) = await portal.PersonaClientsAsync();
         return
         [
             new("anonymous", portal.Client(), [], false),

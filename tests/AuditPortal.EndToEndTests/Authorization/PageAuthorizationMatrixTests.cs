@@ -56,14 +56,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
     [Fact]
     public async Task Given_each_persona_When_each_page_is_requested_Then_it_opens_redirects_to_sign_in_or_shows_no_access()
     {
-        var support = await portal.SignedInAsync("alice");
-        var auditor = await portal.SignedInAsync("carol");
-        var admin = await portal.SignedInAsync("admin");
-        var revoked = await portal.SignedInAsync("dave");
-        // dave's cookie stays valid; only the ACL changes.
-        var acl = portal.Services.GetRequiredService<AccessControlService>();
-        foreach (var permission in Personas.Admin)
-            Assert.True((await acl.RevokeAsync(Actor.System("test"), Guid.CreateVersion7(), Resources.PortalAclId, "dave", permission, "revoked mid-session", null)).Succeeded);
+        var (support, auditor, admin, revoked) = await portal.PersonaClientsAsync();
 
         var actors = new (string Name, HttpClient Client, Permission[] Holds, bool SignedIn)[]
         {
@@ -120,7 +113,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
     }
 
     [Fact]
-    public void Every_page_declares_its_authorization()
+    public void Given_every_routable_page_When_inspected_Then_it_declares_its_authorization()
     {
         var pages = typeof(Program).Assembly.GetTypes().Where(t => t.GetCustomAttributes<RouteAttribute>().Any()).ToList();
         Assert.NotEmpty(pages);

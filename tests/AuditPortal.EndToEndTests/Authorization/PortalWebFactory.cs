@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
 using AuditPortal.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.EndToEndTests.Authorization;
 
@@ -44,6 +47,26 @@ public partial class PortalWebFactory : IAsyncLifetime
         if (response.StatusCode != HttpStatusCode.Redirect)
             throw new InvalidOperationException($"Sign-in of {user} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
         return client;
+    }
+
+    /// <summary>
+    /// The callers of the authorization matrices, signed in: alice (Support), carol (Auditor), admin, and dave, an admin
+    /// whose permissions are revoked after he signed in (his cookie stays valid; only the list changes).
+    /// </summary>
+    public async Task<(HttpClient Support, HttpClient Auditor, HttpClient Admin, HttpClient Revoked)> PersonaClientsAsync()
+    {
+        var support = await SignedInAsync("alice");
+        var auditor = await SignedInAsync("carol");
+        var admin = await SignedInAsync("admin");
+        var revoked = await SignedInAsync("dave");
+        var acl = Services.GetRequiredService<AccessControlService>();
+        foreach (var permission in Personas.Admin)
+        {
+            var result = await acl.RevokeAsync(Actor.System("test"), Guid.CreateVersion7(), Resources.PortalAclId, "dave", permission, "revoked mid-session", null);
+            // A second matrix of the same fixture finds dave revoked already.
+            Assert.True(result.Succeeded || result.ErrorCode == ErrorCodes.NotGranted, result.Message);
+        }
+        return (support, auditor, admin, revoked);
     }
 
     public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string user, string password, string returnUrl = "/")

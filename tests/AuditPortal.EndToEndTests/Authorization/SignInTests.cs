@@ -5,7 +5,7 @@ namespace AuditPortal.EndToEndTests.Authorization;
 public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFactory>
 {
     [Fact]
-    public async Task Signing_in_redirects_to_the_local_return_url_and_never_to_another_site()
+    public async Task Given_a_return_url_When_signing_in_Then_the_redirect_is_local_and_never_to_another_site()
     {
         var client = portal.Client();
         var local = await PortalWebFactory.PostSignInAsync(client, "alice", "demo", "/wallets?page=2");
@@ -18,7 +18,7 @@ public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFacto
     }
 
     [Fact]
-    public async Task A_wrong_password_shows_an_error_and_repeated_failures_lock_the_account()
+    public async Task Given_a_wrong_password_When_signing_in_repeatedly_Then_an_error_shows_and_the_account_locks()
     {
         var client = portal.Client();
         for (var i = 0; i < 2; i++)
@@ -37,7 +37,7 @@ public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFacto
     }
 
     [Fact]
-    public async Task Sign_in_and_sign_out_posts_without_an_antiforgery_token_are_refused()
+    public async Task Given_no_antiforgery_token_When_posting_sign_in_or_sign_out_Then_the_post_is_refused()
     {
         var client = portal.Client();
         var signIn = await client.PostAsync("/account/signin", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -53,7 +53,7 @@ public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFacto
     }
 
     [Fact]
-    public async Task Responses_carry_the_security_headers_and_a_secure_auth_cookie_setup()
+    public async Task Given_any_response_When_inspected_Then_it_carries_the_security_headers_and_a_secure_auth_cookie_setup()
     {
         var response = await portal.Client().GetAsync("/account/signin");
         var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
@@ -73,7 +73,7 @@ public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFacto
     }
 
     [Fact]
-    public async Task The_sign_in_page_lists_the_demo_accounts_in_Development()
+    public async Task Given_Development_When_the_sign_in_page_opens_Then_it_lists_the_demo_accounts()
     {
         var page = await portal.Client().GetStringAsync("/account/signin");
         foreach (var user in new[] { "admin", "dave", "alice", "sam", "carol" })

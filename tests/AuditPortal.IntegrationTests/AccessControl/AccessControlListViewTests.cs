@@ -1,16 +1,10 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>The list view is inline: every assertion here reads right after the command, without waiting for the daemon.</summary>
 public class AccessControlListViewTests(PortalHostFixture fixture) : AccessControlTestBase(fixture), IClassFixture<PortalHostFixture>
 {
     [Fact]
-    public async Task GivenANewResourceList_WhenGrantingAndRevoking_ThenTheViewShowsEachChangeImmediately()
+    public async Task Given_a_new_resource_list_When_granting_and_revoking_Then_the_view_shows_each_change_immediately()
     {
         var aclId = Guid.CreateVersion7();
         var walletId = Guid.CreateVersion7();
@@ -32,7 +26,7 @@ public class AccessControlListViewTests(PortalHostFixture fixture) : AccessContr
     }
 
     [Fact]
-    public async Task GivenASupportUser_WhenTheirSpendRightIsRevoked_ThenTheVeryNextSpendIsForbidden()
+    public async Task Given_a_support_user_When_their_spend_right_is_revoked_Then_the_very_next_spend_is_forbidden()
     {
         await Fixture.GrantPersonaAsync("bob", Personas.Support);
         var wallets = Fixture.Get<WalletService>();
@@ -48,7 +42,7 @@ public class AccessControlListViewTests(PortalHostFixture fixture) : AccessContr
     }
 
     [Fact]
-    public async Task GivenASecondAdmin_WhenTheFirstAdminIsRevoked_ThenTheSecondCanStillEditLists()
+    public async Task Given_a_second_admin_When_the_first_admin_is_revoked_Then_the_second_can_still_edit_lists()
     {
         await Fixture.GrantPersonaAsync("dave", Personas.Admin);
         await Fixture.GrantPersonaAsync("temp-admin", Personas.Admin);
@@ -61,7 +55,7 @@ public class AccessControlListViewTests(PortalHostFixture fixture) : AccessContr
     }
 
     [Fact]
-    public async Task GivenAStaleListVersion_WhenGranting_ThenConflictAndNothingChanges()
+    public async Task Given_a_stale_list_version_When_granting_Then_conflict_and_nothing_changes()
     {
         var aclId = Guid.CreateVersion7();
         Assert.True((await Acl.CreateAsync(Admin, Guid.CreateVersion7(), aclId, "job:stale", "test")).Succeeded);

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>What the access-control test classes share: the service, the bootstrap admin and the inline list view.</summary>

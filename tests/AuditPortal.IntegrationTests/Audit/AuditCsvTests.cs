@@ -13,7 +13,7 @@ public class AuditCsvTests
     [InlineData("\rx", "\"'\rx\"")]
     [InlineData("  =1", "'  =1")]
     [InlineData("=HYPERLINK(\"a\",\"b\")", "\"'=HYPERLINK(\"\"a\"\",\"\"b\"\")\"")]
-    public void Formula_starts_are_neutralised_with_an_apostrophe(string value, string expected) =>
+    public void Given_a_cell_starting_a_formula_When_written_to_csv_Then_it_is_neutralised_with_an_apostrophe(string value, string expected) =>
         Assert.Equal(expected, AuditExport.CsvCell(value));
 
     [Theory]
@@ -29,7 +29,7 @@ public class AuditCsvTests
     [InlineData("\u00A0\uFF1D1", "'\u00A0\uFF1D1")]   // full-width behind a no-break space
     [InlineData("\n=1", "\"'\n=1\"")]                 // a line feed first
     [InlineData(" \r=1", "\"' \r=1\"")]               // a carriage return behind a space
-    public void Formula_starts_behind_any_unicode_space_and_full_width_signs_are_neutralised(string value, string expected) =>
+    public void Given_a_formula_start_behind_unicode_space_or_a_full_width_sign_When_written_to_csv_Then_it_is_neutralised(string value, string expected) =>
         Assert.Equal(expected, AuditExport.CsvCell(value));
 
     [Theory]
@@ -76,6 +76,6 @@ public class AuditCsvTests
     [InlineData("two\nlines", "\"two\nlines\"")]
     [InlineData("<script>alert(1)</script>", "<script>alert(1)</script>")]
     [InlineData("", "")]
-    public void Cells_are_quoted_as_rfc_4180_says(string value, string expected) =>
+    public void Given_cells_with_quotes_commas_or_line_breaks_When_written_to_csv_Then_they_are_quoted_as_rfc_4180_says(string value, string expected) =>
         Assert.Equal(expected, AuditExport.CsvCell(value));
 }

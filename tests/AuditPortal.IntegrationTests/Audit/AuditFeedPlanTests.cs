@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using AuditPortal.Core.Audit;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Audit;
 
@@ -71,7 +68,7 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
 
     [Theory]
     [MemberData(nameof(Filters))]
-    public async Task Each_filter_pages_through_an_index_never_a_scan_of_the_event_table(string name)
+    public async Task Given_a_large_event_table_When_each_filter_pages_Then_it_uses_an_index_never_a_scan(string name)
     {
         var filter = FilterFor(name);
         long? before = name == "deepPage" ? 1_000 : null;

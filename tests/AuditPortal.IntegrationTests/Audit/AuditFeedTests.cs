@@ -1,9 +1,6 @@
 using System.Text;
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 
 namespace AuditPortal.IntegrationTests.Audit;
 
@@ -109,7 +106,7 @@ public class AuditFeedTests(SeededAuditFixture fixture) : IClassFixture<SeededAu
     }
 
     [Fact]
-    public async Task Each_event_type_gets_a_plain_words_summary()
+    public async Task Given_each_event_type_When_the_feed_lists_it_Then_it_has_a_plain_words_summary()
     {
         var all = (await Feed.QueryAsync(AuditFilter.None, limit: 500)).Entries;
         var shortWallet = fixture.AliceWallet.ToString()[..8] + "\u2026";
@@ -123,7 +120,7 @@ public class AuditFeedTests(SeededAuditFixture fixture) : IClassFixture<SeededAu
     }
 
     [Fact]
-    public async Task One_event_in_full_has_pretty_payload_and_metadata()
+    public async Task Given_one_event_When_read_in_full_Then_it_has_a_pretty_payload_and_metadata()
     {
         var row = Assert.Single((await Feed.QueryAsync(new AuditFilter { StreamId = fixture.SamWallet, EventType = "credits_granted" })).Entries);
 
@@ -140,7 +137,7 @@ public class AuditFeedTests(SeededAuditFixture fixture) : IClassFixture<SeededAu
     }
 
     [Fact]
-    public async Task Csv_export_of_a_filter_holds_only_matching_rows_neutralised_and_quoted()
+    public async Task Given_a_filter_When_exported_as_csv_Then_only_matching_rows_are_written_neutralised_and_quoted()
     {
         using var output = new MemoryStream();
         var count = await AuditExport.WriteCsvAsync(Feed.ReadAllAsync(new AuditFilter { Actor = "sam" }), output);
@@ -156,7 +153,7 @@ public class AuditFeedTests(SeededAuditFixture fixture) : IClassFixture<SeededAu
     }
 
     [Fact]
-    public async Task Json_export_is_an_array_of_the_filtered_rows()
+    public async Task Given_a_filter_When_exported_as_json_Then_the_export_is_an_array_of_the_filtered_rows()
     {
         using var output = new MemoryStream();
         var count = await AuditExport.WriteJsonAsync(Feed.ReadAllAsync(new AuditFilter { Actor = "alice" }), output);
@@ -168,7 +165,7 @@ public class AuditFeedTests(SeededAuditFixture fixture) : IClassFixture<SeededAu
     }
 
     [Fact]
-    public async Task Only_a_user_with_ExportAudit_may_export()
+    public async Task Given_an_auditor_and_a_support_user_When_asking_who_may_export_Then_only_the_holder_of_ExportAudit_may()
     {
         await fixture.GrantPersonaAsync("carol", Personas.Auditor);
 

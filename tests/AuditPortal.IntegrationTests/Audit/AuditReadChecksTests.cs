@@ -1,7 +1,4 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.IntegrationTests.Infrastructure;
 
 namespace AuditPortal.IntegrationTests.Audit;
 
@@ -30,7 +27,7 @@ public class AuditReadChecksTests(SeededAuditFixture fixture) : IClassFixture<Se
         var loadMore = await Assert.ThrowsAsync<AccessDeniedException>(() => feed.QueryAsync(AuditFilter.None, first.NextBefore, 2));
         Assert.StartsWith("You no longer have access", loadMore.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<AccessDeniedException>(() => feed.GetAsync(first.Entries[0].Sequence));
-        await Assert.ThrowsAsync<AccessDeniedException>(() => new StreamStateReader(fixture.Store, new FixedActor(PortalHostFixture.Actor("rita"))).StateAtAsync(fixture.SamWallet, 1));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => new StreamStateQueries(fixture.Store, new FixedActor(PortalHostFixture.Actor("rita"))).StateAtAsync(fixture.SamWallet, 1));
         await Assert.ThrowsAsync<AccessDeniedException>(() => feed.QueryAsync(new AuditFilter { StreamId = fixture.SamWallet }));
     }
 

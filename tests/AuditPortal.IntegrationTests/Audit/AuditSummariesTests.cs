@@ -26,7 +26,7 @@ public class AuditSummariesTests
     [InlineData("audit_exported", """{"exportedBy":"carol","format":"csv","rowCount":1,"filterDescription":"actor=sam"}""", "carol exported 1 audit row as csv (actor=sam)")]
     [InlineData("something_new", """{"x":1}""", "Something new by bob")]
     [InlineData("credits_granted", """{"walletId":"x","amount":5,"grantedBy":"alice","reason":"two\nlines   here"}""", "alice granted 5 credits to wallet x \u2014 two lines here")]
-    public void Every_event_type_reads_as_one_plain_line(string type, string json, string expected)
+    public void Given_every_event_type_When_summarised_Then_it_reads_as_one_plain_line(string type, string json, string expected)
     {
         using var doc = JsonDocument.Parse(json);
 

@@ -1,12 +1,10 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 
 namespace AuditPortal.IntegrationTests.Audit;
 
 public class StreamStateTests(SeededAuditFixture fixture) : IClassFixture<SeededAuditFixture>
 {
-    private StreamStateReader Feed => new(fixture.Store, new FixedActor(Actor.System("stream-state-test")));
+    private StreamStateQueries Feed => new(fixture.Store, new FixedActor(Actor.System("stream-state-test")));
 
     [Fact]
     public async Task Given_a_wallet_When_asking_the_state_as_of_the_grant_Then_the_balance_change_is_the_diff()
@@ -56,7 +54,7 @@ public class StreamStateTests(SeededAuditFixture fixture) : IClassFixture<Seeded
     }
 
     [Fact]
-    public async Task Unknown_streams_and_versions_beyond_the_stream_have_no_state()
+    public async Task Given_an_unknown_stream_or_a_version_beyond_the_stream_When_its_state_is_asked_Then_there_is_none()
     {
         Assert.Null(await Feed.StateAtAsync(Guid.NewGuid(), 1));
         Assert.Null(await Feed.StateAtAsync(fixture.AliceWallet, 99));

@@ -1,10 +1,4 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Authorization;
 
@@ -21,18 +15,10 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
     [Fact]
     public async Task Given_each_persona_When_each_command_is_issued_Then_only_permitted_commands_pass_the_ACL_and_every_refusal_is_logged()
     {
-        await fixture.GrantPersonaAsync("m-alice", Personas.Support);
-        await fixture.GrantPersonaAsync("m-carol", Personas.Auditor);
-        await fixture.GrantPersonaAsync("m-admin", Personas.Admin);
-        await fixture.GrantPersonaAsync("m-dave", Personas.Admin);
+        await fixture.GrantMatrixPersonasAsync("m");
         // dave "signs in" (his actor exists) and is then revoked: the next command must see it.
         var dave = PortalHostFixture.Actor("m-dave");
-        foreach (var permission in Personas.Admin)
-        {
-            var revoked = await fixture.Get<AccessControlService>().RevokeAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), Guid.CreateVersion7(),
-                Resources.PortalAclId, "m-dave", permission, "left the team", null);
-            Assert.True(revoked.Succeeded, revoked.Message);
-        }
+        await fixture.RevokeAdminAsync("m-dave");
 
         var actors = new (Actor Actor, Permission[] Holds)[]
         {

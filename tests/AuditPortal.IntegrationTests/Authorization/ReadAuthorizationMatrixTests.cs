@@ -1,10 +1,5 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Authorization;
 
@@ -20,10 +15,7 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
     [Fact]
     public async Task Given_each_caller_When_each_read_runs_Then_only_permitted_reads_return_data_and_a_revoked_admin_is_refused_at_the_next_read()
     {
-        await fixture.GrantPersonaAsync("q-alice", Personas.Support);
-        await fixture.GrantPersonaAsync("q-carol", Personas.Auditor);
-        await fixture.GrantPersonaAsync("q-admin", Personas.Admin);
-        await fixture.GrantPersonaAsync("q-dave", Personas.Admin);
+        await fixture.GrantMatrixPersonasAsync("q");
         var walletId = Guid.CreateVersion7();
         Assert.True((await fixture.Get<WalletService>().OpenAsync(PortalHostFixture.Actor("q-admin"), Guid.CreateVersion7(), walletId, "q-owner")).Succeeded);
         await fixture.WaitForProjectionsAsync();
@@ -42,19 +34,14 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
             ("ACL list", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).ListAsync()),
             ("ACL detail", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).GetAsync(Resources.PortalAclId)),
             ("ACL integrity", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).IntegrityProblemAsync()),
-            ("wallet state as of v1", [Permission.ReadAudit, Permission.ReadWallets], c => new StreamStateReader(store, c).StateAtAsync(walletId, 1)),
-            ("ACL state as of v1", [Permission.ReadAudit, Permission.EditAccessControl], c => new StreamStateReader(store, c).StateAtAsync(Resources.PortalAclId, 1)),
+            ("wallet state as of v1", [Permission.ReadAudit, Permission.ReadWallets], c => new StreamStateQueries(store, c).StateAtAsync(walletId, 1)),
+            ("ACL state as of v1", [Permission.ReadAudit, Permission.EditAccessControl], c => new StreamStateQueries(store, c).StateAtAsync(Resources.PortalAclId, 1)),
         };
 
         // dave "opened his pages" with this caller, then lost every permission: the same caller object must be refused.
         var dave = new FixedActor(PortalHostFixture.Actor("q-dave"));
         foreach (var (_, _, run) in reads) await run(dave);
-        foreach (var permission in Personas.Admin)
-        {
-            var revoked = await fixture.Get<AccessControlService>().RevokeAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), Guid.CreateVersion7(),
-                Resources.PortalAclId, "q-dave", permission, "left the team", null);
-            Assert.True(revoked.Succeeded, revoked.Message);
-        }
+        await fixture.RevokeAdminAsync("q-dave");
 
         var callers = new (string Name, ICurrentActor Caller, Permission[] Holds)[]
         {

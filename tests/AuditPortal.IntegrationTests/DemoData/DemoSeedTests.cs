@@ -1,12 +1,6 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 using AuditPortal.Core.Integrity;
-using Marten;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.DemoData;
 
@@ -32,7 +26,7 @@ public sealed class DemoSeedFixture : PortalHostFixture
 public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : IClassFixture<DemoSeedFixture>
 {
     [Fact]
-    public async Task GivenTheImportedHistory_WhenTheSealerFollowsTheHighWaterMark_ThenEveryEventIsSealedAndTheChainVerifies()
+    public async Task Given_the_imported_history_When_the_sealer_follows_the_high_water_mark_Then_every_event_is_sealed_and_the_chain_verifies()
     {
         output.WriteLine($"Seeded {fixture.Seeded.Events} events in {fixture.SeedTime.TotalSeconds:F2} s");
         await using var conn = new NpgsqlConnection(fixture.ConnectionString);
@@ -50,7 +44,7 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task GivenTheSeededHistory_WhenReadingMartensEventTable_ThenEveryEventCarriesItsHistoricTimeInTimeOrder()
+    public async Task Given_the_seeded_history_When_reading_martens_event_table_Then_every_event_carries_its_historic_time_in_time_order()
     {
         await using var query = fixture.Store.QuerySession();
         var stored = await query.Events.QueryAllRawEvents().Where(e => e.Sequence > 0).OrderBy(e => e.Sequence).ToListAsync();
@@ -64,7 +58,7 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task GivenTheSeededHistory_WhenReadingTheEventStore_ThenEveryGeneratedEventIsStoredWithItsCommandMetadata()
+    public async Task Given_the_seeded_history_When_reading_the_event_store_Then_every_generated_event_is_stored_with_its_command_metadata()
     {
         Assert.Equal((4000, 120, 45), (fixture.Seeded.Events, fixture.Seeded.Wallets, fixture.Seeded.Jobs));
         await using var query = fixture.Store.QuerySession();
@@ -77,7 +71,7 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task GivenTheSeededHistory_WhenTheDaemonHasCaughtUp_ThenEveryBalanceEqualsGrantsMinusSpendsInItsStream()
+    public async Task Given_the_seeded_history_When_the_daemon_has_caught_up_Then_every_balance_equals_grants_minus_spends_in_its_stream()
     {
         await using var query = fixture.Store.QuerySession();
         var walletIds = fixture.Generated.Where(e => e.Data is WalletOpened).Select(e => e.StreamId).ToList();
@@ -97,7 +91,7 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
     }
 
     [Fact]
-    public async Task GivenTheSeededHistory_WhenTheDaemonHasCaughtUp_ThenEveryJobAndEveryListHasItsView()
+    public async Task Given_the_seeded_history_When_the_daemon_has_caught_up_Then_every_job_and_every_list_has_its_view()
     {
         await using var query = fixture.Store.QuerySession();
         var jobIds = fixture.Generated.Where(e => e.Data is JobPosted).Select(e => e.StreamId).ToList();

@@ -1,14 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 using JasperFx.Events;
-using Marten;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Hostile;
 
@@ -245,19 +239,24 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
             await RefusedAsync(input, command, ErrorCodes.Validation);
     }
 
-    private async Task RefusedAsync(string input, Func<Task<CommandResult>> command, string expectedCode)
+    /// <summary>Runs the command; an exception is an outcome of its own (a failed one), answered with null.</summary>
+    private async Task<CommandResult?> RunAsync(string input, Func<Task<CommandResult>> command)
     {
-        var before = await EventCountAsync();
-        CommandResult result;
         try
         {
-            result = await command();
+            return await command();
         }
         catch (Exception e)
         {
             _outcomes.Add(new Outcome(input, CommandResult.Unavailable(e.Message), false, false, $"threw {e.GetType().Name}: {Clip(e.Message)}"));
-            return;
+            return null;
         }
+    }
+
+    private async Task RefusedAsync(string input, Func<Task<CommandResult>> command, string expectedCode)
+    {
+        var before = await EventCountAsync();
+        if (await RunAsync(input, command) is not { } result) return;
         var recorded = await EventCountAsync() - before;
         string? problem = null;
         if (result.Status != CommandStatus.Rejected) problem = $"expected Rejected, got {result.Status}";
@@ -269,16 +268,7 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
 
     private async Task StoredAsync(string input, Func<Task<CommandResult>> command, Func<object, bool> verbatim)
     {
-        CommandResult result;
-        try
-        {
-            result = await command();
-        }
-        catch (Exception e)
-        {
-            _outcomes.Add(new Outcome(input, CommandResult.Unavailable(e.Message), false, false, $"threw {e.GetType().Name}: {Clip(e.Message)}"));
-            return;
-        }
+        if (await RunAsync(input, command) is not { } result) return;
         string? problem = null;
         if (result.Status != CommandStatus.Accepted)
         {
@@ -286,8 +276,7 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
         }
         else
         {
-            await using var query = fixture.Store.QuerySession();
-            var events = await query.Events.FetchStreamAsync(result.StreamId!.Value);
+            var events = await fixture.EventsAsync(result.StreamId!.Value);
             var last = events.Single(e => e.Version == result.Version);
             if (!verbatim(last.Data)) problem = $"stored differently: {Clip(JsonSerializer.Serialize(last.Data))}";
         }

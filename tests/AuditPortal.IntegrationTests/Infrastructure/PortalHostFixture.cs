@@ -1,14 +1,9 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Tests.Shared;
+using AuditPortal.IntegrationTests.Reliability;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.IntegrationTests.Infrastructure;
 
@@ -18,7 +13,7 @@ namespace AuditPortal.IntegrationTests.Infrastructure;
 /// </summary>
 public class PortalHostFixture : IAsyncLifetime
 {
-    public const string Admin = "root-admin";
+    public const string Admin = ReliabilityHost.Admin;
 
     private IHost? _host;
 
@@ -32,30 +27,59 @@ public class PortalHostFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddPortalMarten(_ => ConnectionString, new PortalStoreSettings(), DaemonMode.Solo);
-        builder.Services.AddPortalCommands();
-        Configure(builder.Services);
-        _host = builder.Build();
-        await _host.StartAsync();
+        _host = await ReliabilityHost.StartAsync(ConnectionString, DaemonMode.Solo, quiet: false, configure: Configure);
         await AuditIndexes.EnsureAsync(Store);
-        await PortalBootstrap.EnsurePortalAclAsync(Store, Get<AccessControlService>(), Admin);
     }
 
     public async Task WaitForProjectionsAsync() => await Store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
-    public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
+    /// <summary>The events of one stream as they are stored now.</summary>
+    public async Task<IReadOnlyList<JasperFx.Events.IEvent>> EventsAsync(Guid streamId)
+    {
+        await using var query = Store.QuerySession();
+        return await query.Events.FetchStreamAsync(streamId);
+    }
+
+    public static Actor Actor(string name) => ReliabilityHost.Actor(name);
 
     /// <summary>Gives a user a persona on the portal's list, as an admin would.</summary>
-    public async Task GrantPersonaAsync(string user, Permission[] persona)
+    public Task GrantPersonaAsync(string user, Permission[] persona) => ReliabilityHost.GrantPersonaAsync(_host!, user, persona);
+
+    /// <summary>
+    /// The callers of the authorization matrices: {prefix}-alice (Support), {prefix}-carol (Auditor), {prefix}-admin
+    /// and {prefix}-dave (Admin; <see cref="RevokeAdminAsync"/> takes it back later).
+    /// </summary>
+    public async Task GrantMatrixPersonasAsync(string prefix)
     {
-        var acl = Get<AccessControlService>();
-        foreach (var permission in persona)
+        await GrantPersonaAsync($"{prefix}-alice", Personas.Support);
+        await GrantPersonaAsync($"{prefix}-carol", Personas.Auditor);
+        await GrantPersonaAsync($"{prefix}-admin", Personas.Admin);
+        await GrantPersonaAsync($"{prefix}-dave", Personas.Admin);
+    }
+
+    /// <summary>Revokes every admin permission of <paramref name="user"/>, as another admin would when they leave the team.</summary>
+    public async Task RevokeAdminAsync(string user)
+    {
+        foreach (var permission in Personas.Admin)
         {
-            var result = await acl.GrantAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "test setup", null);
-            if (!result.Succeeded && result.ErrorCode != ErrorCodes.AlreadyGranted) throw new InvalidOperationException(result.Message);
+            var revoked = await Get<AccessControlService>().RevokeAsync(Actor(Admin), Guid.CreateVersion7(), Resources.PortalAclId, user, permission, "left the team", null);
+            Assert.True(revoked.Succeeded, revoked.Message);
         }
+    }
+
+    /// <summary>
+    /// The set-up most wallet tests start from: <paramref name="support"/> holds the Support persona and a new wallet of
+    /// <paramref name="owner"/>'s has <paramref name="credits"/> credits (one grant when above zero).
+    /// </summary>
+    public async Task<Guid> SupportWalletAsync(int credits, string owner = "dana", string support = "alice")
+    {
+        await GrantPersonaAsync(support, Personas.Support);
+        var wallets = Get<WalletService>();
+        var actor = Actor(support);
+        var walletId = Guid.CreateVersion7();
+        Assert.True((await wallets.OpenAsync(actor, Guid.CreateVersion7(), walletId, owner)).Succeeded);
+        if (credits > 0) Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
+        return walletId;
     }
 
     public async Task DisposeAsync()

@@ -1,10 +1,5 @@
 using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
 
 namespace AuditPortal.IntegrationTests.Jobs;
 
@@ -16,15 +11,9 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
 
     public async Task InitializeAsync() => await fixture.GrantPersonaAsync("alice", Personas.Support);
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    private Task<Guid> WalletWithAsync(int credits) => fixture.SupportWalletAsync(credits, owner: "olivia");
 
-    private async Task<Guid> WalletWithAsync(int credits)
-    {
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "olivia")).Succeeded);
-        if (credits > 0) Assert.True((await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
-        return walletId;
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>A job of olivia's with budget 5: quinn invited, paul applied and accepted.</summary>
     private async Task<Guid> ReadyJobAsync(Guid walletId)
@@ -37,14 +26,8 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         return jobId;
     }
 
-    private async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.Events.FetchStreamAsync(id);
-    }
-
     [Fact]
-    public async Task GivenAReadyJob_WhenLaunched_ThenJobLaunchedAndAJobLaunchSpendWithTheJobIdCommitTogether()
+    public async Task Given_a_ready_job_When_launched_Then_job_launched_and_a_job_launch_spend_with_the_job_id_commit_together()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -52,16 +35,16 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 4);
 
         Assert.Equal((CommandStatus.Accepted, 5L), (result.Status, result.Version!.Value));
-        var launched = Assert.IsType<JobLaunched>((await StreamAsync(jobId))[^1].Data);
+        var launched = Assert.IsType<JobLaunched>((await fixture.EventsAsync(jobId))[^1].Data);
         Assert.Equal(["quinn", "paul"], launched.Participants);
-        var wallet = await StreamAsync(walletId);
+        var wallet = await fixture.EventsAsync(walletId);
         var spent = Assert.IsType<CreditsSpent>(wallet[^1].Data);
         Assert.Equal((5, SpendTypes.JobLaunch, jobId), (spent.Amount, spent.Type, spent.TypeMetadata!.JobId!.Value));
-        Assert.Equal(wallet[^1].CausationId, (await StreamAsync(jobId))[^1].CausationId);
+        Assert.Equal(wallet[^1].CausationId, (await fixture.EventsAsync(jobId))[^1].CausationId);
     }
 
     [Fact]
-    public async Task GivenTooFewCredits_WhenLaunching_ThenRejectedAndNeitherTheJobNorTheWalletStreamChanges()
+    public async Task Given_too_few_credits_When_launching_Then_rejected_and_neither_the_job_nor_the_wallet_stream_changes()
     {
         var walletId = await WalletWithAsync(3);
         var jobId = await ReadyJobAsync(walletId);
@@ -69,14 +52,14 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId);
 
         Assert.Equal((CommandStatus.Rejected, "Not enough credits in wallet: balance 3, requested 5"), (result.Status, result.Message));
-        Assert.Equal(4, (await StreamAsync(jobId)).Count);
-        Assert.Equal(2, (await StreamAsync(walletId)).Count);
+        Assert.Equal(4, (await fixture.EventsAsync(jobId)).Count);
+        Assert.Equal(2, (await fixture.EventsAsync(walletId)).Count);
         await using var query = fixture.Store.QuerySession();
         Assert.Equal(0, await query.Events.QueryAllRawEvents().CountAsync(e => e.StreamId == jobId && e.EventTypeName == "job_launched"));
     }
 
     [Fact]
-    public async Task GivenAStaleJobVersion_WhenLaunching_ThenConflictAndTheWalletIsNotCharged()
+    public async Task Given_a_stale_job_version_When_launching_Then_conflict_and_the_wallet_is_not_charged()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -84,12 +67,12 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 3);
 
         Assert.Equal(CommandStatus.Conflict, result.Status);
-        Assert.Equal(4, (await StreamAsync(jobId)).Count);
-        Assert.Equal(2, (await StreamAsync(walletId)).Count);
+        Assert.Equal(4, (await fixture.EventsAsync(jobId)).Count);
+        Assert.Equal(2, (await fixture.EventsAsync(walletId)).Count);
     }
 
     [Fact]
-    public async Task GivenALaunchedJob_WhenCancelled_ThenTheOwnersWalletGetsARefundWithTheJobId()
+    public async Task Given_a_launched_job_When_cancelled_Then_the_owners_wallet_gets_a_refund_with_the_job_id()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -98,14 +81,14 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var result = await Jobs.CancelAsync(Alice, Guid.CreateVersion7(), jobId, "client went bankrupt", 5);
 
         Assert.Equal((CommandStatus.Accepted, 6L), (result.Status, result.Version!.Value));
-        var wallet = await StreamAsync(walletId);
+        var wallet = await fixture.EventsAsync(walletId);
         var refund = Assert.IsType<CreditsGranted>(wallet[^1].Data);
         Assert.Equal((5, GrantTypes.Refund, jobId), (refund.Amount, refund.Type, refund.TypeMetadata!.JobId!.Value));
         Assert.Equal(8, WalletHistory.Replay(wallet.Select(e => e.Data))!.Balance);
     }
 
     [Fact]
-    public async Task GivenAClosedJob_WhenCancellingAgain_ThenRejectedAndNoSecondRefund()
+    public async Task Given_a_closed_job_When_cancelling_again_Then_rejected_and_no_second_refund()
     {
         var walletId = await WalletWithAsync(8);
         var jobId = await ReadyJobAsync(walletId);
@@ -115,11 +98,11 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var again = await Jobs.CancelAsync(Alice, Guid.CreateVersion7(), jobId, "second", null);
 
         Assert.Equal((CommandStatus.Rejected, ErrorCodes.JobClosed), (again.Status, again.ErrorCode));
-        Assert.Single(await StreamAsync(walletId), e => e.Data is CreditsGranted { Type: GrantTypes.Refund });
+        Assert.Single(await fixture.EventsAsync(walletId), e => e.Data is CreditsGranted { Type: GrantTypes.Refund });
     }
 
     [Fact]
-    public async Task GivenAJobsLifecycle_WhenTheDaemonCatchesUp_ThenTheOwnerViewAndEachParticipantViewAreBuilt()
+    public async Task Given_a_jobs_lifecycle_When_the_daemon_catches_up_Then_the_owner_view_and_each_participant_view_are_built()
     {
         var walletId = await WalletWithAsync(20);
         var jobId = await ReadyJobAsync(walletId);
@@ -155,7 +138,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenParticipantViews_WhenInspectingTheTypeAndTheStoredJson_ThenNoOwnerOnlyFactIsThere()
+    public async Task Given_participant_views_When_inspecting_the_type_and_the_stored_json_Then_no_owner_only_fact_is_there()
     {
         var allowed = new[] { "Id", "JobId", "Participant", "Title", "Status", "ApplicationStatus", "CoverNote", "LastChangedAt" };
         Assert.Equal(allowed.Order(), typeof(JobParticipantView).GetProperties().Select(p => p.Name).Order());
@@ -184,7 +167,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
     }
 
     [Fact]
-    public async Task GivenANeverOpenedWallet_WhenPostingAJob_ThenRejectedAndNoJobStream()
+    public async Task Given_a_never_opened_wallet_When_posting_a_job_Then_rejected_and_no_job_stream()
     {
         var jobId = Guid.CreateVersion7();
 
@@ -192,11 +175,11 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
 
         Assert.Equal((CommandStatus.Rejected, ErrorCodes.NotFound), (result.Status, result.ErrorCode));
         Assert.Contains("Wallet", result.Message);
-        Assert.Empty(await StreamAsync(jobId));
+        Assert.Empty(await fixture.EventsAsync(jobId));
     }
 
     [Fact]
-    public async Task GivenAJobThatWasNeverPosted_WhenActingOnIt_ThenNotFoundAndNoStream()
+    public async Task Given_a_job_that_was_never_posted_When_acting_on_it_Then_not_found_and_no_stream()
     {
         var jobId = Guid.CreateVersion7();
 
@@ -204,6 +187,6 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         var launch = await Jobs.LaunchAsync(Alice, Guid.CreateVersion7(), jobId, 2);
 
         Assert.Equal([(CommandStatus.Rejected, ErrorCodes.NotFound), (CommandStatus.Rejected, ErrorCodes.NotFound)], new[] { (apply.Status, apply.ErrorCode), (launch.Status, launch.ErrorCode) });
-        Assert.Empty(await StreamAsync(jobId));
+        Assert.Empty(await fixture.EventsAsync(jobId));
     }
 }

@@ -1,53 +1,29 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Integrity;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The portal runs as a role that may append events but never rewrite them; the schema belongs to a migration role.</summary>
-public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHostTests
 {
-    private IHost _host = null!;
-    private string _runtime = "";
-    private string _superuser = "";
+    // A database first used with one role (as every portal before the role split): its tables belong to the superuser.
+    protected override Task BeforeRolesAsync(string superuser) =>
+        SchemaApply.ApplyAsync(superuser, superuser, new AuditPortal.Core.Projections.PortalStoreSettings());
 
-    public async Task InitializeAsync()
-    {
-        _superuser = await TestCluster.CreateDatabaseAsync(nameof(AppendOnlyRoleTests));
-        // Roles are cluster-wide: name them after this test's database.
-        var suffix = new NpgsqlConnectionStringBuilder(_superuser).Database![^12..];
-        var migrator = $"migrator_{suffix}";
-        var app = $"app_{suffix}";
-        // A database first used with one role (as every portal before the role split): its tables belong to the superuser.
-        await SchemaApply.ApplyAsync(_superuser, _superuser, new AuditPortal.Core.Projections.PortalStoreSettings());
-        await DatabaseRoles.EnsureAsync(_superuser, "auditportal", migrator, app);
-        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_superuser,
-            $"select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'auditportal' and c.relkind = 'r' and pg_get_userbyid(c.relowner) <> '{migrator}'"));
-        _runtime = DatabaseRoles.WithUser(_superuser, app);
-        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, DatabaseRoles.WithUser(_superuser, migrator));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-    }
+    protected override async Task BeforeStartAsync() =>
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(Database.Superuser,
+            $"select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'auditportal' and c.relkind = 'r' and pg_get_userbyid(c.relowner) <> '{DatabaseRoles.UserOf(Database.Migrator)}'"));
 
     [Fact]
     public async Task Given_the_runtime_role_When_it_updates_deletes_or_truncates_events_Then_permission_is_denied_and_the_portal_still_works()
     {
-        var store = _host.Services.GetRequiredService<IDocumentStore>();
-        await ReliabilityHost.GrantPersonaAsync(_host, "alice", Personas.Support);
-        var wallets = _host.Services.GetRequiredService<WalletService>();
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        await ReliabilityHost.GrantPersonaAsync(Host, "alice", Personas.Support);
+        var wallets = Host.Services.GetRequiredService<WalletService>();
         var alice = ReliabilityHost.Actor("alice");
         var ids = await ReliabilityHost.OpenWalletsAsync(wallets, alice, 3);
         foreach (var id in ids)
@@ -56,11 +32,11 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : IAsyncLifeti
             Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), id, 3, "use", 2)).Succeeded);
         }
         await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        (await WalletReplay.CheckAsync(store, _runtime)).AssertConsistent();
+        (await WalletReplay.CheckAsync(store, Database.Runtime)).AssertConsistent();
 
-        await using var conn = new NpgsqlConnection(_runtime);
+        await using var conn = new NpgsqlConnection(Database.Runtime);
         await conn.OpenAsync();
-        Assert.Equal(DatabaseRoles.UserOf(_runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
+        Assert.Equal(DatabaseRoles.UserOf(Database.Runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
         foreach (var sql in new[]
                  {
                      "update auditportal.mt_events set data = '{}'::jsonb",
@@ -76,7 +52,7 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : IAsyncLifeti
         {
             var denied = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand(sql, conn).ExecuteNonQueryAsync());
             Assert.True(denied.SqlState is PostgresErrorCodes.InsufficientPrivilege, $"{sql}: {denied.SqlState} {denied.MessageText}");
-            output.WriteLine($"as {DatabaseRoles.UserOf(_runtime)}: {sql} -> {denied.SqlState} {denied.MessageText}");
+            output.WriteLine($"as {DatabaseRoles.UserOf(Database.Runtime)}: {sql} -> {denied.SqlState} {denied.MessageText}");
         }
 
         // The runtime role seals only through the sealing function, which runs as the schema owner and computes the hashes itself.
@@ -92,7 +68,7 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : IAsyncLifeti
         }
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), ids[0], 5, "after rebuild", null)).Succeeded);
         await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-        var replay = await WalletReplay.CheckAsync(store, _runtime);
+        var replay = await WalletReplay.CheckAsync(store, Database.Runtime);
         replay.AssertConsistent();
         output.WriteLine($"appends, inline ACL projection, async projections and rebuilds work as the runtime role ({replay.Events} wallet events, {replay.Wallets} wallets)");
     }

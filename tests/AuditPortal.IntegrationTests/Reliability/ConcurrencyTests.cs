@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 

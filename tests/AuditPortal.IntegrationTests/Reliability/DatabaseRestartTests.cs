@@ -1,15 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
-using AuditPortal.Core.Wallets;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 
@@ -66,14 +61,14 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
             }
         })).ToArray();
 
-        await WaitForAsync(() => sent.Count >= 50, TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(() => sent.Count >= 50, TimeSpan.FromSeconds(30));
         var outage = Stopwatch.StartNew();
         await _cluster.RestartImmediateAsync(TimeSpan.FromSeconds(3));
         var down = outage.Elapsed;
         // The test's own pooled connections (not Marten's) died with the server.
         Npgsql.NpgsqlConnection.ClearAllPools();
         var beforeRestart = sent.Count;
-        await WaitForAsync(() => sent.Count >= beforeRestart + 50, TimeSpan.FromSeconds(60));
+        await Poll.UntilAsync(() => sent.Count >= beforeRestart + 50, TimeSpan.FromSeconds(60));
         await stop.CancelAsync();
         await Task.WhenAll(writers);
 
@@ -121,15 +116,5 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output) : IAsyncLifet
                          $"{replay.Events} wallet events replayed, {replay.Mismatches.Count} mismatches; {deadLetters} dead letters");
         replay.AssertConsistent();
         Assert.Equal(0, deadLetters);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout) throw new TimeoutException("Condition not met in time.");
-            await Task.Delay(50);
-        }
     }
 }

@@ -1,14 +1,8 @@
 using System.Diagnostics;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
-using Marten;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 
@@ -266,7 +260,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     /// short; the README figure was measured once with 1,000,000). Events are inserted with one INSERT … SELECT.
     /// </summary>
     [Fact]
-    public async Task Verifying_a_large_sealed_event_table_reports_its_duration()
+    public async Task Given_a_large_sealed_event_table_When_it_is_verified_Then_the_duration_is_reported()
     {
         var count = int.TryParse(Environment.GetEnvironmentVariable("AUDITPORTAL_VERIFY_EVENTS"), out var n) ? n : 50_000;
         var connection = await TestCluster.CreateDatabaseAsync(nameof(EventChainTests));

@@ -1,10 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Xunit.Abstractions;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The same command id sent 20 times records one event, whether the copies arrive one after another or all at once.</summary>
@@ -12,21 +5,12 @@ public sealed class IdempotencyTests(PortalHostFixture fixture, ITestOutputHelpe
 {
     private const int Copies = 20;
 
-    private async Task<(WalletService Wallets, Actor Alice, Guid WalletId)> WalletAsync()
-    {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 100, "start", null)).Succeeded);
-        return (wallets, alice, walletId);
-    }
+    private async Task<(WalletService Wallets, Actor Alice, Guid WalletId)> WalletAsync() =>
+        (fixture.Get<WalletService>(), PortalHostFixture.Actor("alice"), await fixture.SupportWalletAsync(100));
 
     private async Task<int> EventsOfCommandAsync(Guid walletId, Guid commandId)
     {
-        await using var query = fixture.Store.QuerySession();
-        var events = await query.Events.FetchStreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         return events.Count(e => e.CausationId == commandId.ToString());
     }
 

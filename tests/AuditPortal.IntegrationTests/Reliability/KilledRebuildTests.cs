@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events;
-using Marten;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 
@@ -33,12 +29,9 @@ public sealed class KilledRebuildTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         const long total = Wallets * EventsPerWallet;
         // Kill it while one of its transactions has written something (a transaction id is assigned) and not yet committed.
-        while (!first.HasExited && clock.Elapsed < TimeSpan.FromSeconds(120)
-               && await ReliabilityHost.ScalarAsync(connection,
-                   "select count(*) from pg_stat_activity where application_name = 'rebuild-child' and backend_xid is not null") == 0)
-        {
-            await Task.Delay(10);
-        }
+        await Poll.UntilAsync(async () => first.HasExited || await ReliabilityHost.ScalarAsync(connection,
+                "select count(*) from pg_stat_activity where application_name = 'rebuild-child' and backend_xid is not null") > 0,
+            met => met, TimeSpan.FromSeconds(120), TimeSpan.FromMilliseconds(10));
         Assert.False(first.HasExited, $"The rebuild ended before it could be killed (exit {(first.HasExited ? first.ExitCode : 0)}).");
         first.Kill(entireProcessTree: true);
         await first.WaitForExitAsync();

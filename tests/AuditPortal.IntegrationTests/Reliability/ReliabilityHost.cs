@@ -1,14 +1,10 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 
@@ -20,26 +16,34 @@ public static class ReliabilityHost
     /// <summary>A test database with the production role split: a migration role owning the schema and a runtime role.</summary>
     public sealed record RoleSplitDatabase(string Superuser, string Migrator, string Runtime);
 
-    /// <summary>Creates the database and its two roles; roles are cluster-wide, so they are named after the database.</summary>
-    public static async Task<RoleSplitDatabase> CreateRoleSplitDatabaseAsync(string testClass)
+    /// <summary>
+    /// Creates the database and its two roles; roles are cluster-wide, so they are named after the database.
+    /// <paramref name="beforeRoles"/> runs on the superuser's connection first (e.g. a schema made before the role split).
+    /// </summary>
+    public static async Task<RoleSplitDatabase> CreateRoleSplitDatabaseAsync(string testClass, Func<string, Task>? beforeRoles = null)
     {
-        var superuser = await AuditPortal.Tests.Shared.TestCluster.CreateDatabaseAsync(testClass);
-        var suffix = new Npgsql.NpgsqlConnectionStringBuilder(superuser).Database![^12..];
-        await AuditPortal.Core.Database.DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
-        return new RoleSplitDatabase(superuser,
-            AuditPortal.Core.Database.DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"),
-            AuditPortal.Core.Database.DatabaseRoles.WithUser(superuser, $"app_{suffix}"));
+        var superuser = await TestCluster.CreateDatabaseAsync(testClass);
+        if (beforeRoles is not null) await beforeRoles(superuser);
+        var suffix = new NpgsqlConnectionStringBuilder(superuser).Database![^12..];
+        await DatabaseRoles.EnsureAsync(superuser, "auditportal", $"migrator_{suffix}", $"app_{suffix}");
+        return new RoleSplitDatabase(superuser, DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"), DatabaseRoles.WithUser(superuser, $"app_{suffix}"));
     }
 
-    public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null)
+    /// <summary>
+    /// Starts the host and makes sure the portal's list has <see cref="Admin"/>. <paramref name="quiet"/> keeps Marten's
+    /// retry logs out of tests that stop the server on purpose; <paramref name="configure"/> adds a test's own services.
+    /// </summary>
+    public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null,
+        bool quiet = true, Action<IServiceCollection>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Marten's daemon logs every retry while the server is down; the tests measure the outcome instead.
-        builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
+        if (quiet) builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
         builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings(), daemonMode,
             migrationConnectionString is null ? null : _ => migrationConnectionString);
         builder.Services.AddPortalCommands();
+        configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         var store = host.Services.GetRequiredService<IDocumentStore>();

@@ -1,14 +1,8 @@
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;
 
@@ -50,18 +44,13 @@ public sealed class SecondNodeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Waits until every projection shard is locked by exactly one node (optionally: all by <paramref name="only"/>).</summary>
-    private async Task<(Dictionary<string, string[]> Locks, TimeSpan After)> WaitForShardsAsync(int shards, string? only, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var locks = await ShardLocksAsync();
-            Assert.All(locks, l => Assert.Single(l.Value));
-            if (locks.Count >= shards && (only is null || locks.Values.All(v => v[0] == only))) return (locks, clock.Elapsed);
-            if (clock.Elapsed > timeout) throw new TimeoutException($"Shards not taken over in time: {string.Join(", ", locks.Select(l => $"{l.Key}={l.Value[0]}"))}");
-            await Task.Delay(200);
-        }
-    }
+    private Task<(Dictionary<string, string[]> Value, TimeSpan After)> WaitForShardsAsync(int shards, string? only, TimeSpan timeout) =>
+        Poll.UntilAsync(ShardLocksAsync, locks =>
+            {
+                Assert.All(locks, l => Assert.Single(l.Value));
+                return locks.Count >= shards && (only is null || locks.Values.All(v => v[0] == only));
+            },
+            timeout, TimeSpan.FromMilliseconds(200), locks => $"shards not taken over: {string.Join(", ", locks.Select(l => $"{l.Key}={l.Value[0]}"))}");
 
     private static async Task IssueAsync(IHost node, List<Guid> wallets, int rounds)
     {

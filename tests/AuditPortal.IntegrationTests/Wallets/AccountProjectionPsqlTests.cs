@@ -1,57 +1,36 @@
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Database;
-using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Reliability;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Wallets;
 
 /// <summary>The blog's SQL, typed into psql as the portal's runtime role, finds the balances without naming the schema.</summary>
-public sealed class AccountProjectionPsqlTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class AccountProjectionPsqlTests(ITestOutputHelper output) : RoleSplitHostTests
 {
-    private IHost _host = null!;
-    private string _superuser = "";
-    private string _runtime = "";
 
-    public async Task InitializeAsync()
-    {
-        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(AccountProjectionPsqlTests));
-        _superuser = database.Superuser;
-        // As on an external database where nobody may change the database's defaults: only the apply step's own
-        // per-role setting may put the schema on the search path.
-        await ReliabilityHost.ScalarAsync(_superuser, $"alter database \"{new NpgsqlConnectionStringBuilder(_superuser).Database}\" reset search_path; select 0");
-        _runtime = database.Runtime;
-        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, database.Migrator);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-    }
+    // As on an external database where nobody may change the database's defaults: only the apply step's own
+    // per-role setting may put the schema on the search path.
+    protected override Task BeforeStartAsync() =>
+        ReliabilityHost.ScalarAsync(Database.Superuser, $"alter database \"{new NpgsqlConnectionStringBuilder(Database.Superuser).Database}\" reset search_path; select 0");
 
     [Fact]
     public async Task Given_balances_When_the_blog_query_is_typed_into_psql_as_the_runtime_role_Then_it_returns_them()
     {
-        await ReliabilityHost.GrantPersonaAsync(_host, "alice", Personas.Support);
-        var wallets = _host.Services.GetRequiredService<WalletService>();
+        await ReliabilityHost.GrantPersonaAsync(Host, "alice", Personas.Support);
+        var wallets = Host.Services.GetRequiredService<WalletService>();
         var alice = ReliabilityHost.Actor("alice");
         var ids = await ReliabilityHost.OpenWalletsAsync(wallets, alice, 3);
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), ids[0], 7, "welcome", null)).Succeeded);
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), ids[1], 2, "welcome", null)).Succeeded);
-        await _host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await Host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
         const string blogQuery = "select aggregate_id, credits from account_projection where credits > 0 order by credits desc";
-        var (exit, stdout, stderr) = await PsqlAsync(_runtime, blogQuery);
-        output.WriteLine($"psql -U {DatabaseRoles.UserOf(_runtime)} -c \"{blogQuery}\" -> exit {exit}\n{stdout}{stderr}");
+        var (exit, stdout, stderr) = await PsqlAsync(Database.Runtime, blogQuery);
+        output.WriteLine($"psql -U {DatabaseRoles.UserOf(Database.Runtime)} -c \"{blogQuery}\" -> exit {exit}\n{stdout}{stderr}");
 
         Assert.Equal(0, exit);
         Assert.Equal([$"{ids[0]}|7", $"{ids[1]}|2"], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -1,24 +1,12 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
 {
     [Fact]
-    public async Task Blog_example_grant_one_then_spend_one_for_a_job_launch_leaves_zero_credits()
+    public async Task Given_the_blog_example_When_one_credit_is_granted_and_spent_on_a_job_launch_Then_zero_credits_remain()
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        var walletId = Guid.CreateVersion7();
         var jobId = Guid.Parse("9348e9b3-43b8-4531-b79c-d70d0cb66ba0");
-
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 1, "welcome", null)).Succeeded);
+        var walletId = await fixture.SupportWalletAsync(1);
         await using (var session = fixture.Store.LightweightSession())
         {
             // The job-launch spend as the job module records it, with the job id in its metadata.
@@ -30,8 +18,7 @@ public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<P
         }
         await fixture.WaitForProjectionsAsync();
 
-        await using var query = fixture.Store.QuerySession();
-        var events = await query.Events.FetchStreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Equal(3, events.Count);
         var granted = Assert.IsType<CreditsGranted>(events[1].Data);
         Assert.Equal(1, granted.Amount);

@@ -1,10 +1,6 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
-using Marten;
 using Marten.Events.Projections;
 
 namespace AuditPortal.IntegrationTests.Wallets;
@@ -16,10 +12,8 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
 
     private async Task<Guid> WalletAsync(params int[] movements)
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var id = await fixture.SupportWalletAsync(0);
         var alice = PortalHostFixture.Actor("alice");
-        var id = Guid.CreateVersion7();
-        Assert.True((await Wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
         foreach (var m in movements)
         {
             var r = m > 0
@@ -29,12 +23,6 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
         }
         await fixture.WaitForProjectionsAsync();
         return id;
-    }
-
-    private async Task<IReadOnlyList<IEvent>> EventsAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.Events.FetchStreamAsync(id);
     }
 
     private async Task<(int Credits, string Owner, long LastSequence)> AccountAsync(Guid id) =>
@@ -59,10 +47,10 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     private WalletTransactionProjection Transactions => new(fixture.Store.Options.DatabaseSchemaName, (StoreOptions)fixture.Store.Options);
 
     [Fact]
-    public async Task GivenAnAppliedHistory_WhenTheSameEventsAreAppliedAgain_ThenNeitherBalanceNorHistoryCountsThemTwice()
+    public async Task Given_an_applied_history_When_the_same_events_are_applied_again_Then_neither_balance_nor_history_counts_them_twice()
     {
         var id = await WalletAsync(10, -3, 5);
-        var events = await EventsAsync(id);
+        var events = await fixture.EventsAsync(id);
         Assert.Equal((12, "dana", events[^1].Sequence), await AccountAsync(id));
         Assert.Equal(3, await TransactionCountAsync(id));
 
@@ -74,10 +62,10 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task GivenABatchRetriedWithMoreEvents_WhenApplied_ThenOnlyTheNewEventsCount()
+    public async Task Given_a_batch_retried_with_more_events_When_applied_Then_only_the_new_events_count()
     {
         var id = await WalletAsync(10, -3, 5, -2);
-        var events = await EventsAsync(id);
+        var events = await fixture.EventsAsync(id);
         await Sql.QueryAsync(fixture.ConnectionString, "delete from account_projection where aggregate_id = @id returning 1", r => 1, ("id", id));
 
         // A crash after the first half, then a retry whose batch overlaps what was already applied.
@@ -89,7 +77,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task GivenStaleRows_WhenBothProjectionsAreRebuilt_ThenTheyEqualAReplayOfTheEvents()
+    public async Task Given_stale_rows_When_both_projections_are_rebuilt_Then_they_equal_a_replay_of_the_events()
     {
         var id = await WalletAsync(10, -4);
         var ghost = Guid.CreateVersion7();
@@ -108,7 +96,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
         foreach (var name in new[] { AccountProjection.ProjectionName, WalletTransactionProjection.ProjectionName })
             Assert.True((await ops.RebuildAsync(PortalHostFixture.Actor("dave"), new RebuildRequest(name))).Succeeded);
 
-        var events = await EventsAsync(id);
+        var events = await fixture.EventsAsync(id);
         Assert.Equal((6, "dana", events[^1].Sequence), await AccountAsync(id));
         Assert.Empty(await Sql.QueryAsync(fixture.ConnectionString, "select 1 from account_projection where aggregate_id = @g", r => 1, ("g", ghost)));
         await using var query = fixture.Store.QuerySession();

@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
@@ -15,22 +9,10 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<Guid> OpenWithAsync(int credits)
-    {
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        if (credits > 0) Assert.True((await Wallets.GrantAsync(Alice, Guid.CreateVersion7(), walletId, credits, "top-up", null)).Succeeded);
-        return walletId;
-    }
-
-    private async Task<IReadOnlyList<JasperFx.Events.IEvent>> StreamAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.Events.FetchStreamAsync(id);
-    }
+    private Task<Guid> OpenWithAsync(int credits) => fixture.SupportWalletAsync(credits);
 
     [Fact]
-    public async Task GivenTenCredits_WhenFiftyOneCreditSpendsRunInParallel_ThenExactlyTenSucceedAndTheStreamStaysContiguous()
+    public async Task Given_ten_credits_When_fifty_one_credit_spends_run_in_parallel_Then_exactly_ten_succeed_and_the_stream_stays_contiguous()
     {
         var walletId = await OpenWithAsync(10);
 
@@ -41,7 +23,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         var rejected = results.Where(r => r.Status != CommandStatus.Accepted).ToList();
         Assert.Equal(40, rejected.Count);
         Assert.All(rejected, r => Assert.Equal((CommandStatus.Rejected, ErrorCodes.InsufficientCredits, "Not enough credits in wallet: balance 0, requested 1"), (r.Status, r.ErrorCode, r.Message)));
-        var events = await StreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Equal(Enumerable.Range(1, 12).Select(v => (long)v), events.Select(e => e.Version));
         Assert.Equal(10, events.Count(e => e.Data is CreditsSpent));
         Assert.Equal(0, WalletHistory.Replay(events.Select(e => e.Data))!.Balance);
@@ -49,7 +31,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAStaleExpectedVersion_WhenSpending_ThenConflictShowsTheNewBalanceAndNothingIsRecorded()
+    public async Task Given_a_stale_expected_version_When_spending_Then_conflict_shows_the_new_balance_and_nothing_is_recorded()
     {
         var walletId = await OpenWithAsync(10);
         const long seenVersion = 2;
@@ -61,13 +43,13 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         Assert.Equal(CommandStatus.Conflict, result.Status);
         Assert.Contains("balance is now 15", result.Message);
         Assert.Equal(3, result.Version);
-        Assert.Equal(3, (await StreamAsync(walletId)).Count);
+        Assert.Equal(3, (await fixture.EventsAsync(walletId)).Count);
         await using var query = fixture.Store.QuerySession();
         Assert.Null(await query.LoadAsync<ProcessedCommand>(commandId));
     }
 
     [Fact]
-    public async Task GivenTheRightExpectedVersion_WhenGranting_ThenTheNextVersionIsReturned()
+    public async Task Given_the_right_expected_version_When_granting_Then_the_next_version_is_returned()
     {
         var walletId = await OpenWithAsync(10);
 
@@ -78,7 +60,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAnAcceptedGrant_WhenTheSameCommandIdIsSentAgain_ThenOneEventAndTheSameResult()
+    public async Task Given_an_accepted_grant_When_the_same_command_id_is_sent_again_Then_one_event_and_the_same_result()
     {
         var walletId = await OpenWithAsync(0);
         var commandId = Guid.CreateVersion7();
@@ -88,11 +70,11 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         Assert.True(first.Succeeded);
         Assert.Equal(first, second);
-        Assert.Single(await StreamAsync(walletId), e => e.Data is CreditsGranted);
+        Assert.Single(await fixture.EventsAsync(walletId), e => e.Data is CreditsGranted);
     }
 
     [Fact]
-    public async Task GivenTheSameCommandIdSentInParallel_WhenBothRun_ThenOneEventAndTheSameResult()
+    public async Task Given_the_same_command_id_sent_in_parallel_When_both_run_Then_one_event_and_the_same_result()
     {
         var walletId = await OpenWithAsync(20);
         var commandId = Guid.CreateVersion7();
@@ -102,13 +84,13 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         Assert.All(results, r => Assert.Equal(results[0], r));
         Assert.True(results[0].Succeeded);
-        var events = await StreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Single(events, e => e.Data is CreditsSpent);
         Assert.Equal(15, WalletHistory.Replay(events.Select(e => e.Data))!.Balance);
     }
 
     [Fact]
-    public async Task GivenANeverOpenedWallet_WhenGrantingOrSpending_ThenRejectedAndNoStreamIsCreated()
+    public async Task Given_a_never_opened_wallet_When_granting_or_spending_Then_rejected_and_no_stream_is_created()
     {
         var walletId = Guid.CreateVersion7();
 
@@ -123,18 +105,18 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
     }
 
     [Fact]
-    public async Task GivenAnOpenWallet_WhenOpeningItAgain_ThenRejectedAndTheStreamKeepsOneOpening()
+    public async Task Given_an_open_wallet_When_opening_it_again_Then_rejected_and_the_stream_keeps_one_opening()
     {
         var walletId = await OpenWithAsync(0);
 
         var again = await Wallets.OpenAsync(Alice, Guid.CreateVersion7(), walletId, "mallory");
 
         Assert.Equal((CommandStatus.Rejected, ErrorCodes.WalletExists), (again.Status, again.ErrorCode));
-        Assert.Single(await StreamAsync(walletId));
+        Assert.Single(await fixture.EventsAsync(walletId));
     }
 
     [Fact]
-    public async Task GivenInvalidInput_WhenGranting_ThenRejectedWithTheFieldAndNothingIsRecorded()
+    public async Task Given_invalid_input_When_granting_Then_rejected_with_the_field_and_nothing_is_recorded()
     {
         var walletId = await OpenWithAsync(0);
 
@@ -144,22 +126,22 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
 
         Assert.Equal(("amount", "reason", "amount"), (zero.Field, noReason.Field, tooMuch.Field));
         Assert.All(new[] { zero, noReason, tooMuch }, r => Assert.Equal(CommandStatus.Rejected, r.Status));
-        Assert.Single(await StreamAsync(walletId));
+        Assert.Single(await fixture.EventsAsync(walletId));
     }
 
     [Fact]
-    public async Task GivenAUserWithoutSupportRights_WhenGranting_ThenForbiddenAndNothingIsRecorded()
+    public async Task Given_a_user_without_support_rights_When_granting_Then_forbidden_and_nothing_is_recorded()
     {
         var walletId = await OpenWithAsync(0);
 
         var result = await Wallets.GrantAsync(PortalHostFixture.Actor("mallory"), Guid.CreateVersion7(), walletId, 5, "self-service", null);
 
         Assert.Equal(CommandStatus.Forbidden, result.Status);
-        Assert.Single(await StreamAsync(walletId));
+        Assert.Single(await fixture.EventsAsync(walletId));
     }
 
     [Fact]
-    public async Task GivenACommand_WhenItIsRecorded_ThenUserCorrelationAndCausationAreStoredOnTheEvents()
+    public async Task Given_a_command_When_it_is_recorded_Then_user_correlation_and_causation_are_stored_on_the_events()
     {
         var walletId = Guid.CreateVersion7();
         var openId = Guid.CreateVersion7();
@@ -169,7 +151,7 @@ public class WalletCommandTests(PortalHostFixture fixture) : IClassFixture<Porta
         Assert.True((await Wallets.OpenAsync(actor, openId, walletId, "dana")).Succeeded);
         Assert.True((await Wallets.GrantAsync(actor with { CorrelationId = "request-4712" }, grantId, walletId, 5, "goodwill", 1)).Succeeded);
 
-        var events = await StreamAsync(walletId);
+        var events = await fixture.EventsAsync(walletId);
         Assert.Equal(("alice", "request-4711", openId.ToString()), (events[0].UserName, events[0].CorrelationId, events[0].CausationId));
         Assert.Equal(("alice", "request-4712", grantId.ToString()), (events[1].UserName, events[1].CorrelationId, events[1].CausationId));
         var stored = await Sql.QueryAsync(fixture.ConnectionString,

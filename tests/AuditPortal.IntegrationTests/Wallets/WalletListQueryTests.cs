@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
@@ -28,7 +23,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task GivenFewerMatchesThanTheLimit_WhenListing_ThenTheTotalIsExactAndThePageFilteredAndSorted()
+    public async Task Given_fewer_matches_than_the_limit_When_listing_Then_the_total_is_exact_and_the_page_filtered_and_sorted()
     {
         var page = await new WalletQueries(fixture.Store, Alice).ListAsync(
             new WalletListQuery(0, 5, nameof(WalletSummary.Balance), true, _owner, MinBalance: 14, MaxBalance: 20));
@@ -38,7 +33,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task GivenMoreMatchesThanTheLimit_WhenListing_ThenTheTotalIsAnEstimateAboveTheLimit()
+    public async Task Given_more_matches_than_the_limit_When_listing_Then_the_total_is_an_estimate_above_the_limit()
     {
         var page = await new WalletQueries(fixture.Store, Alice, exactCountLimit: 5).ListAsync(
             new WalletListQuery(1, 5, nameof(WalletSummary.Balance), false, _owner));
@@ -49,7 +44,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     [Fact]
-    public async Task GivenExactlyTheLimit_WhenListing_ThenTheTotalIsStillExact()
+    public async Task Given_exactly_the_limit_When_listing_Then_the_total_is_still_exact()
     {
         var page = await new WalletQueries(fixture.Store, Alice, exactCountLimit: 12).ListAsync(new WalletListQuery(0, 50, OwnerContains: _owner));
 

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
@@ -27,7 +22,7 @@ public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<Po
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task GivenGrantAndSpend_WhenTheDaemonCatchesUp_ThenWalletSummaryHasBalanceTotalsVersionAndLastActor()
+    public async Task Given_grant_and_spend_When_the_daemon_catches_up_Then_wallet_summary_has_balance_totals_version_and_last_actor()
     {
         await using var query = fixture.Store.QuerySession();
         var summary = await query.LoadAsync<WalletSummary>(_walletId);
@@ -39,7 +34,7 @@ public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<Po
     }
 
     [Fact]
-    public async Task GivenGrantAndSpend_WhenTheDaemonCatchesUp_ThenEachMovementIsOneWalletTransaction()
+    public async Task Given_grant_and_spend_When_the_daemon_catches_up_Then_each_movement_is_one_wallet_transaction()
     {
         await using var query = fixture.Store.QuerySession();
         var lines = await query.Query<WalletTransaction>().Where(x => x.WalletId == _walletId).OrderBy(x => x.Version).ToListAsync();
@@ -53,7 +48,7 @@ public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<Po
     }
 
     [Fact]
-    public async Task GivenGrantAndSpend_WhenQueryingAccountProjectionWithPlainSql_ThenOnlyWalletsWithCreditsAreListed()
+    public async Task Given_grant_and_spend_When_querying_account_projection_with_plain_sql_Then_only_wallets_with_credits_are_listed()
     {
         var balances = await Sql.PositiveBalancesAsync(fixture.ConnectionString);
 

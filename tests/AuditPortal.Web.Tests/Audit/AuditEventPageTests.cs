@@ -1,31 +1,21 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Pages.Audit;
-using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class AuditEventPageTests : PortalTestContext
+public class AuditEventPageTests : AuditReadsTestContext
 {
-    private readonly FakeAuditReader _reader = new();
-
-    protected override void AddServices()
-    {
-        Services.AddSingleton<IAuditReader>(_reader);
-        Services.AddSingleton<IStreamStates>(_reader);
-    }
-
     [Fact]
-    public void The_permalink_shows_the_event_its_metadata_and_the_state_as_of_it()
+    public void Given_an_event_permalink_When_opened_Then_the_event_its_metadata_and_the_state_as_of_it_show()
     {
         var cut = Render<AuditEventPage>(p => p.Add(x => x.Seq, "3"));
 
         cut.WaitForAssertion(() => Assert.Contains("Audit event 3", cut.Find("h1").TextContent));
-        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReader.Hostile, cut.Find(".audit-payload").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReads.Hostile, cut.Find(".audit-payload").TextContent));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".audit-diff tbody tr").Count));
-        Assert.Equal((FakeAuditReader.WalletId, 3L), _reader.StateRequests.Single());
+        Assert.Equal((FakeAuditReads.WalletId, 3L), Reader.StateRequests.Single());
         Assert.Contains("cause-3", cut.Find(".audit-metadata").TextContent);
-        Assert.Equal($"/audit?streamId={FakeAuditReader.WalletId}", cut.Find("a#event-stream-link").GetAttribute("href"));
+        Assert.Equal($"/audit?streamId={FakeAuditReads.WalletId}", cut.Find("a#event-stream-link").GetAttribute("href"));
         Assert.Empty(cut.FindAll("script"));
     }
 
@@ -33,7 +23,7 @@ public class AuditEventPageTests : PortalTestContext
     [InlineData("abc", "is not an event number")]
     [InlineData("-1", "is not an event number")]
     [InlineData("999", "Event 999 does not exist.")]
-    public void Malformed_or_unknown_numbers_get_a_clear_not_found_message(string seq, string message)
+    public void Given_a_malformed_or_unknown_number_When_the_event_page_opens_Then_a_clear_not_found_message_shows(string seq, string message)
     {
         var cut = Render<AuditEventPage>(p => p.Add(x => x.Seq, seq));
 

@@ -1,17 +1,11 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Pages.Audit;
-using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class AuditExplorerTests : PortalTestContext
+public class AuditExplorerTests : AuditReadsTestContext
 {
-    private readonly FakeAuditReader _reader = new();
-
-    protected override void AddServices() => Services.AddSingleton<IAuditReader>(_reader);
-
     private IRenderedComponent<AuditExplorer> RenderAt(string uri)
     {
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
@@ -24,7 +18,7 @@ public class AuditExplorerTests : PortalTestContext
         var cut = RenderAt("/audit");
 
         cut.WaitForAssertion(() => Assert.Equal(["4", "3", "2", "1"], cut.FindAll("tr.audit-row").Select(r => r.GetAttribute("data-seq"))));
-        Assert.Equal(AuditFilter.None, _reader.Queries.Single().Filter);
+        Assert.Equal(AuditFilter.None, Reader.Queries.Single().Filter);
     }
 
     [Fact]
@@ -33,44 +27,44 @@ public class AuditExplorerTests : PortalTestContext
         var cut = RenderAt("/audit?actor=sam");
 
         cut.WaitForAssertion(() => Assert.Equal("sam", Assert.Single(cut.FindAll("tr.audit-row")).GetAttribute("data-actor")));
-        Assert.Equal("sam", _reader.Queries.Single().Filter.Actor);
+        Assert.Equal("sam", Reader.Queries.Single().Filter.Actor);
         Assert.Equal("sam", cut.Find("#filter-actor").GetAttribute("value"));
         Assert.Equal("/audit/export.csv?actor=sam", cut.Find("a#export-csv").GetAttribute("href"));
         Assert.Equal("/audit/export.json?actor=sam", cut.Find("a#export-json").GetAttribute("href"));
     }
 
     [Fact]
-    public void Hostile_text_in_a_summary_and_a_payload_is_shown_literally()
+    public void Given_hostile_text_in_a_summary_and_a_payload_When_the_explorer_shows_them_Then_they_are_literal()
     {
         var cut = RenderAt("/audit?actor=sam");
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
 
         cut.Find("tr.audit-row .audit-expand").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReader.Hostile, cut.Find(".audit-payload").TextContent));
-        Assert.Contains(FakeAuditReader.Hostile, cut.Find("tr.audit-row .audit-summary").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains(FakeAuditReads.Hostile, cut.Find(".audit-payload").TextContent));
+        Assert.Contains(FakeAuditReads.Hostile, cut.Find("tr.audit-row .audit-summary").TextContent);
         Assert.Empty(cut.FindAll("script"));
         Assert.Contains("&lt;script&gt;", cut.Markup);
         Assert.Contains("corr-3", cut.Find(".audit-metadata").TextContent);
     }
 
     [Fact]
-    public void Load_more_asks_for_the_rows_before_the_last_one_shown()
+    public void Given_a_page_of_rows_When_loading_more_Then_the_rows_before_the_last_one_shown_are_asked_for()
     {
         for (var i = 5; i <= 60; i++)
-            _reader.Add(i, "wallet", FakeAuditReader.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
+            Reader.Add(i, "wallet", FakeAuditReads.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
         var cut = RenderAt("/audit");
         cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("tr.audit-row").Count));
 
         cut.Find("#audit-load-more").Click();
 
         cut.WaitForAssertion(() => Assert.Equal(60, cut.FindAll("tr.audit-row").Count));
-        Assert.Equal(11L, _reader.Queries[^1].Before);
+        Assert.Equal(11L, Reader.Queries[^1].Before);
         Assert.Empty(cut.FindAll("#audit-load-more"));
     }
 
     [Fact]
-    public void Apply_puts_the_filters_into_the_address()
+    public void Given_filters_When_applied_Then_they_are_put_into_the_address()
     {
         var cut = RenderAt("/audit");
         cut.Find("#filter-actor").Input("alice");
@@ -80,20 +74,20 @@ public class AuditExplorerTests : PortalTestContext
 
         var uri = Services.GetRequiredService<NavigationManager>().Uri;
         Assert.EndsWith("/audit?actor=alice&text=goodwill", uri);
-        cut.WaitForAssertion(() => Assert.Equal(("alice", "goodwill"), (_reader.Queries[^1].Filter.Actor, _reader.Queries[^1].Filter.Text)));
+        cut.WaitForAssertion(() => Assert.Equal(("alice", "goodwill"), (Reader.Queries[^1].Filter.Actor, Reader.Queries[^1].Filter.Text)));
     }
 
     [Fact]
-    public void A_malformed_stream_id_gets_a_clear_error_and_no_query()
+    public void Given_a_malformed_stream_id_When_applied_Then_a_clear_error_shows_and_no_query_runs()
     {
         var cut = RenderAt("/audit?streamId=not-a-guid");
 
         Assert.Contains("\"not-a-guid\" is not a stream id", cut.Find("#audit-error").TextContent);
-        Assert.Empty(_reader.Queries);
+        Assert.Empty(Reader.Queries);
     }
 
     [Fact]
-    public void A_bad_time_typed_into_the_filter_is_refused_and_kept()
+    public void Given_a_bad_time_typed_into_the_filter_When_applied_Then_it_is_refused_and_kept()
     {
         var cut = RenderAt("/audit");
         cut.Find("#filter-from").Change("2026-11-26T10:00");

@@ -1,54 +1,44 @@
 using AuditPortal.Core.Audit;
 using AuditPortal.Web.Components.Shared;
-using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Audit;
 
-public class StreamTimelineTests : PortalTestContext
+public class StreamTimelineTests : AuditReadsTestContext
 {
-    private readonly FakeAuditReader _reader = new();
-
-    protected override void AddServices()
-    {
-        Services.AddSingleton<IAuditReader>(_reader);
-        Services.AddSingleton<IStreamStates>(_reader);
-    }
-
     [Fact]
-    public void The_timeline_lists_one_streams_events_with_who_what_and_a_permalink()
+    public void Given_a_stream_When_its_timeline_renders_Then_each_event_shows_who_what_and_a_permalink()
     {
-        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
+        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReads.WalletId));
 
         cut.WaitForAssertion(() => Assert.Equal(["3", "2", "1"], cut.FindAll(".timeline-event").Select(e => e.GetAttribute("data-seq"))));
-        Assert.Equal(FakeAuditReader.WalletId, _reader.Queries.Single().Filter.StreamId);
+        Assert.Equal(FakeAuditReads.WalletId, Reader.Queries.Single().Filter.StreamId);
         Assert.Equal("/audit/events/3", cut.FindAll(".timeline-permalink")[0].GetAttribute("href"));
         Assert.Contains("by sam", cut.FindAll(".timeline-event")[0].TextContent);
-        Assert.Contains(FakeAuditReader.Hostile, cut.FindAll(".timeline-summary")[0].TextContent);
+        Assert.Contains(FakeAuditReads.Hostile, cut.FindAll(".timeline-summary")[0].TextContent);
         Assert.Empty(cut.FindAll("script"));
     }
 
     [Fact]
-    public void State_as_of_here_shows_the_folded_state_and_the_before_after_diff()
+    public void Given_a_timeline_event_When_state_as_of_here_is_asked_Then_the_folded_state_and_the_before_after_diff_show()
     {
-        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
+        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReads.WalletId));
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".timeline-event").Count));
 
         cut.FindAll(".timeline-toggle-state")[1].Click();
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".audit-diff")));
-        Assert.Equal((FakeAuditReader.WalletId, 2L), _reader.StateRequests.Single());
+        Assert.Equal((FakeAuditReads.WalletId, 2L), Reader.StateRequests.Single());
         var rows = cut.FindAll(".audit-diff tbody tr");
         Assert.Equal(["balance", "1", "2"], rows[0].QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
-        Assert.Equal(FakeAuditReader.Hostile, rows[1].QuerySelector(".audit-after")!.TextContent.Trim());
-        Assert.Contains(FakeAuditReader.Hostile, cut.Find(".audit-state-json").TextContent);
+        Assert.Equal(FakeAuditReads.Hostile, rows[1].QuerySelector(".audit-after")!.TextContent.Trim());
+        Assert.Contains(FakeAuditReads.Hostile, cut.Find(".audit-state-json").TextContent);
         Assert.Empty(cut.FindAll("script"));
     }
 
     [Fact]
-    public void Details_expand_the_payload_as_formatted_text()
+    public void Given_a_timeline_event_When_details_expand_Then_the_payload_shows_as_formatted_text()
     {
-        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId));
+        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReads.WalletId));
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".timeline-event").Count));
 
         cut.FindAll(".timeline-toggle-details")[0].Click();
@@ -58,11 +48,11 @@ public class StreamTimelineTests : PortalTestContext
     }
 
     [Fact]
-    public void Older_events_load_on_request()
+    public void Given_a_long_stream_When_older_events_are_requested_Then_they_load()
     {
         for (var v = 4; v <= 30; v++)
-            _reader.Add(100 + v, "wallet", FakeAuditReader.WalletId, v, "credits_spent", "alice", DateTimeOffset.UtcNow, $"spend {v}");
-        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReader.WalletId).Add(x => x.PageSize, 25));
+            Reader.Add(100 + v, "wallet", FakeAuditReads.WalletId, v, "credits_spent", "alice", DateTimeOffset.UtcNow, $"spend {v}");
+        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReads.WalletId).Add(x => x.PageSize, 25));
         cut.WaitForAssertion(() => Assert.Equal(25, cut.FindAll(".timeline-event").Count));
 
         cut.Find(".timeline-load-more").Click();
@@ -71,7 +61,7 @@ public class StreamTimelineTests : PortalTestContext
     }
 
     [Fact]
-    public void A_stream_without_events_says_so()
+    public void Given_a_stream_without_events_When_its_timeline_renders_Then_it_says_so()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, Guid.NewGuid()));
 

@@ -1,7 +1,5 @@
 using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -9,21 +7,7 @@ namespace AuditPortal.Web.Tests.Auth;
 
 public class LocalAccountsTests
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-
-    private static LocalAccounts Accounts(Clock clock, string environment = "Production") =>
+    private static LocalAccounts Accounts(ManualClock clock, string environment = "Production") =>
         new(Options.Create(new AuthOptions
         {
             Users = new(StringComparer.OrdinalIgnoreCase)
@@ -32,12 +16,12 @@ public class LocalAccountsTests
                 ["system:evil"] = new LocalUser { PasswordHash = new PasswordHasher<string>().HashPassword("system:evil", "x") },
             },
             Lockout = new Infrastructure.Auth.LockoutOptions { MaxFailedAttempts = 3, Minutes = 15 },
-        }), new Env(environment), clock, NullLogger<LocalAccounts>.Instance);
+        }), new TestHostEnvironment(environment), clock, NullLogger<LocalAccounts>.Instance);
 
     [Fact]
     public void Given_a_configured_hash_When_the_password_matches_Then_the_configured_spelling_of_the_name_signs_in()
     {
-        var outcome = Accounts(new Clock()).Verify(" grace ", "correct horse");
+        var outcome = Accounts(new ManualClock()).Verify(" grace ", "correct horse");
 
         Assert.Equal((SignInStatus.SignedIn, "Grace"), (outcome.Status, outcome.UserName));
     }
@@ -45,7 +29,7 @@ public class LocalAccountsTests
     [Fact]
     public void Given_three_failures_When_the_lockout_passes_Then_the_right_password_works_again()
     {
-        var clock = new Clock();
+        var clock = new ManualClock();
         var accounts = Accounts(clock);
         accounts.Verify("grace", "a");
         accounts.Verify("grace", "b");
@@ -61,12 +45,12 @@ public class LocalAccountsTests
     [Fact]
     public void Given_reserved_or_demo_names_outside_Development_When_signing_in_Then_they_are_refused()
     {
-        var accounts = Accounts(new Clock());
+        var accounts = Accounts(new ManualClock());
 
         Assert.Equal(SignInStatus.Invalid, accounts.Verify("system:evil", "x").Status);
         Assert.Equal(SignInStatus.Invalid, accounts.Verify("admin", DemoAccounts.Password).Status);
         Assert.False(accounts.DemoAccountsEnabled);
-        Assert.True(Accounts(new Clock(), "Development").DemoAccountsEnabled);
+        Assert.True(Accounts(new ManualClock(), "Development").DemoAccountsEnabled);
     }
 
     [Theory]
@@ -76,5 +60,5 @@ public class LocalAccountsTests
     [InlineData("/\\evil.example", "/")]
     [InlineData("https://evil.example/", "/")]
     [InlineData(null, "/")]
-    public void Return_urls_stay_on_this_site(string? returnUrl, string expected) => Assert.Equal(expected, AccountNames.SafeReturnUrl(returnUrl));
+    public void Given_a_return_url_When_made_safe_Then_it_stays_on_this_site(string? returnUrl, string expected) => Assert.Equal(expected, AccountNames.SafeReturnUrl(returnUrl));
 }

@@ -1,9 +1,7 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Web.Components.Layout;
 using AuditPortal.Web.Infrastructure.Auth;
-using Bunit;
 using Bunit.TestDoubles;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Auth;
 

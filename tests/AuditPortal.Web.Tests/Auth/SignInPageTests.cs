@@ -1,13 +1,10 @@
 using System.Security.Claims;
 using AuditPortal.Web.Components.Pages.Account;
 using AuditPortal.Web.Infrastructure.Auth;
-using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +18,7 @@ public class SignInPageTests : PortalTestContext
     {
         var options = Options.Create(new AuthOptions { Lockout = new LockoutOptions { MaxFailedAttempts = 2, Minutes = 10 } });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new Environment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(options, new TestHostEnvironment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     private IRenderedComponent<SignIn> RenderPage()
@@ -38,7 +35,7 @@ public class SignInPageTests : PortalTestContext
     }
 
     [Fact]
-    public void The_page_shows_the_form_and_lists_every_demo_account_in_Development()
+    public void Given_Development_When_the_sign_in_page_renders_Then_it_shows_the_form_and_every_demo_account()
     {
         var cut = RenderPage();
 
@@ -50,7 +47,7 @@ public class SignInPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_correct_password_signs_in_with_the_user_name_and_goes_to_the_return_url()
+    public void Given_a_correct_password_When_signing_in_Then_the_user_name_signs_in_and_goes_to_the_return_url()
     {
         Services.GetRequiredService<BunitNavigationManager>().NavigateTo("account/signin?returnUrl=%2Fjobs");
         var cut = RenderPage();
@@ -62,7 +59,7 @@ public class SignInPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_wrong_password_shows_an_error_signs_nobody_in_and_clears_the_password()
+    public void Given_a_wrong_password_When_signing_in_Then_an_error_shows_nobody_signs_in_and_the_password_clears()
     {
         var cut = RenderPage();
 
@@ -75,7 +72,7 @@ public class SignInPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Repeated_failures_lock_the_account_even_for_the_right_password()
+    public void Given_repeated_failures_When_the_right_password_follows_Then_the_account_is_locked()
     {
         var cut = RenderPage();
         Submit(cut, "sam", "wrong");
@@ -87,7 +84,7 @@ public class SignInPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Empty_fields_are_reported_without_a_sign_in_attempt()
+    public void Given_empty_fields_When_submitting_Then_they_are_reported_without_a_sign_in_attempt()
     {
         var cut = RenderPage();
 
@@ -95,14 +92,6 @@ public class SignInPageTests : PortalTestContext
 
         cut.WaitForAssertion(() => Assert.Contains("Enter your user name.", cut.Markup, StringComparison.Ordinal));
         Assert.Null(_authentication.SignedIn);
-    }
-
-    private sealed class Environment(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
     }
 
     private sealed class RecordingAuthenticationService : IAuthenticationService
@@ -131,11 +120,11 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
             OpenIdConnect = new OpenIdConnectSettings { Authority = "https://login.example", ClientId = "portal", DisplayName = "Example SSO" },
         });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new ProductionEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(options, new TestHostEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     [Fact]
-    public void Outside_Development_there_are_no_demo_accounts_and_single_sign_on_is_offered_when_configured()
+    public void Given_production_with_single_sign_on_configured_When_the_sign_in_page_opens_Then_no_demo_accounts_and_single_sign_on_is_offered()
     {
         Services.GetRequiredService<BunitNavigationManager>().NavigateTo("account/signin?returnUrl=%2Faudit");
         var cut = Render<SignIn>(p => p.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
@@ -147,11 +136,4 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
         Assert.Equal(SignInStatus.Invalid, Services.GetRequiredService<LocalAccounts>().Verify("admin", DemoAccounts.Password).Status);
     }
 
-    private sealed class ProductionEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
-    }
 }

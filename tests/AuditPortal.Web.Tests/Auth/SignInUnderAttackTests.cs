@@ -3,8 +3,6 @@ using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -13,14 +11,6 @@ namespace AuditPortal.Web.Tests.Auth;
 /// <summary>Lockout under parallel guessing, name length, password work factor, startup refusals, stable OIDC names.</summary>
 public class SignInUnderAttackTests
 {
-    private sealed class Env(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-
     private static readonly string GraceHash = PortalPasswordHasher.Hash("correct horse");
 
     private static LocalAccounts Accounts(int maxFailed = 5) =>
@@ -28,7 +18,7 @@ public class SignInUnderAttackTests
         {
             Users = new(StringComparer.OrdinalIgnoreCase) { ["grace"] = new LocalUser { PasswordHash = GraceHash } },
             Lockout = new Infrastructure.Auth.LockoutOptions { MaxFailedAttempts = maxFailed, Minutes = 15 },
-        }), new Env("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
+        }), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
 
     [Fact]
     public async Task Given_twenty_wrong_passwords_in_parallel_When_the_limit_is_five_Then_at_most_five_reach_the_hash_and_the_account_is_locked()
@@ -89,21 +79,21 @@ public class SignInUnderAttackTests
     [Fact]
     public void Given_production_When_demo_accounts_the_default_admin_or_no_key_folder_are_configured_Then_startup_names_each_problem()
     {
-        var problems = StartupSafety.Problems(Config(("Auth:DemoAccounts", "true"), ("Auth:Users:admin:PasswordHash", GraceHash)), new Env("Production"));
+        var problems = StartupSafety.Problems(Config(("Auth:DemoAccounts", "true"), ("Auth:Users:admin:PasswordHash", GraceHash)), new TestHostEnvironment("Production"));
 
         Assert.Equal(4, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("Auth:DemoAccounts", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Auth:Users has an account named 'admin'", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Portal:BootstrapAdmin", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DataProtection:KeyDirectory", StringComparison.Ordinal));
-        Assert.Single(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "admin"), ("DataProtection:KeyDirectory", "/keys")), new Env("Staging")));
+        Assert.Single(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "admin"), ("DataProtection:KeyDirectory", "/keys")), new TestHostEnvironment("Staging")));
     }
 
     [Fact]
     public void Given_safe_production_settings_or_Development_When_checked_Then_startup_goes_ahead()
     {
-        Assert.Empty(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "grace"), ("DataProtection:KeyDirectory", "/var/lib/auditportal/keys")), new Env("Production")));
-        Assert.Empty(StartupSafety.Problems(Config(("Auth:DemoAccounts", "true")), new Env("Development")));
+        Assert.Empty(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "grace"), ("DataProtection:KeyDirectory", "/var/lib/auditportal/keys")), new TestHostEnvironment("Production")));
+        Assert.Empty(StartupSafety.Problems(Config(("Auth:DemoAccounts", "true")), new TestHostEnvironment("Development")));
     }
 
     [Theory]
@@ -121,21 +111,7 @@ public class SignInUnderAttackTests
 /// <summary>Open sessions end on a sign-out elsewhere, a removed account or the end of the session: cookies and circuits alike.</summary>
 public class SessionRevalidationTests
 {
-    private sealed class Clock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class Env : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-        public string ApplicationName { get; set; } = "AuditPortal.Web";
-        public string ContentRootPath { get; set; } = "/";
-        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
-    }
-
-    private readonly Clock _clock = new();
+    private readonly ManualClock _clock = new() { Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero) };
     private readonly AuthOptions _options = new()
     {
         Users = new(StringComparer.OrdinalIgnoreCase) { ["grace"] = new LocalUser { PasswordHash = PortalPasswordHasher.Hash("x") } },
@@ -146,7 +122,7 @@ public class SessionRevalidationTests
     private SessionValidation Validation(SignOutRecords signOuts, AuthOptions? options = null)
     {
         var o = Options.Create(options ?? _options);
-        return new(new LocalAccounts(o, new Env(), _clock, NullLogger<LocalAccounts>.Instance), signOuts, o, _clock);
+        return new(new LocalAccounts(o, new TestHostEnvironment(), _clock, NullLogger<LocalAccounts>.Instance), signOuts, o, _clock);
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.Jobs;
 using AuditPortal.Web.Tests.Shared;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Jobs;
 

@@ -1,5 +1,4 @@
 using AuditPortal.Web.Components.Layout;
-using Bunit;
 using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Layout;
@@ -15,7 +14,7 @@ public class MainLayoutTests : PortalTestContext
     }
 
     [Fact]
-    public void Layout_renders_app_bar_navigation_and_body()
+    public void Given_the_layout_When_rendered_Then_app_bar_navigation_and_body_show()
     {
         var cut = Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(b => b.AddMarkupContent(0, "<p id='body'>page body</p>"))));
 
@@ -25,7 +24,7 @@ public class MainLayoutTests : PortalTestContext
     }
 
     [Fact]
-    public void Dark_mode_toggle_switches_the_theme()
+    public void Given_the_layout_When_the_dark_mode_toggle_is_clicked_Then_the_theme_switches()
     {
         var cut = Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(_ => { })));
         Assert.Equal("light", cut.Find(".mud-layout").GetAttribute("data-theme"));

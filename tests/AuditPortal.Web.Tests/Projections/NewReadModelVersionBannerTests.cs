@@ -1,7 +1,6 @@
 using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Shared;
 using AuditPortal.Web.Tests.Shared;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Projections;
 

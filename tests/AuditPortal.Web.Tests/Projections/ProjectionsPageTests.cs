@@ -2,9 +2,7 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.Projections;
 using AuditPortal.Web.Infrastructure;
-using Bunit;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Projections;
 

@@ -3,8 +3,6 @@ using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.AccessControl;
 using AuditPortal.Web.Components.Pages.Jobs;
 using AuditPortal.Web.Components.Pages.Wallets;
-using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Shared;
 
@@ -15,16 +13,16 @@ namespace AuditPortal.Web.Tests.Shared;
 public class AccessRevokedPageTests : PageTestContext
 {
     private const string Refusal = "You no longer have access";
-    private readonly ScriptedAclQueries _acl = new();
+    private readonly ScriptedAccessControlReads _acl = new();
 
     protected override void AddServices()
     {
         base.AddServices();
-        Services.AddSingleton<IAclQueries>(_acl);
+        Services.AddSingleton<IAccessControlReads>(_acl);
     }
 
     /// <summary>Answers one portal list, or refuses, or reports a tamper, as told.</summary>
-    private sealed class ScriptedAclQueries : IAclQueries
+    private sealed class ScriptedAccessControlReads : IAccessControlReads
     {
         public bool Revoked { get; set; }
         public string? Tamper { get; set; }
@@ -32,7 +30,7 @@ public class AccessRevokedPageTests : PageTestContext
         private static readonly AccessControlListView Portal = new()
         {
             Id = Resources.PortalAclId, Resource = Resources.Portal,
-            Entries = [new AclViewEntry { Principal = "admin", Permission = Permission.EditAccessControl }],
+            Entries = [new AccessControlViewEntry { Principal = "admin", Permission = Permission.EditAccessControl }],
         };
 
         public Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default) =>
@@ -49,7 +47,7 @@ public class AccessRevokedPageTests : PageTestContext
     {
         _acl.Revoked = true;
 
-        var cut = Render<AclListPage>();
+        var cut = Render<AccessControlListsPage>();
 
         cut.WaitForAssertion(() => Assert.Contains(Refusal, cut.Find("#acl-denied").TextContent));
         Assert.Empty(cut.FindAll("#acl-list"));
@@ -60,7 +58,7 @@ public class AccessRevokedPageTests : PageTestContext
     {
         _acl.Tamper = "Access-control list portal at version 37: the read model grants what no event granted: mallory EditAccessControl.";
 
-        var cut = Render<AclListPage>();
+        var cut = Render<AccessControlListsPage>();
 
         cut.WaitForAssertion(() => Assert.Contains("mallory EditAccessControl", cut.Find("#acl-tampered").TextContent));
         Assert.Single(cut.FindAll("#acl-list"));

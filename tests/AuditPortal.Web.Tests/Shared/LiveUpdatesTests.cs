@@ -1,6 +1,5 @@
 using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Shared;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Shared;
 

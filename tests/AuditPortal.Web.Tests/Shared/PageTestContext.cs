@@ -3,10 +3,8 @@ using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Infrastructure;
 using AuditPortal.Web.Infrastructure.Auth;
-using Bunit;
 using Bunit.TestDoubles;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace AuditPortal.Web.Tests.Shared;

@@ -1,7 +1,6 @@
 using AuditPortal.Core.Common;
 using AuditPortal.Web.Components.Pages.Wallets;
 using AuditPortal.Web.Tests.Shared;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Wallets;
 

@@ -4,8 +4,6 @@ using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components.Pages.Wallets;
 using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Shared;
-using Bunit;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Wallets;
 

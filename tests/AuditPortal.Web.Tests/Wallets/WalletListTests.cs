@@ -1,13 +1,22 @@
 using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.Wallets;
 using AuditPortal.Web.Tests.Shared;
-using Bunit;
 using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletListTests : PageTestContext
 {
+    /// <summary>The list page over these wallets, once it shows them all.</summary>
+    private IRenderedComponent<WalletList> RenderListOf(params (string Owner, int Balance)[] wallets)
+    {
+        foreach (var (owner, balance) in wallets) WalletReads.Add(owner, balance);
+        RenderProviders();
+        var cut = Render<WalletList>();
+        cut.WaitForAssertion(() => Assert.Equal(wallets.Length, cut.FindAll(".wallet-link").Count));
+        return cut;
+    }
+
     [Fact]
     public void Given_wallets_When_the_list_opens_Then_a_page_is_shown_with_links_to_each_wallet()
     {
@@ -42,11 +51,7 @@ public class WalletListTests : PageTestContext
     [Fact]
     public void Given_an_owner_filter_When_typed_Then_the_server_is_asked_for_matching_wallets_only()
     {
-        WalletReads.Add("ann", 5);
-        WalletReads.Add("bob", 7);
-        RenderProviders();
-        var cut = Render<WalletList>();
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+        var cut = RenderListOf(("ann", 5), ("bob", 7));
 
         cut.Find("#wallet-owner-filter").Input("bo");
 
@@ -57,11 +62,7 @@ public class WalletListTests : PageTestContext
     [Fact]
     public void Given_a_balance_range_When_entered_Then_the_server_filters_by_it()
     {
-        WalletReads.Add("ann", 5);
-        WalletReads.Add("bob", 70);
-        RenderProviders();
-        var cut = Render<WalletList>();
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+        var cut = RenderListOf(("ann", 5), ("bob", 70));
 
         cut.Find("#wallet-min-balance").Change("10");
 
@@ -72,10 +73,7 @@ public class WalletListTests : PageTestContext
     [Fact]
     public void Given_a_column_header_When_clicked_Then_the_server_is_asked_to_sort_by_it()
     {
-        WalletReads.Add("ann", 5);
-        RenderProviders();
-        var cut = Render<WalletList>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".wallet-link")));
+        var cut = RenderListOf(("ann", 5));
 
         var balanceHeader = cut.FindAll("th").First(th => th.TextContent.Contains("Balance"));
         balanceHeader.QuerySelector(".sortable-column-header")!.Click();
@@ -86,10 +84,7 @@ public class WalletListTests : PageTestContext
     [Fact]
     public void Given_an_open_list_When_a_wallet_changes_Then_the_list_reloads_without_navigation()
     {
-        WalletReads.Add("ann", 5);
-        RenderProviders();
-        var cut = Render<WalletList>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".wallet-link")));
+        var cut = RenderListOf(("ann", 5));
 
         WalletReads.Add("<img src=x onerror=alert(1)>", 9);
         _ = Changes.PublishAsync(new ReadModelChange(12, new HashSet<Guid> { Guid.NewGuid() }, new HashSet<Guid>()));

@@ -13,7 +13,7 @@ public static class PortalTheme
     public static readonly MudTheme Theme = new()
     {
         // Light: dark, saturated colours behind white text, and as text on white and on the light tints of alerts.
-        PaletteLight = new PaletteLight
+        PaletteLight = WithText(new PaletteLight
         {
             Primary = "#1f5f8b",
             Secondary = "#2d6a4f",
@@ -23,14 +23,9 @@ public static class PortalTheme
             Warning = "#9a4f00",
             Error = "#c62828",
             AppbarBackground = "#1f5f8b",
-            TextPrimary = "rgba(0,0,0,0.87)",
-            TextSecondary = "#5f6368",
-            ActionDefault = "#5f6368",
-            DrawerText = "rgba(0,0,0,0.87)",
-            DrawerIcon = "#5f6368",
-        },
+        }, primary: "rgba(0,0,0,0.87)", secondary: "#5f6368"),
         // Dark: light tints as text on the dark surfaces, with near-black text where they fill a chip or button.
-        PaletteDark = new PaletteDark
+        PaletteDark = WithText(new PaletteDark
         {
             Primary = "#90caf9",
             PrimaryContrastText = "rgba(0,0,0,0.87)",
@@ -51,18 +46,24 @@ public static class PortalTheme
             WarningDarken = "#ffb74d",
             InfoDarken = "#90caf9",
             SuccessDarken = "#81c784",
-            TextPrimary = "rgba(255,255,255,0.87)",
-            TextSecondary = "rgba(255,255,255,0.70)",
-            ActionDefault = "rgba(255,255,255,0.70)",
-            DrawerText = "rgba(255,255,255,0.87)",
-            DrawerIcon = "rgba(255,255,255,0.70)",
             AppbarText = "rgba(255,255,255,0.87)",
             TableStriped = "rgba(255,255,255,0.04)",
             TableHover = "rgba(0,0,0,0.12)",
-        },
+        }, primary: "rgba(255,255,255,0.87)", secondary: "rgba(255,255,255,0.70)"),
         Typography = new Typography
         {
             Default = new DefaultTypography { FontFamily = ["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"] },
         },
     };
+
+    /// <summary>Text comes in two shades per palette: body text and drawer labels in the primary one; secondary text, icons and default actions in the other.</summary>
+    private static T WithText<T>(T palette, string primary, string secondary) where T : Palette
+    {
+        palette.TextPrimary = primary;
+        palette.DrawerText = primary;
+        palette.TextSecondary = secondary;
+        palette.ActionDefault = secondary;
+        palette.DrawerIcon = secondary;
+        return palette;
+    }
 }

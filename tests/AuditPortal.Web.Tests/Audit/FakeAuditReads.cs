@@ -3,7 +3,7 @@ using AuditPortal.Core.Audit;
 namespace AuditPortal.Web.Tests.Audit;
 
 /// <summary>An in-memory audit feed with the real filter semantics that matter to the pages (actor, stream, keyset).</summary>
-public sealed class FakeAuditReader : IAuditReader, IStreamStates
+public sealed class FakeAuditReads : IAuditReads, IStreamStateReads
 {
     public const string Hostile = "<script>alert(1)</script>";
     public static readonly Guid WalletId = Guid.Parse("0190aaaa-0000-7000-8000-000000000001");
@@ -13,7 +13,7 @@ public sealed class FakeAuditReader : IAuditReader, IStreamStates
     public List<(AuditFilter Filter, long? Before, int Limit)> Queries { get; } = [];
     public List<(Guid StreamId, long Version)> StateRequests { get; } = [];
 
-    public FakeAuditReader()
+    public FakeAuditReads()
     {
         var t = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
         Add(1, "wallet", WalletId, 1, "wallet_opened", "alice", t, "alice opened wallet 0190aaaa… for dana");
@@ -57,5 +57,17 @@ public sealed class FakeAuditReader : IAuditReader, IStreamStates
         return Task.FromResult<StreamStateAt?>(new StreamStateAt(streamId, "wallet", "Wallet", version, 3,
             $"{{\n  \"owner\": \"{Hostile}\",\n  \"balance\": {version}\n}}",
             [new StateChange("balance", (version - 1).ToString(), version.ToString()), new StateChange("owner", null, Hostile)]));
+    }
+}
+
+/// <summary>A bUnit context whose audit feed and stream states are one <see cref="FakeAuditReads"/>.</summary>
+public abstract class AuditReadsTestContext : PortalTestContext
+{
+    protected FakeAuditReads Reader { get; } = new();
+
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAuditReads>(Reader);
+        Services.AddSingleton<IStreamStateReads>(Reader);
     }
 }

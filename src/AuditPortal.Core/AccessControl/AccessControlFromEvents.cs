@@ -11,7 +11,7 @@ namespace AuditPortal.Core.AccessControl;
 /// <c>mt_streams</c> (writable by the runtime role); the fold is cached per (store, stream id, version) and only
 /// the events after the cached version are read when the version moves.
 /// </summary>
-public static class AclFromEvents
+public static class AccessControlFromEvents
 {
     private sealed record Folded(long Version, AccessControlList? Acl);
 

@@ -3,7 +3,7 @@ using AuditPortal.Core.Common;
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>The two ACL commands the pages issue, implemented by <see cref="AccessControlService"/>; a seam so component tests need no database.</summary>
-public interface IAclCommands
+public interface IAccessControlCommands
 {
     Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default);
     Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default);

@@ -3,7 +3,7 @@ using AuditPortal.Core.Common;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 
-public sealed class FakeAclQueries : IAclQueries
+public sealed class FakeAccessControlReads : IAccessControlReads
 {
     public const string Hostile = "<script>alert(1)</script>";
     public static readonly Guid PortalId = Resources.PortalAclId;
@@ -36,20 +36,20 @@ public sealed class FakeAclQueries : IAclQueries
     }
 }
 
-public sealed record AclCall(string Kind, Actor Actor, Guid CommandId, Guid AclId, string Principal, Permission Permission, string Reason, long? ExpectedVersion);
+public sealed record AccessControlCall(string Kind, Actor Actor, Guid CommandId, Guid AclId, string Principal, Permission Permission, string Reason, long? ExpectedVersion);
 
-public sealed class FakeAclCommands : IAclCommands
+public sealed class FakeAccessControlCommands : IAccessControlCommands
 {
-    public List<AclCall> Calls { get; } = [];
-    public Func<AclCall, CommandResult>? Answer { get; set; }
+    public List<AccessControlCall> Calls { get; } = [];
+    public Func<AccessControlCall, CommandResult>? Answer { get; set; }
 
     public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        Record(new AclCall("grant", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Granted {permission} to {principal}.");
+        Record(new AccessControlCall("grant", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Granted {permission} to {principal}.");
 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        Record(new AclCall("revoke", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Revoked {permission} from {principal}.");
+        Record(new AccessControlCall("revoke", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Revoked {permission} from {principal}.");
 
-    private Task<CommandResult> Record(AclCall call, string message)
+    private Task<CommandResult> Record(AccessControlCall call, string message)
     {
         Calls.Add(call);
         return Task.FromResult(Answer?.Invoke(call) ?? CommandResult.Accepted(call.AclId, (call.ExpectedVersion ?? 0) + 1, message));

@@ -1,15 +1,8 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
-using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Reliability;
-using AuditPortal.Tests.Shared;
 using JasperFx.Events.Daemon;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
 
 namespace AuditPortal.IntegrationTests.AccessControl;
 
@@ -17,47 +10,32 @@ namespace AuditPortal.IntegrationTests.AccessControl;
 /// The runtime role can UPDATE the ACL read model (a document) and mt_streams, but authorization rests on the
 /// access-control events: a forged "make me admin" row grants nothing and is reported as a tamper.
 /// </summary>
-public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output) : RoleSplitHostTests
 {
-    private IHost _host = null!;
-    private string _runtime = "";
-
-    public async Task InitializeAsync()
-    {
-        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(AclReadModelForgeryTests));
-        _runtime = database.Runtime;
-        _host = await ReliabilityHost.StartAsync(_runtime, DaemonMode.Solo, database.Migrator);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.StopAsync();
-        _host.Dispose();
-    }
 
     private async Task ExecAsRuntimeAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var conn = new NpgsqlConnection(_runtime);
+        await using var conn = new NpgsqlConnection(Database.Runtime);
         await conn.OpenAsync();
-        Assert.Equal(DatabaseRoles.UserOf(_runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
+        Assert.Equal(DatabaseRoles.UserOf(Database.Runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         Assert.True(await cmd.ExecuteNonQueryAsync() > 0, sql);
-        output.WriteLine($"as {DatabaseRoles.UserOf(_runtime)}: {sql}");
+        output.WriteLine($"as {DatabaseRoles.UserOf(Database.Runtime)}: {sql}");
     }
 
     [Fact]
     public async Task Given_the_runtime_role_When_it_writes_mallory_into_the_ACL_read_model_as_admin_Then_nothing_is_granted_and_the_tamper_is_detected()
     {
-        var store = _host.Services.GetRequiredService<IDocumentStore>();
-        var wallets = _host.Services.GetRequiredService<WalletService>();
+        var store = Host.Services.GetRequiredService<IDocumentStore>();
+        var wallets = Host.Services.GetRequiredService<WalletService>();
         var mallory = ReliabilityHost.Actor("mallory");
 
         // Warm the cache at the current version first: the forgery must not slip in between two folds.
         await using (var session = store.QuerySession())
         {
             Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
-            Assert.Null(await AclFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId));
+            Assert.Null(await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId));
         }
 
         // The forgery: the read model document says mallory holds every permission; mt_streams' version is bumped
@@ -66,7 +44,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncL
         await using (var session = store.QuerySession())
             view = (await session.LoadAsync<AccessControlListView>(Resources.PortalAclId))!;
         foreach (var permission in Personas.Admin)
-            view.Entries.Add(new AclViewEntry { Principal = "mallory", Permission = permission, GrantedBy = PortalHostFixtureAdmin, GrantedAt = DateTimeOffset.UtcNow, Reason = "forged" });
+            view.Entries.Add(new AccessControlViewEntry { Principal = "mallory", Permission = permission, GrantedBy = PortalHostFixtureAdmin, GrantedAt = DateTimeOffset.UtcNow, Reason = "forged" });
         var json = store.Options.Serializer().ToJson(view);
         await ExecAsRuntimeAsync("update auditportal.mt_doc_accesscontrollistview set data = @json::jsonb where id = @id",
             ("json", json), ("id", Resources.PortalAclId));
@@ -83,7 +61,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncL
         // Every door refuses mallory: a command, and a read service.
         var opened = await wallets.OpenAsync(mallory, Guid.CreateVersion7(), Guid.CreateVersion7(), "mallory's");
         Assert.Equal(CommandStatus.Forbidden, opened.Status);
-        var grant = await _host.Services.GetRequiredService<AccessControlService>().GrantAsync(
+        var grant = await Host.Services.GetRequiredService<AccessControlService>().GrantAsync(
             mallory, Guid.CreateVersion7(), Resources.PortalAclId, "mallory", Permission.ReadAudit, "self-service", null);
         Assert.Equal(CommandStatus.Forbidden, grant.Status);
         await Assert.ThrowsAsync<AccessDeniedException>(() => new WalletQueries(store, new FixedActor(mallory)).ListAsync(new WalletListQuery()));
@@ -101,7 +79,7 @@ public sealed class AclReadModelForgeryTests(ITestOutputHelper output) : IAsyncL
 
         // The real admin's next change is still decided by the events, and the legitimate state wins.
         var admin = ReliabilityHost.Actor(ReliabilityHost.Admin);
-        var real = await _host.Services.GetRequiredService<AccessControlService>().GrantAsync(
+        var real = await Host.Services.GetRequiredService<AccessControlService>().GrantAsync(
             admin, Guid.CreateVersion7(), Resources.PortalAclId, "bob", Permission.ReadWallets, "real grant", null);
         Assert.True(real.Succeeded, real.Message);
         await using (var session = store.QuerySession())

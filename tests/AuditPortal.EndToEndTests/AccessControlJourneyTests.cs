@@ -7,10 +7,10 @@ namespace AuditPortal.EndToEndTests;
 // Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):
 // the audit and ACL journeys start their portals one after the other.
 [Collection("Audit and ACL journeys")]
-public class AclJourneyTests(PortalServer server) : IClassFixture<PortalServer>
+public class AccessControlJourneyTests(PortalServer server) : IClassFixture<PortalServer>
 {
     [Fact]
-    public async Task An_admin_grants_a_permission_through_the_dialog_and_sees_it_in_the_list_and_its_timeline()
+    public async Task Given_an_admin_When_granting_a_permission_through_the_dialog_Then_it_shows_in_the_list_and_its_timeline()
     {
         var page = await server.OpenAsync("/access-control");
         await page.Locator($"tr.acl-row[data-id='{Resources.PortalAclId}'] a.acl-link").ClickAsync();

@@ -5,26 +5,24 @@ using AuditPortal.Web.Components.Pages.AccessControl;
 using AuditPortal.Web.Infrastructure;
 using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Audit;
-using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 
-public class AclDetailPageTests : PortalTestContext
+public class AccessControlDetailPageTests : PortalTestContext
 {
-    private readonly FakeAclQueries _queries = new();
-    private readonly FakeAclCommands _commands = new();
-    private readonly FakeAuditReader _reader = new();
+    private readonly FakeAccessControlReads _queries = new();
+    private readonly FakeAccessControlCommands _commands = new();
+    private readonly FakeAuditReads _reader = new();
 
     protected override void AddServices()
     {
-        Services.AddSingleton<IAclQueries>(_queries);
-        Services.AddSingleton<IAclCommands>(_commands);
-        Services.AddSingleton<IAuditReader>(_reader);
-        Services.AddSingleton<IStreamStates>(_reader);
+        Services.AddSingleton<IAccessControlReads>(_queries);
+        Services.AddSingleton<IAccessControlCommands>(_commands);
+        Services.AddSingleton<IAuditReads>(_reader);
+        Services.AddSingleton<IStreamStateReads>(_reader);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         var auth = AddAuthorization();
         auth.SetAuthorized("admin");
@@ -32,21 +30,21 @@ public class AclDetailPageTests : PortalTestContext
         Services.AddScoped<CurrentUser>();
     }
 
-    private (IRenderedComponent<MudPopoverProvider> Popovers, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AclDetailPage> Page)
+    private (IRenderedComponent<MudPopoverProvider> Popovers, IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
         RenderPage(string id)
     {
         var popovers = Render<MudPopoverProvider>();
         var dialogs = Render<MudDialogProvider>();
         var snackbars = Render<MudSnackbarProvider>();
-        var page = Render<AclDetailPage>(p => p.Add(x => x.Id, id));
+        var page = Render<AccessControlDetailPage>(p => p.Add(x => x.Id, id));
         return (popovers, dialogs, snackbars, page);
     }
 
     /// <summary>The portal list's page with its grant dialog filled in and submitted.</summary>
-    private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AclDetailPage> Page)
+    private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
         SubmitGrant(string principal, string reason)
     {
-        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
@@ -57,24 +55,24 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void The_page_lists_the_entries_and_the_history_with_hostile_text_escaped()
+    public void Given_a_list_with_hostile_text_When_its_page_opens_Then_entries_and_history_show_with_the_text_escaped()
     {
-        var (_, _, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, _, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
         Assert.Contains("Access control: portal", cut.Find("h1").TextContent);
         Assert.Contains("Version 4", cut.Markup);
-        Assert.Contains(cut.FindAll(".acl-entry-principal"), td => td.TextContent == FakeAclQueries.Hostile);
-        Assert.Contains(cut.FindAll(".acl-entry-reason"), td => td.TextContent == FakeAclQueries.Hostile);
+        Assert.Contains(cut.FindAll(".acl-entry-principal"), td => td.TextContent == FakeAccessControlReads.Hostile);
+        Assert.Contains(cut.FindAll(".acl-entry-reason"), td => td.TextContent == FakeAccessControlReads.Hostile);
         Assert.NotNull(cut.Find(".stream-timeline"));
-        Assert.Equal(FakeAclQueries.PortalId, _reader.Queries.Single().Filter.StreamId);
+        Assert.Equal(FakeAccessControlReads.PortalId, _reader.Queries.Single().Filter.StreamId);
         Assert.Empty(cut.FindAll("script"));
     }
 
     [Theory]
     [InlineData("not-a-guid", "is not an access-control list id")]
     [InlineData("0190dddd-0000-7000-8000-000000000009", "There is no access-control list with id 0190dddd-0000-7000-8000-000000000009.")]
-    public void Malformed_or_unknown_ids_get_a_clear_not_found_message(string id, string message)
+    public void Given_a_malformed_or_unknown_id_When_the_list_page_opens_Then_a_clear_not_found_message_shows(string id, string message)
     {
         var (_, _, _, cut) = RenderPage(id);
 
@@ -82,18 +80,18 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_hostile_id_in_the_address_is_shown_as_text()
+    public void Given_a_hostile_id_in_the_address_When_the_list_page_opens_Then_it_is_shown_as_text()
     {
-        var (_, _, _, cut) = RenderPage(FakeAclQueries.Hostile);
+        var (_, _, _, cut) = RenderPage(FakeAccessControlReads.Hostile);
 
-        cut.WaitForAssertion(() => Assert.Contains(FakeAclQueries.Hostile, cut.Find("#acl-not-found").TextContent));
+        cut.WaitForAssertion(() => Assert.Contains(FakeAccessControlReads.Hostile, cut.Find("#acl-not-found").TextContent));
         Assert.Empty(cut.FindAll("script"));
     }
 
     [Fact]
-    public void Granting_through_the_dialog_issues_the_command_with_the_views_version_and_the_current_user()
+    public void Given_the_grant_dialog_When_submitted_Then_the_command_carries_the_views_version_and_the_current_user()
     {
-        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
         cut.Find("#acl-grant").Click();
@@ -104,7 +102,7 @@ public class AclDetailPageTests : PortalTestContext
 
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".acl-dialog")));
         var call = Assert.Single(_commands.Calls);
-        Assert.Equal(("grant", "admin", FakeAclQueries.PortalId, "carol", "joins the audit team", 4L),
+        Assert.Equal(("grant", "admin", FakeAccessControlReads.PortalId, "carol", "joins the audit team", 4L),
             (call.Kind, call.Actor.UserName, call.AclId, call.Principal, call.Reason, call.ExpectedVersion));
         Assert.NotEqual(Guid.Empty, call.CommandId);
         snackbars.WaitForAssertion(() => Assert.Contains("Granted ReadWallets to carol.", snackbars.Markup));
@@ -112,9 +110,9 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Missing_principal_or_reason_is_refused_in_the_dialog_without_a_command()
+    public void Given_a_missing_principal_or_reason_When_submitting_the_dialog_Then_it_is_refused_without_a_command()
     {
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
 
         cut.Find("#acl-grant").Click();
@@ -128,7 +126,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_rejected_field_shows_at_the_field_and_keeps_what_was_typed()
+    public void Given_a_rejected_field_When_the_command_answers_Then_the_error_shows_at_the_field_and_the_input_stays()
     {
         _commands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is 2,001 characters long; at most 2,000 are allowed."));
         var (dialogs, _, _) = SubmitGrant("carol", "too long, pretend");
@@ -138,10 +136,10 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Revoking_the_last_admin_shows_the_rule_clearly()
+    public void Given_the_last_admin_When_revoking_them_Then_the_rule_shows_clearly()
     {
         _commands.Answer = c => CommandResult.Rejected(new RuleViolated(ErrorCodes.LastAdmin, $"{c.Principal} is the last admin of the portal; grant another admin first."));
-        var (_, dialogs, _, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
         cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == "admin").QuerySelector(".acl-revoke")!.Click();
@@ -156,7 +154,7 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void A_conflict_says_the_list_changed_and_keeps_the_dialog_open()
+    public void Given_a_conflict_When_the_command_answers_Then_the_dialog_says_the_list_changed_and_stays_open()
     {
         _commands.Answer = _ => CommandResult.Conflict("This access-control list changed since you opened it; reload to see the change, then try again.");
         var (dialogs, _, _) = SubmitGrant("carol", "audit");
@@ -183,19 +181,19 @@ public class AclDetailPageTests : PortalTestContext
     }
 
     [Fact]
-    public void Hostile_principals_show_literally_in_the_dialog_and_the_snackbar()
+    public void Given_a_hostile_principal_When_revoked_through_the_dialog_Then_it_shows_literally_in_the_dialog_and_the_snackbar()
     {
-        var (_, dialogs, snackbars, cut) = RenderPage(FakeAclQueries.PortalId.ToString());
+        var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.acl-entry").Count));
 
-        cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == FakeAclQueries.Hostile).QuerySelector(".acl-revoke")!.Click();
-        dialogs.WaitForAssertion(() => Assert.Equal(FakeAclQueries.Hostile, dialogs.Find("#acl-principal").GetAttribute("value")));
-        dialogs.Find("#acl-reason").Input(FakeAclQueries.Hostile);
+        cut.FindAll("tr.acl-entry").Single(r => r.GetAttribute("data-principal") == FakeAccessControlReads.Hostile).QuerySelector(".acl-revoke")!.Click();
+        dialogs.WaitForAssertion(() => Assert.Equal(FakeAccessControlReads.Hostile, dialogs.Find("#acl-principal").GetAttribute("value")));
+        dialogs.Find("#acl-reason").Input(FakeAccessControlReads.Hostile);
         dialogs.Find("#acl-submit").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains($"Revoked ReadAudit from {FakeAclQueries.Hostile}.", snackbars.Find(".mud-snackbar").TextContent));
+        snackbars.WaitForAssertion(() => Assert.Contains($"Revoked ReadAudit from {FakeAccessControlReads.Hostile}.", snackbars.Find(".mud-snackbar").TextContent));
         Assert.Empty(snackbars.FindAll("script"));
         Assert.Empty(dialogs.FindAll("script"));
-        Assert.Equal(FakeAclQueries.Hostile, _commands.Calls.Single().Reason);
+        Assert.Equal(FakeAccessControlReads.Hostile, _commands.Calls.Single().Reason);
     }
 }

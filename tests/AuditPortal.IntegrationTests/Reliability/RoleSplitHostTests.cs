@@ -1,0 +1,33 @@
+using JasperFx.Events.Daemon;
+using Microsoft.Extensions.Hosting;
+
+namespace AuditPortal.IntegrationTests.Reliability;
+
+/// <summary>
+/// Base of the test classes that run the portal as it runs in production: as the runtime role of a database whose
+/// schema belongs to a migration role (<see cref="ReliabilityHost.CreateRoleSplitDatabaseAsync"/>), one host per class.
+/// </summary>
+public abstract class RoleSplitHostTests : IAsyncLifetime
+{
+    protected IHost Host { get; private set; } = null!;
+    protected ReliabilityHost.RoleSplitDatabase Database { get; private set; } = null!;
+
+    /// <summary>On the superuser's connection, before the roles exist.</summary>
+    protected virtual Task BeforeRolesAsync(string superuser) => Task.CompletedTask;
+
+    /// <summary>After the roles exist, before the portal starts.</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        Database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(GetType().Name, BeforeRolesAsync);
+        await BeforeStartAsync();
+        Host = await ReliabilityHost.StartAsync(Database.Runtime, DaemonMode.Solo, Database.Migrator);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Web.Components.Pages.AccessControl;
+
+namespace AuditPortal.Web.Tests.AccessControl;
+
+public class AccessControlListsPageTests : PortalTestContext
+{
+    private readonly FakeAccessControlReads _queries = new();
+
+    protected override void AddServices() => Services.AddSingleton<IAccessControlReads>(_queries);
+
+    [Fact]
+    public void Given_lists_When_the_lists_page_opens_Then_each_shows_its_resource_principals_and_last_change_with_a_link()
+    {
+        var cut = Render<AccessControlListsPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr.acl-row").Count));
+        var portal = cut.FindAll("tr.acl-row")[0];
+        Assert.Equal($"/access-control/{FakeAccessControlReads.PortalId}", portal.QuerySelector("a.acl-link")!.GetAttribute("href"));
+        Assert.Equal($"{FakeAccessControlReads.Hostile}, admin, alice", portal.QuerySelector(".acl-principals")!.TextContent);
+        Assert.Contains("2026-11-26 10:00:00", portal.TextContent);
+        Assert.Equal("—", cut.FindAll("tr.acl-row")[1].QuerySelector(".acl-principals")!.TextContent);
+        Assert.Empty(cut.FindAll("script"));
+    }
+
+    [Fact]
+    public void Given_no_lists_When_the_lists_page_opens_Then_it_says_so()
+    {
+        _queries.Lists.Clear();
+
+        var cut = Render<AccessControlListsPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("no access-control lists", cut.Find("#acl-empty").TextContent));
+    }
+}
