@@ -6,12 +6,12 @@ using Weasel.Core;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
-/// Part of the apply step: a read model whose table shape changed in a way PostgreSQL cannot migrate in place (e.g.
-/// "column … cannot be added to an existing table") must never stop startup. Read models are derived from the events,
-/// so the previous version's tables are moved into the schema <c>&lt;schema&gt;_previous</c> (kept until the new version
-/// has caught up, then dropped when <c>Projections:DropPreviousReadModels</c> is on), their progression is reset, and the
-/// daemon builds the new version from the events while the list pages show its progress. The read models share one
-/// pass (one composite), so all of them are rebuilt together.
+/// Part of the apply step: a read model whose table shape changed (e.g. "column … cannot be added to an existing
+/// table", or a renamed column) must never stop startup. Read models are derived from the events, so the previous
+/// version's tables move into the schema <c>&lt;schema&gt;_previous</c>, marked serving: the lists read them
+/// (<see cref="PreviousReadModels"/>) while the daemon builds the new version from the events. Once it has caught up,
+/// <see cref="SwitchWhenCaughtUpAsync"/> ends the previous version's service for every node (drops it, or marks it
+/// superseded). The read models share one pass (one composite), so all of them are rebuilt together.
 /// </summary>
 public static class ReadModelUpgrade
 {

@@ -176,4 +176,40 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_tables where schemaname = 'auditportal' and tablename = 'account_projection'"));
         Assert.Equal(ReadModelUpgrade.Serving, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
     }
+
+    [Fact]
+    public async Task Given_the_production_role_split_When_a_changed_read_model_is_built_Then_the_runtime_role_reads_the_previous_version_and_the_migration_role_switches()
+    {
+        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(ReadModelUpgradeTests));
+        var alice = ReliabilityHost.Actor("alice");
+        using (var first = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Solo, database.Migrator))
+        {
+            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+            var wallets = first.Services.GetRequiredService<WalletService>();
+            foreach (var id in await ReliabilityHost.OpenWalletsAsync(wallets, alice, 3))
+                Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 7, "welcome", null)).Succeeded);
+            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await first.StopAsync();
+        }
+        await ReliabilityHost.ScalarAsync(database.Superuser, "alter table auditportal.mt_doc_walletsummary drop column balance; select 0");
+
+        using var serving = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Disabled, database.Migrator);
+        var store = serving.Services.GetRequiredService<IDocumentStore>();
+        var reads = new WalletQueries(store, new FixedActor(alice));
+        var page = await reads.ListAsync(new WalletListQuery());
+        Assert.NotNull(page.Previous);
+        Assert.Empty(page.Previous.MissingFields);
+        Assert.Equal([7, 7, 7], page.Items.Select(x => x.Balance));
+
+        using (var builder = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Solo, database.Migrator))
+        {
+            await builder.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, database.Migrator, TimeSpan.FromMilliseconds(200), dropPrevious: true);
+            await builder.StopAsync();
+        }
+        var switched = await reads.ListAsync(new WalletListQuery());
+        Assert.Null(switched.Previous);
+        Assert.Equal([7, 7, 7], switched.Items.Select(x => x.Balance));
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(database.Superuser, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
+    }
 }
