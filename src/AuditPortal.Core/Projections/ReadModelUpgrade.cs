@@ -119,12 +119,12 @@ public static class ReadModelUpgrade
     /// <summary>
     /// The switch: waits until the composite has caught up with the events (the new version is complete), then ends
     /// the previous version's service for every node at once, by dropping it (<paramref name="dropPrevious"/>) or by
-    /// marking it superseded. Returns at once when no previous version is serving. Any node may run it; it is idempotent.
+    /// marking it superseded. Returns false at once when no previous version is serving. Any node may run it; it is idempotent.
     /// </summary>
-    public static async Task SwitchWhenCaughtUpAsync(IDocumentStore store, string ownerConnectionString, TimeSpan poll, bool dropPrevious, CancellationToken ct = default)
+    public static async Task<bool> SwitchWhenCaughtUpAsync(IDocumentStore store, string ownerConnectionString, TimeSpan poll, bool dropPrevious, CancellationToken ct = default)
     {
         var schema = store.Options.DatabaseSchemaName;
-        if (await StateAsync(ownerConnectionString, schema, ct) != Serving) return;
+        if (await StateAsync(ownerConnectionString, schema, ct) != Serving) return false;
         var probe = new ReadModelLagProbe(store);
         string[] all = [ReadModelShards.CompositeShard];
         using var timer = new PeriodicTimer(poll);
@@ -138,7 +138,7 @@ public static class ReadModelUpgrade
         if (dropPrevious)
         {
             await DropPreviousAsync(ownerConnectionString, schema, ct);
-            return;
+            return true;
         }
         await using var conn = new NpgsqlConnection(ownerConnectionString);
         await conn.OpenAsync(ct);
@@ -149,6 +149,7 @@ public static class ReadModelUpgrade
               end if;
             end $$
             """, ct);
+        return true;
     }
 
     /// <summary>Whether the previous version answers reads now (it exists and the switch has not happened). One catalog read.</summary>

@@ -37,8 +37,10 @@ public sealed class PortalStartup(
     {
         try
         {
-            await Core.Projections.ReadModelUpgrade.SwitchWhenCaughtUpAsync(
-                store, database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromSeconds(2), dropPrevious, ct);
+            if (await Core.Projections.ReadModelUpgrade.SwitchWhenCaughtUpAsync(
+                    store, database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromSeconds(2), dropPrevious, ct))
+                logger.LogInformation("The new version of the read models has caught up: the lists switched to it; the previous version was {Fate}",
+                    dropPrevious ? "dropped" : "kept (superseded) in the _previous schema");
         }
         catch (OperationCanceledException)
         {
