@@ -6,7 +6,6 @@ using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx;
 using Marten;
-using Marten.Exceptions;
 using Npgsql;
 
 namespace AuditPortal.Core.Projections;
@@ -77,7 +76,7 @@ public sealed class PreviousReadModels
     {
         for (var x = e; x is not null; x = x.InnerException)
             if (x is PostgresException { SqlState: PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName }) return true;
-        return e is MartenCommandException { InnerException: null } m && m.Message.Contains("does not exist", StringComparison.Ordinal);
+        return false;
     }
 
     private async Task<IReadOnlySet<string>> MissingFieldsAsync(Type type, CancellationToken ct)

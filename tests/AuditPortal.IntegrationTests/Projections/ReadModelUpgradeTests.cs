@@ -212,4 +212,26 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal([7, 7, 7], switched.Items.Select(x => x.Balance));
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(database.Superuser, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
     }
+
+    [Fact]
+    public async Task Given_the_previous_version_dropped_under_a_read_When_the_list_is_read_Then_the_current_version_answers()
+    {
+        var alice = ReliabilityHost.Actor("alice");
+        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
+        {
+            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+            await ReliabilityHost.OpenWalletsAsync(first.Services.GetRequiredService<WalletService>(), alice, 2);
+            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await first.StopAsync();
+        }
+        await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
+        // Another node switched and dropped the previous tables between this node's check and its query.
+        await ReliabilityHost.ScalarAsync(_database, "drop table auditportal_previous.mt_doc_walletsummary; select 0");
+
+        using var node = await ReliabilityHost.StartAsync(_database, DaemonMode.Disabled);
+        var page = await new WalletQueries(node.Services.GetRequiredService<IDocumentStore>(), new FixedActor(alice)).ListAsync(new WalletListQuery());
+
+        Assert.Null(page.Previous);
+        Assert.Empty(page.Items);
+    }
 }
