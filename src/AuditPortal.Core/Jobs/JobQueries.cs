@@ -1,5 +1,6 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using Marten;
 using Marten.Linq;
@@ -10,7 +11,8 @@ public sealed record JobListQuery(
     int Page = 0, int PageSize = 25, string? SortBy = null, bool Descending = false,
     string? TextContains = null, JobStatus? Status = null);
 
-public sealed record JobListPage(IReadOnlyList<JobOwnerView> Items, long TotalCount);
+/// <param name="Previous">Set when the previous version of the read models answered (a new version is being built).</param>
+public sealed record JobListPage(IReadOnlyList<JobOwnerView> Items, long TotalCount, PreviousVersion? Previous = null);
 
 /// <summary>One event of a job's own stream, described for people.</summary>
 public sealed record JobTimelineEntry(long Version, long Sequence, string EventType, DateTimeOffset At, string Actor, string Summary);
@@ -28,6 +30,8 @@ public interface IJobReads
 /// <summary>
 /// Read side of the job pages: one query session per call, each first checking that the caller of this moment
 /// holds ReadJobs (<see cref="AccessDeniedException"/> otherwise).
+/// While a new version of the read models is built (<see cref="ReadModelUpgrade"/>), the list and the participant
+/// views are answered by the previous version (the list says so); a job's owner view is folded from its own stream.
 /// </summary>
 public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads
 {
@@ -37,6 +41,24 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
+        var previous = PreviousReadModels.For(store);
+        if (await previous.ServingAsync<JobOwnerView>(session, ct) is { } version)
+        {
+            try
+            {
+                await using var old = previous.QuerySession();
+                return await ListAsync(old, query, ct) with { Previous = version };
+            }
+            catch (Exception e) when (PreviousReadModels.IsGone(e))
+            {
+                // Switched (and dropped) by another node meanwhile: the new version is complete.
+            }
+        }
+        return await ListAsync(session, query, ct);
+    }
+
+    private static async Task<JobListPage> ListAsync(IQuerySession session, JobListQuery query, CancellationToken ct)
+    {
         IQueryable<JobOwnerView> q = session.Query<JobOwnerView>();
         if (query.TextContains?.Trim() is { Length: > 0 } text)
             q = q.Where(x => x.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || x.Owner.Contains(text, StringComparison.OrdinalIgnoreCase));
@@ -56,6 +78,10 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
+        // During a build the new table may not hold the job yet and the previous one misses recent changes: one
+        // stream folds in milliseconds.
+        if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
+            return await session.Events.AggregateStreamAsync<JobOwnerView>(jobId, token: ct);
         return await session.LoadAsync<JobOwnerView>(jobId, ct);
     }
 
@@ -63,14 +89,35 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
-        return await session.Query<JobParticipantView>().Where(x => x.JobId == jobId).OrderBy(x => x.Participant).ToListAsync(ct);
+        return await FromServingVersionAsync(session,
+            s => s.Query<JobParticipantView>().Where(x => x.JobId == jobId).OrderBy(x => x.Participant).ToListAsync(ct), ct);
     }
 
     public async Task<JobParticipantView?> GetParticipantAsync(Guid jobId, string participant, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
-        return await session.LoadAsync<JobParticipantView>(JobParticipantView.Key(jobId, participant.Trim()), ct);
+        var key = JobParticipantView.Key(jobId, participant.Trim());
+        return await FromServingVersionAsync(session, s => s.LoadAsync<JobParticipantView>(key, ct), ct);
+    }
+
+    // The previous version while a new one is built (a participant's view spans events that no single read folds
+    // cheaply), the current one otherwise or once the previous has gone.
+    private async Task<T> FromServingVersionAsync<T>(IQuerySession session, Func<IQuerySession, Task<T>> read, CancellationToken ct)
+    {
+        var previous = PreviousReadModels.For(store);
+        if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
+        {
+            try
+            {
+                await using var old = previous.QuerySession();
+                return await read(old);
+            }
+            catch (Exception e) when (PreviousReadModels.IsGone(e))
+            {
+            }
+        }
+        return await read(session);
     }
 
     public async Task<IReadOnlyList<JobTimelineEntry>> GetTimelineAsync(Guid jobId, CancellationToken ct = default)

@@ -3,7 +3,10 @@ using Marten;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>How far the slowest of some projections is behind the event store's high-water mark.</summary>
-/// <param name="NewVersion">The read models are being built as a new version (their shape changed; see <see cref="ReadModelUpgrade"/>).</param>
+/// <param name="NewVersion">
+/// The read models are being built as a new version (their shape changed; see <see cref="ReadModelUpgrade"/>) and the
+/// lists show the previous version (<see cref="PreviousReadModels"/>) until the switch.
+/// </param>
 public sealed record ReadModelLag(long HighWaterMark, long SlowestSequence, bool NewVersion = false)
 {
     public long Behind => Math.Max(0, HighWaterMark - SlowestSequence);
@@ -31,11 +34,9 @@ public sealed class ReadModelLagProbe(IDocumentStore store) : IReadModelLag
         // A watched projection without a progress row has not processed anything yet (new, or reset for a rebuild).
         var complete = projections.All(name => watched.Any(p => p.ShardName == name));
         var slowest = complete ? watched.Min(p => p.Sequence) : 0;
-        if (slowest >= highWater) return new ReadModelLag(highWater, slowest);
-        // Only while behind: is this a new version being built beside (after) the previous one?
+        // Is a new version being built while the previous one answers the lists? It stays so until the switch, which
+        // may come a poll after the build caught up.
         await using var session = store.QuerySession();
-        var previous = await session.QueryAsync<int>("select count(*)::int from pg_namespace where nspname = ?",
-            ct, ReadModelUpgrade.PreviousSchema(store.Options.DatabaseSchemaName));
-        return new ReadModelLag(highWater, slowest, previous.FirstOrDefault() > 0);
+        return new ReadModelLag(highWater, slowest, await ReadModelUpgrade.PreviousIsServingAsync(session, ct));
     }
 }

@@ -6,12 +6,12 @@ using Weasel.Core;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
-/// Part of the apply step: a read model whose table shape changed in a way PostgreSQL cannot migrate in place (e.g.
-/// "column … cannot be added to an existing table") must never stop startup. Read models are derived from the events,
-/// so the previous version's tables are moved into the schema <c>&lt;schema&gt;_previous</c> (kept until the new version
-/// has caught up, then dropped when <c>Projections:DropPreviousReadModels</c> is on), their progression is reset, and the
-/// daemon builds the new version from the events while the list pages show its progress. The read models share one
-/// pass (one composite), so all of them are rebuilt together.
+/// Part of the apply step: a read model whose table shape changed (e.g. "column … cannot be added to an existing
+/// table", or a renamed column) must never stop startup. Read models are derived from the events, so the previous
+/// version's tables move into the schema <c>&lt;schema&gt;_previous</c>, marked serving: the lists read them
+/// (<see cref="PreviousReadModels"/>) while the daemon builds the new version from the events. Once it has caught up,
+/// <see cref="SwitchWhenCaughtUpAsync"/> ends the previous version's service for every node (drops it, or marks it
+/// superseded). The read models share one pass (one composite), so all of them are rebuilt together.
 /// </summary>
 public static class ReadModelUpgrade
 {
@@ -55,25 +55,52 @@ public static class ReadModelUpgrade
         return invalid;
     }
 
-    /// <summary>Moves the read-model tables into the previous-version schema (indexes and constraints follow) and resets their progression.</summary>
+    /// <summary>Marks the previous version's schema while it answers reads (a comment on the schema, seen by every node).</summary>
+    public const string Serving = "serving";
+
+    /// <summary>Marks a previous version kept after the switch (<c>Projections:DropPreviousReadModels</c> off): for inspection only.</summary>
+    public const string Superseded = "superseded";
+
+    /// <summary>
+    /// Moves the read-model tables into the previous-version schema (indexes and constraints follow), marks it as
+    /// serving and resets the composite's progression. When a previous version is still serving (a second shape change
+    /// before the first new version caught up), that complete version stays and the current, incomplete tables are
+    /// dropped instead: the previous schema always holds the last complete version.
+    /// </summary>
     public static async Task MoveAsideAsync(string connectionString, string schema, CancellationToken ct = default)
     {
         var previous = PreviousSchema(schema);
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
+        // Two nodes starting at once: the second waits here and then finds the first one's move done.
+        await ExecAsync(conn, $"select pg_advisory_xact_lock(hashtext('{previous}'))", ct);
+        var keepPrevious = await StateAsync(conn, schema, ct) == Serving;
         await ExecAsync(conn, $"create schema if not exists {Q(previous)}", ct);
         foreach (var table in Tables)
         {
-            await ExecAsync(conn, $"""
-                do $$ begin
-                  if to_regclass('{schema}.{table}') is not null then
-                    execute 'drop table if exists {Q(previous)}.{Q(table)} cascade';
-                    execute 'alter table {Q(schema)}.{Q(table)} set schema {Q(previous)}';
-                  end if;
-                end $$
-                """, ct);
+            await ExecAsync(conn, keepPrevious
+                ? $"drop table if exists {Q(schema)}.{Q(table)} cascade"
+                : $"""
+                  do $$ begin
+                    if to_regclass('{schema}.{table}') is not null then
+                      execute 'drop table if exists {Q(previous)}.{Q(table)} cascade';
+                      execute 'alter table {Q(schema)}.{Q(table)} set schema {Q(previous)}';
+                    end if;
+                  end $$
+                  """, ct);
         }
+        await ExecAsync(conn, $"comment on schema {Q(previous)} is '{Serving}'", ct);
+        // The tables keep their grants when they move; the roles that read the portal's schema need the new one too.
+        await ExecAsync(conn, $"""
+            do $$ declare r record; begin
+              for r in select rolname from pg_roles
+                       where not rolsuper and rolname <> current_user and rolname not like 'pg\_%'
+                         and has_schema_privilege(oid, '{schema}', 'USAGE') loop
+                execute format('grant usage on schema %I to %I', '{previous}', r.rolname);
+              end loop;
+            end $$
+            """, ct);
         string[] rows = [ReadModelShards.CompositeShard, ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction,
             ReadModelShards.AccountProjection, ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView];
         await using (var reset = new NpgsqlCommand($"""
@@ -90,23 +117,66 @@ public static class ReadModelUpgrade
     }
 
     /// <summary>
-    /// Waits until every read model has caught up with the events (the new version has replaced the previous one), then
-    /// drops the previous version's tables. Returns at once when there is no previous version.
+    /// The switch: waits until the composite has caught up with the events (the new version is complete), then ends
+    /// the previous version's service for every node at once, by dropping it (<paramref name="dropPrevious"/>) or by
+    /// marking it superseded. Returns false at once when no previous version is serving. Any node may run it; it is idempotent.
     /// </summary>
-    public static async Task DropPreviousWhenCaughtUpAsync(IDocumentStore store, string ownerConnectionString, TimeSpan poll, CancellationToken ct = default)
+    public static async Task<bool> SwitchWhenCaughtUpAsync(IDocumentStore store, string ownerConnectionString, TimeSpan poll, bool dropPrevious, CancellationToken ct = default)
     {
         var schema = store.Options.DatabaseSchemaName;
-        if (!await PreviousExistsAsync(ownerConnectionString, schema, ct)) return;
+        if (await StateAsync(ownerConnectionString, schema, ct) != Serving) return false;
         var probe = new ReadModelLagProbe(store);
         string[] all = [ReadModelShards.CompositeShard];
         using var timer = new PeriodicTimer(poll);
         while (true)
         {
             var lag = await probe.MeasureAsync(all, ct);
+            // Missing progression reads as 0, so a build that has not started never counts as caught up.
             if (lag.HighWaterMark > 0 && lag.Behind == 0) break;
             await timer.WaitForNextTickAsync(ct);
         }
-        await DropPreviousAsync(ownerConnectionString, schema, ct);
+        if (dropPrevious)
+        {
+            await DropPreviousAsync(ownerConnectionString, schema, ct);
+            return true;
+        }
+        await using var conn = new NpgsqlConnection(ownerConnectionString);
+        await conn.OpenAsync(ct);
+        await ExecAsync(conn, $"""
+            do $$ begin
+              if exists (select 1 from pg_namespace where nspname = '{PreviousSchema(schema)}') then
+                execute 'comment on schema {Q(PreviousSchema(schema))} is ''{Superseded}''';
+              end if;
+            end $$
+            """, ct);
+        return true;
+    }
+
+    /// <summary>Whether the previous version answers reads now (it exists and the switch has not happened). One catalog read.</summary>
+    public static async Task<bool> PreviousIsServingAsync(IQuerySession session, CancellationToken ct = default)
+    {
+        // A previous schema without a mark was left by an older portal before it caught up: it is serving too.
+        var serving = await session.QueryAsync<bool>(
+            "select exists (select 1 from pg_namespace where nspname = ? and coalesce(obj_description(oid, 'pg_namespace'), '') <> ?)",
+            ct, PreviousSchema(session.DocumentStore.Options.DatabaseSchemaName), Superseded);
+        return serving.FirstOrDefault();
+    }
+
+    /// <summary>The previous version's mark: <see cref="Serving"/>, <see cref="Superseded"/>, or null when there is none.</summary>
+    public static async Task<string?> StateAsync(string connectionString, string schema, CancellationToken ct = default)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        return await StateAsync(conn, schema, ct);
+    }
+
+    private static async Task<string?> StateAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "select coalesce(obj_description(oid, 'pg_namespace'), @serving) from pg_namespace where nspname = @s", conn);
+        cmd.Parameters.AddWithValue("s", PreviousSchema(schema));
+        cmd.Parameters.AddWithValue("serving", Serving);
+        return (string?)await cmd.ExecuteScalarAsync(ct);
     }
 
     /// <summary>Drops the previous version's tables once the new version has caught up (the switch has happened).</summary>

@@ -1,5 +1,6 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Projections;
 using Marten;
 using System.Text.Json;
 using Marten.Linq;
@@ -12,7 +13,8 @@ public sealed record WalletListQuery(
     string? OwnerContains = null, int? MinBalance = null, int? MaxBalance = null);
 
 /// <param name="TotalIsEstimate">True when more wallets match than are counted exactly; the total is then PostgreSQL's estimate.</param>
-public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount, bool TotalIsEstimate = false);
+/// <param name="Previous">Set when the previous version of the read models answered (a new version is being built).</param>
+public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount, bool TotalIsEstimate = false, PreviousVersion? Previous = null);
 
 public sealed record WalletTransactionPage(IReadOnlyList<WalletTransaction> Items, long TotalCount);
 
@@ -35,6 +37,9 @@ public interface IWalletCommands
 /// Read side of the wallet pages: one query session per call, over the async read models. Every call first checks
 /// that the caller of this moment holds ReadWallets (<see cref="AccessDeniedException"/> otherwise), so a list,
 /// a detail, a "load more" and a live refresh each stop at once when the permission is revoked.
+/// While a new version of the read models is built (<see cref="ReadModelUpgrade"/>), the list is answered by the
+/// previous version and says so (<see cref="WalletListPage.Previous"/>); a wallet's detail and history are folded
+/// from its own stream, so they stay exact and current.
 /// </summary>
 /// <param name="exactCountLimit">Up to this many matching wallets the total is exact; beyond it, estimated.</param>
 public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads
@@ -46,6 +51,24 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
+        var previous = PreviousReadModels.For(store);
+        if (await previous.ServingAsync<WalletSummary>(session, ct) is { } version)
+        {
+            try
+            {
+                await using var old = previous.QuerySession();
+                return await ListAsync(old, query, ct) with { Previous = version };
+            }
+            catch (Exception e) when (PreviousReadModels.IsGone(e))
+            {
+                // Switched (and dropped) by another node meanwhile: the new version is complete.
+            }
+        }
+        return await ListAsync(session, query, ct);
+    }
+
+    private async Task<WalletListPage> ListAsync(IQuerySession session, WalletListQuery query, CancellationToken ct)
+    {
         IQueryable<WalletSummary> q = session.Query<WalletSummary>();
         if (query.OwnerContains?.Trim() is { Length: > 0 } owner)
             q = q.Where(x => x.Owner.Contains(owner, StringComparison.OrdinalIgnoreCase));
@@ -87,6 +110,10 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
+        // During a build the new table may not hold the wallet yet and the previous one misses recent changes (and
+        // its Version would make every command conflict): one stream folds in milliseconds.
+        if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
+            return await session.Events.AggregateStreamAsync<WalletSummary>(walletId, token: ct);
         return await session.LoadAsync<WalletSummary>(walletId, ct);
     }
 
@@ -94,10 +121,18 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
+        take = Math.Clamp(take, 1, 1000);
+        if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
+        {
+            // The same mapping the projection uses, over the wallet's own events.
+            var events = await session.Events.FetchStreamAsync(walletId, token: ct);
+            var all = events.Select(WalletTransactionProjection.ToTransaction).OfType<WalletTransaction>().ToList();
+            return new WalletTransactionPage(all.OrderByDescending(x => x.Sequence).Take(take).ToList(), all.Count);
+        }
         var items = await session.Query<WalletTransaction>().Stats(out var stats)
             .Where(x => x.WalletId == walletId)
             .OrderByDescending(x => x.Sequence)
-            .Take(Math.Clamp(take, 1, 1000))
+            .Take(take)
             .ToListAsync(ct);
         return new WalletTransactionPage(items, stats.TotalResults);
     }

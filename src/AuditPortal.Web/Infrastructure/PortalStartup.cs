@@ -20,31 +20,34 @@ public sealed class PortalStartup(
             await SeedDemoDataAsync(ct);
         var admin = configuration["Portal:BootstrapAdmin"] ?? "admin";
         await PortalBootstrap.EnsurePortalAclAsync(store, acl, admin, ct);
-        if (configuration.GetValue("Projections:DropPreviousReadModels", true))
-            _dropPrevious = DropPreviousReadModelsAsync(_stopping.Token);
+        _switch = SwitchReadModelsAsync(configuration.GetValue("Projections:DropPreviousReadModels", true), _stopping.Token);
         logger.LogInformation("Portal ready; bootstrap admin is {Admin}", admin);
     }
 
     private readonly CancellationTokenSource _stopping = new();
-    private Task _dropPrevious = Task.CompletedTask;
+    private Task _switch = Task.CompletedTask;
 
     /// <summary>
-    /// After a read-model shape change the previous version's tables wait in &lt;schema&gt;_previous: drop them once the
-    /// new version has caught up (as the schema owner). Any node may do it; it is idempotent.
+    /// After a read-model shape change the previous version answers the lists from &lt;schema&gt;_previous while the
+    /// new one is built: once the new version has caught up, end that for every node (as the schema owner) by dropping
+    /// the previous version, or by marking it superseded when <c>Projections:DropPreviousReadModels</c> is off. Every
+    /// node runs this, also those whose daemon does not hold the build (HotCold); it is idempotent.
     /// </summary>
-    private async Task DropPreviousReadModelsAsync(CancellationToken ct)
+    private async Task SwitchReadModelsAsync(bool dropPrevious, CancellationToken ct)
     {
         try
         {
-            await Core.Projections.ReadModelUpgrade.DropPreviousWhenCaughtUpAsync(
-                store, database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromSeconds(5), ct);
+            if (await Core.Projections.ReadModelUpgrade.SwitchWhenCaughtUpAsync(
+                    store, database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromSeconds(2), dropPrevious, ct))
+                logger.LogInformation("The new version of the read models has caught up: the lists switched to it; the previous version was {Fate}",
+                    dropPrevious ? "dropped" : "kept (superseded) in the _previous schema");
         }
         catch (OperationCanceledException)
         {
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "The previous version of the read models could not be dropped; it stays in the _previous schema");
+            logger.LogWarning(e, "The switch to the new version of the read models failed; the previous version keeps answering the lists");
         }
     }
 
@@ -70,6 +73,6 @@ public sealed class PortalStartup(
     public async Task StopAsync(CancellationToken ct)
     {
         await _stopping.CancelAsync();
-        await _dropPrevious;
+        await _switch;
     }
 }

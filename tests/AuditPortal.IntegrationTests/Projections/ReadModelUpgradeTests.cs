@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Reliability;
@@ -57,12 +58,180 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(5, replay.Wallets);
         Assert.Equal(ids.Select((_, i) => 10 + i).Sum(), await ReliabilityHost.ScalarAsync(_database, "select sum(credits) from auditportal.account_projection"));
 
-        await ReadModelUpgrade.DropPreviousWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200));
+        await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200), dropPrevious: true);
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
 
         // Started again with the same code: nothing is moved or rebuilt.
         await second.StopAsync();
         Assert.Empty(await ReadModelUpgrade.PrepareAsync(store, _database));
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
+    }
+
+    [Fact]
+    public async Task Given_a_changed_read_model_When_a_node_without_the_build_starts_Then_it_serves_the_previous_version_until_the_builder_catches_up_and_switches()
+    {
+        var alice = ReliabilityHost.Actor("alice");
+        var reader = new FixedActor(alice);
+        List<Guid> ids;
+        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
+        {
+            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+            var wallets = first.Services.GetRequiredService<WalletService>();
+            ids = await ReliabilityHost.OpenWalletsAsync(wallets, alice, 5);
+            foreach (var id in ids)
+                Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10 + ids.IndexOf(id), "welcome", null)).Succeeded);
+            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await first.StopAsync();
+        }
+        // The previous version: account_projection called the balance "balance" (renamed to credits since), the wallet
+        // summaries had no duplicated Balance column (added since) and called TotalGranted "granted" (renamed since).
+        await ReliabilityHost.ScalarAsync(_database, """
+            alter table auditportal.account_projection rename column credits to balance;
+            alter table auditportal.mt_doc_walletsummary drop column balance;
+            update auditportal.mt_doc_walletsummary set data = (data - 'totalGranted') || jsonb_build_object('granted', data->'totalGranted');
+            select 0
+            """);
+
+        // A node whose daemon does not build (another node holds the HotCold lock): it starts and serves the previous version.
+        using var serving = await ReliabilityHost.StartAsync(_database, DaemonMode.Disabled);
+        var store = serving.Services.GetRequiredService<IDocumentStore>();
+        var reads = new WalletQueries(store, reader);
+        Assert.Equal(ReadModelUpgrade.Serving, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from auditportal.mt_doc_walletsummary"));
+        // A grant after the upgrade started: the previous version never sees it; the wallet's detail does.
+        var last = ids[^1];
+        Assert.True((await serving.Services.GetRequiredService<WalletService>().GrantAsync(alice, Guid.CreateVersion7(), last, 100, "late", null)).Succeeded);
+
+        var page = await reads.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
+        Assert.NotNull(page.Previous);
+        Assert.Equal(Enumerable.Range(10, 5), page.Items.Select(x => x.Balance));
+        Assert.True(page.Previous.Lacks(nameof(WalletSummary.TotalGranted)));
+        Assert.False(page.Previous.Lacks(nameof(WalletSummary.Balance)));
+        Assert.All(page.Items, x => Assert.Equal(0, x.TotalGranted));
+        // Filters run on the previous version's JSON, without the column the new version adds.
+        var rich = await reads.ListAsync(new WalletListQuery(MinBalance: 13));
+        Assert.Equal([13, 14], rich.Items.Select(x => x.Balance).Order());
+        Assert.Equal(2, rich.TotalCount);
+        var detail = await reads.GetAsync(last);
+        Assert.Equal((114, 114L, 2L), (detail!.Balance, detail.TotalGranted, detail.TransactionCount));
+        Assert.Equal(3, detail.Version);
+        var history = await reads.GetHistoryAsync(last, 10);
+        Assert.Equal([100, 14], history.Items.Select(x => x.Amount));
+        var lag = await new ReadModelLagProbe(store).MeasureAsync(ReadModelLagProbe.WalletProjections);
+        Assert.True(lag.NewVersion);
+        Assert.Equal(0, lag.SlowestSequence);
+
+        // The builder node (a second start of the same code moves nothing) catches up; the previous version still
+        // serves until the switch.
+        using (var builder = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
+        {
+            await builder.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            Assert.NotNull((await reads.ListAsync(new WalletListQuery())).Previous);
+
+            await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200), dropPrevious: false);
+            await builder.StopAsync();
+        }
+        Assert.Equal(ReadModelUpgrade.Superseded, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
+        var switched = await reads.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
+        Assert.Null(switched.Previous);
+        Assert.Equal([10, 11, 12, 13, 114], switched.Items.Select(x => x.Balance));
+        Assert.False((await new ReadModelLagProbe(store).MeasureAsync(ReadModelLagProbe.WalletProjections)).NewVersion);
+
+        // The new version equals a replay: balances against the events, and every summary against its stream folded anew.
+        var replay = await WalletReplay.CheckAsync(store, _database);
+        replay.AssertConsistent();
+        Assert.Equal(5, replay.Wallets);
+        await using var session = store.QuerySession();
+        var serializer = store.Options.Serializer();
+        foreach (var id in ids)
+            Assert.Equal(serializer.ToJson(await session.Events.AggregateStreamAsync<WalletSummary>(id)), serializer.ToJson(await session.LoadAsync<WalletSummary>(id)));
+        // psql's line reads the new table through the search path.
+        Assert.Equal(114, await ReliabilityHost.ScalarAsync(_database, "set search_path to auditportal, public; select max(credits) from account_projection where credits > 0"));
+
+        // The next shape change replaces a superseded previous version.
+        await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
+        Assert.Equal(114, await ReliabilityHost.ScalarAsync(_database, "select max(balance) from auditportal_previous.mt_doc_walletsummary"));
+    }
+
+    [Fact]
+    public async Task Given_a_new_version_still_being_built_When_the_shape_changes_again_Then_the_complete_previous_version_stays_and_the_incomplete_one_is_dropped()
+    {
+        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
+        {
+            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+            await ReliabilityHost.OpenWalletsAsync(first.Services.GetRequiredService<WalletService>(), ReliabilityHost.Actor("alice"), 3);
+            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await first.StopAsync();
+        }
+        await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
+        // The new version has begun: one row so far.
+        await ReliabilityHost.ScalarAsync(_database, """
+            create table auditportal.account_projection as select * from auditportal_previous.account_projection limit 1;
+            select 0
+            """);
+
+        await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
+
+        Assert.Equal(3, await ReliabilityHost.ScalarAsync(_database, "select count(*) from auditportal_previous.account_projection"));
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_tables where schemaname = 'auditportal' and tablename = 'account_projection'"));
+        Assert.Equal(ReadModelUpgrade.Serving, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
+    }
+
+    [Fact]
+    public async Task Given_the_production_role_split_When_a_changed_read_model_is_built_Then_the_runtime_role_reads_the_previous_version_and_the_migration_role_switches()
+    {
+        var database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(ReadModelUpgradeTests));
+        var alice = ReliabilityHost.Actor("alice");
+        using (var first = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Solo, database.Migrator))
+        {
+            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+            var wallets = first.Services.GetRequiredService<WalletService>();
+            foreach (var id in await ReliabilityHost.OpenWalletsAsync(wallets, alice, 3))
+                Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 7, "welcome", null)).Succeeded);
+            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await first.StopAsync();
+        }
+        await ReliabilityHost.ScalarAsync(database.Superuser, "alter table auditportal.mt_doc_walletsummary drop column balance; select 0");
+
+        using var serving = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Disabled, database.Migrator);
+        var store = serving.Services.GetRequiredService<IDocumentStore>();
+        var reads = new WalletQueries(store, new FixedActor(alice));
+        var page = await reads.ListAsync(new WalletListQuery());
+        Assert.NotNull(page.Previous);
+        Assert.Empty(page.Previous.MissingFields);
+        Assert.Equal([7, 7, 7], page.Items.Select(x => x.Balance));
+
+        using (var builder = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Solo, database.Migrator))
+        {
+            await builder.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, database.Migrator, TimeSpan.FromMilliseconds(200), dropPrevious: true);
+            await builder.StopAsync();
+        }
+        var switched = await reads.ListAsync(new WalletListQuery());
+        Assert.Null(switched.Previous);
+        Assert.Equal([7, 7, 7], switched.Items.Select(x => x.Balance));
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(database.Superuser, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
+    }
+
+    [Fact]
+    public async Task Given_the_previous_version_dropped_under_a_read_When_the_list_is_read_Then_the_current_version_answers()
+    {
+        var alice = ReliabilityHost.Actor("alice");
+        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
+        {
+            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+            await ReliabilityHost.OpenWalletsAsync(first.Services.GetRequiredService<WalletService>(), alice, 2);
+            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+            await first.StopAsync();
+        }
+        await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
+        // Another node switched and dropped the previous tables between this node's check and its query.
+        await ReliabilityHost.ScalarAsync(_database, "drop table auditportal_previous.mt_doc_walletsummary; select 0");
+
+        using var node = await ReliabilityHost.StartAsync(_database, DaemonMode.Disabled);
+        var page = await new WalletQueries(node.Services.GetRequiredService<IDocumentStore>(), new FixedActor(alice)).ListAsync(new WalletListQuery());
+
+        Assert.Null(page.Previous);
+        Assert.Empty(page.Items);
     }
 }

@@ -13,6 +13,8 @@ public sealed class FakeWalletReads : IWalletReads
     public List<WalletListQuery> ListQueries { get; } = [];
     /// <summary>Answer as the real service does past its exact-count limit: this estimate instead of the count.</summary>
     public long? EstimatedTotal { get; set; }
+    /// <summary>Answer as the real service does while a new version of the read models is built.</summary>
+    public PreviousVersion? Previous { get; set; }
 
     /// <summary>Refuse every read as the real service does once the caller's ReadWallets was revoked.</summary>
     public bool Revoked { get; set; }
@@ -44,8 +46,8 @@ public sealed class FakeWalletReads : IWalletReads
             .ToList();
         var items = matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
         return Task.FromResult(EstimatedTotal is { } estimate
-            ? new WalletListPage(items, estimate, TotalIsEstimate: true)
-            : new WalletListPage(items, matching.Count));
+            ? new WalletListPage(items, estimate, TotalIsEstimate: true, Previous)
+            : new WalletListPage(items, matching.Count, Previous: Previous));
     }
 
     public int GetCalls { get; private set; }
