@@ -3,6 +3,7 @@ using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Overview;
 using AuditPortal.Core.Projections;
 using Marten;
+using Npgsql;
 
 namespace AuditPortal.Benchmarks;
 
@@ -33,6 +34,9 @@ public static class OverviewBenchmarks
         void Row(string what, (double P50, double P95) x) =>
             row(what + " (p50/p95)", Timing.Ms(x), "p95 < 50 ms", check(x.P95 < 50), values: Timing.P(x));
 
+        var load = File.Exists("/proc/loadavg") ? (await File.ReadAllTextAsync("/proc/loadavg")).Split(' ')[..3] : ["?"];
+        row("Load average (1/5/15 min) when the overview rows started", string.Join(" / ", load));
+
         OverviewQueries[] everyone = [support, auditor, admin];
         Row($"Overview: which groups the user sees (PersonasAsync, as {BenchUsers.Support}/{BenchUsers.Auditor}/{BenchUsers.Admin})",
             await Timing.RunAsync(runs, () => everyone[random.Next(everyone.Length)].PersonasAsync()));
@@ -62,5 +66,27 @@ public static class OverviewBenchmarks
             await Timing.RunAsync(runs, () => histogram.CountAsync(AuditFilter.None with { StreamId = walletIds[random.Next(walletIds.Count)] })));
         Row($"Wallet balance chart (WalletBalanceHistory as {BenchUsers.Support}): one wallet's steps",
             await Timing.RunAsync(runs, () => new WalletBalanceHistory(store, BenchUsers.As(BenchUsers.Support)).LoadAsync(walletIds[random.Next(walletIds.Count)])));
+
+        // References: the same counts from the event table itself, as before the daily read model (no page runs these).
+        var schema = store.Options.Events.DatabaseSchemaName;
+        async Task RawAsync(string sql, DateTimeOffset from, DateTimeOffset to)
+        {
+            await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("to", to);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) { }
+        }
+        var dayEnd = OverviewQueries.DayStart(now).AddDays(1);
+        var rawDays = await Timing.RunAsync(Math.Min(runs, 50), () => RawAsync(
+            $"select (e.timestamp at time zone 'UTC')::date, count(*) from {schema}.mt_events e where e.timestamp >= @from and e.timestamp < @to group by 1",
+            dayEnd.AddDays(-OverviewQueries.EventsPerDayWindow), dayEnd));
+        row("  reference: events per day (90 days) counted from mt_events instead (p50/p95)", Timing.Ms(rawDays), "none (no page uses it)", PageQueries.Reference, "reference", Timing.P(rawDays));
+        var rawAll = await Timing.RunAsync(Math.Min(runs, 50), () => RawAsync(
+            $"select floor(extract(epoch from e.timestamp - @from) / 604800)::bigint, count(*) from {schema}.mt_events e where e.timestamp >= @from and e.timestamp < @to group by 1",
+            DateTimeOffset.UnixEpoch, new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        row("  reference: whole-history weekly histogram counted from mt_events instead (p50/p95)", Timing.Ms(rawAll), "none (no page uses it)", PageQueries.Reference, "reference", Timing.P(rawAll));
     }
 }

@@ -39,6 +39,8 @@ var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddPortalMarten(_ => cs, settings, DaemonMode.Disabled);
 builder.Services.AddPortalCommands();
+// The overview's daily read model joins the read-model composite, as in the portal.
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
 using var host = builder.Build();
 await host.StartAsync();
 var store = host.Services.GetRequiredService<IDocumentStore>();

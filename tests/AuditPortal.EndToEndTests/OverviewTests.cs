@@ -58,7 +58,8 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
         // The bucket is chosen through the chart's text equivalent; choosing the SVG bar itself is covered by the
         // component test (the bar shapes carry no selector of their own in MudBlazor 9.12).
         await Assertions.Expect(page.Locator("#audit-activity svg.mud-chart-bar")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-        await ShotAsync(page, "audit-explorer");
+        // The first screen: filters, histogram and the newest rows (the full page is 50 rows long).
+        await ShotAsync(page, "audit-explorer", fullPage: false);
         await page.Locator("#audit-activity .histogram-table summary").ClickAsync();
         await page.Locator("#audit-activity a.histogram-bucket").Last.ClickAsync();
 
@@ -79,7 +80,8 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
         await page.Locator(".mud-table-body tr").First.ClickAsync();
         await Assertions.Expect(page.Locator("#wallet-balance-history .mud-chart-line").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#wallet-balance-history a.balance-step").First).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("^/audit/events/\\d+$"));
-        await ShotAsync(page, "wallet");
+        // The first screen only: the full page is the wallet's whole transaction list, which dwarfs the chart.
+        await ShotAsync(page, "wallet", fullPage: false);
     }
 
     [Fact]
@@ -92,13 +94,13 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
         await ShotAsync(page, "projections-rebuild");
     }
 
-    private static async Task ShotAsync(IPage page, string name)
+    private static async Task ShotAsync(IPage page, string name, bool fullPage = true)
     {
         await PortalServer.ScreenshotAsync(page, name);
         if (Environment.GetEnvironmentVariable("AUDITPORTAL_DOCS_SCREENSHOTS") is { Length: > 0 } folder)
         {
             Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = fullPage });
         }
     }
 }
