@@ -39,6 +39,8 @@ var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddPortalMarten(_ => cs, settings, DaemonMode.Disabled);
 builder.Services.AddPortalCommands();
+// The overview's daily read model joins the read-model composite, as in the portal.
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
 using var host = builder.Build();
 await host.StartAsync();
 var store = host.Services.GetRequiredService<IDocumentStore>();
@@ -46,14 +48,17 @@ await AuditIndexes.EnsureAsync(store);
 await PortalBootstrap.EnsurePortalAclAsync(store, host.Services.GetRequiredService<AccessControlService>(), "admin");
 var acl = host.Services.GetRequiredService<AccessControlService>();
 foreach (var p in Personas.Support)
-    await acl.GrantAsync(Actor.System("bench"), Guid.CreateVersion7(), Resources.PortalAclId, "alice", p, "benchmark", null);
+    await acl.GrantAsync(Actor.System("bench"), Guid.CreateVersion7(), Resources.PortalAclId, BenchUsers.Support, p, "benchmark", null);
+foreach (var p in Personas.Auditor)
+    await acl.GrantAsync(Actor.System("bench"), Guid.CreateVersion7(), Resources.PortalAclId, BenchUsers.Auditor, p, "benchmark", null);
 var rows = new List<BenchRow>();
 // kind: "target" (has a verdict), "reference" (measured for comparison only, e.g. a query no page uses), "info".
 void Row(string what, string value, string target = "", string verdict = "", string? kind = null, Dictionary<string, double>? values = null) =>
     rows.Add(new BenchRow(what, value, target, verdict, kind ?? (verdict.Length > 0 ? "target" : "info"), values ?? []));
 string Check(bool ok) => ok ? "[green]met[/]" : "[red]missed[/]";
-const string Reference = "[grey]reference[/]";
 var jsonPath = ArgText("--json");
+// "--only queries": the import, the read models filled (not measured), the page queries; no rebuild or write rows.
+var only = ArgText("--only");
 
 // 1. Bulk history through binary COPY.
 Console.WriteLine("Generating...");
@@ -61,6 +66,7 @@ var bulk = await BulkHistory.GenerateAsync(store, new BulkHistoryOptions { Total
 Row("Bulk import (binary COPY)", $"{bulk.Events:N0} events, {bulk.Streams:N0} streams in {bulk.Elapsed.TotalSeconds:F1} s = {bulk.Events / bulk.Elapsed.TotalSeconds:N0} events/s");
 await Sql(cs, "vacuum analyze auditportal.mt_events");
 await Sql(cs, "vacuum analyze auditportal.mt_streams");
+if (only == "queries") return await QueriesOnlyAsync();
 
 // 2. Rebuild every read model, then bare Marten, then the SQL floor.
 var ops = new ProjectionOperations(store, TimeProvider.System);
@@ -153,64 +159,7 @@ Row("Check: account_projection = SQL balances", mismatches == 0 ? "all equal" : 
 await Sql(cs, "vacuum analyze auditportal.mt_doc_walletsummary");
 var walletIds = await WalletIdsAsync(store, 50_000);
 var random = new Random(7);
-var list = await Time(queryRuns, async () =>
-{
-    await using var q = store.QuerySession();
-    var page = await q.Query<WalletSummary>().Where(x => x.Balance >= random.Next(0, 500)).OrderByDescending(x => x.Balance)
-        .ToPagedListAsync(1 + random.Next(20), 50);
-    if (page.Count == 0) throw new InvalidOperationException("empty page");
-});
-// References: no page runs these two; they show what the page's own query (below) saves.
-Row($"Wallet list: page of 50 of {wallets:N0}, filtered, sorted, with total, ToPagedListAsync (p50/p95)", Ms(list), "none (no page uses it)", Reference, "reference", P(list));
-var list2 = await Time(queryRuns, async () =>
-{
-    await using var q = store.QuerySession();
-    var min = random.Next(0, 500);
-    var batch = q.CreateBatchQuery();
-    var count = batch.Query<WalletSummary>().Where(x => x.Balance >= min).Count();
-    var page = batch.Query<WalletSummary>().Where(x => x.Balance >= min).OrderByDescending(x => x.Balance).Skip(50 * random.Next(20)).Take(50).ToList();
-    await batch.Execute();
-    if ((await page).Count == 0 || await count == 0) throw new InvalidOperationException("empty page");
-});
-Row("Wallet list, same page with count(*) and page as one batch query (p50/p95)", Ms(list2), "none (no page uses it)", Reference, "reference", P(list2));
-var reads = new WalletQueries(store, new AuditPortal.Core.Common.FixedActor(AuditPortal.Core.Common.Actor.System("benchmark")));
-var portalList = await Time(queryRuns, async () =>
-{
-    var page = await reads.ListAsync(new WalletListQuery(random.Next(20), 50, nameof(WalletSummary.Balance), true, MinBalance: random.Next(0, 500)));
-    if (page.Items.Count == 0 || page.TotalCount == 0) throw new InvalidOperationException("empty page");
-});
-Row($"Wallet list as the page asks (WalletQueries.ListAsync): page of 50 of {wallets:N0}, balance filter, sorted, total (p50/p95)", Ms(portalList), "p95 < 10 ms", Check(portalList.P95 < 10), values: P(portalList));
-var portalListAll = await Time(queryRuns, async () =>
-{
-    var page = await reads.ListAsync(new WalletListQuery(random.Next(20), 50));
-    if (page.Items.Count == 0 || page.TotalCount == 0) throw new InvalidOperationException("empty page");
-});
-Row($"Wallet list unfiltered, default sort by owner, total (p50/p95)", Ms(portalListAll), "p95 < 10 ms", Check(portalListAll.P95 < 10), values: P(portalListAll));
-var audit = await Time(queryRuns, async () =>
-{
-    var from = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(random.Next(330));
-    await using var conn = new NpgsqlConnection(cs);
-    await conn.OpenAsync();
-    await using var cmd = new NpgsqlCommand("""
-        select seq_id, stream_id, type, timestamp, user_name, data from auditportal.mt_events
-        where user_name = @u and type = @t and timestamp >= @from and timestamp < @to order by seq_id desc limit 50
-        """, conn);
-    cmd.Parameters.AddWithValue("u", BulkHistory.Staff[random.Next(BulkHistory.Staff.Length)]);
-    cmd.Parameters.AddWithValue("t", random.Next(2) == 0 ? "credits_granted" : "credits_spent");
-    cmd.Parameters.AddWithValue("from", from);
-    cmd.Parameters.AddWithValue("to", from.AddDays(30));
-    await using var reader = await cmd.ExecuteReaderAsync();
-    while (await reader.ReadAsync()) { }
-});
-Row("Audit query: actor + 30-day range + event type over mt_events, 50 rows (p50/p95)", Ms(audit), "p95 < 50 ms", Check(audit.P95 < 50), values: P(audit));
-var timeline = await Time(queryRuns, async () =>
-{
-    await using var q = store.QuerySession();
-    var events = await q.Events.FetchStreamAsync(walletIds[random.Next(walletIds.Count)]);
-    if (events.Count == 0) throw new InvalidOperationException("empty stream");
-});
-Row("One wallet's timeline (p50/p95)", Ms(timeline), "p95 < 5 ms", Check(timeline.P95 < 5), values: P(timeline));
-await AuditPortal.Benchmarks.OverviewBenchmarks.RunAsync(store, queryRuns, (what, value, target, verdict) => Row(what, value, target, verdict), Check);
+await QueryRowsAsync(walletIds);
 
 // 4. Commands through the services beside bare Marten.
 var services = host.Services.GetRequiredService<WalletService>();
@@ -268,18 +217,41 @@ Console.WriteLine("Commit-to-visible...");
     (daemon as IDisposable)?.Dispose();
 }
 
-var table = new Table().Title($"AuditPortal benchmark, {eventCount:N0} events").AddColumns("Measure", "Result", "Target", "");
-foreach (var r in rows) table.AddRow(new[] { r.Measure, r.Result, r.Target, r.Verdict }.Select(c => new Markup(c.StartsWith("[") ? c : Markup.Escape(c))).ToArray());
-AnsiConsole.Write(table);
-AnsiConsole.WriteLine(Machine());
-if (jsonPath is not null)
-{
-    var postgresVersion = await Scalar<string>(cs, "select version()");
-    await BenchmarkJson.WriteAsync(jsonPath, args, eventCount, rows, Machine(), postgresVersion);
-    AnsiConsole.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
-}
-await host.StopAsync();
+await ReportAsync();
 return 0;
+
+// Every page's queries, through the services the pages call, as signed-in users.
+async Task QueryRowsAsync(List<Guid> ids)
+{
+    await PageQueries.RunAsync(store, queryRuns, wallets, ids, Row, Check);
+    await OverviewBenchmarks.RunAsync(store, queryRuns, ids, Row, Check);
+}
+
+async Task<int> QueriesOnlyAsync()
+{
+    Console.WriteLine("Filling the read models (not measured)...");
+    var filled = await new ProjectionOperations(store, TimeProvider.System).RebuildAsync(Actor.System("bench"), new RebuildRequest());
+    if (!filled.Succeeded) throw new InvalidOperationException($"Rebuild failed: {filled.Error} at {filled.FailedSequence} {filled.FailedEventType}");
+    await Sql(cs, "vacuum analyze auditportal.mt_doc_walletsummary");
+    await QueryRowsAsync(await WalletIdsAsync(store, 50_000));
+    await ReportAsync();
+    return 0;
+}
+
+async Task ReportAsync()
+{
+    var table = new Table().Title($"AuditPortal benchmark, {eventCount:N0} events").AddColumns("Measure", "Result", "Target", "");
+    foreach (var r in rows) table.AddRow(new[] { r.Measure, r.Result, r.Target, r.Verdict }.Select(c => new Markup(c.StartsWith("[") ? c : Markup.Escape(c))).ToArray());
+    AnsiConsole.Write(table);
+    AnsiConsole.WriteLine(Machine());
+    if (jsonPath is not null)
+    {
+        var postgresVersion = await Scalar<string>(cs, "select version()");
+        await BenchmarkJson.WriteAsync(jsonPath, args, eventCount, rows, Machine(), postgresVersion);
+        AnsiConsole.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
+    }
+    await host.StopAsync();
+}
 
 int Arg(string name, int fallback)
 {
@@ -317,19 +289,6 @@ static async Task<List<Guid>> WalletIdsAsync(IDocumentStore store, int max)
 {
     await using var q = store.QuerySession();
     return (await q.Query<WalletSummary>().Select(x => x.Id).Take(max).ToListAsync()).ToList();
-}
-
-static async Task<(double P50, double P95)> Time(int runs, Func<Task> body)
-{
-    for (var i = 0; i < 20; i++) await body();
-    var ms = new List<double>(runs);
-    for (var i = 0; i < runs; i++)
-    {
-        var clock = Stopwatch.StartNew();
-        await body();
-        ms.Add(clock.Elapsed.TotalMilliseconds);
-    }
-    return Percentiles.Of(ms);
 }
 
 // Each writer works on its own wallets, so the comparison measures the write path rather than lock waits.

@@ -9,8 +9,10 @@ using Npgsql;
 namespace AuditPortal.Core.Overview;
 
 /// <summary>
-/// The figures behind the persona overview, read straight from Marten's event table (its timestamp, type and
-/// user-name indexes keep each query on a narrow slice of recent events). Every query checks the caller's
+/// The figures behind the persona overview. Counts over whole days (credits this week, events per day, the most active
+/// actors) come from the daily read model (<see cref="DailyActivityProjection"/>, a few rows per day however many
+/// events); lists of events from Marten's event table, whose timestamp, type and user-name indexes keep each on a
+/// narrow slice of recent events. Every query checks the caller's
 /// permission at the moment it runs, like every read service; days and weeks are UTC, weeks start on Monday.
 /// </summary>
 public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current, TimeProvider time, ProjectionOperations? projections = null)
@@ -29,6 +31,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     public static readonly string[] AclEventTypes = ["access_control_list_created", "permission_granted", "permission_revoked"];
 
     private string Schema => store.Options.Events.DatabaseSchemaName;
+    private string Daily => $"{Schema}.{DailyActivityProjection.TableName}";
 
     /// <summary>Which groups the caller sees: support (GrantCredits), auditor (ReadAudit), admin (EditAccessControl or ManageProjections).</summary>
     public async Task<OverviewPersonas> PersonasAsync(CancellationToken ct = default)
@@ -50,18 +53,18 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var weekStart = WeekStart(now);
         await using var conn = await OpenAsync(ct);
 
-        // One pass over this week's credit events gives both periods.
+        // Both periods are whole UTC days: the daily read model's rows of this week give both.
         CreditTotals today = new(0, 0, 0, 0), week = new(0, 0, 0, 0);
         await using (var cmd = new NpgsqlCommand(
             $"""
-            select e.timestamp >= @day, e.type, count(*), coalesce(sum((e.data->>'amount')::bigint), 0)
-            from {Schema}.mt_events e
-            where e.timestamp >= @week and e.type in ('credits_granted', 'credits_spent')
+            select d.day >= @day, d.event_type, sum(d.events)::bigint, sum(d.amount)::bigint
+            from {Daily} d
+            where d.day >= @week and d.event_type in ('credits_granted', 'credits_spent')
             group by 1, 2
             """, conn))
         {
-            cmd.Parameters.AddWithValue("day", dayStart);
-            cmd.Parameters.AddWithValue("week", weekStart);
+            cmd.Parameters.AddWithValue("day", DateOnly.FromDateTime(dayStart.UtcDateTime));
+            cmd.Parameters.AddWithValue("week", DateOnly.FromDateTime(weekStart.UtcDateTime));
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -109,14 +112,14 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var counts = new Dictionary<DateOnly, long>();
         await using (var cmd = new NpgsqlCommand(
             $"""
-            select (e.timestamp at time zone 'UTC')::date, count(*) from {Schema}.mt_events e
-            where e.timestamp >= @from and e.timestamp < @to group by 1
+            select d.day, sum(d.events)::bigint from {Daily} d
+            where d.day >= @from and d.day < @to group by 1
             """, conn))
         {
-            cmd.Parameters.AddWithValue("from", from);
-            cmd.Parameters.AddWithValue("to", to);
+            cmd.Parameters.AddWithValue("from", DateOnly.FromDateTime(from.UtcDateTime));
+            cmd.Parameters.AddWithValue("to", DateOnly.FromDateTime(to.UtcDateTime));
             await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) counts[DateOnly.FromDateTime(reader.GetDateTime(0))] = reader.GetInt64(1);
+            while (await reader.ReadAsync(ct)) counts[reader.GetFieldValue<DateOnly>(0)] = reader.GetInt64(1);
         }
         // Every day of the window, quiet days as zero, so a chart's x axis is continuous.
         var perDay = Enumerable.Range(0, EventsPerDayWindow)
@@ -127,12 +130,12 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var actors = new List<ActorCount>();
         await using (var cmd = new NpgsqlCommand(
             $"""
-            select coalesce(e.user_name, ''), count(*) from {Schema}.mt_events e
-            where e.timestamp >= @from and e.timestamp < @to group by 1 order by 2 desc, 1 limit @n
+            select d.user_name, sum(d.events)::bigint from {Daily} d
+            where d.day >= @from and d.day < @to group by 1 order by 2 desc, 1 limit @n
             """, conn))
         {
-            cmd.Parameters.AddWithValue("from", actorsFrom);
-            cmd.Parameters.AddWithValue("to", to);
+            cmd.Parameters.AddWithValue("from", DateOnly.FromDateTime(actorsFrom.UtcDateTime));
+            cmd.Parameters.AddWithValue("to", DateOnly.FromDateTime(to.UtcDateTime));
             cmd.Parameters.AddWithValue("n", ListLength);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) actors.Add(new ActorCount(reader.GetString(0), reader.GetInt64(1)));

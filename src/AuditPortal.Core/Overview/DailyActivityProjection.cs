@@ -1,0 +1,82 @@
+using AuditPortal.Core.Wallets;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+using Weasel.Postgresql.Tables;
+
+namespace AuditPortal.Core.Overview;
+
+/// <summary>
+/// Events per UTC day, actor, event type and stream type, with the credits they moved: the overview's charts and the
+/// explorer's histogram sum a few thousand of these rows instead of counting up to a million events (a whole year's
+/// histogram went from hundreds of milliseconds to a few). Derived from the events like every read model, rebuilt
+/// with the others; never an audit record of its own.
+/// </summary>
+/// <remarks>
+/// One SQL statement per daemon batch (as <see cref="AccountProjection"/>): the batch's events are counted per key in
+/// the database, the stream type read from mt_streams. <c>last_sequence</c> per row makes the statement skip every event
+/// a row already counted, so a replayed batch never counts twice.
+/// </remarks>
+public sealed class DailyActivityProjection(string schema) : IProjection
+{
+    public const string TableName = "overview_daily_activity";
+    public const string ProjectionName = "DailyActivity";
+
+    public string Schema { get; } = schema;
+    public string QualifiedTableName => $"{Schema}.{TableName}";
+
+    public Table BuildTable()
+    {
+        var table = new Table(QualifiedTableName);
+        table.AddColumn("day", "date").AsPrimaryKey();
+        table.AddColumn("user_name", "text").AsPrimaryKey();
+        table.AddColumn("event_type", "text").AsPrimaryKey();
+        table.AddColumn("stream_type", "text").AsPrimaryKey();
+        table.AddColumn<long>("events").NotNull().DefaultValue(0);
+        table.AddColumn<long>("amount").NotNull().DefaultValue(0);
+        table.AddColumn<long>("last_sequence").NotNull().DefaultValue(0);
+        return table;
+    }
+
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        if (events.Count == 0) return Task.CompletedTask;
+        var sequences = new long[events.Count];
+        var streams = new Guid[events.Count];
+        var at = new DateTimeOffset[events.Count];
+        var users = new string[events.Count];
+        var types = new string[events.Count];
+        var amounts = new long[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            sequences[i] = e.Sequence;
+            streams[i] = e.StreamId;
+            // Marten's own timestamp, as the explorer filters it (timestamptz parameters must be UTC for Npgsql).
+            at[i] = e.Timestamp.ToUniversalTime();
+            users[i] = e.UserName ?? "";
+            types[i] = e.EventTypeName;
+            amounts[i] = e.Data switch { CreditsGranted g => g.Amount, CreditsSpent s => s.Amount, _ => 0 };
+        }
+        operations.QueueSqlCommand($"""
+            with e as (
+                select * from unnest(?::bigint[], ?::uuid[], ?::timestamptz[], ?::text[], ?::text[], ?::bigint[])
+                    as e(seq, stream_id, at, user_name, event_type, amount)),
+            k as (
+                select (e.at at time zone 'UTC')::date as day, e.user_name, e.event_type, coalesce(s.type, '') as stream_type, e.seq, e.amount
+                from e left join {Schema}.mt_streams s on s.id = e.stream_id),
+            fresh as (
+                select k.* from k left join {QualifiedTableName} a
+                    on a.day = k.day and a.user_name = k.user_name and a.event_type = k.event_type and a.stream_type = k.stream_type
+                where k.seq > coalesce(a.last_sequence, 0))
+            insert into {QualifiedTableName} as a (day, user_name, event_type, stream_type, events, amount, last_sequence)
+            select day, user_name, event_type, stream_type, count(*), sum(amount), max(seq) from fresh
+            group by day, user_name, event_type, stream_type
+            on conflict (day, user_name, event_type, stream_type) do update set
+                events = a.events + excluded.events,
+                amount = a.amount + excluded.amount,
+                last_sequence = excluded.last_sequence
+            """, sequences, streams, at, users, types, amounts);
+        return Task.CompletedTask;
+    }
+}
