@@ -21,7 +21,7 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
     [InlineData("alice", "#overview-support")]
     [InlineData("carol", "#overview-auditor")]
     [InlineData("admin", "#overview-support", "#overview-auditor", "#overview-admin")]
-    public async Task GivenAPersona_WhenOpeningTheOverview_ThenOnlyTheirGroupsShowWithTheirTiles(string user, params string[] expected)
+    public async Task Given_a_persona_When_opening_the_overview_Then_only_their_groups_show_with_their_tiles(string user, params string[] expected)
     {
         var page = await server.SignInAsync(user, "/");
 
@@ -52,7 +52,7 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
     }
 
     [Fact]
-    public async Task GivenTheExplorer_WhenABucketOfTheHistogramIsChosen_ThenTheAddressAndTheListNarrowToThatTimeRange()
+    public async Task Given_the_explorer_When_a_bucket_of_the_histogram_is_chosen_Then_the_address_and_the_list_narrow_to_that_time_range()
     {
         var page = await server.SignInAsync("carol", "/audit");
         // The bucket is chosen through the chart's text equivalent; choosing the SVG bar itself is covered by the
@@ -74,7 +74,7 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
     }
 
     [Fact]
-    public async Task GivenAWallet_WhenItsPageOpens_ThenTheBalanceChartAndItsLinkedStepsShow()
+    public async Task Given_a_wallet_When_its_page_opens_Then_the_balance_chart_and_its_linked_steps_show()
     {
         var page = await server.SignInAsync("alice", "/wallets");
         await page.Locator(".mud-table-body tr").First.ClickAsync();
@@ -85,7 +85,7 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
     }
 
     [Fact]
-    public async Task GivenTheProjectionsPage_WhenARebuildRuns_ThenTheLagChartShowsItsProgress()
+    public async Task Given_the_projections_page_When_a_rebuild_runs_Then_the_lag_chart_shows_its_progress()
     {
         var page = await server.SignInAsync("admin", "/projections");
         await Assertions.Expect(page.Locator("#projection-lag .lag-caption")).ToBeVisibleAsync(new() { Timeout = 30_000 });

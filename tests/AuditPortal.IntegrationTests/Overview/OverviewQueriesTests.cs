@@ -43,7 +43,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         new(fixture.Store, new FixedActor(PortalHostFixture.Actor(user)), new FixedClock(Now));
 
     [Fact]
-    public async Task GivenEachPersona_WhenAskingWhichGroupsToShow_ThenEachSeesOnlyItsOwn()
+    public async Task Given_each_persona_When_asking_which_groups_to_show_Then_each_sees_only_its_own()
     {
         Assert.Equal(new OverviewPersonas(true, false, false), await QueriesFor("alice").PersonasAsync());
         Assert.Equal(new OverviewPersonas(false, true, false), await QueriesFor("carol").PersonasAsync());
@@ -52,7 +52,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenTheDemoHistory_WhenSupportOpensTheOverview_ThenTodayAndThisWeekEqualTheGeneratedCredits()
+    public async Task Given_the_demo_history_When_support_opens_the_overview_Then_today_and_this_week_equal_the_generated_credits()
     {
         var overview = await QueriesFor("alice").SupportAsync();
 
@@ -75,7 +75,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenTheDemoHistory_WhenAnAuditorOpensTheOverview_ThenDailyCountsActorsAndSensitiveEventsMatchTheHistory()
+    public async Task Given_the_demo_history_When_an_auditor_opens_the_overview_Then_daily_counts_actors_and_sensitive_events_match_the_history()
     {
         var overview = await QueriesFor("carol").AuditorAsync();
 
@@ -94,7 +94,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenAnAdmin_WhenOpeningTheOverview_ThenProjectionHealthAndTheLatestAclChangesAreThere()
+    public async Task Given_an_admin_When_opening_the_overview_Then_projection_health_and_the_latest_acl_changes_are_there()
     {
         var overview = await QueriesFor(PortalHostFixture.Admin).AdminAsync();
 
@@ -107,7 +107,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenSupportOrNobody_WhenCallingQueriesOfAnotherPersona_ThenAccessIsDeniedNamingThePermission()
+    public async Task Given_support_or_nobody_When_calling_queries_of_another_persona_Then_access_is_denied_naming_the_permission()
     {
         var denied = await Assert.ThrowsAsync<AccessDeniedException>(() => QueriesFor("alice").AuditorAsync());
         Assert.Equal(Permission.ReadAudit, denied.Missing);
@@ -117,7 +117,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenAFilter_WhenCountingTheHistogram_ThenTheBucketsAddUpToTheMatchingEventsAndCoverTheRange()
+    public async Task Given_a_filter_When_counting_the_histogram_Then_the_buckets_add_up_to_the_matching_events_and_cover_the_range()
     {
         var histogram = new ActivityHistogram(fixture.Store, new FixedActor(PortalHostFixture.Actor("carol")));
 
@@ -136,7 +136,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenTheDailyReadModel_WhenCountingByActorTypeStreamTypeAndPartialDays_ThenEveryBucketEqualsTheEventsThemselvesAlsoAfterARebuild()
+    public async Task Given_the_daily_read_model_When_counting_by_actor_type_stream_type_and_partial_days_Then_every_bucket_equals_the_events_themselves_also_after_a_rebuild()
     {
         var histogram = new ActivityHistogram(fixture.Store, new FixedActor(PortalHostFixture.Actor("carol")));
         // Every event as the explorer filters it, read straight from Marten's tables.
@@ -191,7 +191,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     [Fact]
-    public async Task GivenAWallet_WhenLoadingItsBalanceHistory_ThenEveryStepIsTheRunningBalanceOfItsStream()
+    public async Task Given_a_wallet_When_loading_its_balance_history_Then_every_step_is_the_running_balance_of_its_stream()
     {
         var walletId = fixture.Generated.Where(e => e.StreamType == typeof(Wallet)).GroupBy(e => e.StreamId).MaxBy(g => g.Count())!.Key;
         var steps = await new WalletBalanceHistory(fixture.Store, new FixedActor(PortalHostFixture.Actor("alice"))).LoadAsync(walletId);

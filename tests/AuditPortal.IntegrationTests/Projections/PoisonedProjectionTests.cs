@@ -46,7 +46,7 @@ public sealed class PoisonedProjectionFixture : PortalHostFixture
 public class PoisonedProjectionTests(PoisonedProjectionFixture fixture) : IClassFixture<PoisonedProjectionFixture>
 {
     [Fact]
-    public async Task GivenAProjectionThatThrowsOnOneEvent_WhenTheDaemonReachesIt_ThenThatShardPausesBeforeTheEventAndReportsIt()
+    public async Task Given_a_projection_that_throws_on_one_event_When_the_daemon_reaches_it_Then_that_shard_pauses_before_the_event_and_reports_it()
     {
         await fixture.GrantPersonaAsync("alice", Personas.Support);
         var wallets = fixture.Get<WalletService>();

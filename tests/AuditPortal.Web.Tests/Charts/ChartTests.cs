@@ -26,7 +26,7 @@ public class ChartTests : PortalTestContext
     // Audit activity histogram
 
     [Fact]
-    public void GivenNoEvents_WhenTheHistogramRenders_ThenItSaysSoAndDrawsNoChart()
+    public void Given_no_events_When_the_histogram_renders_Then_it_says_so_and_draws_no_chart()
     {
         var cut = Render<AuditActivityHistogram>(p => p.Add(x => x.Result, Histogram(0, 0, 0)));
 
@@ -35,7 +35,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenOneBucket_WhenTheHistogramRenders_ThenTheCaptionAndTheTableGiveItsCount()
+    public void Given_one_bucket_When_the_histogram_renders_Then_the_caption_and_the_table_give_its_count()
     {
         var cut = Render<AuditActivityHistogram>(p => p.Add(x => x.Result, Histogram(7)));
 
@@ -46,7 +46,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenManyBuckets_WhenABarIsChosen_ThenTheExplorerNarrowsToThatBucketKeepingTheFilter()
+    public void Given_many_buckets_When_a_bar_is_chosen_Then_the_explorer_narrows_to_that_bucket_keeping_the_filter()
     {
         var nav = Services.GetRequiredService<NavigationManager>();
         var cut = Render<AuditActivityHistogram>(p => p
@@ -61,7 +61,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenDarkMode_WhenTheHistogramRenders_ThenItDrawsInsideTheDarkTheme()
+    public void Given_dark_mode_When_the_histogram_renders_Then_it_draws_inside_the_dark_theme()
     {
         var cut = Render<DarkHost>(p => p.AddChildContent<AuditActivityHistogram>(h => h.Add(x => x.Result, Histogram(1, 2, 3))));
 
@@ -72,7 +72,7 @@ public class ChartTests : PortalTestContext
     // Wallet balance
 
     [Fact]
-    public void GivenNoHistory_WhenTheBalanceChartRenders_ThenItSaysSo()
+    public void Given_no_history_When_the_balance_chart_renders_Then_it_says_so()
     {
         var cut = Render<WalletBalanceChart>(p => p.Add(x => x.Steps, []));
 
@@ -80,7 +80,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenOneEvent_WhenTheBalanceChartRenders_ThenTheStepLinksToItsEvent()
+    public void Given_one_event_When_the_balance_chart_renders_Then_the_step_links_to_its_event()
     {
         var cut = Render<WalletBalanceChart>(p => p.Add(x => x.Steps, Steps(0)));
 
@@ -89,7 +89,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenManyEvents_WhenTheBalanceChartRenders_ThenTheLineStepsAtEachEventAndTheTableListsNewestFirst()
+    public void Given_many_events_When_the_balance_chart_renders_Then_the_line_steps_at_each_event_and_the_table_lists_newest_first()
     {
         var cut = Render<WalletBalanceChart>(p => p.Add(x => x.Steps, Steps(0, 50, -20, 100)));
 
@@ -104,7 +104,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenDarkMode_WhenTheBalanceChartRenders_ThenItDraws()
+    public void Given_dark_mode_When_the_balance_chart_renders_Then_it_draws()
     {
         var cut = Render<DarkHost>(p => p.AddChildContent<WalletBalanceChart>(h => h.Add(x => x.Steps, Steps(0, 10))));
 
@@ -117,7 +117,7 @@ public class ChartTests : PortalTestContext
         values.Select((v, i) => new LagSample(Day.AddSeconds(3 * i), v.Lag, v.Rate)).ToList();
 
     [Fact]
-    public void GivenNoSamples_WhenTheLagChartRenders_ThenItSaysItIsCollecting()
+    public void Given_no_samples_When_the_lag_chart_renders_Then_it_says_it_is_collecting()
     {
         var cut = Render<ProjectionLagChart>(p => p.Add(x => x.Samples, []));
 
@@ -126,7 +126,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenOneSample_WhenTheLagChartRenders_ThenTheCaptionGivesIt()
+    public void Given_one_sample_When_the_lag_chart_renders_Then_the_caption_gives_it()
     {
         var cut = Render<ProjectionLagChart>(p => p.Add(x => x.Samples, Samples((12, 4.5))));
 
@@ -134,7 +134,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenManySamplesDuringARebuild_WhenTheLagChartRenders_ThenProgressAndEtaAreShown()
+    public void Given_many_samples_during_a_rebuild_When_the_lag_chart_renders_Then_progress_and_eta_are_shown()
     {
         var progress = new RebuildProgress("WalletSummary", 250_000, 1_000_000, 5000, null, 40, 250_000, 125_000, 25, TimeSpan.FromSeconds(6));
         var cut = Render<ProjectionLagChart>(p => p
@@ -150,7 +150,7 @@ public class ChartTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenDarkMode_WhenTheLagChartRenders_ThenItDraws()
+    public void Given_dark_mode_When_the_lag_chart_renders_Then_it_draws()
     {
         var cut = Render<DarkHost>(p => p.AddChildContent<ProjectionLagChart>(h => h.Add(x => x.Samples, Samples((1, 1), (2, 2)))));
 

@@ -19,7 +19,7 @@ public class OverviewTileTests : PortalTestContext
             .Add(x => x.LinkFor, e => $"/wallets/{e.StreamId}").Add(x => x.EmptyText, "Nothing yet."));
 
     [Fact]
-    public void GivenAFigure_WhenTheTileRenders_ThenTitleValueAndDetailFormOneLinkToTheListBehindIt()
+    public void Given_a_figure_When_the_tile_renders_Then_title_value_and_detail_form_one_link_to_the_list_behind_it()
     {
         var cut = Render<OverviewTile>(p => p.Add(x => x.Name, "granted-today").Add(x => x.Title, "Credits granted today")
             .Add(x => x.Value, "1,150").Add(x => x.Detail, "25 grants").Add(x => x.Href, "/wallets"));
@@ -32,7 +32,7 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenNoDetail_WhenTheTileRenders_ThenOnlyTitleAndValueShow()
+    public void Given_no_detail_When_the_tile_renders_Then_only_title_and_value_show()
     {
         var cut = Render<OverviewTile>(p => p.Add(x => x.Name, "wallets-today").Add(x => x.Title, "Wallets changed today")
             .Add(x => x.Value, "0").Add(x => x.Href, "/wallets"));
@@ -42,7 +42,7 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenDarkMode_WhenTheTileRenders_ThenItRendersInsideTheDarkTheme()
+    public void Given_dark_mode_When_the_tile_renders_Then_it_renders_inside_the_dark_theme()
     {
         var cut = Render<DarkHost>(p => p.AddChildContent<OverviewTile>(t => t.Add(x => x.Name, "projection-health")
             .Add(x => x.Title, "Projection health").Add(x => x.Value, "All up to date").Add(x => x.Href, "/projections")));
@@ -51,7 +51,7 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenNoEvents_WhenTheListRenders_ThenItSaysSoAndListsNothing()
+    public void Given_no_events_When_the_list_renders_Then_it_says_so_and_lists_nothing()
     {
         var cut = List();
 
@@ -60,7 +60,7 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenOneEvent_WhenTheListRenders_ThenItLinksToItsPageWithWhenAndWho()
+    public void Given_one_event_When_the_list_renders_Then_it_links_to_its_page_with_when_and_who()
     {
         var e = Event(7, actor: "");
         var cut = List(e);
@@ -73,7 +73,7 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenManyEvents_WhenTheListRenders_ThenEachIsListedInTheOrderGiven()
+    public void Given_many_events_When_the_list_renders_Then_each_is_listed_in_the_order_given()
     {
         var events = Enumerable.Range(1, 10).Select(i => Event(i)).ToArray();
         var cut = List(events);
@@ -83,7 +83,7 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
-    public void GivenDarkMode_WhenTheListRenders_ThenItRendersInsideTheDarkTheme()
+    public void Given_dark_mode_When_the_list_renders_Then_it_renders_inside_the_dark_theme()
     {
         var cut = Render<DarkHost>(p => p.AddChildContent<OverviewEventList>(l => l
             .Add(x => x.Name, "sensitive").Add(x => x.Title, "Sensitive events").Add(x => x.Events, [Event(1), Event(2)])
