@@ -18,6 +18,7 @@ public static class ReadModelShards
     public const string AccountProjection = "AccountProjection:All";
     public const string JobOwnerView = "JobOwnerView:All";
     public const string JobParticipantView = "JobParticipantView:All";
+    public const string DailyActivity = Overview.DailyActivityProjection.ProjectionName + ":All";
 
     /// <summary>Marten's own row: the highest event sequence known to be gap-free.</summary>
     public const string HighWaterMark = "HighWaterMark";

@@ -17,7 +17,8 @@ public static class ReadModelUpgrade
 {
     /// <summary>The tables the read-model composite writes: they move together, since they share one progression.</summary>
     public static readonly string[] Tables =
-        ["mt_doc_walletsummary", "mt_doc_wallettransaction", Wallets.AccountProjection.TableName, "mt_doc_jobownerview", "mt_doc_jobparticipantview"];
+        ["mt_doc_walletsummary", "mt_doc_wallettransaction", Wallets.AccountProjection.TableName, "mt_doc_jobownerview", "mt_doc_jobparticipantview",
+         Overview.DailyActivityProjection.TableName];
 
     public static string PreviousSchema(string schema) => schema + "_previous";
 
@@ -102,7 +103,7 @@ public static class ReadModelUpgrade
             end $$
             """, ct);
         string[] rows = [ReadModelShards.CompositeShard, ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction,
-            ReadModelShards.AccountProjection, ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView];
+            ReadModelShards.AccountProjection, ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView, ReadModelShards.DailyActivity];
         await using (var reset = new NpgsqlCommand($"""
             do $$ begin
               if to_regclass('{schema}.mt_event_progression') is not null then
