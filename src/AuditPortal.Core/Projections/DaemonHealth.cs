@@ -21,10 +21,9 @@ public sealed class DaemonHealth(ProjectionOperations operations, TimeProvider t
     {
         var store = operations.Store;
         var progress = await store.Advanced.AllProjectionProgress(token: ct);
-        var stats = await store.Advanced.FetchEventStoreStatistics(token: ct);
         var status = await operations.StatusAsync(rebuilding, ct);
         var daemonMark = progress.FirstOrDefault(p => p.ShardName == ReadModelShards.HighWaterMark)?.Sequence ?? 0;
-        var lastEvent = stats.EventSequenceNumber;
+        var lastEvent = await operations.LastEventSequenceAsync(ct);
         var now = time.GetUtcNow();
 
         var data = new Dictionary<string, object> { ["eventSequence"] = lastEvent, ["highWaterMark"] = daemonMark };
