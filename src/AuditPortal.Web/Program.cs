@@ -47,7 +47,7 @@ builder.Services.AddMudServices();
 builder.Services.AddSingleton<PortalDatabase>();
 var storeSettings = new PortalStoreSettings
 {
-    SchemaName = builder.Configuration["Database:Schema"] is { Length: > 0 } schema ? schema : "auditportal",
+    SchemaName = PortalDatabase.SchemaOf(builder.Configuration),
     AutoCreate = builder.Configuration.GetValue("Database:AutoCreate", AutoCreate.CreateOrUpdate),
 };
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);

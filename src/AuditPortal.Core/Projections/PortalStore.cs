@@ -12,7 +12,9 @@ namespace AuditPortal.Core.Projections;
 
 public sealed record PortalStoreSettings
 {
-    public string SchemaName { get; init; } = "auditportal";
+    public const string DefaultSchemaName = "auditportal";
+
+    public string SchemaName { get; init; } = DefaultSchemaName;
     /// <summary>Development and tests create schema objects as needed; production relies on the apply step.</summary>
     public AutoCreate AutoCreate { get; init; } = AutoCreate.CreateOrUpdate;
     public int RebuildBatchSize { get; init; } = 5000;

@@ -14,7 +14,7 @@ public sealed class ApplySchemaCommand : JasperFxAsyncCommand<NetCoreInput>
     {
         using var host = input.BuildHost();
         var database = host.Services.GetRequiredService<PortalDatabase>();
-        var schema = host.Services.GetRequiredService<IConfiguration>()["Database:Schema"] is { Length: > 0 } s ? s : "auditportal";
+        var schema = PortalDatabase.SchemaOf(host.Services.GetRequiredService<IConfiguration>());
         var settings = new PortalStoreSettings { SchemaName = schema, AutoCreate = AutoCreate.CreateOrUpdate };
         if (database.MigrationConnectionString is { } migrations)
         {

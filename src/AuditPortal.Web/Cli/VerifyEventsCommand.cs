@@ -23,7 +23,7 @@ public sealed class VerifyEventsCommand : JasperFxAsyncCommand<VerifyEventsInput
         using var host = input.BuildHost();
         var database = host.Services.GetRequiredService<PortalDatabase>();
         var configuration = host.Services.GetRequiredService<IConfiguration>();
-        var schema = configuration["Database:Schema"] is { Length: > 0 } s ? s : "auditportal";
+        var schema = PortalDatabase.SchemaOf(configuration);
 
         var expected = new List<ExpectedHead>();
         var problems = new List<string>();

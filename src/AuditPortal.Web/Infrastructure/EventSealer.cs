@@ -15,7 +15,7 @@ public sealed class EventSealer(PortalDatabase database, IConfiguration configur
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!configuration.GetValue("Integrity:SealEvents", true)) return;
-        var schema = configuration["Database:Schema"] is { Length: > 0 } s ? s : "auditportal";
+        var schema = PortalDatabase.SchemaOf(configuration);
         var interval = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Integrity:SealIntervalSeconds", 5)));
         var checkpointEvery = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Integrity:CheckpointIntervalSeconds", 60)));
         var checkpoints = CheckpointSettings.Resolve(configuration, environment, createDevelopmentKey: true);

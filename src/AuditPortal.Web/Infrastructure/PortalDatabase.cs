@@ -12,6 +12,10 @@ public sealed class PortalDatabase : IDisposable
 {
     private readonly EmbeddedPostgres? _embedded;
 
+    /// <summary>The schema of the portal's tables: Database:Schema, or the default. Read here only.</summary>
+    public static string SchemaOf(IConfiguration configuration) =>
+        configuration["Database:Schema"] is { Length: > 0 } schema ? schema : AuditPortal.Core.Projections.PortalStoreSettings.DefaultSchemaName;
+
     public PortalDatabase(IConfiguration configuration, IHostEnvironment environment, ILogger<PortalDatabase> logger)
     {
         var configured = configuration.GetConnectionString("Marten");
@@ -30,7 +34,7 @@ public sealed class PortalDatabase : IDisposable
         _embedded = EmbeddedPostgres.Start(folder, configuration["Database:PostgresBinDirectory"]);
         _embedded.EnsureDatabaseAsync(database).GetAwaiter().GetResult();
         var superuser = _embedded.ConnectionString(database);
-        var schema = configuration["Database:Schema"] is { Length: > 0 } s ? s : "auditportal";
+        var schema = SchemaOf(configuration);
         DatabaseRoles.EnsureAsync(superuser, schema, MigrationRole, RuntimeRole).GetAwaiter().GetResult();
         ConnectionString = DatabaseRoles.WithUser(superuser, RuntimeRole);
         MigrationConnectionString = DatabaseRoles.WithUser(superuser, MigrationRole);
