@@ -103,4 +103,17 @@ public static class AuditEventTypes
         "access_control_list_created", "permission_granted", "permission_revoked",
         "audit_exported", "audit_export_started", "audit_export_completed",
     ];
+
+    /// <summary>
+    /// The event types that are appended only to streams of one type (a wallet's, a job's, an access-control list's
+    /// events never go anywhere else), so a stream-type filter over many events can test <c>mt_events.type</c> instead of
+    /// joining every event to <c>mt_streams</c>. Null for stream types whose events are not listed here.
+    /// </summary>
+    public static string[]? OnlyOn(string? streamType) => AuditStreamTypes.Normalize(streamType) switch
+    {
+        "wallet" => ["wallet_opened", "credits_granted", "credits_spent"],
+        "job" => ["job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled"],
+        "accesscontrollist" => ["access_control_list_created", "permission_granted", "permission_revoked"],
+        _ => null,
+    };
 }

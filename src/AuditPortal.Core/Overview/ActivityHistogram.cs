@@ -177,13 +177,16 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         }
         if (f.Actor is { } a) Add("e.user_name = @actor", "actor", a, NpgsqlDbType.Varchar);
         if (f.EventType is { } et) Add("e.type = @eventType", "eventType", et, NpgsqlDbType.Varchar);
-        if (f.StreamType is { } st) Add("s.type = @streamType", "streamType", st, NpgsqlDbType.Varchar);
+        // A stream type whose events are known by their type needs no join (a 7-day window is some 40,000 joins at 1M events).
+        var typesOfStream = AuditEventTypes.OnlyOn(f.StreamType);
+        if (typesOfStream is not null) Add("e.type = any(@streamTypeEvents)", "streamTypeEvents", typesOfStream, NpgsqlDbType.Array | NpgsqlDbType.Varchar);
+        else if (f.StreamType is { } st) Add("s.type = @streamType", "streamType", st, NpgsqlDbType.Varchar);
         if (f.StreamId is { } id) Add("e.stream_id = @streamId", "streamId", id, NpgsqlDbType.Uuid);
         if (f.From is { } from) Add("e.timestamp >= @from", "from", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.To is { } to) Add("e.timestamp < @to", "to", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.Text is { } text)
             Add("(e.data::text ilike @text or e.user_name ilike @text)", "text", "%" + text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%", NpgsqlDbType.Text);
-        var join = f.StreamType is null ? "" : $"left join {Schema}.mt_streams s on s.id = e.stream_id";
+        var join = f.StreamType is null || typesOfStream is not null ? "" : $"left join {Schema}.mt_streams s on s.id = e.stream_id";
         cmd.CommandText = $"{select} from {Schema}.mt_events e {join} where {string.Join(" and ", where)} {tail}";
         return cmd;
     }
