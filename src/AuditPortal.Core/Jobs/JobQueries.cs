@@ -41,20 +41,8 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadJobs);
-        var previous = PreviousReadModels.For(store);
-        if (await previous.ServingAsync<JobOwnerView>(session, ct) is { } version)
-        {
-            try
-            {
-                await using var old = previous.QuerySession();
-                return await ListAsync(old, query, ct) with { Previous = version };
-            }
-            catch (Exception e) when (PreviousReadModels.IsGone(e))
-            {
-                // Switched (and dropped) by another node meanwhile: the new version is complete.
-            }
-        }
-        return await ListAsync(session, query, ct);
+        return await PreviousReadModels.For(store).ReadAsync<JobOwnerView, JobListPage>(
+            session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
     }
 
     private static async Task<JobListPage> ListAsync(IQuerySession session, JobListQuery query, CancellationToken ct)

@@ -69,6 +69,29 @@ public sealed class PreviousReadModels
     public IQuerySession QuerySession() => _previous.Value.QuerySession();
 
     /// <summary>
+    /// A list read while a new version is built: <paramref name="read"/> runs on the previous version's tables and its
+    /// answer is marked with that version; otherwise, or when the previous version vanished under the read (switched
+    /// and dropped by another node), it runs on <paramref name="session"/>, the current version.
+    /// </summary>
+    public async Task<TPage> ReadAsync<TDocument, TPage>(IQuerySession session, Func<IQuerySession, Task<TPage>> read,
+        Func<TPage, PreviousVersion, TPage> mark, CancellationToken ct)
+    {
+        if (await ServingAsync<TDocument>(session, ct) is { } version)
+        {
+            try
+            {
+                await using var old = QuerySession();
+                return mark(await read(old), version);
+            }
+            catch (Exception e) when (IsGone(e))
+            {
+                // Switched meanwhile: the new version is complete.
+            }
+        }
+        return await read(session);
+    }
+
+    /// <summary>
     /// The previous version vanished under a read (another node switched and dropped it): the read is answered by
     /// the current version instead.
     /// </summary>

@@ -51,20 +51,8 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     {
         await using var session = store.QuerySession();
         await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadWallets);
-        var previous = PreviousReadModels.For(store);
-        if (await previous.ServingAsync<WalletSummary>(session, ct) is { } version)
-        {
-            try
-            {
-                await using var old = previous.QuerySession();
-                return await ListAsync(old, query, ct) with { Previous = version };
-            }
-            catch (Exception e) when (PreviousReadModels.IsGone(e))
-            {
-                // Switched (and dropped) by another node meanwhile: the new version is complete.
-            }
-        }
-        return await ListAsync(session, query, ct);
+        return await PreviousReadModels.For(store).ReadAsync<WalletSummary, WalletListPage>(
+            session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
     }
 
     private async Task<WalletListPage> ListAsync(IQuerySession session, WalletListQuery query, CancellationToken ct)
