@@ -23,21 +23,29 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
 
     public Task DisposeAsync() => Task.CompletedTask;
 
+    /// <summary>
+    /// A portal run with the read models as they are before the change: alice opens <paramref name="wallets"/> wallets
+    /// (wallet i granted 10 + i credits when <paramref name="welcomeGrants"/>), the projections catch up, the host stops.
+    /// </summary>
+    private async Task<List<Guid>> BuildPreviousVersionAsync(int wallets, bool welcomeGrants = false)
+    {
+        using var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo);
+        await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
+        var service = first.Services.GetRequiredService<WalletService>();
+        var alice = ReliabilityHost.Actor("alice");
+        var ids = await ReliabilityHost.OpenWalletsAsync(service, alice, wallets);
+        if (welcomeGrants)
+            foreach (var id in ids)
+                Assert.True((await service.GrantAsync(alice, Guid.CreateVersion7(), id, 10 + ids.IndexOf(id), "welcome", null)).Succeeded);
+        await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        await first.StopAsync();
+        return ids;
+    }
+
     [Fact]
     public async Task Given_read_models_of_a_previous_shape_When_the_portal_starts_Then_it_starts_builds_the_new_version_from_the_events_and_drops_the_old()
     {
-        List<Guid> ids;
-        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
-        {
-            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
-            var wallets = first.Services.GetRequiredService<WalletService>();
-            var alice = ReliabilityHost.Actor("alice");
-            ids = await ReliabilityHost.OpenWalletsAsync(wallets, alice, 5);
-            foreach (var id in ids)
-                Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10 + ids.IndexOf(id), "welcome", null)).Succeeded);
-            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-            await first.StopAsync();
-        }
+        var ids = await BuildPreviousVersionAsync(wallets: 5, welcomeGrants: true);
         // The previous version: account_projection called the balance "balance" (the new code renamed it to credits),
         // and the wallet summaries had no Balance column (the new code adds one).
         await ReliabilityHost.ScalarAsync(_database, """
@@ -72,17 +80,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
     {
         var alice = ReliabilityHost.Actor("alice");
         var reader = new FixedActor(alice);
-        List<Guid> ids;
-        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
-        {
-            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
-            var wallets = first.Services.GetRequiredService<WalletService>();
-            ids = await ReliabilityHost.OpenWalletsAsync(wallets, alice, 5);
-            foreach (var id in ids)
-                Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10 + ids.IndexOf(id), "welcome", null)).Succeeded);
-            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-            await first.StopAsync();
-        }
+        var ids = await BuildPreviousVersionAsync(wallets: 5, welcomeGrants: true);
         // The previous version: account_projection called the balance "balance" (renamed to credits since), the wallet
         // summaries had no duplicated Balance column (added since) and called TotalGranted "granted" (renamed since).
         await ReliabilityHost.ScalarAsync(_database, """
@@ -156,13 +154,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task Given_a_new_version_still_being_built_When_the_shape_changes_again_Then_the_complete_previous_version_stays_and_the_incomplete_one_is_dropped()
     {
-        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
-        {
-            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
-            await ReliabilityHost.OpenWalletsAsync(first.Services.GetRequiredService<WalletService>(), ReliabilityHost.Actor("alice"), 3);
-            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-            await first.StopAsync();
-        }
+        await BuildPreviousVersionAsync(wallets: 3);
         await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
         // The new version has begun: one row so far.
         await ReliabilityHost.ScalarAsync(_database, """
@@ -217,13 +209,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
     public async Task Given_the_previous_version_dropped_under_a_read_When_the_list_is_read_Then_the_current_version_answers()
     {
         var alice = ReliabilityHost.Actor("alice");
-        using (var first = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo))
-        {
-            await ReliabilityHost.GrantPersonaAsync(first, "alice", Personas.Support);
-            await ReliabilityHost.OpenWalletsAsync(first.Services.GetRequiredService<WalletService>(), alice, 2);
-            await first.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
-            await first.StopAsync();
-        }
+        await BuildPreviousVersionAsync(wallets: 2);
         await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
         // Another node switched and dropped the previous tables between this node's check and its query.
         await ReliabilityHost.ScalarAsync(_database, "drop table auditportal_previous.mt_doc_walletsummary; select 0");
