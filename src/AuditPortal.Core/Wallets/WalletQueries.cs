@@ -10,7 +10,7 @@ namespace AuditPortal.Core.Wallets;
 /// <summary>What the wallet list asks for: a page, one sort column and optional filters.</summary>
 public sealed record WalletListQuery(
     int Page = 0, int PageSize = 25, string? SortBy = null, bool Descending = false,
-    string? OwnerContains = null, int? MinBalance = null, int? MaxBalance = null);
+    string? OwnerContains = null, int? MinBalance = null, int? MaxBalance = null, DateTimeOffset? ChangedSince = null);
 
 /// <param name="TotalIsEstimate">True when more wallets match than are counted exactly; the total is then PostgreSQL's estimate.</param>
 /// <param name="Previous">Set when the previous version of the read models answered (a new version is being built).</param>
@@ -62,6 +62,7 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
             q = q.Where(x => x.Owner.Contains(owner, StringComparison.OrdinalIgnoreCase));
         if (query.MinBalance is { } min) q = q.Where(x => x.Balance >= min);
         if (query.MaxBalance is { } max) q = q.Where(x => x.Balance <= max);
+        if (query.ChangedSince is { } since) q = q.Where(x => x.LastChangedAt >= since);
 
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         // Count and page as two statements: Marten's Stats() adds count(*) over(), which makes PostgreSQL read and

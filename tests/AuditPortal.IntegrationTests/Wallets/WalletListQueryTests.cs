@@ -51,4 +51,18 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
         Assert.Equal((12L, false), (page.TotalCount, page.TotalIsEstimate));
         Assert.Equal(12, page.Items.Count);
     }
+
+    [Fact]
+    public async Task Given_wallets_changed_one_after_another_When_listing_changed_since_a_moment_Then_only_the_later_ones_come_latest_first()
+    {
+        var queries = new WalletQueries(fixture.Store, Alice);
+        var all = await queries.ListAsync(new WalletListQuery(0, 50, nameof(WalletSummary.LastChangedAt), false, _owner));
+        // Between the sixth and the seventh change: each grant is its own round trip, so they are milliseconds apart.
+        var since = all.Items[5].LastChangedAt + (all.Items[6].LastChangedAt - all.Items[5].LastChangedAt) / 2;
+
+        var page = await queries.ListAsync(new WalletListQuery(0, 50, nameof(WalletSummary.LastChangedAt), true, _owner, ChangedSince: since));
+
+        Assert.Equal(all.Items.Skip(6).Reverse().Select(x => x.Id), page.Items.Select(x => x.Id));
+        Assert.Equal(6L, page.TotalCount);
+    }
 }

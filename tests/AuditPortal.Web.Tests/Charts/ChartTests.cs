@@ -94,8 +94,10 @@ public class ChartTests : PortalTestContext
         var cut = Render<WalletBalanceChart>(p => p.Add(x => x.Steps, Steps(0, 50, -20, 100)));
 
         var series = cut.FindComponent<MudChart<double>>().Instance.ChartSeries.Single();
-        // Old balance then new balance at each event: a step, not a slope.
-        Assert.Equal([0d, 0, 0, 50, 50, 30, 30, 130], series.Data.Values.Select(v => (double)v!));
+        // Old balance then new balance at each event's own time: a vertical step on the time axis, not a slope.
+        Assert.Equal([0d, 0, 0, 50, 50, 30, 30, 130], series.Data.Points.Select(p => (double)p.Y!));
+        var times = series.Data.Points.Select(p => (DateTime)p.X!).ToList();
+        Assert.Equal(Enumerable.Range(0, 4).SelectMany(i => new[] { Day.AddHours(i).UtcDateTime, Day.AddHours(i).UtcDateTime }), times);
         var rows = cut.FindAll(".balance-table tbody tr");
         Assert.Equal(4, rows.Count);
         Assert.Contains("+100", rows[0].TextContent);

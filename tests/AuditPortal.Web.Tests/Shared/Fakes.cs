@@ -43,6 +43,7 @@ public sealed class FakeWalletReads : IWalletReads
             .Where(w => query.OwnerContains is not { Length: > 0 } text || w.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
             .Where(w => query.MinBalance is not { } min || w.Balance >= min)
             .Where(w => query.MaxBalance is not { } max || w.Balance <= max)
+            .Where(w => query.ChangedSince is not { } since || w.LastChangedAt >= since)
             .ToList();
         var items = matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
         return Task.FromResult(EstimatedTotal is { } estimate

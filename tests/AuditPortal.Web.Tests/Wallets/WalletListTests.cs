@@ -2,6 +2,7 @@ using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.Wallets;
 using AuditPortal.Web.Tests.Shared;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Web.Tests.Wallets;
 
@@ -103,5 +104,70 @@ public class WalletListTests : PageTestContext
         var cut = Render<WalletList>();
 
         Assert.Contains("4,000 recent events", cut.Find("#read-model-banner").TextContent);
+    }
+
+    // The address: an overview tile opens the list filtered; a filtered list can be bookmarked.
+
+    [Fact]
+    public void Given_an_address_with_a_day_and_a_sort_When_the_list_opens_Then_the_server_is_asked_for_wallets_changed_since_that_day_latest_first()
+    {
+        var old = WalletReads.Add("old", 5);
+        old.LastChangedAt = new DateTimeOffset(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+        var recent = WalletReads.Add("recent", 7);
+        recent.LastChangedAt = new DateTimeOffset(2026, 11, 30, 9, 30, 0, TimeSpan.Zero);
+        RenderProviders();
+        Services.GetRequiredService<NavigationManager>().NavigateTo(WalletListAddress.ChangedSince(new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero)));
+
+        var cut = Render<WalletList>();
+
+        cut.WaitForAssertion(() => Assert.Equal(["recent"], cut.FindAll(".wallet-link").Select(a => a.TextContent)));
+        var query = WalletReads.ListQueries.Last();
+        Assert.Equal((new DateTimeOffset(2026, 11, 30, 0, 0, 0, TimeSpan.Zero), "LastChangedAt", true), (query.ChangedSince, query.SortBy, query.Descending));
+        Assert.Equal("2026-11-30", cut.Find("#wallet-changed-since").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("#wallet-address-error"));
+    }
+
+    [Fact]
+    public void Given_an_address_whose_day_is_not_a_day_When_the_list_opens_Then_it_says_so_and_lists_without_that_filter()
+    {
+        RenderProviders();
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/wallets?changedSince=yesterday&owner=an");
+        WalletReads.Add("ann", 5);
+
+        var cut = Render<WalletList>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".wallet-link")));
+        Assert.Contains("\"yesterday\" in the address is not a day", cut.Find("#wallet-address-error").TextContent);
+        Assert.Equal((null, "an"), (WalletReads.ListQueries.Last().ChangedSince, WalletReads.ListQueries.Last().OwnerContains));
+    }
+
+    [Fact]
+    public void Given_the_list_When_an_owner_is_typed_and_a_column_sorted_Then_the_address_carries_both_and_the_typed_text_stays()
+    {
+        var cut = RenderListOf(("ann", 5), ("bob", 7));
+        var nav = Services.GetRequiredService<NavigationManager>();
+
+        cut.Find("#wallet-owner-filter").Input("bo");
+        cut.WaitForAssertion(() => Assert.EndsWith("/wallets?owner=bo", nav.Uri), TimeSpan.FromSeconds(5));
+        cut.FindAll("th").First(th => th.TextContent.Contains("Balance")).QuerySelector(".sortable-column-header")!.Click();
+
+        cut.WaitForAssertion(() => Assert.EndsWith("/wallets?owner=bo&sort=Balance", nav.Uri));
+        Assert.Equal("bo", cut.Find("#wallet-owner-filter").GetAttribute("value"));
+        Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent));
+    }
+
+    [Fact]
+    public void Given_a_filtered_list_When_the_address_changes_to_the_plain_list_Then_the_filters_clear()
+    {
+        var cut = RenderListOf(("ann", 5), ("bob", 7));
+        var nav = Services.GetRequiredService<NavigationManager>();
+        cut.Find("#wallet-owner-filter").Input("bo");
+        cut.WaitForAssertion(() => Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent)), TimeSpan.FromSeconds(5));
+
+        // As the menu's "Wallets" link does.
+        cut.InvokeAsync(() => nav.NavigateTo("/wallets"));
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".wallet-link").Count));
+        Assert.Null(WalletReads.ListQueries.Last().OwnerContains);
     }
 }
