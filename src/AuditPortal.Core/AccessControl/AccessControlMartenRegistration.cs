@@ -10,6 +10,8 @@ public static class AccessControlMartenRegistration
         // Inline: a revocation must be visible to the very next authorization check.
         opts.Projections.Add<AccessControlListViewProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<AccessControlListView>().Index(x => x.Resource);
+        // Read raw by every node's sign-out check (SignOutLog), before any stream of it was loaded.
+        opts.Events.AddEventType<UserSignedOut>();
         return opts;
     }
 }

@@ -8,14 +8,24 @@ public sealed record CommandDenied(
     string UserName, string CommandType, Guid CommandId, Permission MissingPermission, string CorrelationId, DateTimeOffset DeniedAt);
 
 /// <summary>
-/// One stream per user ("AccessLog" stream type) holding the portal's record of what that user was refused.
-/// The stream id derives from the user name, so a user's refusals are found without a lookup table.
+/// A user signed out: every session of theirs issued before <paramref name="SignedOutAt"/> ends, on every portal node
+/// (<see cref="SignOutLog"/>).
 /// </summary>
-public sealed record AccessLog(Guid Id, string UserName, int Denials)
+public sealed record UserSignedOut(string UserName, DateTimeOffset SignedOutAt);
+
+/// <summary>
+/// One stream per user ("AccessLog" stream type) holding the portal's record of that user's access: what they were
+/// refused and when they signed out. The stream id derives from the user name, so it is found without a lookup table.
+/// </summary>
+public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOffset? LastSignedOutAt = null)
 {
     public static AccessLog Create(CommandDenied e) => new(StreamIdFor(e.UserName), e.UserName, 1);
 
+    public static AccessLog Create(UserSignedOut e) => new(StreamIdFor(e.UserName), e.UserName, 0, e.SignedOutAt);
+
     public AccessLog Apply(CommandDenied e) => this with { Denials = Denials + 1 };
+
+    public AccessLog Apply(UserSignedOut e) => this with { LastSignedOutAt = e.SignedOutAt };
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the case-folded user name.</summary>
     public static Guid StreamIdFor(string userName)

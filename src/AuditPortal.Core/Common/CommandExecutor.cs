@@ -223,7 +223,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     private static bool IsSystem(Actor actor) => actor.UserName.StartsWith("system:", StringComparison.Ordinal);
 
     /// <summary>A version conflict, recognised by Marten's and JasperFx's exception types (never by type names).</summary>
-    private static bool IsConcurrency(Exception e) =>
+    internal static bool IsConcurrency(Exception e) =>
         e is ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.StreamLockedException or Marten.Exceptions.StreamLockedException
         or EventStreamUnexpectedMaxEventIdException
         || e.InnerException is { } inner && IsConcurrency(inner);

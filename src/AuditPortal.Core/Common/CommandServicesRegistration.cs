@@ -17,6 +17,7 @@ public static class CommandServicesRegistration
         services.AddSingleton<WalletService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccessControlService>();
+        services.AddSingleton<SignOutLog>();
         return services;
     }
 }

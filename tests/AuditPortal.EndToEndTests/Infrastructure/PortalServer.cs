@@ -15,6 +15,8 @@ public class PortalServer : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public string BaseUrl { get; private set; } = "";
+    /// <summary>The portal's own database (a second node, <see cref="StartNodeAsync"/>, shares it).</summary>
+    public string ConnectionString { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
     public IServiceProvider Services => _factory!.Services;
 
@@ -22,18 +24,8 @@ public class PortalServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var connectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Development");
-            web.UseSetting("ConnectionStrings:Marten", connectionString);
-            foreach (var (key, value) in Settings) web.UseSetting(key, value);
-        });
-        // An explicit loopback listener on port 0: UseKestrel(0) was seen binding 127.0.0.1:5000, which fails
-        // while another test run on the machine holds that port.
-        _factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
-        _factory.StartServer();
-        BaseUrl = _factory.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+        ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
+        (_factory, BaseUrl) = StartNode(ConnectionString, Settings);
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -42,6 +34,22 @@ public class PortalServer : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
+    }
+
+    /// <summary>Another portal node (Kestrel on its own port) on <paramref name="connectionString"/>.</summary>
+    public static (WebApplicationFactory<Program> Factory, string BaseUrl) StartNode(string connectionString, IDictionary<string, string?> settings)
+    {
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Development");
+            web.UseSetting("ConnectionStrings:Marten", connectionString);
+            foreach (var (key, value) in settings) web.UseSetting(key, value);
+        });
+        // An explicit loopback listener on port 0: UseKestrel(0) was seen binding 127.0.0.1:5000, which fails
+        // while another test run on the machine holds that port.
+        factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        factory.StartServer();
+        return (factory, factory.ClientOptions.BaseAddress.ToString().TrimEnd('/'));
     }
 
     /// <summary>Opens a page signed in as the bootstrap admin (who may open every page); see <see cref="SignInAsync"/> for other users.</summary>
@@ -59,10 +67,13 @@ public class PortalServer : IAsyncLifetime
     /// Signs a demo account (Development: password "demo") in through the sign-in form in a fresh browser context,
     /// then opens <paramref name="path"/> and waits until the circuit is interactive.
     /// </summary>
-    public async Task<IPage> SignInAsync(string user, string path = "/", string password = "demo")
+    public Task<IPage> SignInAsync(string user, string path = "/", string password = "demo") => SignInAtAsync(BaseUrl, user, path, password);
+
+    /// <summary>As <see cref="SignInAsync"/>, on the node at <paramref name="baseUrl"/>.</summary>
+    public async Task<IPage> SignInAtAsync(string baseUrl, string user, string path = "/", string password = "demo")
     {
         var page = await NewPageAsync();
-        await page.GotoAsync($"{BaseUrl}/account/signin?returnUrl={Uri.EscapeDataString(path)}");
+        await page.GotoAsync($"{baseUrl}/account/signin?returnUrl={Uri.EscapeDataString(path)}");
         await page.Locator("#username").FillAsync(user);
         await page.Locator("#password").FillAsync(password);
         await page.Locator("#signin-submit").ClickAsync();

@@ -143,6 +143,21 @@ public class SessionRevalidationTests
     }
 
     [Fact]
+    public void Given_a_sign_out_known_here_When_an_older_one_arrives_from_another_node_Then_the_later_one_still_counts()
+    {
+        var signOuts = new SignOutRecords(_clock);
+        var validation = Validation(signOuts);
+        var session = LocalAccounts.Principal("grace", LocalAccounts.PasswordMethod, _clock.Now);
+        _clock.Now = _clock.Now.AddMinutes(1);
+        signOuts.Record("grace");
+
+        // Another node's record from before this session's sign-in: it must not undo the later sign-out.
+        signOuts.Note("Grace", _clock.Now.AddMinutes(-10).UtcTicks);
+
+        Assert.Equal("signed out elsewhere", validation.Problem(session));
+    }
+
+    [Fact]
     public void Given_a_session_When_its_account_is_removed_or_it_outlives_the_maximum_Then_it_ends()
     {
         var principal = LocalAccounts.Principal("grace", LocalAccounts.PasswordMethod, _clock.Now);

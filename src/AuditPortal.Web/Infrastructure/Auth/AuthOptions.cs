@@ -19,6 +19,9 @@ public sealed class AuthOptions
     /// <summary>How often an open circuit re-checks its user (sign-out elsewhere, removed account, session end).</summary>
     public double RevalidationSeconds { get; set; } = 60;
 
+    /// <summary>How often a node reads the sign-outs other nodes recorded (its own take effect at once).</summary>
+    public double SignOutSyncSeconds { get; set; } = 5;
+
     /// <summary>Sign-in posts per client address and minute (ASP.NET Core rate limiter); more answer 429.</summary>
     public int SignInPermitsPerMinute { get; set; } = 30;
 

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using System.Net;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
@@ -107,6 +108,7 @@ public static class AuthRegistration
         services.AddCascadingAuthenticationState();
         services.AddSingleton<LocalAccounts>();
         services.AddSingleton<SignOutRecords>();
+        services.AddHostedService<SignOutSync>();
         services.AddSingleton<SessionValidation>();
         services.AddScoped<AuthenticationStateProvider, PortalAuthenticationStateProvider>();
         services.AddHostedService<DemoAccountGrants>();
@@ -168,13 +170,27 @@ public static class AuthRegistration
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapPost(SignOutPath, async Task<Results<RedirectHttpResult, BadRequest>> (HttpContext context, IAntiforgery antiforgery, SignOutRecords signOuts) =>
+        app.MapPost(SignOutPath, async Task<Results<RedirectHttpResult, BadRequest>> (
+                HttpContext context, IAntiforgery antiforgery, SignOutRecords signOuts, SignOutLog log, ILogger<SignOutLog> logger) =>
             {
                 // A minimal endpoint without form binding is not refused by the antiforgery middleware: check here,
                 // so another site cannot sign a user out.
                 if (!await antiforgery.IsRequestValidAsync(context)) return TypedResults.BadRequest();
-                // Ends this user's other tabs and browsers too: their cookies and circuits were issued before now.
-                if (context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }) signOuts.Record(name);
+                // Ends this user's other tabs and browsers too: their cookies and circuits were issued before now. This
+                // node at once; the other nodes from the event store.
+                if (context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } && !AccountNames.IsReserved(name))
+                {
+                    signOuts.Record(name);
+                    try
+                    {
+                        await log.RecordAsync(name, context.TraceIdentifier, context.RequestAborted);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // This browser is signed out regardless; say that other nodes were not told.
+                        logger.LogError(e, "The sign-out of {User} could not be recorded: sessions on other portal nodes stay open until they expire", name);
+                    }
+                }
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                 return TypedResults.LocalRedirect(SignInPath + "?signedOut=true");
             })

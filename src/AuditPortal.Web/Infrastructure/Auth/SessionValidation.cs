@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -6,20 +5,6 @@ using Microsoft.AspNetCore.Components.Server;
 using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
-
-/// <summary>
-/// When each user last signed out. A sign-out ends every session of that user issued before it: the cookie of
-/// another tab or browser (checked on each request) and every open circuit (checked on the revalidation interval).
-/// Kept in memory: one portal node; a restart forgets it (an old cookie then lives until it expires).
-/// </summary>
-public sealed class SignOutRecords(TimeProvider time)
-{
-    private readonly ConcurrentDictionary<string, long> _signedOutAt = new(StringComparer.OrdinalIgnoreCase);
-
-    public void Record(string userName) => _signedOutAt[userName] = time.GetUtcNow().UtcTicks;
-
-    public bool EndedAfter(string userName, long issuedTicks) => _signedOutAt.TryGetValue(userName, out var at) && at >= issuedTicks;
-}
 
 /// <summary>The one rule for "is this signed-in session still good", shared by the cookie check and the circuit revalidation.</summary>
 public sealed class SessionValidation(LocalAccounts accounts, SignOutRecords signOuts, IOptions<AuthOptions> options, TimeProvider time)

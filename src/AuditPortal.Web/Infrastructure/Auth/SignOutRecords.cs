@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using AuditPortal.Core.AccessControl;
+using Microsoft.Extensions.Options;
+
+namespace AuditPortal.Web.Infrastructure.Auth;
+
+/// <summary>
+/// When each user last signed out. A sign-out ends every session of that user issued before it: the cookie of
+/// another tab or browser (checked on each request) and every open circuit (checked on the revalidation interval).
+/// This node's sign-outs count at once; those of other nodes sharing the database (and those before a restart)
+/// arrive through <see cref="SignOutSync"/> from the event store (<see cref="SignOutLog"/>).
+/// </summary>
+public sealed class SignOutRecords(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, long> _signedOutAt = new(StringComparer.OrdinalIgnoreCase);
+
+    public void Record(string userName) => Note(userName, time.GetUtcNow().UtcTicks);
+
+    /// <summary>A sign-out at <paramref name="utcTicks"/>; an earlier one than already known changes nothing.</summary>
+    public void Note(string userName, long utcTicks) =>
+        _signedOutAt.AddOrUpdate(userName, utcTicks, (_, known) => Math.Max(known, utcTicks));
+
+    public bool EndedAfter(string userName, long issuedTicks) => _signedOutAt.TryGetValue(userName, out var at) && at >= issuedTicks;
+}
+
+/// <summary>
+/// Reads, every Auth:SignOutSyncSeconds, the sign-outs any node recorded within the longest session
+/// (Auth:MaxSessionHours) into this node's <see cref="SignOutRecords"/>. A failed read is logged and tried again.
+/// </summary>
+public sealed class SignOutSync(SignOutLog log, SignOutRecords records, IOptions<AuthOptions> options, TimeProvider time, ILogger<SignOutSync> logger)
+    : BackgroundService
+{
+    /// <summary>The first read before the portal takes requests: a cookie signed out before a restart is refused at once.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SyncOnceAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not read the recorded sign-outs at startup; trying again in the background");
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.SignOutSyncSeconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await Task.Delay(interval, time, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+            try
+            {
+                await SyncOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Could not read the sign-outs of other portal nodes; trying again in {Seconds} s", interval.TotalSeconds);
+            }
+        }
+    }
+
+    public async Task SyncOnceAsync(CancellationToken ct = default)
+    {
+        var since = time.GetUtcNow().AddHours(-options.Value.MaxSessionHours);
+        foreach (var (user, at) in await log.LatestSinceAsync(since, ct)) records.Note(user, at.UtcTicks);
+    }
+}
