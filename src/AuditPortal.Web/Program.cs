@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
@@ -49,6 +50,8 @@ var storeSettings = new PortalStoreSettings
 {
     SchemaName = PortalDatabase.SchemaOf(builder.Configuration),
     AutoCreate = builder.Configuration.GetValue("Database:AutoCreate", AutoCreate.CreateOrUpdate),
+    // Access-control events are sealed under a key derived from the checkpoint key: kept outside the database.
+    AccessControlKey = AccessControlSeals.DeriveKey(CheckpointSettings.Resolve(builder.Configuration, builder.Environment, createDevelopmentKey: true).Key),
 };
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,

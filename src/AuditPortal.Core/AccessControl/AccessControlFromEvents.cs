@@ -35,7 +35,12 @@ public static class AccessControlFromEvents
         if (version > start.Version)
         {
             var events = await session.Events.FetchStreamAsync(aclId, version, null, start.Version + 1, ct);
-            foreach (var e in events.OrderBy(x => x.Version)) acl = AccessControlListHistory.Apply(acl, e.Data);
+            // With a key, only events the portal sealed count: one appended by someone else holding the database role
+            // (a forged grant) changes nothing here, and the read model's disagreement is reported (ReportTampering).
+            var seals = AccessControlSeals.For(session.DocumentStore);
+            var serializer = seals is null ? null : session.DocumentStore.Options.Serializer();
+            foreach (var e in events.OrderBy(x => x.Version))
+                if (seals is null || seals.IsSealed(e, serializer!)) acl = AccessControlListHistory.Apply(acl, e.Data);
         }
         byId[aclId] = new Folded(version, acl);
         return (acl, version);

@@ -14,12 +14,32 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
             created => $"Access-control list for {created.Resource} created.", ct);
 
     public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        executor.DecideAsync(Lists, actor, Permission.EditAccessControl, commandId, nameof(GrantPermission), aclId, expectedVersion,
+        DecideOnSealedAsync(actor, commandId, nameof(GrantPermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
-            (_, granted) => $"Granted {granted.Permission} to {granted.Principal}.", ct);
+            granted => $"Granted {granted.Permission} to {granted.Principal}.", ct);
 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        executor.DecideAsync(Lists, actor, Permission.EditAccessControl, commandId, nameof(RevokePermission), aclId, expectedVersion,
+        DecideOnSealedAsync(actor, commandId, nameof(RevokePermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new RevokePermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
-            (_, revoked) => $"Revoked {revoked.Permission} from {revoked.Principal}.", ct);
+            revoked => $"Revoked {revoked.Permission} from {revoked.Principal}.", ct);
+
+    /// <summary>
+    /// The decide step of <see cref="CommandExecutor.DecideAsync{T,TEvent}"/>, but on the list as the permission check
+    /// sees it (<see cref="AccessControlFromEvents"/>: sealed events only), so that a forged or unsealed grant neither
+    /// blocks a real one ("already granted") nor survives a revocation. The stream is locked first, so changes of one
+    /// list serialize; the version the user saw is compared with the events' own version (max(version) in mt_events,
+    /// not mt_streams, which the runtime role can write).
+    /// </summary>
+    private Task<CommandResult> DecideOnSealedAsync<TEvent>(
+        Actor actor, Guid commandId, string commandType, Guid aclId, long? expectedVersion,
+        Func<AccessControlList?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct) where TEvent : notnull =>
+        executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, commandType, async session =>
+        {
+            var stream = await session.Events.FetchForExclusiveWriting<AccessControlList>(aclId, ct);
+            var (acl, version) = await AccessControlFromEvents.LoadAsync(session, aclId, ct);
+            if (expectedVersion is { } seen && seen != version) return await executor.ConflictAsync(Lists, aclId, ct);
+            var decided = decide(acl);
+            stream.AppendOne(decided);
+            return CommandResult.Accepted(aclId, stream.CurrentVersion ?? version + 1, accepted(decided));
+        }, () => executor.ConflictAsync(Lists, aclId, ct), ct);
 }

@@ -39,7 +39,7 @@ public static class DemoHistory
         var headers = generated.GroupBy(e => e.StreamId)
             .Select(g => new BulkEventStreamHeader { Id = g.Key, Version = g.Max(e => e.Version), AggregateType = g.First().StreamType })
             .ToList();
-        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers, ToEvents(registry, generated), 1000, ct);
+        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers, ToEvents(registry, generated, AccessControlSeals.For(store), store.Options.Serializer()), 1000, ct);
 
         var aclIds = generated.Where(e => e.StartsStream && e.StreamType == typeof(AccessControlList)).Select(e => e.StreamId).ToList();
         await BuildAccessControlViewsAsync(store, aclIds, ct);
@@ -50,11 +50,15 @@ public static class DemoHistory
             generated.Count > 0 ? generated[0].At : null, generated.Count > 0 ? generated[^1].At : null);
     }
 
-    private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events)
+    private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events, AccessControlSeals? seals, ISerializer serializer)
     {
         foreach (var e in events)
         {
             var stored = registry.BuildEvent(e.Data);
+            if (stored.Id == Guid.Empty) stored.Id = Guid.CreateVersion7();
+            // The import bypasses sessions (and their sealing listener): seal the access-control events here.
+            if (seals is not null && AccessControlSeals.Covers(e.Data))
+                stored.SetHeader(AccessControlSeals.Header, seals.Compute(e.StreamId, stored.Id, e.Data, serializer));
             stored.StreamId = e.StreamId;
             stored.Version = e.Version;
             stored.Timestamp = e.At;

@@ -27,6 +27,8 @@ public sealed record PortalStoreSettings
     public bool RebuildWithBulkCopy { get; init; }
     /// <summary>Marten's stream-by-stream rebuild of single-stream projections: each document is written once.</summary>
     public bool OptimizedRebuilds { get; init; }
+    /// <summary>Seals access-control events (<see cref="AccessControlSeals"/>); null: neither sealed nor checked.</summary>
+    public byte[]? AccessControlKey { get; init; }
 }
 
 public static class PortalStore
@@ -75,6 +77,7 @@ public static class PortalStore
             opts.AddJobs(readModels);
         });
         opts.AddAccessControl();
+        AccessControlSeals.Register(opts, settings.AccessControlKey);
         opts.AddAudit();
     }
 }

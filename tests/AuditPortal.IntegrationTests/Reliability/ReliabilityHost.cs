@@ -40,7 +40,7 @@ public static class ReliabilityHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Marten's daemon logs every retry while the server is down; the tests measure the outcome instead.
         if (quiet) builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
-        builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings(), daemonMode,
+        builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings { AccessControlKey = AccessControlKey }, daemonMode,
             migrationConnectionString is null ? null : _ => migrationConnectionString);
         builder.Services.AddPortalCommands();
         configure?.Invoke(builder.Services);
@@ -50,6 +50,9 @@ public static class ReliabilityHost
         await PortalBootstrap.EnsurePortalAclAsync(store, host.Services.GetRequiredService<AccessControlService>(), Admin);
         return host;
     }
+
+    /// <summary>The portal's access-control seal key in these tests (a test value; a real one comes from configuration).</summary>
+    public static readonly byte[] AccessControlKey = AccessControlSeals.DeriveKey(System.Text.Encoding.UTF8.GetBytes("integration-tests-only-key-0123456789abcdef"))!;
 
     public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
 

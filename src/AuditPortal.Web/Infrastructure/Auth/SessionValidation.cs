@@ -14,12 +14,14 @@ public sealed class SessionValidation(LocalAccounts accounts, SignOutRecords sig
 
     public const string OpenIdConnectMethod = "oidc";
 
+    public const string SignedOutElsewhere = "signed out elsewhere";
+
     /// <summary>Null when the session is current, else why it ended.</summary>
     public string? Problem(ClaimsPrincipal user)
     {
         if (user.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name)) return "not signed in";
         if (!long.TryParse(user.FindFirst(IssuedClaim)?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var issued)) return "a session from before sign-in records";
-        if (signOuts.EndedAfter(name, issued)) return "signed out elsewhere";
+        if (signOuts.EndedAfter(name, issued)) return SignedOutElsewhere;
         if (new DateTimeOffset(issued, TimeSpan.Zero).AddHours(options.Value.MaxSessionHours) <= time.GetUtcNow()) return "expired";
         var method = user.FindFirst(ClaimTypes.AuthenticationMethod)?.Value;
         // Accounts of the identity provider are its to remove; local ones must still be configured.
@@ -43,11 +45,17 @@ public sealed class PortalAuthenticationStateProvider(ILoggerFactory loggers, Se
     protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
         Task.FromResult(IsCurrent(authenticationState.User));
 
+    /// <summary>Why revalidation ended this circuit's session (null while it lasts), for the page that sends the user to sign in.</summary>
+    public string? EndedBecause { get; private set; }
+
     public bool IsCurrent(ClaimsPrincipal user)
     {
         var problem = validation.Problem(user);
         if (problem is not null && user.Identity?.IsAuthenticated == true)
+        {
+            EndedBecause = problem;
             _logger.LogInformation("Ended the circuit session of {User}: {Reason}", user.Identity.Name, problem);
+        }
         return problem is null;
     }
 }
