@@ -35,7 +35,8 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
         Func<AccessControlList?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct) where TEvent : notnull =>
         executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, commandType, async session =>
         {
-            var stream = await session.Events.FetchForExclusiveWriting<AccessControlList>(aclId, ct);
+            // No expected version here: the lock (and the empty-id answer) of the executor's fetch; the version is checked below.
+            var stream = await CommandExecutor.FetchForWritingAsync(session, Lists, aclId, expectedVersion: null, ct);
             var (acl, version) = await AccessControlFromEvents.LoadAsync(session, aclId, ct);
             if (expectedVersion is { } seen && seen != version) return await executor.ConflictAsync(Lists, aclId, ct);
             var decided = decide(acl);
