@@ -193,12 +193,13 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
         await Assertions.Expect(page.Locator("#wallet-version")).ToHaveTextAsync("2");
 
-        // Hold the wallet summary (what the page shows; it runs inside the read models' composite, so hold that) so that sam's grant is recorded but not yet on alice's page.
-        var daemon = server.Services.GetRequiredService<IProjectionCoordinator>().DaemonForMainDatabase();
-        var shards = server.Services.GetRequiredService<AuditPortal.Core.Projections.ProjectionOperations>().AsyncProjections()
-            .Where(p => p.Name == nameof(WalletSummary)).Select(p => p.RunByShard).Distinct().ToList();
-        Assert.NotEmpty(shards);
-        foreach (var shard in shards) await daemon.StopAgentAsync(shard);
+        // Hold the read models' writes, not the event store: a transaction with a SHARE lock on the wallet summaries
+        // (what the page shows) blocks the daemon's next batch, so sam's grant is recorded but not yet on alice's page.
+        // Stopping the daemon's agent was not enough: Marten's coordinator restarts a stopped agent on its health check.
+        await using var hold = new Npgsql.NpgsqlConnection(server.ConnectionString);
+        await hold.OpenAsync();
+        var holding = await hold.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand("lock table auditportal.mt_doc_walletsummary in share mode", hold, holding).ExecuteNonQueryAsync();
         try
         {
             var granted = await server.Services.GetRequiredService<WalletService>()
@@ -223,7 +224,7 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         }
         finally
         {
-            foreach (var shard in shards) await daemon.StartAgentAsync(shard, CancellationToken.None);
+            await holding.RollbackAsync();
         }
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("3", Soon);
     }
