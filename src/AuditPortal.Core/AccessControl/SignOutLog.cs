@@ -1,4 +1,3 @@
-using AuditPortal.Core.Common;
 using Marten;
 using Npgsql;
 
@@ -18,24 +17,8 @@ public sealed class SignOutLog(IDocumentStore store, TimeProvider time)
     public async Task<DateTimeOffset> RecordAsync(string userName, string correlationId, CancellationToken ct = default)
     {
         var signedOutAt = time.GetUtcNow();
-        var streamId = AccessLog.StreamIdFor(userName);
-        // A refusal of the same user at the same moment races for the next stream version: the loser tries again.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var session = store.LightweightSession();
-                session.CorrelationId = correlationId;
-                session.LastModifiedBy = userName;
-                var log = await session.Events.FetchForWriting<AccessLog>(streamId, ct);
-                log.AppendOne(new UserSignedOut(userName, signedOutAt));
-                await session.SaveChangesAsync(ct);
-                return signedOutAt;
-            }
-            catch (Exception e) when (CommandExecutor.IsConcurrency(e) && attempt < 5)
-            {
-            }
-        }
+        await AccessLogAppend.AppendAsync(store, userName, new UserSignedOut(userName, signedOutAt), correlationId, causationId: null, ct);
+        return signedOutAt;
     }
 
     /// <summary>

@@ -161,29 +161,14 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     /// <summary>Appends the refusal on the user's access-log stream; a failure here is logged, never turned into an acceptance.</summary>
     private async Task RecordDenialAsync(Actor actor, Permission missing, Guid commandId, string commandType, CancellationToken ct)
     {
-        var streamId = AccessLog.StreamIdFor(actor.UserName);
-        // Two refusals of one user at the same moment race for the next stream version: the loser retries.
-        for (var attempt = 1; ; attempt++)
+        var denied = new CommandDenied(actor.UserName, commandType, commandId, missing, actor.CorrelationId, DateTimeOffset.UtcNow);
+        try
         {
-            try
-            {
-                await using var session = store.LightweightSession();
-                session.CorrelationId = actor.CorrelationId;
-                session.CausationId = commandId.ToString();
-                session.LastModifiedBy = actor.UserName;
-                var log = await session.Events.FetchForWriting<AccessLog>(streamId, ct);
-                log.AppendOne(new CommandDenied(actor.UserName, commandType, commandId, missing, actor.CorrelationId, DateTimeOffset.UtcNow));
-                await session.SaveChangesAsync(ct);
-                return;
-            }
-            catch (Exception e) when (IsConcurrency(e) && attempt < 5)
-            {
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Could not record the refusal of {CommandType} for {Actor}", commandType, actor.UserName);
-                return;
-            }
+            await AccessLogAppend.AppendAsync(store, actor.UserName, denied, actor.CorrelationId, commandId.ToString(), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Could not record the refusal of {CommandType} for {Actor}", commandType, actor.UserName);
         }
     }
 

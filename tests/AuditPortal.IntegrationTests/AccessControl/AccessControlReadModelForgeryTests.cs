@@ -13,6 +13,9 @@ namespace AuditPortal.IntegrationTests.AccessControl;
 /// </summary>
 public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output) : RoleSplitHostTests
 {
+    /// <summary>Marten over the runtime role's connection, with the portal's configuration but not its sealing key.</summary>
+    private DocumentStore UnkeyedRuntimeStore() =>
+        DocumentStore.For(o => PortalStore.Configure(o, Database.Runtime, new PortalStoreSettings { AutoCreate = JasperFx.AutoCreate.None }));
 
     private async Task ExecAsRuntimeAsync(string sql, params (string Name, object Value)[] parameters)
     {
@@ -96,9 +99,9 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
         var store = Host.Services.GetRequiredService<IDocumentStore>();
         var mallory = ReliabilityHost.Actor("mallory");
 
-        // The attacker: Marten over the runtime role's connection, with the portal's configuration but not its key.
+        // The attacker has the runtime role and the portal's configuration, not its key.
         // One grant without a seal, one with a seal made up, one a copy of a genuine sealed grant (as a new event).
-        await using (var forger = DocumentStore.For(o => PortalStore.Configure(o, Database.Runtime, new PortalStoreSettings { AutoCreate = JasperFx.AutoCreate.None })))
+        await using (var forger = UnkeyedRuntimeStore())
         {
             await using var session = forger.LightweightSession();
             session.LastModifiedBy = ReliabilityHost.Admin;
@@ -146,7 +149,7 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
         var store = Host.Services.GetRequiredService<IDocumentStore>();
         var bob = ReliabilityHost.Actor("bob");
         // As written before sealing existed, or by someone without the key.
-        await using (var unkeyed = DocumentStore.For(o => PortalStore.Configure(o, Database.Runtime, new PortalStoreSettings { AutoCreate = JasperFx.AutoCreate.None })))
+        await using (var unkeyed = UnkeyedRuntimeStore())
         {
             await using var session = unkeyed.LightweightSession();
             session.Events.Append(Resources.PortalAclId, new PermissionGranted(Resources.PortalAclId, "bob", Permission.ReadWallets, ReliabilityHost.Admin, DateTimeOffset.UtcNow, "before sealing"));

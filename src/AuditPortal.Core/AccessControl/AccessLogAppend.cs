@@ -1,0 +1,36 @@
+using AuditPortal.Core.Common;
+using Marten;
+
+namespace AuditPortal.Core.AccessControl;
+
+/// <summary>
+/// The one way to add an event to a user's <see cref="AccessLog"/> stream (a refusal, a sign-out). Two such events of
+/// one user at the same moment race for the next stream version; the loser fetches again and retries, up to five times.
+/// </summary>
+public static class AccessLogAppend
+{
+    private const int MaxAttempts = 5;
+
+    public static async Task AppendAsync(
+        IDocumentStore store, string userName, object @event, string correlationId, string? causationId, CancellationToken ct)
+    {
+        var streamId = AccessLog.StreamIdFor(userName);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var session = store.LightweightSession();
+                session.CorrelationId = correlationId;
+                if (causationId is not null) session.CausationId = causationId;
+                session.LastModifiedBy = userName;
+                var log = await session.Events.FetchForWriting<AccessLog>(streamId, ct);
+                log.AppendOne(@event);
+                await session.SaveChangesAsync(ct);
+                return;
+            }
+            catch (Exception e) when (CommandExecutor.IsConcurrency(e) && attempt < MaxAttempts)
+            {
+            }
+        }
+    }
+}
