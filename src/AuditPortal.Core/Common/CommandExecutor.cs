@@ -213,7 +213,8 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         or EventStreamUnexpectedMaxEventIdException
         || e.InnerException is { } inner && IsConcurrency(inner);
 
-    private static bool IsUnavailable(Exception e) =>
+    /// <summary>The database cannot be reached (network, timeout, transient server state): nothing was decided.</summary>
+    public static bool IsUnavailable(Exception e) =>
         e is NpgsqlException { IsTransient: true } or TimeoutException or System.Net.Sockets.SocketException
         || e is NpgsqlException && e.InnerException is System.Net.Sockets.SocketException or IOException or TimeoutException
         || e.InnerException is { } inner && IsUnavailable(inner);

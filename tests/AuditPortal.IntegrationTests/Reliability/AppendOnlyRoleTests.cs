@@ -19,6 +19,19 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHos
             $"select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'auditportal' and c.relkind = 'r' and pg_get_userbyid(c.relowner) <> '{DatabaseRoles.UserOf(Database.Migrator)}'"));
 
     [Fact]
+    public async Task Given_the_runtime_role_When_sign_ins_fail_Then_it_counts_them_in_the_shared_table_and_locks_the_name()
+    {
+        var attempts = new SignInAttempts(Host.Services.GetRequiredService<IDocumentStore>(), 1, TimeSpan.FromMinutes(15));
+        var now = DateTimeOffset.UtcNow;
+
+        var slot = await attempts.ReserveAsync("mallory", now);
+
+        Assert.True(slot.Granted);
+        Assert.NotNull(await attempts.FailedAsync(slot, now));
+        Assert.False((await attempts.ReserveAsync("mallory", now)).Granted);
+    }
+
+    [Fact]
     public async Task Given_the_runtime_role_When_it_updates_deletes_or_truncates_events_Then_permission_is_denied_and_the_portal_still_works()
     {
         var store = Host.Services.GetRequiredService<IDocumentStore>();

@@ -15,40 +15,39 @@ public class LocalAccountsTests
                 ["Grace"] = new LocalUser { PasswordHash = new PasswordHasher<string>().HashPassword("Grace", "correct horse") },
                 ["system:evil"] = new LocalUser { PasswordHash = new PasswordHasher<string>().HashPassword("system:evil", "x") },
             },
-            Lockout = new Infrastructure.Auth.LockoutOptions { MaxFailedAttempts = 3, Minutes = 15 },
-        }), new TestHostEnvironment(environment), clock, NullLogger<LocalAccounts>.Instance);
+        }), new InMemorySignInAttempts(3, TimeSpan.FromMinutes(15)), new TestHostEnvironment(environment), clock, NullLogger<LocalAccounts>.Instance);
 
     [Fact]
-    public void Given_a_configured_hash_When_the_password_matches_Then_the_configured_spelling_of_the_name_signs_in()
+    public async Task Given_a_configured_hash_When_the_password_matches_Then_the_configured_spelling_of_the_name_signs_in()
     {
-        var outcome = Accounts(new ManualClock()).Verify(" grace ", "correct horse");
+        var outcome = await Accounts(new ManualClock()).VerifyAsync(" grace ", "correct horse");
 
         Assert.Equal((SignInStatus.SignedIn, "Grace"), (outcome.Status, outcome.UserName));
     }
 
     [Fact]
-    public void Given_three_failures_When_the_lockout_passes_Then_the_right_password_works_again()
+    public async Task Given_three_failures_When_the_lockout_passes_Then_the_right_password_works_again()
     {
         var clock = new ManualClock();
         var accounts = Accounts(clock);
-        accounts.Verify("grace", "a");
-        accounts.Verify("grace", "b");
-        Assert.Equal(SignInStatus.LockedOut, accounts.Verify("grace", "c").Status);
+        await accounts.VerifyAsync("grace", "a");
+        await accounts.VerifyAsync("grace", "b");
+        Assert.Equal(SignInStatus.LockedOut, (await accounts.VerifyAsync("grace", "c")).Status);
 
         clock.Now = clock.Now.AddMinutes(14);
-        Assert.Equal(SignInStatus.LockedOut, accounts.Verify("grace", "correct horse").Status);
+        Assert.Equal(SignInStatus.LockedOut, (await accounts.VerifyAsync("grace", "correct horse")).Status);
 
         clock.Now = clock.Now.AddMinutes(2);
-        Assert.Equal(SignInStatus.SignedIn, accounts.Verify("grace", "correct horse").Status);
+        Assert.Equal(SignInStatus.SignedIn, (await accounts.VerifyAsync("grace", "correct horse")).Status);
     }
 
     [Fact]
-    public void Given_reserved_or_demo_names_outside_Development_When_signing_in_Then_they_are_refused()
+    public async Task Given_reserved_or_demo_names_outside_Development_When_signing_in_Then_they_are_refused()
     {
         var accounts = Accounts(new ManualClock());
 
-        Assert.Equal(SignInStatus.Invalid, accounts.Verify("system:evil", "x").Status);
-        Assert.Equal(SignInStatus.Invalid, accounts.Verify("admin", DemoAccounts.Password).Status);
+        Assert.Equal(SignInStatus.Invalid, (await accounts.VerifyAsync("system:evil", "x")).Status);
+        Assert.Equal(SignInStatus.Invalid, (await accounts.VerifyAsync("admin", DemoAccounts.Password)).Status);
         Assert.False(accounts.DemoAccountsEnabled);
         Assert.True(Accounts(new ManualClock(), "Development").DemoAccountsEnabled);
     }

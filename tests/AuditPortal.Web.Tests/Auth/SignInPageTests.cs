@@ -18,7 +18,7 @@ public class SignInPageTests : PortalTestContext
     {
         var options = Options.Create(new AuthOptions { Lockout = new LockoutOptions { MaxFailedAttempts = 2, Minutes = 10 } });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new TestHostEnvironment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(options, new InMemorySignInAttempts(options.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(options.Value.Lockout.Minutes)), new TestHostEnvironment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     private IRenderedComponent<SignIn> RenderPage()
@@ -120,11 +120,11 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
             OpenIdConnect = new OpenIdConnectSettings { Authority = "https://login.example", ClientId = "portal", DisplayName = "Example SSO" },
         });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new TestHostEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(options, new InMemorySignInAttempts(options.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(options.Value.Lockout.Minutes)), new TestHostEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     [Fact]
-    public void Given_production_with_single_sign_on_configured_When_the_sign_in_page_opens_Then_no_demo_accounts_and_single_sign_on_is_offered()
+    public async Task Given_production_with_single_sign_on_configured_When_the_sign_in_page_opens_Then_no_demo_accounts_and_single_sign_on_is_offered()
     {
         Services.GetRequiredService<BunitNavigationManager>().NavigateTo("account/signin?returnUrl=%2Faudit");
         var cut = Render<SignIn>(p => p.AddCascadingValue<HttpContext>(new DefaultHttpContext()));
@@ -133,7 +133,7 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
         var sso = cut.Find("#signin-external");
         Assert.Contains("Example SSO", sso.TextContent, StringComparison.Ordinal);
         Assert.Equal("/account/signin-external?returnUrl=%2Faudit", sso.GetAttribute("href"));
-        Assert.Equal(SignInStatus.Invalid, Services.GetRequiredService<LocalAccounts>().Verify("admin", DemoAccounts.Password).Status);
+        Assert.Equal(SignInStatus.Invalid, (await Services.GetRequiredService<LocalAccounts>().VerifyAsync("admin", DemoAccounts.Password)).Status);
     }
 
 }

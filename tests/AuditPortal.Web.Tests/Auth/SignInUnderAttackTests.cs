@@ -17,32 +17,54 @@ public class SignInUnderAttackTests
         new(Options.Create(new AuthOptions
         {
             Users = new(StringComparer.OrdinalIgnoreCase) { ["grace"] = new LocalUser { PasswordHash = GraceHash } },
-            Lockout = new Infrastructure.Auth.LockoutOptions { MaxFailedAttempts = maxFailed, Minutes = 15 },
-        }), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
+        }), new InMemorySignInAttempts(maxFailed, TimeSpan.FromMinutes(15)), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
 
     [Fact]
     public async Task Given_twenty_wrong_passwords_in_parallel_When_the_limit_is_five_Then_at_most_five_reach_the_hash_and_the_account_is_locked()
     {
         var accounts = Accounts(maxFailed: 5);
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => accounts.Verify("grace", $"guess-{i}"))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => accounts.VerifyAsync("grace", $"guess-{i}"))));
 
         Assert.InRange(outcomes.Count(o => o.Status == SignInStatus.Invalid), 1, 5);
         Assert.Equal(20 - outcomes.Count(o => o.Status == SignInStatus.Invalid), outcomes.Count(o => o.Status == SignInStatus.LockedOut));
-        Assert.Equal(SignInStatus.LockedOut, accounts.Verify("grace", "correct horse").Status);
+        Assert.Equal(SignInStatus.LockedOut, (await accounts.VerifyAsync("grace", "correct horse")).Status);
     }
 
     [Fact]
-    public void Given_a_user_name_over_200_characters_When_signing_in_Then_it_is_refused_without_counting_against_anyone()
+    public async Task Given_the_database_unreachable_When_the_right_password_is_given_Then_nobody_is_signed_in_and_the_page_says_why()
+    {
+        var accounts = new LocalAccounts(Options.Create(new AuthOptions
+        {
+            Users = new(StringComparer.OrdinalIgnoreCase) { ["grace"] = new LocalUser { PasswordHash = GraceHash } },
+        }), new UnreachableSignInAttempts(), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
+
+        var outcome = await accounts.VerifyAsync("grace", "correct horse");
+
+        Assert.Equal(SignInStatus.Unavailable, outcome.Status);
+        Assert.Null(outcome.UserName);
+        Assert.Contains("not reachable", outcome.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class UnreachableSignInAttempts : Core.AccessControl.ISignInAttempts
+    {
+        private static Exception Down() => new Npgsql.NpgsqlException("connection refused", new System.Net.Sockets.SocketException());
+        public Task<Core.AccessControl.SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default) => throw Down();
+        public Task<DateTimeOffset?> FailedAsync(Core.AccessControl.SignInSlot slot, DateTimeOffset now, CancellationToken ct = default) => throw Down();
+        public Task<DateTimeOffset?> SucceededAsync(Core.AccessControl.SignInSlot slot, DateTimeOffset now, CancellationToken ct = default) => throw Down();
+    }
+
+    [Fact]
+    public async Task Given_a_user_name_over_200_characters_When_signing_in_Then_it_is_refused_without_counting_against_anyone()
     {
         var accounts = Accounts(maxFailed: 1);
         var longName = "grace" + new string(' ', 1) + new string('x', 200);
 
-        var outcome = accounts.Verify(longName, "x");
+        var outcome = await accounts.VerifyAsync(longName, "x");
 
         Assert.Equal(SignInStatus.Invalid, outcome.Status);
         Assert.Contains("at most 200", outcome.Message, StringComparison.Ordinal);
-        Assert.Equal(SignInStatus.SignedIn, accounts.Verify("grace", "correct horse").Status);
+        Assert.Equal(SignInStatus.SignedIn, (await accounts.VerifyAsync("grace", "correct horse")).Status);
     }
 
     [Fact]
@@ -122,7 +144,7 @@ public class SessionRevalidationTests
     private SessionValidation Validation(SignOutRecords signOuts, AuthOptions? options = null)
     {
         var o = Options.Create(options ?? _options);
-        return new(new LocalAccounts(o, new TestHostEnvironment(), _clock, NullLogger<LocalAccounts>.Instance), signOuts, o, _clock);
+        return new(new LocalAccounts(o, new InMemorySignInAttempts(o.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(o.Value.Lockout.Minutes)), new TestHostEnvironment(), _clock, NullLogger<LocalAccounts>.Instance), signOuts, o, _clock);
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using AuditPortal.Core.AccessControl;
 using System.Net;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -106,6 +108,11 @@ public static class AuthRegistration
         });
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
         services.AddCascadingAuthenticationState();
+        services.AddSingleton<ISignInAttempts>(sp =>
+        {
+            var lockout = sp.GetRequiredService<IOptions<AuthOptions>>().Value.Lockout;
+            return new SignInAttempts(sp.GetRequiredService<IDocumentStore>(), lockout.MaxFailedAttempts, TimeSpan.FromMinutes(lockout.Minutes));
+        });
         services.AddSingleton<LocalAccounts>();
         services.AddSingleton<SignOutRecords>();
         services.AddHostedService<SignOutSync>();

@@ -1,17 +1,18 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
+using AuditPortal.Core.AccessControl;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
 
-public enum SignInStatus { SignedIn, Invalid, LockedOut }
+public enum SignInStatus { SignedIn, Invalid, LockedOut, Unavailable }
 
 public sealed record SignInOutcome(SignInStatus Status, string? UserName = null, string Message = "");
 
 /// <summary>
 /// Password sign-in against Auth:Users (and, in Development, the demo accounts) with a lockout after repeated
-/// failures. The failure counts live in memory: one portal node; a restart forgets them.
+/// failures. The failures are counted in the database (<see cref="ISignInAttempts"/>), so every portal node shares
+/// one count per name and a restart forgets nothing.
 /// </summary>
 public sealed class LocalAccounts
 {
@@ -21,28 +22,15 @@ public sealed class LocalAccounts
     public const string PasswordMethod = "password";
 
     private readonly Dictionary<string, Lazy<string>> _hashes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, Attempts> _attempts = new(StringComparer.OrdinalIgnoreCase);
-    private readonly LockoutOptions _lockout;
+    private readonly ISignInAttempts _attempts;
     private readonly TimeProvider _time;
     private readonly ILogger<LocalAccounts> _logger;
     // Unknown names are checked against this hash too, so a response time does not tell which names exist.
     private readonly Lazy<string> _dummyHash = new(() => PortalPasswordHasher.Hash(Guid.NewGuid().ToString()));
 
-    /// <summary>
-    /// Failed attempts of one name, changed only under its own lock. An attempt is counted before its password is
-    /// hashed, so parallel wrong passwords each take a slot: at most MaxFailedAttempts guesses reach the hash per
-    /// lockout, and a success never erases failures counted after it started.
-    /// </summary>
-    private sealed class Attempts
+    public LocalAccounts(IOptions<AuthOptions> options, ISignInAttempts attempts, IHostEnvironment environment, TimeProvider time, ILogger<LocalAccounts> logger)
     {
-        public int Failed;
-        public int InFlight;
-        public DateTimeOffset? LockedUntil;
-    }
-
-    public LocalAccounts(IOptions<AuthOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<LocalAccounts> logger)
-    {
-        _lockout = options.Value.Lockout;
+        _attempts = attempts;
         _time = time;
         _logger = logger;
         DemoAccountsEnabled = environment.IsDevelopment() && options.Value.DemoAccounts;
@@ -72,57 +60,50 @@ public sealed class LocalAccounts
     /// <summary>Whether a password account of this name is still configured (open sessions of a removed one end).</summary>
     public bool Exists(string userName) => _hashes.ContainsKey(userName);
 
-    public SignInOutcome Verify(string? userName, string? password)
+    public async Task<SignInOutcome> VerifyAsync(string? userName, string? password, CancellationToken ct = default)
+    {
+        try
+        {
+            return await CheckAsync(userName, password, ct);
+        }
+        catch (Exception e) when (Core.Common.CommandExecutor.IsUnavailable(e))
+        {
+            // Fail closed: without the shared count no password is checked, and nobody is signed in.
+            _logger.LogError(e, "Sign-in could not reach the database");
+            return new(SignInStatus.Unavailable, Message: "The database is not reachable right now, so sign-in cannot be checked. Try again in a moment.");
+        }
+    }
+
+    private async Task<SignInOutcome> CheckAsync(string? userName, string? password, CancellationToken ct)
     {
         var name = userName?.Trim() ?? "";
         if (name.Length == 0 || string.IsNullOrEmpty(password)) return new(SignInStatus.Invalid, Message: "Enter your user name and password.");
         if (name.Length > MaxUserNameLength) return new(SignInStatus.Invalid, Message: $"A user name has at most {MaxUserNameLength} characters.");
 
-        var now = _time.GetUtcNow();
-        var attempts = _attempts.GetOrAdd(name, _ => new Attempts());
-        lock (attempts)
+        // The slot is taken before the password is hashed: parallel guesses, on any node, each count.
+        var slot = await _attempts.ReserveAsync(name, _time.GetUtcNow(), ct);
+        if (!slot.Granted)
         {
-            if (attempts.LockedUntil is { } until)
-            {
-                if (until > now) return Locked(until, now);
-                attempts.LockedUntil = null;
-                attempts.Failed = 0;
-            }
-            // Slots already taken by failures and by checks still running: no more guesses than the limit.
-            if (attempts.Failed + attempts.InFlight >= _lockout.MaxFailedAttempts)
-                return new(SignInStatus.LockedOut, Message: "Too many sign-in attempts for this account at once: try again in a moment.");
-            attempts.InFlight++;
+            return slot.LockedUntil is { } until
+                ? Locked(until, _time.GetUtcNow())
+                : new(SignInStatus.LockedOut, Message: "Too many sign-in attempts for this account at once: try again in a moment.");
         }
 
-        bool verified;
         var known = _hashes.TryGetValue(name, out var hash);
-        try
+        var verified = PortalPasswordHasher.Verify(known ? hash!.Value : _dummyHash.Value, password) && known;
+        // Recorded whatever the caller does now: an abandoned request must not take its failure back.
+        var now = _time.GetUtcNow();
+        if (verified)
         {
-            verified = PortalPasswordHasher.Verify(known ? hash!.Value : _dummyHash.Value, password) && known;
+            if (await _attempts.SucceededAsync(slot, now, CancellationToken.None) is { } lockedMeanwhile) return Locked(lockedMeanwhile, now);
+            return new(SignInStatus.SignedIn, _hashes.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)));
         }
-        finally
+        if (await _attempts.FailedAsync(slot, now, CancellationToken.None) is { } lockedUntil)
         {
-            lock (attempts) attempts.InFlight--;
+            _logger.LogWarning("Sign-in for {User} locked until {Until} after repeated failed attempts", name, lockedUntil);
+            return Locked(lockedUntil, now);
         }
-
-        lock (attempts)
-        {
-            if (verified && attempts.LockedUntil is null)
-            {
-                // Failures of guesses still being checked stay counted: a success cannot reset a lockout in progress.
-                if (attempts.InFlight == 0) attempts.Failed = 0;
-                return new(SignInStatus.SignedIn, _hashes.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)));
-            }
-            if (attempts.LockedUntil is { } lockedBySomeoneElse) return Locked(lockedBySomeoneElse, now);
-            attempts.Failed++;
-            if (attempts.Failed >= _lockout.MaxFailedAttempts)
-            {
-                attempts.LockedUntil = now.AddMinutes(_lockout.Minutes);
-                _logger.LogWarning("Sign-in for {User} locked until {Until} after {Count} failed attempts", name, attempts.LockedUntil, attempts.Failed);
-                return Locked(attempts.LockedUntil.Value, now);
-            }
-            _logger.LogInformation("Failed sign-in for {User} ({Count} of {Max})", name, attempts.Failed, _lockout.MaxFailedAttempts);
-        }
+        _logger.LogInformation("Failed sign-in for {User}", name);
         return new(SignInStatus.Invalid, Message: "The user name or password is not correct.");
     }
 
