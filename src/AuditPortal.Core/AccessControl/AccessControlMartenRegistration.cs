@@ -12,6 +12,7 @@ public static class AccessControlMartenRegistration
         opts.Schema.For<AccessControlListView>().Index(x => x.Resource);
         // Read raw by every node's sign-out check (SignOutLog), before any stream of it was loaded.
         opts.Events.AddEventType<UserSignedOut>();
+        opts.Events.AddEventType<SignInLocked>();
         // Failed sign-ins, shared by every portal node (SignInAttempts).
         opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.BuildTable(opts.DatabaseSchemaName));
         return opts;

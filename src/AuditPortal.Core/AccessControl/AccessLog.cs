@@ -14,8 +14,15 @@ public sealed record CommandDenied(
 public sealed record UserSignedOut(string UserName, DateTimeOffset SignedOutAt);
 
 /// <summary>
+/// Sign-in for <paramref name="UserName"/> was locked after <paramref name="FailedAttempts"/> failed attempts in a row,
+/// until <paramref name="LockedUntil"/> (<see cref="SignInAttempts"/>). The name is the one typed, which need not exist:
+/// auditors see guessing against made-up names too.
+/// </summary>
+public sealed record SignInLocked(string UserName, int FailedAttempts, DateTimeOffset LockedAt, DateTimeOffset LockedUntil);
+
+/// <summary>
 /// One stream per user ("AccessLog" stream type) holding the portal's record of that user's access: what they were
-/// refused and when they signed out. The stream id derives from the user name, so it is found without a lookup table.
+/// refused, when they signed out, and when their sign-in was locked. The stream id derives from the user name, so it is found without a lookup table.
 /// </summary>
 public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOffset? LastSignedOutAt = null)
 {
@@ -23,9 +30,13 @@ public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOf
 
     public static AccessLog Create(UserSignedOut e) => new(StreamIdFor(e.UserName), e.UserName, 0, e.SignedOutAt);
 
+    public static AccessLog Create(SignInLocked e) => new(StreamIdFor(e.UserName), e.UserName, 0);
+
     public AccessLog Apply(CommandDenied e) => this with { Denials = Denials + 1 };
 
     public AccessLog Apply(UserSignedOut e) => this with { LastSignedOutAt = e.SignedOutAt };
+
+    public AccessLog Apply(SignInLocked e) => this;
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the case-folded user name.</summary>
     public static Guid StreamIdFor(string userName)

@@ -11,8 +11,9 @@ public static class AccessLogAppend
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>Appends <paramref name="event"/> to the log of <paramref name="userName"/>, recorded as done by <paramref name="by"/> (default: that user).</summary>
     public static async Task AppendAsync(
-        IDocumentStore store, string userName, object @event, string correlationId, string? causationId, CancellationToken ct)
+        IDocumentStore store, string userName, object @event, string correlationId, string? causationId, CancellationToken ct, string? by = null)
     {
         var streamId = AccessLog.StreamIdFor(userName);
         for (var attempt = 1; ; attempt++)
@@ -22,7 +23,7 @@ public static class AccessLogAppend
                 await using var session = store.LightweightSession();
                 session.CorrelationId = correlationId;
                 if (causationId is not null) session.CausationId = causationId;
-                session.LastModifiedBy = userName;
+                session.LastModifiedBy = by ?? userName;
                 var log = await session.Events.FetchForWriting<AccessLog>(streamId, ct);
                 log.AppendOne(@event);
                 await session.SaveChangesAsync(ct);

@@ -36,6 +36,9 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
 {
     public const string TableName = "sign_in_attempts";
 
+    /// <summary>Who the access log says recorded a lock: the portal's sign-in, not a person.</summary>
+    public const string RecordedBy = "system:sign-in";
+
     private string Table => $"{store.Options.DatabaseSchemaName}.{TableName}";
 
     public static Table BuildTable(string schema)
@@ -89,8 +92,12 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
             where name = @name and failed >= @max and locked_until is null
             returning locked_until
             """, ("name", slot.Key), ("now", now), ("until", now + lockFor), ("max", maxFailed));
-        var until = await cmd.ExecuteScalarAsync(ct);
-        return until is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : until as DateTimeOffset?;
+        if (await cmd.ExecuteScalarAsync(ct) is null) return null;
+        var lockedUntil = now + lockFor;
+        // On the name's access log, for the auditors; the portal records it (the guesser is nobody signed in).
+        await AccessLogAppend.AppendAsync(store, slot.Key, new SignInLocked(slot.Key, maxFailed, now, lockedUntil),
+            correlationId: Guid.CreateVersion7().ToString(), causationId: null, ct, by: RecordedBy);
+        return lockedUntil;
     }
 
     public async Task<DateTimeOffset?> SucceededAsync(SignInSlot slot, DateTimeOffset now, CancellationToken ct = default)

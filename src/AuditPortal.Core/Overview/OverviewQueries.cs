@@ -23,7 +23,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     /// <summary>Event types an auditor wants to see first: refusals, exports, access-control changes and rebuilds.</summary>
     public static readonly string[] SensitiveEventTypes =
     [
-        "command_denied", "audit_exported",
+        "command_denied", "sign_in_locked", "audit_exported",
         "access_control_list_created", "permission_granted", "permission_revoked",
         "projection_rebuild_started", "projection_rebuild_completed", "projection_rebuild_cancelled", "projection_rebuild_failed",
     ];

@@ -36,6 +36,21 @@ public class SignInAttemptsTests(PortalHostFixture fixture) : IClassFixture<Port
     }
 
     [Fact]
+    public async Task Given_a_name_that_gets_locked_When_auditors_read_its_access_log_Then_the_lock_is_there_once_recorded_by_the_portal()
+    {
+        var node = Node();
+        for (var i = 0; i < 3; i++) await FailAsync(node, _user.ToUpperInvariant(), _t0);
+        Assert.False((await node.ReserveAsync(_user, _t0)).Granted);
+
+        await using var session = fixture.Store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(AccessLog.StreamIdFor(_user));
+        var locked = Assert.Single(events);
+        Assert.Equal(new SignInLocked(_user, 3, _t0, _t0 + LockFor), locked.Data);
+        Assert.Equal("sign_in_locked", locked.EventTypeName);
+        Assert.Equal(SignInAttempts.RecordedBy, locked.UserName);
+    }
+
+    [Fact]
     public async Task Given_a_locked_name_When_the_lock_has_passed_Then_a_new_series_of_attempts_starts()
     {
         var node = Node();
