@@ -24,8 +24,19 @@ public class WalletDetailTests : PageTestContext
 
         public Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default) => inner.ListAsync(query, ct);
 
-        public Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default) =>
-            Failure is { } failure ? Task.FromException<WalletSummary?>(failure) : inner.GetAsync(walletId, ct);
+        /// <summary>When set, the next read answers with the state as it is now, but only once this task completes (a slow query).</summary>
+        public Task? HoldNext { get; set; }
+
+        public async Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)
+        {
+            if (Failure is { } failure) throw failure;
+            if (HoldNext is not { } hold) return await inner.GetAsync(walletId, ct);
+            HoldNext = null;
+            var now = await inner.GetAsync(walletId, ct);
+            var snapshot = now is null ? null : new WalletSummary { Id = now.Id, Owner = now.Owner, Balance = now.Balance, Version = now.Version };
+            await hold;
+            return snapshot;
+        }
 
         public Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default) => inner.GetHistoryAsync(walletId, take, ct);
     }
@@ -147,6 +158,33 @@ public class WalletDetailTests : PageTestContext
         _ = Changes.PublishAsync(new ReadModelChange(32, new HashSet<Guid>(), new HashSet<Guid> { wallet.Id }));
         cut.Render();
         Assert.Equal(loads, WalletReads.GetCalls);
+    }
+
+    [Fact]
+    public void Given_a_grant_whose_reload_reads_the_old_state_slowly_When_the_live_refresh_shows_the_new_one_first_Then_the_old_one_never_replaces_it()
+    {
+        RenderProviders();
+        var wallet = WalletReads.Add("ida", balance: 58, version: 3);
+        WalletCommands.Answer = c => CommandResult.Accepted(c.WalletId, 4, "Granted.");
+        var cut = RenderWallet(wallet.Id.ToString());
+        var slowRead = new TaskCompletionSource();
+        FailingReads.HoldNext = slowRead.Task;
+
+        // The form's reload after its command reads the read model before the daemon caught up (58, version 3)...
+        cut.Find("#grant-amount").Input("7");
+        cut.Find("#grant-reason").Input("Top-up");
+        cut.Find("#grant-submit").Click();
+        // ...then the daemon catches up and the live refresh shows the new state first.
+        (wallet.Balance, wallet.Version) = (65, 4);
+        _ = Changes.PublishAsync(new ReadModelChange(40, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        cut.WaitForAssertion(() => Assert.Equal("65", cut.Find("#wallet-balance").TextContent.Trim()));
+
+        var renders = cut.RenderCount;
+        slowRead.SetResult();
+
+        // The slow reload ends with a render of its own: what that render shows is the point.
+        cut.WaitForAssertion(() => Assert.True(cut.RenderCount > renders));
+        Assert.Equal("65", cut.Find("#wallet-balance").TextContent.Trim());
     }
 
     [Fact]
