@@ -188,6 +188,19 @@ public class WalletDetailTests : PageTestContext
     }
 
     [Fact]
+    public void Given_a_wallet_at_a_high_version_When_the_page_moves_to_another_wallet_at_a_lower_version_Then_that_wallet_is_shown()
+    {
+        var busy = WalletReads.Add("jo", balance: 90, version: 50);
+        var quiet = WalletReads.Add("kim", balance: 4, version: 2);
+        var cut = RenderWallet(busy.Id.ToString());
+
+        cut.Render(p => p.Add(x => x.Id, quiet.Id.ToString()));
+
+        cut.WaitForAssertion(() => Assert.Equal("kim", cut.Find("#wallet-owner").TextContent.Trim()));
+        Assert.Equal("4", cut.Find("#wallet-balance").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Given_an_open_wallet_When_the_page_is_disposed_Then_it_no_longer_listens()
     {
         var wallet = WalletReads.Add("gus", balance: 1);
