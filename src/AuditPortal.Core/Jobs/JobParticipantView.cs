@@ -24,13 +24,25 @@ public sealed partial class JobParticipantViewProjection : MultiStreamProjection
 {
     public JobParticipantViewProjection()
     {
-        Identity<ParticipantInvited>(e => JobParticipantView.Key(e.JobId, e.Participant));
-        Identity<JobApplicationSubmitted>(e => JobParticipantView.Key(e.JobId, e.Participant));
-        Identity<ParticipantAccepted>(e => JobParticipantView.Key(e.JobId, e.Participant));
-        Identities<JobLaunched>(e => e.Participants.Select(p => JobParticipantView.Key(e.JobId, p)).ToList());
-        Identities<JobCompleted>(e => e.Participants.Select(p => JobParticipantView.Key(e.JobId, p)).ToList());
-        Identities<JobCancelled>(e => e.Participants.Select(p => JobParticipantView.Key(e.JobId, p)).ToList());
+        Identity<ParticipantInvited>(e => Keys(e)[0]);
+        Identity<JobApplicationSubmitted>(e => Keys(e)[0]);
+        Identity<ParticipantAccepted>(e => Keys(e)[0]);
+        Identities<JobLaunched>(e => [.. Keys(e)]);
+        Identities<JobCompleted>(e => [.. Keys(e)]);
+        Identities<JobCancelled>(e => [.. Keys(e)]);
     }
+
+    /// <summary>The views an event concerns: spelled once for the daemon (above) and the bulk rebuild.</summary>
+    public static IReadOnlyList<string> Keys(object e) => e switch
+    {
+        ParticipantInvited x => [JobParticipantView.Key(x.JobId, x.Participant)],
+        JobApplicationSubmitted x => [JobParticipantView.Key(x.JobId, x.Participant)],
+        ParticipantAccepted x => [JobParticipantView.Key(x.JobId, x.Participant)],
+        JobLaunched x => [.. x.Participants.Select(p => JobParticipantView.Key(x.JobId, p))],
+        JobCompleted x => [.. x.Participants.Select(p => JobParticipantView.Key(x.JobId, p))],
+        JobCancelled x => [.. x.Participants.Select(p => JobParticipantView.Key(x.JobId, p))],
+        _ => [],
+    };
 
     public static JobParticipantView Create(ParticipantInvited e) => New(e.JobId, e.Participant, e.Title, ApplicationStatus.Invited, e.InvitedAt);
 

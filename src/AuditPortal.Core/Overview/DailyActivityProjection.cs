@@ -38,6 +38,12 @@ public sealed class DailyActivityProjection(string schema) : IProjection
         return table;
     }
 
+    /// <summary>The credits an event moved (0 for every event that moves none).</summary>
+    public static long Amount(object? data) => data switch { CreditsGranted g => g.Amount, CreditsSpent s => s.Amount, _ => 0 };
+
+    /// <summary>The UTC day an event counts for: Marten's own timestamp, as the explorer filters it.</summary>
+    public static DateOnly Day(DateTimeOffset timestamp) => DateOnly.FromDateTime(timestamp.UtcDateTime);
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         if (events.Count == 0) return Task.CompletedTask;
@@ -56,7 +62,7 @@ public sealed class DailyActivityProjection(string schema) : IProjection
             at[i] = e.Timestamp.ToUniversalTime();
             users[i] = e.UserName ?? "";
             types[i] = e.EventTypeName;
-            amounts[i] = e.Data switch { CreditsGranted g => g.Amount, CreditsSpent s => s.Amount, _ => 0 };
+            amounts[i] = Amount(e.Data);
         }
         operations.QueueSqlCommand($"""
             with e as (

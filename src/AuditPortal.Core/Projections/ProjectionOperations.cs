@@ -34,7 +34,8 @@ public sealed record RebuildProgress(
 
 public sealed record RebuildOutcome(
     Guid RebuildId, bool Succeeded, bool Cancelled, string[] Projections, long Events, TimeSpan Elapsed,
-    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null, bool Refused = false)
+    string? FailedProjection = null, long? FailedSequence = null, string? FailedEventType = null, string? Error = null, bool Refused = false,
+    IReadOnlyDictionary<string, long>? EventsByReadModel = null, IReadOnlyList<BulkRebuildPhase>? Phases = null)
 {
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Events / Elapsed.TotalSeconds : 0;
 }
@@ -45,7 +46,8 @@ public sealed record RebuildOutcome(
 /// </summary>
 public sealed record ReadModelShard(string Name, string ShardName, uint Version, string RunBy, string RunByShard);
 
-public sealed record RebuildRequest(string? Projection = null, bool Parallel = false, bool MeasureBatchSizes = false);
+/// <param name="ThroughDaemon">Rebuild the read-model composite through Marten's daemon instead of the bulk pass (a comparison for the benchmark).</param>
+public sealed record RebuildRequest(string? Projection = null, bool Parallel = false, bool MeasureBatchSizes = false, bool ThroughDaemon = false);
 
 /// <summary>
 /// Status and rebuild of the async read models, on Marten only. The daemon to rebuild with is the host's running one
@@ -171,18 +173,53 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
 
         var clock = Stopwatch.StartNew();
         var running = coordinator?.DaemonForMainDatabase() is { IsRunning: true } hosted ? hosted : null;
-        var owned = running is null ? await store.BuildProjectionDaemonAsync() : null;
-        var daemon = running ?? owned!;
+        // The read-model composite is rebuilt by the bulk pass (one COPY pass, no daemon); any other async projection by the daemon.
+        var bulk = runs.Contains(ReadModelShards.Composite) && !request.ThroughDaemon;
+        var daemonRuns = bulk ? runs.Where(r => r != ReadModelShards.Composite).ToArray() : runs;
+        // The host's daemon pauses while the bulk pass runs, so none of its batches is in flight while the tables are
+        // refilled, and resumes afterwards, reading every position again: the composite carries on from the rebuild's
+        // mark (or, after a failure or a cancel, from where it was: the rebuild's transaction rolled back). Stopping
+        // only the composite's agent is not enough: the coordinator restarts it and it resumes from its old position.
+        // With HotCold on two nodes the agent may run on the other node (see the Projections README).
+        var paused = bulk && running is not null && coordinator is not null;
+        var owned = running is null && daemonRuns.Length > 0 ? await store.BuildProjectionDaemonAsync() : null;
+        var daemon = running ?? owned;
         long events = 0;
         try
         {
-            using var watcher = new RebuildWatcher(this, daemon, shards, stats.EventSequenceNumber, request.MeasureBatchSizes, progress);
-            if (request.Parallel)
-                await Task.WhenAll(runs.Select(n => RebuildOneAsync(daemon, n, running is not null, shards, ct)));
-            else
-                foreach (var run in runs) await RebuildOneAsync(daemon, run, running is not null, shards, ct);
+            IReadOnlyDictionary<string, long>? byReadModel = null;
+            IReadOnlyList<BulkRebuildPhase>? phases = null;
             events = stats.EventSequenceNumber;
-            var outcome = new RebuildOutcome(rebuildId, true, false, names, events, clock.Elapsed);
+            if (bulk)
+            {
+                if (paused) await coordinator!.PauseAsync();
+                BulkRebuildResult result;
+                try
+                {
+                    result = await RebuildReadModelsAsync(progress, ct);
+                }
+                finally
+                {
+                    if (paused)
+                    {
+                        await coordinator!.ResumeAsync();
+                        paused = false;
+                    }
+                }
+                byReadModel = result.EventsByReadModel;
+                phases = result.Phases;
+                events = Math.Max(events, result.HighWaterMark);
+            }
+            if (daemonRuns.Length > 0)
+            {
+                var daemonShards = shards.Where(s => daemonRuns.Contains(s.RunBy)).ToList();
+                using var watcher = new RebuildWatcher(this, daemon!, daemonShards, stats.EventSequenceNumber, request.MeasureBatchSizes, progress);
+                if (request.Parallel)
+                    await Task.WhenAll(daemonRuns.Select(n => RebuildOneAsync(daemon!, n, running is not null, daemonShards, ct)));
+                else
+                    foreach (var run in daemonRuns) await RebuildOneAsync(daemon!, run, running is not null, daemonShards, ct);
+            }
+            var outcome = new RebuildOutcome(rebuildId, true, false, names, events, clock.Elapsed, EventsByReadModel: byReadModel, Phases: phases);
             await RecordAsync(actor, new ProjectionRebuildCompleted(rebuildId, names, events, clock.Elapsed.TotalSeconds, actor.UserName, time.GetUtcNow()), CancellationToken.None);
             return outcome;
         }
@@ -192,6 +229,11 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
             await RecordAsync(actor, new ProjectionRebuildCancelled(rebuildId, names, who, time.GetUtcNow()), CancellationToken.None);
             return new RebuildOutcome(rebuildId, false, true, names, events, clock.Elapsed, Error: $"Cancelled by {who}.");
         }
+        catch (BulkRebuildException e)
+        {
+            await RecordAsync(actor, new ProjectionRebuildFailed(rebuildId, e.ReadModel, e.Sequence, e.EventType, e.Message, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+            return new RebuildOutcome(rebuildId, false, false, names, events, clock.Elapsed, e.ReadModel, e.Sequence, e.EventType, e.Message);
+        }
         catch (ProjectionRebuildException e)
         {
             var failure = FindFailure(e.InnerException);
@@ -200,6 +242,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         }
         finally
         {
+            if (paused) await coordinator!.ResumeAsync();
             if (owned is not null)
             {
                 await owned.StopAllAsync();
@@ -253,6 +296,21 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         cmd.Parameters.AddWithValue("a", from);
         cmd.Parameters.AddWithValue("b", to);
         return Convert.ToDouble(await cmd.ExecuteScalarAsync(ct)) / (1024 * 1024);
+    }
+
+    /// <summary>Rebuilds every read model of the composite with <see cref="ReadModelBulkRebuild"/> (the caller paused the host's daemon).</summary>
+    private async Task<BulkRebuildResult> RebuildReadModelsAsync(IProgress<RebuildProgress>? progress, CancellationToken ct)
+    {
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            // No check after it: once its transaction committed, the rebuild is done, not cancelled.
+            return await new ReadModelBulkRebuild(store).RunAsync(progress, ct);
+        }
+        catch (Exception e) when (e is not BulkRebuildException && !(ct.IsCancellationRequested && IsCancellation(e)))
+        {
+            throw new ProjectionRebuildException(ReadModelShards.Composite, e);
+        }
     }
 
     private async Task RebuildOneAsync(IProjectionDaemon daemon, string name, bool resume, List<ReadModelShard> shards, CancellationToken ct)

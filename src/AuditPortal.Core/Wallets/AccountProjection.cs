@@ -35,6 +35,15 @@ public sealed class AccountProjection(string schema) : IProjection
         return table;
     }
 
+    /// <summary>What one event changes in its wallet's row: credits moved, the owner (when it names one) and when.</summary>
+    public static (int Delta, string? Owner, DateTimeOffset At)? Change(object data) => data switch
+    {
+        WalletOpened o => (0, o.Owner, o.OpenedAt),
+        CreditsGranted g => (g.Amount, null, g.GrantedAt),
+        CreditsSpent s => (-s.Amount, null, s.SpentAt),
+        _ => null,
+    };
+
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var ids = new List<Guid>(events.Count);
@@ -44,14 +53,7 @@ public sealed class AccountProjection(string schema) : IProjection
         var changed = new List<DateTimeOffset>(events.Count);
         foreach (var e in events)
         {
-            (int Delta, string? Owner, DateTimeOffset At)? row = e.Data switch
-            {
-                WalletOpened o => (0, o.Owner, o.OpenedAt),
-                CreditsGranted g => (g.Amount, null, g.GrantedAt),
-                CreditsSpent s => (-s.Amount, null, s.SpentAt),
-                _ => null,
-            };
-            if (row is not { } r) continue;
+            if (Change(e.Data) is not { } r) continue;
             ids.Add(e.StreamId);
             sequences.Add(e.Sequence);
             deltas.Add(r.Delta);

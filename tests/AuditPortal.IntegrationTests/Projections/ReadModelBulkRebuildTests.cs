@@ -1,0 +1,74 @@
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.DemoData;
+using AuditPortal.Core.Projections;
+using AuditPortal.Core.Wallets;
+using AuditPortal.IntegrationTests.Infrastructure;
+using AuditPortal.Core.Overview;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AuditPortal.IntegrationTests.Projections;
+
+/// <summary>What every read model holds, as psql sees it: the documents' JSON, version and duplicated columns, and the flat rows.</summary>
+internal static class ReadModelContents
+{
+    private static readonly string[] Queries =
+    [
+        "select 'account ' || aggregate_id || ' ' || credits || ' ' || coalesce(owner, '-') || ' ' || last_changed_at || ' ' || last_sequence from account_projection",
+        "select 'summary ' || id || ' ' || balance || ' ' || mt_version || ' ' || mt_dotnet_type || ' ' || data::text from mt_doc_walletsummary",
+        "select 'transaction ' || id || ' ' || data::text || ' ' || mt_dotnet_type from mt_doc_wallettransaction",
+        "select 'owner ' || id || ' ' || mt_version || ' ' || mt_dotnet_type || ' ' || data::text from mt_doc_jobownerview",
+        "select 'participant ' || id || ' ' || mt_version || ' ' || mt_dotnet_type || ' ' || data::text from mt_doc_jobparticipantview",
+        "select 'daily ' || day || ' ' || user_name || ' ' || event_type || ' ' || stream_type || ' ' || events || ' ' || amount || ' ' || last_sequence from overview_daily_activity",
+    ];
+
+    public static async Task<List<string>> ReadAsync(string connectionString)
+    {
+        var rows = new List<string>();
+        foreach (var sql in Queries) rows.AddRange(await Sql.QueryAsync(connectionString, sql + " order by 1", r => r.GetString(0)));
+        return rows;
+    }
+
+    public static async Task<Dictionary<string, long>> ProgressAsync(IDocumentStore store) =>
+        (await store.Advanced.AllProjectionProgress()).ToDictionary(p => p.ShardName, p => p.Sequence);
+}
+
+/// <summary>The portal's host with every read model the portal registers, the overview's daily counts included.</summary>
+public sealed class AllReadModelsFixture : PortalHostFixture
+{
+    protected override void Configure(IServiceCollection services) => services.AddOverview();
+}
+
+public class ReadModelBulkRebuildTests(AllReadModelsFixture fixture) : IClassFixture<AllReadModelsFixture>
+{
+    [Fact]
+    public async Task Given_a_generated_history_projected_by_the_daemon_When_the_bulk_pass_rebuilds_every_read_model_Then_every_document_and_row_is_the_same()
+    {
+        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        await BulkHistory.GenerateAsync(fixture.Store, new BulkHistoryOptions { TotalEvents = 4_000, Wallets = 150, JobShare = 0.2, StreamsPerBatch = 40 });
+        await fixture.WaitForProjectionsAsync();
+        var byDaemon = await ReadModelContents.ReadAsync(fixture.ConnectionString);
+        foreach (var kind in new[] { "account ", "summary ", "transaction ", "owner ", "participant ", "daily " })
+            Assert.Contains(byDaemon, r => r.StartsWith(kind, StringComparison.Ordinal));
+
+        var progress = new List<RebuildProgress>();
+        var result = await new ReadModelBulkRebuild(fixture.Store) { ProgressEvery = 1_000 }.RunAsync(new SyncProgress(progress.Add), CancellationToken.None);
+
+        var rebuilt = await ReadModelContents.ReadAsync(fixture.ConnectionString);
+        var firstDifference = byDaemon.Zip(rebuilt).FirstOrDefault(p => p.First != p.Second);
+        Assert.True(firstDifference == default, $"daemon:  {firstDifference.First}\nrebuilt: {firstDifference.Second}");
+        Assert.Equal(byDaemon.Count, rebuilt.Count);
+        var positions = await ReadModelContents.ProgressAsync(fixture.Store);
+        Assert.All(new[] { ReadModelShards.CompositeShard, ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction, ReadModelShards.AccountProjection,
+            ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView, ReadModelShards.DailyActivity }, s => Assert.Equal(result.HighWaterMark, positions[s]));
+        Assert.True(result.EventsByReadModel[nameof(WalletSummary)] > 3_000);
+        Assert.Equal(result.EventsRead, result.EventsByReadModel[DailyActivityProjection.ProjectionName]);
+        Assert.Equal(result.EventsRead, progress[^1].TotalEvents);
+        Assert.Equal(100, progress[^1].Percent);
+    }
+
+    private sealed class SyncProgress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
+    {
+        public void Report(RebuildProgress value) => report(value);
+    }
+}
