@@ -8,12 +8,11 @@ public static class OverviewServiceRegistration
 {
     /// <summary>
     /// Scoped: each query asks the caller's <see cref="Common.ICurrentActor"/> (the circuit's user in the portal).
-    /// The overview's read model joins the read-model composite by name (Marten finds the composite PortalStore
-    /// configured), so it is fed by the same pass over the events and rebuilt with the others.
+    /// The overview's read model itself is a member of the read-model composite in <see cref="PortalStore"/>, so every
+    /// store (the runtime one and the apply step's) knows its table.
     /// </summary>
     public static IServiceCollection AddOverview(this IServiceCollection services)
     {
-        services.ConfigureMarten(opts => opts.Projections.CompositeProjectionFor(ReadModelShards.Composite, readModels => opts.AddOverview(readModels)));
         services.AddScoped<OverviewQueries>();
         services.AddScoped<ActivityHistogram>();
         services.AddScoped<WalletBalanceHistory>();

@@ -2,6 +2,7 @@ using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Overview;
 using AuditPortal.Core.Wallets;
 using JasperFx;
 using JasperFx.Events;
@@ -75,6 +76,10 @@ public static class PortalStore
             readModels.Options.RebuildFlushThreshold = settings.RebuildFlushThreshold;
             opts.AddWallets(readModels);
             opts.AddJobs(readModels);
+            // Here, not in the host's services: the apply step builds its own store from this method, and a table only
+            // the runtime store knew was never created (the runtime role may not create tables, so on a fresh database
+            // with two roles the whole composite stopped on "permission denied for schema").
+            opts.AddOverview(readModels);
         });
         opts.AddAccessControl();
         AccessControlSeals.Register(opts, settings.AccessControlKey);

@@ -85,6 +85,14 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
         table.AddRow("[bold]Total[/]", $"[bold]{counts.Sum(c => c.Events):N0}[/]");
         AnsiConsole.Write(table);
 
+        // What each read model applied of that pass (the bulk pass counts the events it handed to each).
+        if (outcome.EventsByReadModel is { Count: > 0 } byReadModel)
+        {
+            var models = new Table().AddColumn("Read model").AddColumn(new TableColumn("Events applied").RightAligned());
+            foreach (var (model, applied) in byReadModel) models.AddRow(Markup.Escape(model), applied.ToString("N0"));
+            AnsiConsole.Write(models);
+        }
+
         var status = await ops.StatusAsync();
         foreach (var s in status.Where(s => outcome.Projections.Contains(s.Name)))
             AnsiConsole.MarkupLine($"{Markup.Escape(s.Name)}: [green]up to date[/], at {s.Position:N0} of {outcome.Events:N0}");

@@ -5,7 +5,6 @@ using AuditPortal.Core.Wallets;
 using AuditPortal.IntegrationTests.Infrastructure;
 using AuditPortal.Core.Overview;
 using Marten;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.IntegrationTests.Projections;
 
@@ -33,13 +32,7 @@ internal static class ReadModelContents
         (await store.Advanced.AllProjectionProgress()).ToDictionary(p => p.ShardName, p => p.Sequence);
 }
 
-/// <summary>The portal's host with every read model the portal registers, the overview's daily counts included.</summary>
-public sealed class AllReadModelsFixture : PortalHostFixture
-{
-    protected override void Configure(IServiceCollection services) => services.AddOverview();
-}
-
-public class ReadModelBulkRebuildTests(AllReadModelsFixture fixture) : IClassFixture<AllReadModelsFixture>
+public class ReadModelBulkRebuildTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
 {
     [Fact]
     public async Task Given_a_generated_history_projected_by_the_daemon_When_the_bulk_pass_rebuilds_every_read_model_Then_every_document_and_row_is_the_same()
