@@ -14,8 +14,10 @@ public static class DatabaseRoles
     /// <summary>
     /// Tables the runtime role may only SELECT: the seals, written only by the SECURITY DEFINER sealing function
     /// that the schema owner owns (see <see cref="Integrity.EventSeals"/>), so the portal cannot forge a seal.
+    /// The same for the recorded read-model index statements, run only by the schema owner's functions
+    /// (<see cref="Projections.ReadModelIndexes"/>): a statement the portal could write would run as the schema owner.
     /// </summary>
-    public static readonly string[] ReadOnlyTables = [Integrity.EventSeals.TableName];
+    public static readonly string[] ReadOnlyTables = [Integrity.EventSeals.TableName, Projections.ReadModelIndexes.TableName];
 
     /// <summary>
     /// As a superuser: creates (or keeps) the login roles, lets the migration role create the schema in the database

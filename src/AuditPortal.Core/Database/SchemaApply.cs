@@ -30,6 +30,7 @@ public static class SchemaApply
         await using var conn = new NpgsqlConnection(migrationConnectionString);
         await conn.OpenAsync(ct);
         await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+        await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
         await SetSearchPathAsync(conn, settings.SchemaName, ct);
         var runtimeRole = DatabaseRoles.UserOf(runtimeConnectionString);
         if (runtimeRole.Length > 0 && runtimeRole != DatabaseRoles.UserOf(migrationConnectionString))
@@ -73,6 +74,7 @@ public sealed class SchemaApplyHostedService(
             await using var conn = new NpgsqlConnection(runtimeConnectionString);
             await conn.OpenAsync(ct);
             await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+            await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
             await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
             return;
         }

@@ -109,8 +109,10 @@ public sealed class ReadModelBulkRebuild(IDocumentStore store)
         // nine secondary indexes, a trigram one among them, made its copy 6 s of a 32 s rebuild; the per-event table's
         // key takes 840,000 random inserts). Keys come back as the same constraints and check the new rows; the
         // transaction restores everything if the rebuild fails.
-        var indexes = await IndexesAsync(writer, members.Select(m => m.Table).ToArray(), ct);
-        foreach (var index in indexes) await ExecAsync(writer, index.Drop, ct);
+        // Through the schema owner's functions, which run only the statements the apply step recorded: the runtime role
+        // owns no table, so it may not drop an index itself. A database the apply step has not seen keeps its indexes.
+        var tables = members.Select(m => m.Table[(m.Table.IndexOf('.') + 1)..]).ToArray();
+        var dropped = await ReadModelIndexes.AvailableAsync(writer, schema, ct) ? await ReadModelIndexes.DropAsync(writer, schema, tables, ct) : 0;
         var total = await ScalarAsync<long>(reader, $"select count(*) from {eventsSchema}.mt_events where seq_id <= $1", ct, mark);
         var streamTypes = new Dictionary<Guid, string>();
         await using (var cmd = new NpgsqlCommand($"select id, coalesce(type, '') from {eventsSchema}.mt_streams", reader))
@@ -171,9 +173,11 @@ public sealed class ReadModelBulkRebuild(IDocumentStore store)
             }
         }
 
-        await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
-        foreach (var index in indexes) await ExecAsync(writer, index.Create, ct);
-        Phase($"build {indexes.Count} indexes and keys");
+        if (dropped > 0)
+        {
+            await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
+            Phase($"build {await ReadModelIndexes.CreateAsync(writer, schema, tables, ct)} indexes and keys");
+        }
 
         var names = new[] { ReadModelShards.CompositeShard }.Concat(members.Select(m => $"{m.Name}:All")).ToArray();
         await ExecAsync(writer,
@@ -370,30 +374,6 @@ public sealed class ReadModelBulkRebuild(IDocumentStore store)
             throw new BulkRebuildException(ReadModelShards.Composite, null, null,
                 "Events below the rebuild's mark were committed after its snapshot; start the rebuild again.");
         return max;
-    }
-
-    /// <summary>
-    /// Every index of <paramref name="tables"/>, with the statements that drop it and create it again as it was: a key
-    /// or unique constraint as that constraint (same name, same definition), any other index from its own definition.
-    /// Keys first on the way back, so the other indexes are built over rows the key has checked.
-    /// </summary>
-    private static async Task<List<(string Drop, string Create)>> IndexesAsync(NpgsqlConnection conn, string[] tables, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
-            "select case when c.oid is null then 'drop index ' || quote_ident(n.nspname) || '.' || quote_ident(i.relname) " +
-            "            else 'alter table ' || x.indrelid::regclass || ' drop constraint ' || quote_ident(c.conname) end, " +
-            "       case when c.oid is null then pg_get_indexdef(x.indexrelid) " +
-            "            else 'alter table ' || x.indrelid::regclass || ' add constraint ' || quote_ident(c.conname) || ' ' || pg_get_constraintdef(c.oid) end " +
-            "from pg_index x join pg_class i on i.oid = x.indexrelid join pg_namespace n on n.oid = i.relnamespace " +
-            "left join pg_constraint c on c.conindid = x.indexrelid and c.conrelid = x.indrelid " +
-            "join pg_class t on t.oid = x.indrelid " +
-            // Only the owner may drop an index; the portal's runtime role (which owns no table) keeps them up to date instead.
-            "where x.indrelid = any($1::regclass[]) and pg_has_role(current_user, t.relowner, 'MEMBER') order by c.oid is null, i.relname", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = tables });
-        var result = new List<(string, string)>();
-        await using var rows = await cmd.ExecuteReaderAsync(ct);
-        while (await rows.ReadAsync(ct)) result.Add((rows.GetString(0), rows.GetString(1)));
-        return result;
     }
 
     private List<Member> Members(string schema, JsonSerializerOptions json)

@@ -28,6 +28,12 @@ internal static class ReadModelContents
         return rows;
     }
 
+    /// <summary>Every index and key of the read-model tables, as PostgreSQL would create it.</summary>
+    public static Task<List<string>> IndexesAsync(string connectionString) =>
+        Sql.QueryAsync(connectionString,
+            "select indexdef from pg_indexes where schemaname = 'auditportal' and tablename = any(@t) order by indexname", r => r.GetString(0),
+            ("t", ReadModelUpgrade.Tables));
+
     public static async Task<Dictionary<string, long>> ProgressAsync(IDocumentStore store) =>
         (await store.Advanced.AllProjectionProgress()).ToDictionary(p => p.ShardName, p => p.Sequence);
 }
@@ -41,6 +47,7 @@ public class ReadModelBulkRebuildTests(PortalHostFixture fixture) : IClassFixtur
         await BulkHistory.GenerateAsync(fixture.Store, new BulkHistoryOptions { TotalEvents = 4_000, Wallets = 150, JobShare = 0.2, StreamsPerBatch = 40 });
         await fixture.WaitForProjectionsAsync();
         var byDaemon = await ReadModelContents.ReadAsync(fixture.ConnectionString);
+        var indexes = await ReadModelContents.IndexesAsync(fixture.ConnectionString);
         foreach (var kind in new[] { "account ", "summary ", "transaction ", "owner ", "participant ", "daily " })
             Assert.Contains(byDaemon, r => r.StartsWith(kind, StringComparison.Ordinal));
 
@@ -51,6 +58,9 @@ public class ReadModelBulkRebuildTests(PortalHostFixture fixture) : IClassFixtur
         var firstDifference = byDaemon.Zip(rebuilt).FirstOrDefault(p => p.First != p.Second);
         Assert.True(firstDifference == default, $"daemon:  {firstDifference.First}\nrebuilt: {firstDifference.Second}");
         Assert.Equal(byDaemon.Count, rebuilt.Count);
+        // The indexes and keys were dropped for the copy and are back as they were.
+        Assert.Contains(result.Phases, p => p.Name == $"build {indexes.Count} indexes and keys");
+        Assert.Equal(indexes, await ReadModelContents.IndexesAsync(fixture.ConnectionString));
         var positions = await ReadModelContents.ProgressAsync(fixture.Store);
         Assert.All(new[] { ReadModelShards.CompositeShard, ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction, ReadModelShards.AccountProjection,
             ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView, ReadModelShards.DailyActivity }, s => Assert.Equal(result.HighWaterMark, positions[s]));

@@ -63,6 +63,10 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHos
                      $"delete from auditportal.{EventSeals.TableName}",
                      $"insert into auditportal.{EventSeals.TableName} (seq_id, row_hash, chain_hash) values (999999, ''::bytea, ''::bytea)",
                      $"truncate auditportal.{EventSeals.TableName}",
+                     // The recorded index statements run as the schema owner: the portal may read them, never write one.
+                     "update auditportal.read_model_indexes set create_sql = 'drop table auditportal.mt_events'",
+                     "insert into auditportal.read_model_indexes values ('x', 'mt_events', false, 'drop table auditportal.mt_events', 'select 1')",
+                     "delete from auditportal.read_model_indexes",
                      "alter table auditportal.mt_events disable trigger all",
                      "drop table auditportal.mt_events",
                  })
@@ -84,8 +88,12 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHos
             await daemon.RebuildProjectionAsync(AuditPortal.Core.Projections.ReadModelShards.Composite, TimeSpan.FromSeconds(60), CancellationToken.None);
         }
         // The bulk pass (what the CLI and the projections page run) as the runtime role too: it owns no table, so it keeps the indexes.
+        var indexes = await AuditPortal.IntegrationTests.Projections.ReadModelContents.IndexesAsync(Database.Runtime);
         var bulk = await new AuditPortal.Core.Projections.ReadModelBulkRebuild(store).RunAsync(null, CancellationToken.None);
         Assert.True(bulk.EventsRead > 0);
+        // It dropped and rebuilt them through the schema owner's functions, and they are back as they were.
+        Assert.Contains(bulk.Phases, p => p.Name == $"build {indexes.Count} indexes and keys");
+        Assert.Equal(indexes, await AuditPortal.IntegrationTests.Projections.ReadModelContents.IndexesAsync(Database.Runtime));
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), ids[0], 5, "after rebuild", null)).Succeeded);
         await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         var replay = await WalletReplay.CheckAsync(store, Database.Runtime);
