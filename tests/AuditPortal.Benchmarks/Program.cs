@@ -174,7 +174,6 @@ Row("Floor: balance by one SQL statement", $"{sqlRate:N0} events/s, {sqlTime.Tot
     values: new() { ["eventsPerSecond"] = sqlRate, ["seconds"] = sqlTime.TotalSeconds });
 Row("Ratio: rebuild all / bare Marten", $"{allRate / bareRate:F2}", ">= 2", Check(allRate / bareRate >= 2), values: new() { ["ratio"] = allRate / bareRate });
 Row("Ratio: rebuild all / SQL floor", $"{allRate / sqlRate:F3}", values: new() { ["ratio"] = allRate / sqlRate });
-if (Environment.GetEnvironmentVariable("BENCH_HOLD_SECONDS") is { } hold) { Console.WriteLine($"HOLD {cs}"); await Task.Delay(TimeSpan.FromSeconds(int.Parse(hold))); }
 var mismatches = await Scalar<long>(superuser, """
     select count(*) from auditportal.bench_balance b left join auditportal.account_projection a on a.aggregate_id = b.id
     where a.credits is distinct from b.credits

@@ -415,14 +415,15 @@ public sealed class ReadModelBulkRebuild(IDocumentStore store)
 
     private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        // No timeout: a rebuild's statements take as long as the history is big; the token cancels them.
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
         return (T)(await cmd.ExecuteScalarAsync(ct))!;
     }

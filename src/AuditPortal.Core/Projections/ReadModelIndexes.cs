@@ -96,7 +96,8 @@ public static class ReadModelIndexes
 
     private static async Task<int> CallAsync(NpgsqlConnection conn, string schema, string function, string[] tables, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"select {DatabaseRoles.Ident(schema)}.{function}($1)", conn);
+        // Building the indexes of a million rows takes longer than a query's timeout; the token cancels it.
+        await using var cmd = new NpgsqlCommand($"select {DatabaseRoles.Ident(schema)}.{function}($1)", conn) { CommandTimeout = 0 };
         cmd.Parameters.Add(new NpgsqlParameter { Value = tables });
         return (int)(await cmd.ExecuteScalarAsync(ct))!;
     }
