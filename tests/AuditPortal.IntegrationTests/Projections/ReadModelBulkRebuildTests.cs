@@ -75,3 +75,37 @@ public class ReadModelBulkRebuildTests(PortalHostFixture fixture) : IClassFixtur
         public void Report(RebuildProgress value) => report(value);
     }
 }
+
+public class ReadModelBulkRebuildPoisonTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
+{
+    [Fact]
+    public async Task Given_an_event_that_cannot_be_read_When_every_read_model_is_rebuilt_Then_it_fails_with_that_sequence_and_type_and_changes_nothing()
+    {
+        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var wallets = fixture.Get<WalletService>();
+        var alice = PortalHostFixture.Actor("alice");
+        var id = Guid.CreateVersion7();
+        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
+        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10, "welcome", null)).Succeeded);
+        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 4, "to be poisoned", null)).Succeeded);
+        Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), id, 3, "after the poison", null)).Succeeded);
+        await fixture.WaitForProjectionsAsync();
+        var poison = (await Sql.QueryAsync(fixture.ConnectionString,
+            "select seq_id from mt_events where type = 'credits_granted' and data->>'reason' = 'to be poisoned'", r => r.GetInt64(0))).Single();
+        // Damaged after the daemon passed it, as a bad row or a changed event shape would be.
+        await Sql.QueryAsync(fixture.ConnectionString, "update mt_events set data = jsonb_set(data, '{amount}', '\"four\"') where seq_id = @s returning 1",
+            r => r.GetInt32(0), ("s", poison));
+        var before = await ReadModelContents.ReadAsync(fixture.ConnectionString);
+        var indexes = await ReadModelContents.IndexesAsync(fixture.ConnectionString);
+
+        var outcome = await new ProjectionOperations(fixture.Store, TimeProvider.System, fixture.Get<JasperFx.Events.Daemon.IProjectionCoordinator>())
+            .RebuildAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), new RebuildRequest());
+
+        Assert.False(outcome.Succeeded);
+        Assert.Equal((ReadModelShards.Composite, poison, "credits_granted"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
+        Assert.Contains($"Event {poison}", outcome.Error);
+        // Nothing skipped and nothing half-written: the rebuild's transaction rolled back, tables and indexes as they were.
+        Assert.Equal(before, await ReadModelContents.ReadAsync(fixture.ConnectionString));
+        Assert.Equal(indexes, await ReadModelContents.IndexesAsync(fixture.ConnectionString));
+    }
+}
