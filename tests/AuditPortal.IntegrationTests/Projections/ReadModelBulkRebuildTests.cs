@@ -104,8 +104,9 @@ public class ReadModelBulkRebuildPoisonTests(PortalHostFixture fixture) : IClass
         Assert.False(outcome.Succeeded);
         Assert.Equal((ReadModelShards.Composite, poison, "credits_granted"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
         Assert.Contains($"Event {poison}", outcome.Error);
-        // Nothing skipped and nothing half-written: the rebuild's transaction rolled back, tables and indexes as they were.
-        Assert.Equal(before, await ReadModelContents.ReadAsync(fixture.ConnectionString));
+        // Nothing skipped and nothing half-written: the rebuild's transaction rolled back, tables and indexes as they were
+        // (the resumed daemon has since counted the rebuild's own started and failed events per day, and nothing else).
+        Assert.Equal(before, (await ReadModelContents.ReadAsync(fixture.ConnectionString)).Where(r => !r.Contains(" projection_rebuild_", StringComparison.Ordinal)));
         Assert.Equal(indexes, await ReadModelContents.IndexesAsync(fixture.ConnectionString));
     }
 }
