@@ -86,14 +86,14 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
     public async Task<DateTimeOffset?> FailedAsync(SignInSlot slot, DateTimeOffset now, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
+        var lockedUntil = now + lockFor;
         // The failure that fills the count locks the name; failures of guesses still being checked then only count.
         await using var cmd = Command(conn, $"""
             update {Table} set locked_until = @until, updated_at = @now
             where name = @name and failed >= @max and locked_until is null
-            returning locked_until
-            """, ("name", slot.Key), ("now", now), ("until", now + lockFor), ("max", maxFailed));
+            returning 1
+            """, ("name", slot.Key), ("now", now), ("until", lockedUntil), ("max", maxFailed));
         if (await cmd.ExecuteScalarAsync(ct) is null) return null;
-        var lockedUntil = now + lockFor;
         // On the name's access log, for the auditors; the portal records it (the guesser is nobody signed in).
         await AccessLogAppend.AppendAsync(store, slot.Key, new SignInLocked(slot.Key, maxFailed, now, lockedUntil),
             correlationId: Guid.CreateVersion7().ToString(), causationId: null, ct, by: RecordedBy);

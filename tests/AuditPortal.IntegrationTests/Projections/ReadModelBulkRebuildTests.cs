@@ -41,12 +41,19 @@ internal static class ReadModelContents
 public class ReadModelBulkRebuildTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
 {
     [Fact]
-    public async Task Given_a_generated_history_projected_by_the_daemon_When_the_bulk_pass_rebuilds_every_read_model_Then_every_document_and_row_is_the_same()
+    public async Task Given_a_generated_history_rebuilt_by_Marten_s_daemon_When_the_bulk_pass_rebuilds_every_read_model_Then_every_document_and_row_is_the_same()
     {
         await fixture.GrantPersonaAsync("alice", Personas.Support);
         await BulkHistory.GenerateAsync(fixture.Store, new BulkHistoryOptions { TotalEvents = 4_000, Wallets = 150, JobShare = 0.2, StreamsPerBatch = 40 });
+        // The reference is Marten's own rebuild of the composite, which reads every event in order once all are
+        // committed. (The live daemon once missed a bootstrap event that committed after a later one: see the note.)
+        var reference = await new ProjectionOperations(fixture.Store, TimeProvider.System, fixture.Get<JasperFx.Events.Daemon.IProjectionCoordinator>())
+            .RebuildAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), new RebuildRequest(ThroughDaemon: true));
+        Assert.True(reference.Succeeded, reference.Error);
         await fixture.WaitForProjectionsAsync();
-        var byDaemon = await ReadModelContents.ReadAsync(fixture.ConnectionString);
+        // The rebuild's own log events are counted per day by whichever ran after them; every other row must match.
+        static List<string> WithoutRebuildLog(List<string> rows) => rows.Where(r => !r.Contains(" projection_rebuild_", StringComparison.Ordinal)).ToList();
+        var byDaemon = WithoutRebuildLog(await ReadModelContents.ReadAsync(fixture.ConnectionString));
         var indexes = await ReadModelContents.IndexesAsync(fixture.ConnectionString);
         foreach (var kind in new[] { "account ", "summary ", "transaction ", "owner ", "participant ", "daily " })
             Assert.Contains(byDaemon, r => r.StartsWith(kind, StringComparison.Ordinal));
@@ -54,7 +61,7 @@ public class ReadModelBulkRebuildTests(PortalHostFixture fixture) : IClassFixtur
         var progress = new List<RebuildProgress>();
         var result = await new ReadModelBulkRebuild(fixture.Store) { ProgressEvery = 1_000 }.RunAsync(new SyncProgress(progress.Add), CancellationToken.None);
 
-        var rebuilt = await ReadModelContents.ReadAsync(fixture.ConnectionString);
+        var rebuilt = WithoutRebuildLog(await ReadModelContents.ReadAsync(fixture.ConnectionString));
         var firstDifference = byDaemon.Zip(rebuilt).FirstOrDefault(p => p.First != p.Second);
         Assert.True(firstDifference == default, $"daemon:  {firstDifference.First}\nrebuilt: {firstDifference.Second}");
         Assert.Equal(byDaemon.Count, rebuilt.Count);
