@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events;
@@ -281,12 +282,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return [.. rebuilt];
     }
 
-    internal async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
-    {
-        var conn = new NpgsqlConnection(store.Options.Tenancy.Default.Database.CreateConnection().ConnectionString);
-        await conn.OpenAsync(ct);
-        return conn;
-    }
+    internal Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => store.OpenConnectionAsync(ct);
 
     internal async Task<double> MiBBetweenAsync(long from, long to, CancellationToken ct)
     {

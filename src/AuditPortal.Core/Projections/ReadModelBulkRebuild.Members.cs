@@ -150,20 +150,33 @@ public sealed partial class ReadModelBulkRebuild
         public override void Bind() => Uses([typeof(CreditsGranted), typeof(CreditsSpent)]);
 
         private static readonly string DotNetType = $"{typeof(WalletTransaction).FullName}, {typeof(WalletTransaction).Assembly.GetName().Name}";
-        private WalletTransaction? _last;
+        private const int ChunkSize = 2_000;
+        private List<WalletTransaction> _chunk = new(ChunkSize);
+        private ChannelWriter<WalletTransaction[]> _chunks = null!;
+        private Profile _prof = null!;
+        private CancellationToken _ct;
+
+        /// <summary>Where the folded documents go, a chunk at a time, to <see cref="Copy"/> on the writing connection.</summary>
+        public void SendTo(ChannelWriter<WalletTransaction[]> chunks, Profile prof, CancellationToken ct) => (_chunks, _prof, _ct) = (chunks, prof, ct);
 
         public override void Fold(IEvent e)
         {
-            _last = WalletTransactionProjection.ToTransaction(e);
-            if (_last is not null) Applied++;
+            if (WalletTransactionProjection.ToTransaction(e) is not { } t) return;
+            Applied++;
+            _chunk.Add(t);
+            if (_chunk.Count == ChunkSize) Flush();
         }
 
-        /// <summary>The document the last folded event made, once.</summary>
-        public WalletTransaction? Take()
+        /// <summary>Sends the documents folded so far, waiting while the writer is behind (timed as the reader's wait).</summary>
+        public void Flush()
         {
-            var t = _last;
-            _last = null;
-            return t;
+            if (_chunk.Count == 0) return;
+            var items = _chunk.ToArray();
+            _chunk = new List<WalletTransaction>(ChunkSize);
+            var waited = Stopwatch.GetTimestamp();
+            while (!_chunks.TryWrite(items))
+                _chunks.WaitToWriteAsync(_ct).AsTask().GetAwaiter().GetResult();
+            _prof.Send += Stopwatch.GetTimestamp() - waited;
         }
 
         public void Copy(NpgsqlConnection conn, ChannelReader<WalletTransaction[]> chunks, Profile prof, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Overview;
 using AuditPortal.Core.Wallets;
@@ -52,8 +53,6 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
     /// <summary>Taken for the rebuild's transaction: one bulk rebuild at a time across every node of the database.</summary>
     public const long AdvisoryLockKey = 0x4150_5242_5244_4D31; // "APRBRDM1"
-
-    private const int TransactionChunk = 2_000;
 
     private StoreOptions Options => (StoreOptions)store.Options;
 
@@ -196,8 +195,8 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         long read = 0;
         var daily = members.OfType<DailyMember>().SingleOrDefault();
         var transactions = members.OfType<TransactionMember>().Single();
+        transactions.SendTo(chunks, prof, ct);
         var folding = members.Where(m => m is not DailyMember).ToArray();
-        var chunk = new List<WalletTransaction>(TransactionChunk);
         var stepClock = Stopwatch.StartNew();
         long stepStart = 0;
         long stepBytes = 0;
@@ -245,6 +244,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
             daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", typeName, streamTypes.GetValueOrDefault(streamId, ""),
                 DailyActivityProjection.Amount(data), sequence);
+            var sentBefore = prof.Send;
             if (data is not null)
             {
                 var e = mapping!.Wrap(data);
@@ -262,30 +262,17 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                     {
                         member.Fold(e);
                     }
-                    catch (Exception x)
+                    // A cancel (by the caller, or by a failed writer while WalletTransaction waits to send) is not the event's fault.
+                    catch (Exception x) when (x is not OperationCanceledException)
                     {
                         throw new BulkRebuildException(member.Name, sequence, typeName, $"{member.Name} cannot apply event {sequence} ({typeName}): {x.Message}", x);
-                    }
-                }
-                if (transactions.Take() is { } t)
-                {
-                    chunk.Add(t);
-                    if (chunk.Count == TransactionChunk)
-                    {
-                        var t2 = Stopwatch.GetTimestamp();
-                        prof.Fold += t2 - t0;
-                        t0 = t2;
-                        Send(chunks, chunk, ct);
-                        t2 = Stopwatch.GetTimestamp();
-                        prof.Send += t2 - t0;
-                        t0 = t2;
-                        chunk = new List<WalletTransaction>(TransactionChunk);
                     }
                 }
             }
 
             var t3 = Stopwatch.GetTimestamp();
-            prof.Fold += t3 - t0;
+            // A wait for the writer (WalletTransaction's chunks) counts as that, not as folding.
+            prof.Fold += t3 - t0 - (prof.Send - sentBefore);
             t0 = t3;
             if (read % ProgressEvery == 0)
             {
@@ -295,7 +282,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                 stepBytes = 0;
             }
         }
-        if (chunk.Count > 0) Send(chunks, chunk, ct);
+        transactions.Flush();
         if (read > stepStart) Report(progress, mark, mark, read, read - stepStart, stepBytes, total, stepClock, clock);
         return read;
     }
@@ -315,13 +302,6 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                 .MakeGenericMethod(type).CreateDelegate<Func<object, IEvent>>());
 
         private static IEvent WrapAs<T>(object data) where T : notnull => new Event<T>((T)data);
-    }
-
-    private static void Send(ChannelWriter<WalletTransaction[]> chunks, List<WalletTransaction> chunk, CancellationToken ct)
-    {
-        var items = chunk.ToArray();
-        while (!chunks.TryWrite(items))
-            chunks.WaitToWriteAsync(ct).AsTask().GetAwaiter().GetResult();
     }
 
     private static void Report(IProgress<RebuildProgress>? progress, long position, long mark, long read, long step, long bytes, long total, Stopwatch stepClock, Stopwatch clock)
@@ -406,12 +386,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
     private static T Find<T>(Marten.Events.Projections.CompositeProjection composite) where T : class =>
         composite.AllProjections().OfType<T>().SingleOrDefault() ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the composite.");
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
-    {
-        var conn = new NpgsqlConnection(Options.Tenancy.Default.Database.CreateConnection().ConnectionString);
-        await conn.OpenAsync(ct);
-        return conn;
-    }
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => store.OpenConnectionAsync(ct);
 
     private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
     {
