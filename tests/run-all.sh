@@ -27,6 +27,8 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 rm -rf TestResults
 
+# Printed because a run once failed with "No space left on device": the test clusters need ~1 GB in the temp folder.
+echo "Free disk: $(df -Pm "${TMPDIR:-/tmp}" | awk 'NR==2{print $4}') MiB in ${TMPDIR:-/tmp}, $(df -Pm . | awk 'NR==2{print $4}') MiB here"
 start=$(date +%s)
 # tests/Directory.Build.props adds the TRX logger read below.
 dotnet test AuditPortal.sln "$@"

@@ -110,5 +110,6 @@ public class PortalServer : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (_factory is not null) await _factory.DisposeAsync();
+        if (ConnectionString.Length > 0) await TestCluster.DropDatabaseAsync(ConnectionString);
     }
 }

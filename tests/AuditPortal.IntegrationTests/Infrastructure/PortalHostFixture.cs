@@ -87,5 +87,6 @@ public class PortalHostFixture : IAsyncLifetime
         if (_host is null) return;
         await _host.StopAsync();
         _host.Dispose();
+        await TestCluster.DropDatabaseAsync(ConnectionString);
     }
 }
