@@ -59,11 +59,11 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
     /// <summary>Where the reading and the writing thread spend their time (Stopwatch ticks), reported as phases.</summary>
     private sealed class Profile
     {
-        public long Io, Deserialize, Fold, Send, WriterWait, Serialize, Write;
+        public long Io, Deserialize, Fold, Send, WriterWait, Write;
 
         public IEnumerable<BulkRebuildPhase> Phases() =>
             new[] { ("reader: Npgsql reads", Io), ("reader: deserialize", Deserialize), ("reader: fold", Fold), ("reader: waits for the writer", Send),
-                    ("writer: waits for the reader", WriterWait), ("writer: serialize", Serialize), ("writer: Npgsql writes", Write) }
+                    ("writer: waits for the reader", WriterWait), ("writer: Npgsql writes", Write) }
                 .Select(p => new BulkRebuildPhase(p.Item1, Stopwatch.GetElapsedTime(0, p.Item2)));
     }
 
@@ -122,13 +122,14 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
         // Per-event rows leave while the pass goes on, on the rebuild's transaction.
         var transactions = members.OfType<TransactionMember>().Single();
-        var chunks = Channel.CreateBounded<WalletTransaction[]>(new BoundedChannelOptions(8) { SingleReader = true, SingleWriter = true });
+        var chunks = Channel.CreateBounded<TransactionMember.Chunk>(new BoundedChannelOptions(TransactionMember.Chunks) { SingleReader = true, SingleWriter = true });
+        var free = TransactionMember.FreeChunks();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var write = Task.Run(() =>
         {
             try
             {
-                transactions.Copy(writer, chunks.Reader, profile, stop.Token);
+                transactions.Copy(writer, chunks.Reader, free.Writer, profile, stop.Token);
             }
             catch
             {
@@ -140,7 +141,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         long read;
         try
         {
-            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, json, profile, chunks.Writer, progress, clock, stop.Token),
+            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, json, profile, chunks.Writer, free.Reader, progress, clock, stop.Token),
                 CancellationToken.None);
             Phase("read, deserialize and fold every event");
             chunks.Writer.Complete();
@@ -190,12 +191,12 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
     private long ReadAndFold(
         NpgsqlConnection reader, string eventsSchema, long mark, long total, Dictionary<string, EventReader> typed, Dictionary<Guid, string> streamTypes,
-        List<Member> members, JsonSerializerOptions json, Profile prof, ChannelWriter<WalletTransaction[]> chunks, IProgress<RebuildProgress>? progress, Stopwatch clock, CancellationToken ct)
+        List<Member> members, JsonSerializerOptions json, Profile prof, ChannelWriter<TransactionMember.Chunk> chunks, ChannelReader<TransactionMember.Chunk> free, IProgress<RebuildProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
         long read = 0;
         var daily = members.OfType<DailyMember>().SingleOrDefault();
         var transactions = members.OfType<TransactionMember>().Single();
-        transactions.SendTo(chunks, prof, ct);
+        transactions.SendTo(chunks, free, prof, ct);
         var folding = members.Where(m => m is not DailyMember).ToArray();
         var stepClock = Stopwatch.StartNew();
         long stepStart = 0;
@@ -366,7 +367,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             new AccountMember($"{schema}.{AccountProjection.TableName}"),
             new AggregateMember<WalletSummary, Guid>(nameof(WalletSummary), () => Find<WalletSummaryProjection>(composite), store.Options.Schema.For<WalletSummary>(), json,
                 e => e.StreamId, null, Revision.Version, [("balance", NpgsqlDbType.Integer, s => s.Balance)]),
-            new TransactionMember(store.Options.Schema.For<WalletTransaction>(), json),
+            new TransactionMember(store.Options.Schema.For<WalletTransaction>()),
             new AggregateMember<JobOwnerView, Guid>(nameof(JobOwnerView), () => Find<JobOwnerViewProjection>(composite), store.Options.Schema.For<JobOwnerView>(), json,
                 e => e.StreamId, null, Revision.Version, []),
             new AggregateMember<JobParticipantView, string>(nameof(JobParticipantView), () => Find<JobParticipantViewProjection>(composite), store.Options.Schema.For<JobParticipantView>(), json,

@@ -31,11 +31,9 @@ public sealed class WalletTransaction
 /// (Marten's per-document upsert made this the slowest rebuild). The document id is the event id and rows are
 /// insert-only, so a retried batch inserts nothing twice (<c>on conflict do nothing</c>).
 /// </summary>
-public sealed class WalletTransactionProjection(string schema, StoreOptions options) : IProjection
+public sealed class WalletTransactionProjection(string schema) : IProjection
 {
     public const string ProjectionName = "WalletTransaction";
-
-    private ISerializer? _serializer;
 
     /// <summary>Marten's document table for <see cref="WalletTransaction"/>.</summary>
     public string QualifiedTableName => $"{schema}.mt_doc_wallettransaction";
@@ -57,14 +55,13 @@ public sealed class WalletTransactionProjection(string schema, StoreOptions opti
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var serializer = _serializer ??= options.Serializer();
         var ids = new List<Guid>(events.Count);
         var data = new List<string>(events.Count);
         foreach (var e in events)
         {
             if (ToTransaction(e) is not { } t) continue;
             ids.Add(t.Id);
-            data.Add(serializer.ToJson(t));
+            data.Add(System.Text.Encoding.UTF8.GetString(WalletTransactionJson.ToUtf8(t)));
         }
         if (ids.Count == 0) return;
 

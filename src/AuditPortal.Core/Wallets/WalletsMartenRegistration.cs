@@ -14,7 +14,7 @@ public static class WalletsMartenRegistration
         opts.Storage.ExtendedSchemaObjects.Add(accounts.BuildTable());
         readModels.Add(accounts, ao => ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName));
         readModels.Add<WalletSummaryProjection>();
-        var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName, opts);
+        var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName);
         readModels.Add(transactions, ao => ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName));
         // The wrapper of a plain IProjection is named after its type; keep the progression row "WalletTransaction:All".
         if (readModels.AllProjections().LastOrDefault() is ProjectionBase wrapper) wrapper.Name = WalletTransactionProjection.ProjectionName;

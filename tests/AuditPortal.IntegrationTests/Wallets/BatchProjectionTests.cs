@@ -44,7 +44,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     }
 
     private AccountProjection Accounts => new(fixture.Store.Options.DatabaseSchemaName);
-    private WalletTransactionProjection Transactions => new(fixture.Store.Options.DatabaseSchemaName, (StoreOptions)fixture.Store.Options);
+    private WalletTransactionProjection Transactions => new(fixture.Store.Options.DatabaseSchemaName);
 
     [Fact]
     public async Task Given_an_applied_history_When_the_same_events_are_applied_again_Then_neither_balance_nor_history_counts_them_twice()
