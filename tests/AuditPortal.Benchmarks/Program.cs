@@ -278,6 +278,12 @@ async Task ReportAsync()
         await BenchmarkJson.WriteAsync(jsonPath, args, eventCount, rows, Machine(), postgresVersion);
         AnsiConsole.WriteLine($"Results written to {Path.GetFullPath(jsonPath)}");
     }
+    if (Arg("--hold", 0) == 1)
+    {
+        // For looking at plans by hand: the database stays until Enter (the cluster is removed when the process ends).
+        AnsiConsole.WriteLine($"Holding the database: {superuser} (press Enter to remove it)");
+        Console.ReadLine();
+    }
     await host.StopAsync();
 }
 

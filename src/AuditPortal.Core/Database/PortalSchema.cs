@@ -17,5 +17,7 @@ public static class PortalSchema
             var words = statement.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             options.Events.IgnoreIndex(words[Array.IndexOf(words, "on") - 1]);
         }
+        // Until the apply step has dropped them.
+        foreach (var name in AuditIndexes.Superseded) options.Events.IgnoreIndex(name);
     }
 }

@@ -24,9 +24,13 @@ public sealed class BulkRebuildException(string readModel, long? sequence, strin
     public string? EventType { get; } = eventType;
 }
 
-/// <summary>What a bulk rebuild did: the mark it rebuilt to, the events it read, and how many each read model applied.</summary>
+/// <summary>
+/// What a bulk rebuild did: the mark it rebuilt to, the events it read, how many each read model applied, and how many
+/// indexes and keys it dropped for the copy and built again.
+/// </summary>
 public sealed record BulkRebuildResult(
-    long HighWaterMark, long EventsRead, IReadOnlyDictionary<string, long> EventsByReadModel, TimeSpan Elapsed, IReadOnlyList<BulkRebuildPhase> Phases);
+    long HighWaterMark, long EventsRead, IReadOnlyDictionary<string, long> EventsByReadModel, TimeSpan Elapsed, IReadOnlyList<BulkRebuildPhase> Phases,
+    int IndexesRebuilt);
 
 /// <summary>One step of a bulk rebuild and how long it took: what bounds the rebuild, for the benchmark's profile.</summary>
 public sealed record BulkRebuildPhase(string Name, TimeSpan Elapsed);
@@ -162,12 +166,14 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             }
         }
 
+        var rebuilt = 0;
         if (dropped > 0)
         {
             await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
             foreach (var table in tables)
             {
                 var built = await ReadModelIndexes.CreateAsync(writer, schema, [table], ct);
+                rebuilt += built;
                 if (built > 0) Phase($"build {built} indexes and keys of {table}");
             }
         }
@@ -179,7 +185,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         await tx.CommitAsync(ct);
         Phase("progression and commit");
         phases.AddRange(profile.Phases());
-        return new BulkRebuildResult(mark, read, members.ToDictionary(m => m.Name, m => m.Applied), clock.Elapsed, phases);
+        return new BulkRebuildResult(mark, read, members.ToDictionary(m => m.Name, m => m.Applied), clock.Elapsed, phases, rebuilt);
     }
 
     /// <summary>What Marten stores as a document's <c>mt_version</c>: the stream version (one stream) or the event sequence (several).</summary>
