@@ -88,12 +88,9 @@ public class ReadModelBulkRebuildPoisonTests(PortalHostFixture fixture) : IClass
     [Fact]
     public async Task Given_an_event_that_cannot_be_read_When_every_read_model_is_rebuilt_Then_it_fails_with_that_sequence_and_type_and_changes_nothing()
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var id = await fixture.SupportWalletAsync(10);
         var wallets = fixture.Get<WalletService>();
         var alice = PortalHostFixture.Actor("alice");
-        var id = Guid.CreateVersion7();
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10, "welcome", null)).Succeeded);
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 4, "to be poisoned", null)).Succeeded);
         Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), id, 3, "after the poison", null)).Succeeded);
         await fixture.WaitForProjectionsAsync();
