@@ -47,7 +47,6 @@ public sealed class PreviousReadModels
             o.AutoCreateSchemaObjects = AutoCreate.None;
             o.Serializer(current.Options.Serializer());
             o.Schema.For<WalletSummary>();
-            o.Schema.For<WalletTransaction>();
             o.Schema.For<JobOwnerView>();
             o.Schema.For<JobParticipantView>();
         }));

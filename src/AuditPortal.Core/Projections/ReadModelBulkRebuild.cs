@@ -89,7 +89,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         var events = (EventGraph)Options.Events;
         var typed = members.SelectMany(m => m.EventTypes).Distinct().ToDictionary(t => events.EventMappingFor(t).EventTypeName, EventReader.For);
 
-        foreach (var type in new[] { typeof(WalletSummary), typeof(WalletTransaction), typeof(JobOwnerView), typeof(JobParticipantView) })
+        foreach (var type in new[] { typeof(WalletSummary), typeof(JobOwnerView), typeof(JobParticipantView) })
             await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
 
         await using var writer = await OpenAsync(ct);
@@ -377,7 +377,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             new AccountMember($"{schema}.{AccountProjection.TableName}"),
             new AggregateMember<WalletSummary, Guid>(nameof(WalletSummary), () => Find<WalletSummaryProjection>(composite), store.Options.Schema.For<WalletSummary>(), json,
                 e => e.StreamId, null, Revision.Version, [("balance", NpgsqlDbType.Integer, s => s.Balance)]),
-            new TransactionMember(store.Options.Schema.For<WalletTransaction>()),
+            new TransactionMember($"{schema}.{WalletTransactionProjection.TableName}"),
             new AggregateMember<JobOwnerView, Guid>(nameof(JobOwnerView), () => Find<JobOwnerViewProjection>(composite), store.Options.Schema.For<JobOwnerView>(), json,
                 e => e.StreamId, null, Revision.Version, []),
             new AggregateMember<JobParticipantView, string>(nameof(JobParticipantView), () => Find<JobParticipantViewProjection>(composite), store.Options.Schema.For<JobParticipantView>(), json,

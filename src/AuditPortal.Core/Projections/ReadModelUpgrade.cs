@@ -17,8 +17,14 @@ public static class ReadModelUpgrade
 {
     /// <summary>The tables the read-model composite writes: they move together, since they share one progression.</summary>
     public static readonly string[] Tables =
-        ["mt_doc_walletsummary", "mt_doc_wallettransaction", Wallets.AccountProjection.TableName, "mt_doc_jobownerview", "mt_doc_jobparticipantview",
+        ["mt_doc_walletsummary", Wallets.WalletTransactionProjection.TableName, Wallets.AccountProjection.TableName, "mt_doc_jobownerview", "mt_doc_jobparticipantview",
          Overview.DailyActivityProjection.TableName];
+
+    /// <summary>
+    /// Tables of earlier versions that no read model writes any more (the wallet history was a Marten document table
+    /// before it became <c>wallet_transaction</c>): they leave with the previous version.
+    /// </summary>
+    public static readonly string[] RetiredTables = ["mt_doc_wallettransaction"];
 
     public static string PreviousSchema(string schema) => schema + "_previous";
 
@@ -48,12 +54,46 @@ public static class ReadModelUpgrade
             .Select(d => d.SchemaObject.Identifier.Name)
             .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase))
             .ToArray();
+        // A read model whose table is new to a database the read models have already been built in (the table replaced
+        // a retired one) would start empty while the daemon carries on past every event it needs: a new version too.
+        var created = migration.Deltas
+            .Where(d => d.Difference == SchemaPatchDifference.Create)
+            .Select(d => d.SchemaObject.Identifier.Name)
+            .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase))
+            .ToArray();
+        var (built, retired) = await BuiltAndRetiredAsync(connectionString, schema, ct);
+        invalid = [.. invalid, .. built ? created : [], .. retired];
         if (invalid.Length == 0) return [];
         logger?.LogWarning(
-            "The shape of {Tables} changed: the previous version moves to schema {Previous} and every read model is built again from the events",
+            "The read-model tables {Tables} changed: the previous version moves to schema {Previous} and every read model is built again from the events",
             string.Join(", ", invalid), PreviousSchema(schema));
         await MoveAsideAsync(connectionString, schema, ct);
         return invalid;
+    }
+
+    /// <summary>Whether the read models have been built in this database (the composite has progressed), and which retired tables are still there.</summary>
+    private static async Task<(bool Built, string[] Retired)> BuiltAndRetiredAsync(string connectionString, string schema, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync(ct);
+        var retired = new List<string>();
+        await using (var exists = new NpgsqlCommand(
+            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = any($2) and c.relkind = 'r'", conn))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = schema });
+            exists.Parameters.Add(new NpgsqlParameter { Value = RetiredTables });
+            await using var rows = await exists.ExecuteReaderAsync(ct);
+            while (await rows.ReadAsync(ct)) retired.Add(rows.GetString(0));
+        }
+        if (await ScalarAsync(conn, $"select to_regclass('{schema}.mt_event_progression') is null", ct) is true) return (false, [.. retired]);
+        var built = await ScalarAsync(conn, $"select exists (select 1 from {Q(schema)}.mt_event_progression where name = '{ReadModelShards.CompositeShard}' and last_seq_id > 0)", ct) is true;
+        return (built, [.. retired]);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return await cmd.ExecuteScalarAsync(ct);
     }
 
     /// <summary>Marks the previous version's schema while it answers reads (a comment on the schema, seen by every node).</summary>
@@ -78,7 +118,7 @@ public static class ReadModelUpgrade
         await ExecAsync(conn, $"select pg_advisory_xact_lock(hashtext('{previous}'))", ct);
         var keepPrevious = await StateAsync(conn, schema, ct) == Serving;
         await ExecAsync(conn, $"create schema if not exists {Q(previous)}", ct);
-        foreach (var table in Tables)
+        foreach (var table in Tables.Concat(RetiredTables))
         {
             await ExecAsync(conn, keepPrevious
                 ? $"drop table if exists {Q(schema)}.{Q(table)} cascade"

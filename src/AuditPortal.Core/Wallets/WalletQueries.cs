@@ -1,9 +1,11 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
 using Marten;
 using System.Text.Json;
 using Marten.Linq;
+using Npgsql;
 
 namespace AuditPortal.Core.Wallets;
 
@@ -118,12 +120,24 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
             var all = events.Select(WalletTransactionProjection.ToTransaction).OfType<WalletTransaction>().ToList();
             return new WalletTransactionPage(all.OrderByDescending(x => x.Sequence).Take(take).ToList(), all.Count);
         }
-        var items = await session.Query<WalletTransaction>().Stats(out var stats)
-            .Where(x => x.WalletId == walletId)
-            .OrderByDescending(x => x.Sequence)
-            .Take(take)
-            .ToListAsync(ct);
-        return new WalletTransactionPage(items, stats.TotalResults);
+        await using var conn = await store.OpenConnectionAsync(ct);
+        var table = $"{store.Options.DatabaseSchemaName}.{WalletTransactionProjection.TableName}";
+        // One round trip; both statements are ranges of the (wallet_id, sequence) index.
+        await using var batch = new NpgsqlBatch(conn)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"select {string.Join(", ", WalletTransactionProjection.Columns)} from {table} where wallet_id = $1 order by sequence desc limit $2")
+                    { Parameters = { new() { Value = walletId }, new() { Value = take } } },
+                new NpgsqlBatchCommand($"select count(*) from {table} where wallet_id = $1") { Parameters = { new() { Value = walletId } } },
+            },
+        };
+        await using var rows = await batch.ExecuteReaderAsync(ct);
+        var items = new List<WalletTransaction>();
+        while (await rows.ReadAsync(ct)) items.Add(WalletTransactionProjection.Read(rows));
+        await rows.NextResultAsync(ct);
+        await rows.ReadAsync(ct);
+        return new WalletTransactionPage(items, rows.GetInt64(0));
     }
 
     // The id breaks ties so that paging is stable when many wallets share a balance or an owner.

@@ -1,6 +1,8 @@
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Npgsql;
+using Weasel.Postgresql.Tables;
 
 namespace AuditPortal.Core.Wallets;
 
@@ -10,7 +12,7 @@ public enum TransactionKind
     Spend,
 }
 
-/// <summary>One line of a wallet's transaction history.</summary>
+/// <summary>One line of a wallet's transaction history: one row of <c>wallet_transaction</c>.</summary>
 public sealed class WalletTransaction
 {
     public Guid Id { get; set; }
@@ -27,16 +29,41 @@ public sealed class WalletTransaction
 }
 
 /// <summary>
-/// One WalletTransaction document per grant or spend, written as one multi-row insert per daemon batch
-/// (Marten's per-document upsert made this the slowest rebuild). The document id is the event id and rows are
-/// insert-only, so a retried batch inserts nothing twice (<c>on conflict do nothing</c>).
+/// The wallets' transaction history as a plain table, one row per grant or spend, written as one multi-row insert per
+/// daemon batch. Plain columns rather than a Marten document: a rebuild copies 840,000 of these rows, and parsing each
+/// as jsonb and indexing fields inside it was most of the rebuild's database work. The key is the event's sequence and
+/// rows are insert-only, so a retried batch inserts nothing twice (<c>on conflict do nothing</c>).
 /// </summary>
 public sealed class WalletTransactionProjection(string schema) : IProjection
 {
     public const string ProjectionName = "WalletTransaction";
+    public const string TableName = "wallet_transaction";
 
-    /// <summary>Marten's document table for <see cref="WalletTransaction"/>.</summary>
-    public string QualifiedTableName => $"{schema}.mt_doc_wallettransaction";
+    /// <summary>The columns in the order the projection, the bulk rebuild and <see cref="Read"/> use them.</summary>
+    public static readonly string[] Columns = ["sequence", "id", "wallet_id", "version", "kind", "amount", "type", "job_id", "actor", "at", "reason"];
+
+    public string QualifiedTableName => $"{schema}.{TableName}";
+
+    public Table BuildTable()
+    {
+        var table = new Table(QualifiedTableName);
+        table.AddColumn("sequence", "bigint").AsPrimaryKey();
+        table.AddColumn("id", "uuid").NotNull();
+        table.AddColumn("wallet_id", "uuid").NotNull();
+        table.AddColumn("version", "bigint").NotNull();
+        table.AddColumn("kind", "text").NotNull();
+        table.AddColumn("amount", "integer").NotNull();
+        table.AddColumn("type", "text").NotNull();
+        table.AddColumn("job_id", "uuid");
+        table.AddColumn("actor", "text").NotNull();
+        table.AddColumn("at", "timestamp with time zone").NotNull();
+        table.AddColumn("reason", "text").NotNull();
+        // A wallet's page reads its newest lines: one index range, already in order.
+        table.Indexes.Add(new IndexDefinition("ix_wallet_transaction_wallet") { Columns = ["wallet_id", "sequence"] });
+        // Only job launches and refunds name a job.
+        table.Indexes.Add(new IndexDefinition("ix_wallet_transaction_job") { Columns = ["job_id"], Predicate = "job_id is not null" });
+        return table;
+    }
 
     public static WalletTransaction? ToTransaction(IEvent e) => e.Data switch
     {
@@ -53,24 +80,28 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
         _ => null,
     };
 
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    /// <summary>A row selected as <see cref="Columns"/>, in that order.</summary>
+    public static WalletTransaction Read(NpgsqlDataReader r) => new()
     {
-        var ids = new List<Guid>(events.Count);
-        var data = new List<string>(events.Count);
-        foreach (var e in events)
-        {
-            if (ToTransaction(e) is not { } t) continue;
-            ids.Add(t.Id);
-            data.Add(System.Text.Encoding.UTF8.GetString(WalletTransactionJson.ToUtf8(t)));
-        }
-        if (ids.Count == 0) return;
+        Sequence = r.GetInt64(0), Id = r.GetGuid(1), WalletId = r.GetGuid(2), Version = r.GetInt64(3),
+        Kind = Enum.Parse<TransactionKind>(r.GetString(4)), Amount = r.GetInt32(5), Type = r.GetString(6),
+        JobId = r.IsDBNull(7) ? null : r.GetGuid(7), Actor = r.GetString(8), At = r.GetFieldValue<DateTimeOffset>(9), Reason = r.GetString(10),
+    };
 
-        // The table is written with SQL, so Marten never gets to create it on first use.
-        await operations.Database.EnsureStorageExistsAsync(typeof(WalletTransaction), cancellation);
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
+    {
+        var rows = events.Select(ToTransaction).OfType<WalletTransaction>().ToArray();
+        if (rows.Length == 0) return Task.CompletedTask;
         operations.QueueSqlCommand($"""
-            insert into {QualifiedTableName} (id, data, mt_dotnet_type)
-            select id, data::jsonb, ? from unnest(?::uuid[], ?::text[]) as t(id, data)
-            on conflict (id) do nothing
-            """, $"{typeof(WalletTransaction).FullName}, {typeof(WalletTransaction).Assembly.GetName().Name}", ids.ToArray(), data.ToArray());
+            insert into {QualifiedTableName} ({string.Join(", ", Columns)})
+            select * from unnest(?::bigint[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::text[])
+            on conflict (sequence) do nothing
+            """,
+            rows.Select(t => t.Sequence).ToArray(), rows.Select(t => t.Id).ToArray(), rows.Select(t => t.WalletId).ToArray(),
+            rows.Select(t => t.Version).ToArray(), rows.Select(t => t.Kind.ToString()).ToArray(), rows.Select(t => t.Amount).ToArray(),
+            rows.Select(t => t.Type).ToArray(), rows.Select(t => t.JobId).ToArray(), rows.Select(t => t.Actor).ToArray(),
+            // timestamptz parameters must be UTC for Npgsql.
+            rows.Select(t => t.At.ToUniversalTime()).ToArray(), rows.Select(t => t.Reason).ToArray());
+        return Task.CompletedTask;
     }
 }

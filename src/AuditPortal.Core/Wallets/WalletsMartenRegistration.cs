@@ -15,6 +15,7 @@ public static class WalletsMartenRegistration
         readModels.Add(accounts, ao => ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName));
         readModels.Add<WalletSummaryProjection>();
         var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName);
+        opts.Storage.ExtendedSchemaObjects.Add(transactions.BuildTable());
         readModels.Add(transactions, ao => ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName));
         // The wrapper of a plain IProjection is named after its type; keep the progression row "WalletTransaction:All".
         if (readModels.AllProjections().LastOrDefault() is ProjectionBase wrapper) wrapper.Name = WalletTransactionProjection.ProjectionName;
@@ -34,7 +35,6 @@ public static class WalletsMartenRegistration
             idx.Method = Weasel.Postgresql.Tables.IndexMethod.gin;
             idx.Mask = "? gin_trgm_ops";
         });
-        opts.Schema.For<WalletTransaction>().Index(x => x.WalletId).Index(x => x.JobId);
         return opts;
     }
 }

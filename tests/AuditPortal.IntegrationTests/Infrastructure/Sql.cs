@@ -1,3 +1,5 @@
+using AuditPortal.Core.Wallets;
+
 namespace AuditPortal.IntegrationTests.Infrastructure;
 
 /// <summary>Plain SQL against a test database, to check what psql users would see.</summary>
@@ -20,4 +22,10 @@ public static class Sql
     public static async Task<Dictionary<Guid, int>> PositiveBalancesAsync(string connectionString) =>
         (await QueryAsync(connectionString, "select aggregate_id, credits from account_projection where credits > 0",
             r => (Id: r.GetGuid(0), Credits: r.GetInt32(1)))).ToDictionary(x => x.Id, x => x.Credits);
+
+    /// <summary>A wallet's history as psql sees it in <c>wallet_transaction</c>, oldest first.</summary>
+    public static Task<List<WalletTransaction>> TransactionsAsync(string connectionString, Guid walletId) =>
+        QueryAsync(connectionString,
+            $"select {string.Join(", ", WalletTransactionProjection.Columns)} from wallet_transaction where wallet_id = @w order by sequence",
+            WalletTransactionProjection.Read, ("w", walletId));
 }

@@ -133,7 +133,7 @@ public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixtu
         Assert.Equal(JobStatus.Cancelled, (await query.LoadAsync<JobParticipantView>(JobParticipantView.Key(cancelledId, "paul")))!.Status);
         Assert.Equal(2, await query.Query<JobParticipantView>().CountAsync(v => v.JobId == jobId));
 
-        var refunds = await query.Query<WalletTransaction>().Where(t => t.WalletId == walletId && t.JobId == cancelledId).OrderBy(t => t.Version).ToListAsync();
+        var refunds = (await Sql.TransactionsAsync(fixture.ConnectionString, walletId)).Where(t => t.JobId == cancelledId).ToList();
         Assert.Equal([(TransactionKind.Spend, SpendTypes.JobLaunch), (TransactionKind.Grant, GrantTypes.Refund)], refunds.Select(t => (t.Kind, t.Type)));
     }
 

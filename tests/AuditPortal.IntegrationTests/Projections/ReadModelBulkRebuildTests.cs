@@ -8,14 +8,15 @@ using Marten;
 
 namespace AuditPortal.IntegrationTests.Projections;
 
-/// <summary>What every read model holds, as psql sees it: the documents' JSON, version and duplicated columns, and the flat rows.</summary>
+/// <summary>What every read model holds, as psql sees it: the documents' JSON, version and duplicated columns, and the plain tables' rows.</summary>
 internal static class ReadModelContents
 {
     private static readonly string[] Queries =
     [
         "select 'account ' || aggregate_id || ' ' || credits || ' ' || coalesce(owner, '-') || ' ' || last_changed_at || ' ' || last_sequence from account_projection",
         "select 'summary ' || id || ' ' || balance || ' ' || mt_version || ' ' || mt_dotnet_type || ' ' || data::text from mt_doc_walletsummary",
-        "select 'transaction ' || id || ' ' || data::text || ' ' || mt_dotnet_type from mt_doc_wallettransaction",
+        "select 'transaction ' || sequence || ' ' || id || ' ' || wallet_id || ' ' || version || ' ' || kind || ' ' || amount || ' ' || type || ' ' || " +
+        "coalesce(job_id::text, '-') || ' ' || actor || ' ' || at || ' ' || reason from wallet_transaction",
         "select 'owner ' || id || ' ' || mt_version || ' ' || mt_dotnet_type || ' ' || data::text from mt_doc_jobownerview",
         "select 'participant ' || id || ' ' || mt_version || ' ' || mt_dotnet_type || ' ' || data::text from mt_doc_jobparticipantview",
         "select 'daily ' || day || ' ' || user_name || ' ' || event_type || ' ' || stream_type || ' ' || events || ' ' || amount || ' ' || last_sequence from overview_daily_activity",

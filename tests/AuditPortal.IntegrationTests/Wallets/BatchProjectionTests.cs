@@ -30,11 +30,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
             "select credits, owner, last_sequence from account_projection where aggregate_id = @id",
             r => (r.GetInt32(0), r.GetString(1), r.GetInt64(2)), ("id", id))).Single();
 
-    private async Task<long> TransactionCountAsync(Guid id)
-    {
-        await using var query = fixture.Store.QuerySession();
-        return await query.Query<WalletTransaction>().CountAsync(x => x.WalletId == id);
-    }
+    private async Task<long> TransactionCountAsync(Guid id) => (await Sql.TransactionsAsync(fixture.ConnectionString, id)).Count;
 
     private async Task ApplyAsync(IProjection projection, IReadOnlyList<IEvent> events)
     {
@@ -85,11 +81,9 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
             "update account_projection set credits = 999 where aggregate_id = @id; " +
             "insert into account_projection (aggregate_id, credits, owner) values (@ghost, 5, 'nobody') returning 1",
             r => 1, ("id", id), ("ghost", ghost));
-        await using (var session = fixture.Store.LightweightSession())
-        {
-            session.Store(new WalletTransaction { Id = Guid.CreateVersion7(), WalletId = id, Amount = 1000, Actor = "ghost" });
-            await session.SaveChangesAsync();
-        }
+        await Sql.QueryAsync(fixture.ConnectionString,
+            "insert into wallet_transaction (sequence, id, wallet_id, version, kind, amount, type, actor, at, reason) " +
+            "values (999999, gen_random_uuid(), @id, 99, 'Grant', 1000, 'manual', 'ghost', now(), 'stale') returning 1", r => 1, ("id", id));
 
         await fixture.GrantPersonaAsync("dave", Personas.Admin);
         var ops = new ProjectionOperations(fixture.Store, TimeProvider.System, fixture.Get<IProjectionCoordinator>());
@@ -99,8 +93,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
         var events = await fixture.EventsAsync(id);
         Assert.Equal((6, "dana", events[^1].Sequence), await AccountAsync(id));
         Assert.Empty(await Sql.QueryAsync(fixture.ConnectionString, "select 1 from account_projection where aggregate_id = @g", r => 1, ("g", ghost)));
-        await using var query = fixture.Store.QuerySession();
-        var lines = await query.Query<WalletTransaction>().Where(x => x.WalletId == id).OrderBy(x => x.Sequence).ToListAsync();
+        var lines = await Sql.TransactionsAsync(fixture.ConnectionString, id);
         Assert.Equal(events.Skip(1).Select(e => (e.Id, e.Version)), lines.Select(l => (l.Id, l.Version)));
         Assert.Equal((TransactionKind.Spend, 4, "alice"), (lines[1].Kind, lines[1].Amount, lines[1].Actor));
 

@@ -36,8 +36,7 @@ public class WalletProjectionTests(PortalHostFixture fixture) : IClassFixture<Po
     [Fact]
     public async Task Given_grant_and_spend_When_the_daemon_catches_up_Then_each_movement_is_one_wallet_transaction()
     {
-        await using var query = fixture.Store.QuerySession();
-        var lines = await query.Query<WalletTransaction>().Where(x => x.WalletId == _walletId).OrderBy(x => x.Version).ToListAsync();
+        var lines = await Sql.TransactionsAsync(fixture.ConnectionString, _walletId);
 
         Assert.Equal(2, lines.Count);
         Assert.Equal((TransactionKind.Grant, 10, GrantTypes.Manual, "alice", "welcome", 2L), (lines[0].Kind, lines[0].Amount, lines[0].Type, lines[0].Actor, lines[0].Reason, lines[0].Version));
