@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Overview;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events;
@@ -144,10 +145,10 @@ public sealed partial class ReadModelBulkRebuild
     }
 
     /// <summary>
-    /// wallet_transaction: one row per grant or spend (<see cref="WalletTransactionProjection.ToTransaction"/>), written
-    /// by the reading thread into a few reused chunks (fixed fields in a struct array, the strings' characters in one
-    /// buffer) that the writing thread copies in while the pass goes on. Reused buffers, not an object per event: rows
-    /// waiting in the channel outlived the youngest generation and the collector copied them.
+    /// wallet_transaction: one row per grant or spend (<see cref="WalletTransactionProjection.ToTransaction"/>), encoded
+    /// by the reading thread in binary COPY format (<see cref="PgBinaryCopyWriter"/>) into a few reused chunks that the
+    /// writing thread sends while the pass goes on. Reused buffers, not an object per event: rows waiting in the channel
+    /// outlived the youngest generation and the collector copied them.
     /// </summary>
     private sealed class TransactionMember(string table) : Member(WalletTransactionProjection.ProjectionName, table, WalletTransactionProjection.Columns)
     {
@@ -157,28 +158,16 @@ public sealed partial class ReadModelBulkRebuild
         /// <summary>Chunks in flight at most: the reader waits for a free one when the writer is this far behind.</summary>
         public const int Chunks = 8;
         private static readonly string[] KindNames = Enum.GetNames<TransactionKind>();
+        private static readonly short Fields = (short)WalletTransactionProjection.Columns.Length;
         private Chunk? _chunk;
         private ChannelWriter<Chunk> _full = null!;
         private ChannelReader<Chunk> _free = null!;
         private Profile _prof = null!;
         private CancellationToken _ct;
 
-        public struct Row
-        {
-            public long Sequence, Version;
-            public Guid Id, WalletId, JobId;
-            public bool HasJob;
-            public TransactionKind Kind;
-            public int Amount;
-            public DateTimeOffset At;
-            /// <summary>Where the type, actor and reason end in the chunk's <see cref="Chunk.Text"/>.</summary>
-            public int TypeEnd, ActorEnd, ReasonEnd;
-        }
-
         public sealed class Chunk
         {
-            public readonly Row[] Rows = new Row[ChunkSize];
-            public readonly System.Buffers.ArrayBufferWriter<char> Text = new(ChunkSize * 64);
+            public readonly System.Buffers.ArrayBufferWriter<byte> Tuples = new(ChunkSize * 192);
             public int Count;
         }
 
@@ -190,27 +179,21 @@ public sealed partial class ReadModelBulkRebuild
             if (WalletTransactionProjection.ToTransaction(e) is not { } t) return;
             Applied++;
             var chunk = _chunk ??= Take();
-            ref var row = ref chunk.Rows[chunk.Count++];
-            row.Sequence = t.Sequence;
-            row.Version = t.Version;
-            row.Id = t.Id;
-            row.WalletId = t.WalletId;
-            row.HasJob = t.JobId.HasValue;
-            row.JobId = t.JobId.GetValueOrDefault();
-            row.Kind = t.Kind;
-            row.Amount = t.Amount;
-            row.At = t.At.ToUniversalTime();
-            row.TypeEnd = Append(chunk.Text, t.Type);
-            row.ActorEnd = Append(chunk.Text, t.Actor);
-            row.ReasonEnd = Append(chunk.Text, t.Reason);
-            if (chunk.Count == ChunkSize) Flush();
-        }
-
-        private static int Append(System.Buffers.ArrayBufferWriter<char> text, string value)
-        {
-            value.AsSpan().CopyTo(text.GetSpan(value.Length));
-            text.Advance(value.Length);
-            return text.WrittenCount;
+            var w = chunk.Tuples;
+            // In the order of WalletTransactionProjection.Columns.
+            PgBinaryCopyWriter.Row(w, Fields);
+            PgBinaryCopyWriter.Int64(w, t.Sequence);
+            PgBinaryCopyWriter.Uuid(w, t.Id);
+            PgBinaryCopyWriter.Uuid(w, t.WalletId);
+            PgBinaryCopyWriter.Int64(w, t.Version);
+            PgBinaryCopyWriter.Text(w, KindNames[(int)t.Kind]);
+            PgBinaryCopyWriter.Int32(w, t.Amount);
+            PgBinaryCopyWriter.Text(w, t.Type);
+            if (t.JobId is { } job) PgBinaryCopyWriter.Uuid(w, job); else PgBinaryCopyWriter.Null(w);
+            PgBinaryCopyWriter.Text(w, t.Actor);
+            PgBinaryCopyWriter.TimestampTz(w, t.At);
+            PgBinaryCopyWriter.Text(w, t.Reason);
+            if (++chunk.Count == ChunkSize) Flush();
         }
 
         /// <summary>A free chunk, waiting while the writer is behind (timed as the reader's wait).</summary>
@@ -222,7 +205,7 @@ public sealed partial class ReadModelBulkRebuild
                 _free.WaitToReadAsync(_ct).AsTask().GetAwaiter().GetResult();
             _prof.Send += Stopwatch.GetTimestamp() - waited;
             chunk.Count = 0;
-            chunk.Text.ResetWrittenCount();
+            chunk.Tuples.ResetWrittenCount();
             return chunk;
         }
 
@@ -242,44 +225,40 @@ public sealed partial class ReadModelBulkRebuild
             return free;
         }
 
-        /// <summary>Copies the chunks in as they come, in the order of <see cref="WalletTransactionProjection.Columns"/>.</summary>
+        /// <summary>Sends the chunks' tuples as they come, between the format's header and trailer.</summary>
         public void Copy(NpgsqlConnection conn, ChannelReader<Chunk> chunks, ChannelWriter<Chunk> free, Profile prof, CancellationToken ct)
         {
-            using var import = conn.BeginBinaryImport(CopyCommand);
-            var w0 = Stopwatch.GetTimestamp();
-            while (chunks.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
+            using var copy = conn.BeginRawBinaryCopy(CopyCommand);
+            try
             {
-                var w1 = Stopwatch.GetTimestamp();
-                prof.WriterWait += w1 - w0;
-                w0 = w1;
-                while (chunks.TryRead(out var chunk))
+                var frame = new System.Buffers.ArrayBufferWriter<byte>(32);
+                PgBinaryCopyWriter.Header(frame);
+                copy.Write(frame.WrittenSpan);
+                var w0 = Stopwatch.GetTimestamp();
+                while (chunks.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
                 {
-                    var text = chunk.Text.WrittenMemory;
-                    var start = 0;
-                    for (var i = 0; i < chunk.Count; i++)
-                    {
-                        ref readonly var row = ref chunk.Rows[i];
-                        import.StartRow();
-                        import.Write(row.Sequence, NpgsqlDbType.Bigint);
-                        import.Write(row.Id, NpgsqlDbType.Uuid);
-                        import.Write(row.WalletId, NpgsqlDbType.Uuid);
-                        import.Write(row.Version, NpgsqlDbType.Bigint);
-                        import.Write(KindNames[(int)row.Kind], NpgsqlDbType.Text);
-                        import.Write(row.Amount, NpgsqlDbType.Integer);
-                        import.Write(text[start..row.TypeEnd], NpgsqlDbType.Text);
-                        if (row.HasJob) import.Write(row.JobId, NpgsqlDbType.Uuid); else import.WriteNull();
-                        import.Write(text[row.TypeEnd..row.ActorEnd], NpgsqlDbType.Text);
-                        import.Write(row.At, NpgsqlDbType.TimestampTz);
-                        import.Write(text[row.ActorEnd..row.ReasonEnd], NpgsqlDbType.Text);
-                        start = row.ReasonEnd;
-                    }
-                    free.TryWrite(chunk);
-                    w1 = Stopwatch.GetTimestamp();
-                    prof.Write += w1 - w0;
+                    var w1 = Stopwatch.GetTimestamp();
+                    prof.WriterWait += w1 - w0;
                     w0 = w1;
+                    while (chunks.TryRead(out var chunk))
+                    {
+                        copy.Write(chunk.Tuples.WrittenSpan);
+                        free.TryWrite(chunk);
+                        w1 = Stopwatch.GetTimestamp();
+                        prof.Write += w1 - w0;
+                        w0 = w1;
+                    }
                 }
+                frame.ResetWrittenCount();
+                PgBinaryCopyWriter.Trailer(frame);
+                copy.Write(frame.WrittenSpan);
             }
-            import.Complete();
+            catch
+            {
+                // Nothing half-sent may be taken as the table's rows.
+                copy.Cancel();
+                throw;
+            }
         }
     }
 

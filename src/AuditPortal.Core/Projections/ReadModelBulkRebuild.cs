@@ -211,24 +211,25 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         var stepClock = Stopwatch.StartNew();
         long stepStart = 0;
         long stepBytes = 0;
-        using var copy = reader.BeginBinaryExport(
+        // Raw bytes rather than Npgsql's binary exporter, whose per-value type resolution was a quarter of this thread.
+        using var raw = reader.BeginRawBinaryCopy(
             $"copy (select seq_id, id, stream_id, version, type, timestamp, user_name, data from {eventsSchema}.mt_events " +
             $"where seq_id <= {mark} order by seq_id) to stdout (format binary)");
+        var copy = new PgBinaryCopyReader(raw);
         var t0 = Stopwatch.GetTimestamp();
         while (copy.StartRow() != -1)
         {
-            var sequence = copy.Read<long>(NpgsqlDbType.Bigint);
-            var id = copy.Read<Guid>(NpgsqlDbType.Uuid);
-            var streamId = copy.Read<Guid>(NpgsqlDbType.Uuid);
-            var version = copy.Read<long>(NpgsqlDbType.Bigint);
-            var typeName = copy.Read<string>(NpgsqlDbType.Varchar);
-            var timestamp = copy.Read<DateTimeOffset>(NpgsqlDbType.TimestampTz);
-            string? userName = null;
-            if (copy.IsNull) copy.Skip(); else userName = copy.Read<string>(NpgsqlDbType.Varchar);
+            var sequence = copy.Int64();
+            var id = copy.Uuid();
+            var streamId = copy.Uuid();
+            var version = copy.Int64();
+            var typeName = copy.CachedText();
+            var timestamp = copy.TimestampTz();
+            var userName = copy.NextIsNull() ? null : copy.CachedText();
             object? data = null;
             if (typed.TryGetValue(typeName, out var mapping))
             {
-                var bytes = copy.Read<byte[]>(NpgsqlDbType.Jsonb);
+                var bytes = copy.Jsonb();
                 stepBytes += bytes.Length;
                 var t1 = Stopwatch.GetTimestamp();
                 prof.Io += t1 - t0;
@@ -249,7 +250,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             else
             {
                 // No member but the per-day count reads this type, and that count needs only the metadata.
-                copy.Skip();
+                copy.SkipField();
             }
             read++;
 

@@ -76,6 +76,40 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task Given_the_wallet_history_in_its_former_document_table_When_the_portal_starts_Then_the_new_table_is_built_from_the_events_and_the_former_leaves_with_the_previous_version()
+    {
+        var ids = await BuildPreviousVersionAsync(wallets: 3, welcomeGrants: true);
+        // Before wallet_transaction, the history was Marten's document table mt_doc_wallettransaction.
+        await ReliabilityHost.ScalarAsync(_database, """
+            create table auditportal.mt_doc_wallettransaction (id uuid primary key, data jsonb not null, mt_last_modified timestamptz default now(),
+                mt_version uuid not null default gen_random_uuid(), mt_dotnet_type varchar);
+            insert into auditportal.mt_doc_wallettransaction (id, data, mt_dotnet_type)
+                select id, jsonb_build_object('id', id, 'walletId', wallet_id, 'version', version, 'sequence', sequence, 'kind', kind, 'amount', amount,
+                    'type', type, 'jobId', job_id, 'actor', actor, 'at', at, 'reason', reason), 'AuditPortal.Core.Wallets.WalletTransaction'
+                from auditportal.wallet_transaction;
+            drop table auditportal.wallet_transaction;
+            select 0
+            """);
+
+        using var second = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo);
+        var store = second.Services.GetRequiredService<IDocumentStore>();
+        Assert.Equal(3, await ReliabilityHost.ScalarAsync(_database, "select count(*) from auditportal_previous.mt_doc_wallettransaction"));
+        await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+
+        var replay = await WalletReplay.CheckAsync(store, _database);
+        replay.AssertConsistent();
+        Assert.Equal(3, replay.Wallets);
+        var history = await Sql.TransactionsAsync(_database, ids[2]);
+        Assert.Equal((TransactionKind.Grant, 12, "welcome", "alice"), (history.Single().Kind, history.Single().Amount, history.Single().Reason, history.Single().Actor));
+
+        await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200), dropPrevious: true);
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
+        await second.StopAsync();
+        Assert.Empty(await ReadModelUpgrade.PrepareAsync(store, _database));
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_class where relname = 'mt_doc_wallettransaction'"));
+    }
+
+    [Fact]
     public async Task Given_a_changed_read_model_When_a_node_without_the_build_starts_Then_it_serves_the_previous_version_until_the_builder_catches_up_and_switches()
     {
         var alice = ReliabilityHost.Actor("alice");

@@ -128,6 +128,13 @@ public sealed record WalletReplay(int Wallets, long Events, List<string> Mismatc
         {
             while (await reader.ReadAsync()) flat[reader.GetGuid(0)] = reader.GetInt32(1);
         }
+        var lines = new Dictionary<Guid, long>();
+        if (includeFlatTable)
+        {
+            await using var cmd = new NpgsqlCommand($"select wallet_id, count(*) from {schema}.{WalletTransactionProjection.TableName} group by wallet_id", conn);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) lines[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
 
         await using var query = store.QuerySession();
         var summaries = (await query.Query<WalletSummary>().ToListAsync()).ToDictionary(x => x.Id);
@@ -140,6 +147,7 @@ public sealed record WalletReplay(int Wallets, long Events, List<string> Mismatc
             if (!includeFlatTable) continue;
             if (!flat.TryGetValue(id, out var credits)) mismatches.Add($"{id}: no account_projection row");
             else if (credits != balance) mismatches.Add($"{id}: account_projection {credits}, replay {balance}");
+            if (lines.GetValueOrDefault(id) != transactions) mismatches.Add($"{id}: {lines.GetValueOrDefault(id)} wallet_transaction rows, replay {transactions}");
         }
         mismatches.AddRange(summaries.Keys.Where(k => !replayed.ContainsKey(k)).Select(k => $"{k}: WalletSummary without events"));
         return new WalletReplay(replayed.Count, events, mismatches, negative);
