@@ -96,12 +96,13 @@ public sealed class PgBinaryCopyReader
     private readonly HashSet<string> _strings = [];
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
-    /// <summary>Distinct strings kept by <see cref="CachedText"/> at most; beyond, each value is a new string.</summary>
-    public const int CachedStrings = 10_000;
+    private readonly int _cachedStrings;
 
-    public PgBinaryCopyReader(Stream stream)
+    /// <param name="cachedStrings">Distinct strings <see cref="CachedText"/> keeps at most; beyond, each value is a new string.</param>
+    public PgBinaryCopyReader(Stream stream, int cachedStrings = 10_000)
     {
         _stream = stream;
+        _cachedStrings = cachedStrings;
         _lookup = _strings.GetAlternateLookup<ReadOnlySpan<char>>();
         Ensure(19);
         if (!((ReadOnlySpan<byte>)_buffer.AsSpan(0, 11)).SequenceEqual(PgBinaryCopyWriter.Signature))
@@ -165,7 +166,7 @@ public sealed class PgBinaryCopyReader
         var n = Encoding.UTF8.GetChars(bytes, chars);
         if (_lookup.TryGetValue(chars[..n], out var cached)) return cached;
         var value = new string(chars[..n]);
-        if (_strings.Count < CachedStrings) _strings.Add(value);
+        if (_strings.Count < _cachedStrings) _strings.Add(value);
         return value;
     }
 

@@ -104,15 +104,36 @@ public sealed partial class ReadModelBulkRebuild
     }
 
     /// <summary>overview_daily_activity: every event counted per UTC day, actor, event type and stream type, as its SQL does.</summary>
+    /// <remarks>
+    /// Counted under the strings' identity, not their value: the pass hands over the same instance for a repeated
+    /// actor, type or stream type, and hashing three strings per event was a fifth of the folding. Equal strings that
+    /// are different instances only make more rows here; they are merged by value before the copy.
+    /// </remarks>
     private sealed class DailyMember(string table)
         : Member(DailyActivityProjection.ProjectionName, table, ["day", "user_name", "event_type", "stream_type", "events", "amount", "last_sequence"])
     {
-        private readonly Dictionary<(DateOnly Day, string User, string Type, string StreamType), Row> _rows = [];
+        private readonly Dictionary<Key, Row> _rows = [];
+        private readonly Dictionary<string, int> _ids = new(ReferenceEqualityComparer.Instance);
+        private readonly List<string> _strings = [];
+
+        private readonly record struct Key(int Day, int User, int Type, int StreamType);
+
+        private int Id(string value)
+        {
+            ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, value, out var exists);
+            if (!exists)
+            {
+                id = _strings.Count;
+                _strings.Add(value);
+            }
+            return id;
+        }
 
         public void Count(DateOnly day, string user, string type, string streamType, long amount, long sequence)
         {
             Applied++;
-            ref var row = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rows, (day, user, type, streamType), out _);
+            ref var row = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(
+                _rows, new Key(day.DayNumber, Id(user), Id(type), Id(streamType)), out _);
             row.Events++;
             row.Amount += amount;
             row.LastSequence = sequence;
@@ -120,8 +141,17 @@ public sealed partial class ReadModelBulkRebuild
 
         public override void CopyFolded(NpgsqlConnection conn, CancellationToken ct)
         {
-            using var import = conn.BeginBinaryImport(CopyCommand);
+            var merged = new Dictionary<(DateOnly Day, string User, string Type, string StreamType), Row>();
             foreach (var (key, row) in _rows)
+            {
+                ref var into = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(
+                    merged, (DateOnly.FromDayNumber(key.Day), _strings[key.User], _strings[key.Type], _strings[key.StreamType]), out _);
+                into.Events += row.Events;
+                into.Amount += row.Amount;
+                into.LastSequence = Math.Max(into.LastSequence, row.LastSequence);
+            }
+            using var import = conn.BeginBinaryImport(CopyCommand);
+            foreach (var (key, row) in merged)
             {
                 import.StartRow();
                 import.Write(key.Day, NpgsqlDbType.Date);
