@@ -72,6 +72,27 @@ public static class PgBinaryCopyWriter
         w.Advance(4 + length);
     }
 
+    /// <summary>A date: days since 2000-01-01.</summary>
+    public static void Date(IBufferWriter<byte> w, DateOnly value)
+    {
+        var span = w.GetSpan(8);
+        BinaryPrimitives.WriteInt32BigEndian(span, 4);
+        BinaryPrimitives.WriteInt32BigEndian(span[4..], value.DayNumber - EpochDay);
+        w.Advance(8);
+    }
+
+    /// <summary>A jsonb value from its JSON text (UTF-8): the format's version byte, then the text.</summary>
+    public static void Jsonb(IBufferWriter<byte> w, ReadOnlySpan<byte> json)
+    {
+        var span = w.GetSpan(5 + json.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, 1 + json.Length);
+        span[4] = 1;
+        json.CopyTo(span[5..]);
+        w.Advance(5 + json.Length);
+    }
+
+    private static readonly int EpochDay = new DateOnly(2000, 1, 1).DayNumber;
+
     /// <summary>A timestamptz: microseconds since 2000-01-01 UTC (sub-microsecond ticks dropped, as Npgsql does).</summary>
     public static void TimestampTz(IBufferWriter<byte> w, DateTimeOffset value) => Int64(w, (value.UtcTicks - EpochTicks) / 10);
 

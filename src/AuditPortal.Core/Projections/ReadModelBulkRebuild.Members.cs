@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -37,9 +38,36 @@ public sealed partial class ReadModelBulkRebuild
 
         public virtual void Fold(IEvent e) { }
 
-        public virtual void CopyFolded(NpgsqlConnection conn, CancellationToken ct) { }
+        /// <summary>
+        /// The rows folded in memory (one per wallet, job, participant, day) as a whole binary COPY stream, or null
+        /// when the member sends its rows during the pass. Runs while PostgreSQL builds the history's indexes.
+        /// </summary>
+        public virtual ArrayBufferWriter<byte>? EncodeFolded(CancellationToken ct) => null;
+
+        /// <summary>Copies an encoded stream in.</summary>
+        public void Send(NpgsqlConnection conn, ArrayBufferWriter<byte> encoded)
+        {
+            using var copy = conn.BeginRawBinaryCopy(CopyCommand);
+            try
+            {
+                copy.Write(encoded.WrittenSpan);
+            }
+            catch
+            {
+                copy.Cancel();
+                throw;
+            }
+        }
 
         protected string CopyCommand => $"copy {Table} ({string.Join(", ", Columns)}) from stdin (format binary)";
+
+        /// <summary>A COPY stream's buffer with its header written; each row starts with <see cref="PgBinaryCopyWriter.Row"/>.</summary>
+        protected static ArrayBufferWriter<byte> NewStream(int rows, int bytesPerRow)
+        {
+            var w = new ArrayBufferWriter<byte>(Math.Max(64, rows * bytesPerRow));
+            PgBinaryCopyWriter.Header(w);
+            return w;
+        }
 
         public async Task CheckColumnsAsync(NpgsqlConnection conn, CancellationToken ct)
         {
@@ -77,21 +105,22 @@ public sealed partial class ReadModelBulkRebuild
             row.LastSequence = e.Sequence;
         }
 
-        public override void CopyFolded(NpgsqlConnection conn, CancellationToken ct)
+        public override ArrayBufferWriter<byte> EncodeFolded(CancellationToken ct)
         {
-            using var import = conn.BeginBinaryImport(CopyCommand);
+            var w = NewStream(_rows.Count, 72);
             foreach (var (id, row) in _rows)
             {
                 ct.ThrowIfCancellationRequested();
-                import.StartRow();
-                import.Write(id, NpgsqlDbType.Uuid);
-                import.Write(row.Credits, NpgsqlDbType.Integer);
-                if (row.Owner is null) import.WriteNull(); else import.Write(row.Owner, NpgsqlDbType.Text);
-                import.Write(row.LastChangedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                import.Write(row.LastSequence, NpgsqlDbType.Bigint);
+                PgBinaryCopyWriter.Row(w, 5);
+                PgBinaryCopyWriter.Uuid(w, id);
+                PgBinaryCopyWriter.Int32(w, row.Credits);
+                if (row.Owner is null) PgBinaryCopyWriter.Null(w); else PgBinaryCopyWriter.Text(w, row.Owner);
+                PgBinaryCopyWriter.TimestampTz(w, row.LastChangedAt);
+                PgBinaryCopyWriter.Int64(w, row.LastSequence);
             }
-            import.Complete();
+            PgBinaryCopyWriter.Trailer(w);
             _rows.Clear();
+            return w;
         }
 
         private sealed class Row
@@ -139,7 +168,7 @@ public sealed partial class ReadModelBulkRebuild
             row.LastSequence = sequence;
         }
 
-        public override void CopyFolded(NpgsqlConnection conn, CancellationToken ct)
+        public override ArrayBufferWriter<byte> EncodeFolded(CancellationToken ct)
         {
             var merged = new Dictionary<(DateOnly Day, string User, string Type, string StreamType), Row>();
             foreach (var (key, row) in _rows)
@@ -150,20 +179,21 @@ public sealed partial class ReadModelBulkRebuild
                 into.Amount += row.Amount;
                 into.LastSequence = Math.Max(into.LastSequence, row.LastSequence);
             }
-            using var import = conn.BeginBinaryImport(CopyCommand);
+            var w = NewStream(merged.Count, 96);
             foreach (var (key, row) in merged)
             {
-                import.StartRow();
-                import.Write(key.Day, NpgsqlDbType.Date);
-                import.Write(key.User, NpgsqlDbType.Text);
-                import.Write(key.Type, NpgsqlDbType.Text);
-                import.Write(key.StreamType, NpgsqlDbType.Text);
-                import.Write(row.Events, NpgsqlDbType.Bigint);
-                import.Write(row.Amount, NpgsqlDbType.Bigint);
-                import.Write(row.LastSequence, NpgsqlDbType.Bigint);
+                PgBinaryCopyWriter.Row(w, 7);
+                PgBinaryCopyWriter.Date(w, key.Day);
+                PgBinaryCopyWriter.Text(w, key.User);
+                PgBinaryCopyWriter.Text(w, key.Type);
+                PgBinaryCopyWriter.Text(w, key.StreamType);
+                PgBinaryCopyWriter.Int64(w, row.Events);
+                PgBinaryCopyWriter.Int64(w, row.Amount);
+                PgBinaryCopyWriter.Int64(w, row.LastSequence);
             }
-            import.Complete();
+            PgBinaryCopyWriter.Trailer(w);
             _rows.Clear();
+            return w;
         }
 
         private struct Row
@@ -385,24 +415,47 @@ public sealed partial class ReadModelBulkRebuild
             public long Revision;
         }
 
-        public override void CopyFolded(NpgsqlConnection conn, CancellationToken ct)
+        public override ArrayBufferWriter<byte> EncodeFolded(CancellationToken ct)
         {
             var dotNetType = typeof(TDoc).FullName!;
-            using var import = conn.BeginBinaryImport(CopyCommand);
+            var w = NewStream(_docs.Count, 640);
+            var doc = new ArrayBufferWriter<byte>(4096);
+            // As JsonSerializer.SerializeToUtf8Bytes would write with the store's options.
+            using var writer = new Utf8JsonWriter(doc, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented, MaxDepth = json.MaxDepth });
+            var fields = (short)(4 + duplicated.Length);
             foreach (var (key, folded) in _docs)
             {
                 ct.ThrowIfCancellationRequested();
                 var stamped = folded.Doc;
                 SetVersion?.Invoke(stamped, folded.Version);
-                import.StartRow();
-                if (key is Guid guid) import.Write(guid, NpgsqlDbType.Uuid); else import.Write(key.ToString()!, NpgsqlDbType.Varchar);
-                import.Write(JsonSerializer.SerializeToUtf8Bytes(stamped, json), NpgsqlDbType.Jsonb);
-                import.Write(dotNetType, NpgsqlDbType.Varchar);
-                import.Write(folded.Revision, NpgsqlDbType.Bigint);
-                foreach (var d in duplicated) import.Write(d.Value(stamped), d.Type);
+                PgBinaryCopyWriter.Row(w, fields);
+                if (key is Guid guid) PgBinaryCopyWriter.Uuid(w, guid); else PgBinaryCopyWriter.Text(w, key.ToString()!);
+                doc.ResetWrittenCount();
+                writer.Reset(doc);
+                JsonSerializer.Serialize(writer, stamped, json);
+                writer.Flush();
+                PgBinaryCopyWriter.Jsonb(w, doc.WrittenSpan);
+                PgBinaryCopyWriter.Text(w, dotNetType);
+                PgBinaryCopyWriter.Int64(w, folded.Revision);
+                foreach (var d in duplicated) Encode(w, d.Type, d.Value(stamped));
             }
-            import.Complete();
+            PgBinaryCopyWriter.Trailer(w);
             _docs.Clear();
+            return w;
+        }
+
+        private static void Encode(ArrayBufferWriter<byte> w, NpgsqlDbType type, object? value)
+        {
+            switch (value)
+            {
+                case null: PgBinaryCopyWriter.Null(w); break;
+                case int i when type == NpgsqlDbType.Integer: PgBinaryCopyWriter.Int32(w, i); break;
+                case long l when type == NpgsqlDbType.Bigint: PgBinaryCopyWriter.Int64(w, l); break;
+                case string t when type is NpgsqlDbType.Text or NpgsqlDbType.Varchar: PgBinaryCopyWriter.Text(w, t); break;
+                case Guid g when type == NpgsqlDbType.Uuid: PgBinaryCopyWriter.Uuid(w, g); break;
+                case DateTimeOffset at when type == NpgsqlDbType.TimestampTz: PgBinaryCopyWriter.TimestampTz(w, at); break;
+                default: throw new NotSupportedException($"The bulk rebuild cannot write a duplicated {type} column from a {value.GetType().Name}.");
+            }
         }
     }
 }

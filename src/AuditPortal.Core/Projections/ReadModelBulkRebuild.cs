@@ -177,12 +177,44 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         }
         await snapshot.CommitAsync(ct);
 
-        foreach (var member in members)
+        // The folded rows are encoded while PostgreSQL builds the history's indexes (its rows are all in): the portal's
+        // core and the database's work at the same time instead of one after the other.
+        var encode = Task.Run(() => members.Select(m =>
         {
             try
             {
-                member.CopyFolded(writer, ct);
-                if (member is not TransactionMember) Phase($"copy {member.Name}");
+                return (Member: m, Rows: m.EncodeFolded(stop.Token));
+            }
+            catch (Exception x) when (x is not OperationCanceledException)
+            {
+                throw new BulkRebuildException(m.Name, null, null, $"Writing {m.Name} failed: {x.Message}", x);
+            }
+        }).ToList(), CancellationToken.None);
+        var rebuilt = 0;
+        var transactionTable = tables.Single(t => transactions.Table.EndsWith("." + t, StringComparison.Ordinal));
+        try
+        {
+            if (dropped > 0)
+            {
+                await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
+                rebuilt += await BuildIndexesAsync(transactionTable);
+            }
+        }
+        catch
+        {
+            stop.Cancel();
+            try { await encode; } catch { /* the index build's failure is the cause */ }
+            throw;
+        }
+        var encoded = await encode;
+        Phase("finish encoding the folded rows (begun with the history's index build)");
+        foreach (var (member, rows) in encoded)
+        {
+            if (rows is null) continue;
+            try
+            {
+                member.Send(writer, rows);
+                Phase($"copy {member.Name}");
             }
             catch (Exception x) when (x is not OperationCanceledException)
             {
@@ -190,16 +222,15 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             }
         }
 
-        var rebuilt = 0;
         if (dropped > 0)
+            foreach (var table in tables.Where(t => t != transactionTable))
+                rebuilt += await BuildIndexesAsync(table);
+
+        async Task<int> BuildIndexesAsync(string table)
         {
-            await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
-            foreach (var table in tables)
-            {
-                var built = await ReadModelIndexes.CreateAsync(writer, schema, [table], ct);
-                rebuilt += built;
-                if (built > 0) Phase($"build {built} indexes and keys of {table}");
-            }
+            var built = await ReadModelIndexes.CreateAsync(writer, schema, [table], ct);
+            if (built > 0) Phase($"build {built} indexes and keys of {table}");
+            return built;
         }
 
         var names = new[] { ReadModelShards.CompositeShard }.Concat(members.Select(m => $"{m.Name}:All")).ToArray();

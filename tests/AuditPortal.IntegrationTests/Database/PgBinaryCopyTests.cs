@@ -14,7 +14,7 @@ public sealed class PgBinaryCopyTests : IAsyncLifetime
         _database = await TestCluster.CreateDatabaseAsync(nameof(PgBinaryCopyTests));
         await using var conn = await OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "create table copied (n bigint, i integer, u uuid, t text, at timestamptz, j jsonb)", conn);
+            "create table copied (n bigint, i integer, u uuid, t text, at timestamptz, d date, j jsonb)", conn);
         await cmd.ExecuteNonQueryAsync();
     }
 
@@ -41,26 +41,30 @@ public sealed class PgBinaryCopyTests : IAsyncLifetime
         PgBinaryCopyWriter.Header(tuples);
         foreach (var r in Rows)
         {
-            PgBinaryCopyWriter.Row(tuples, 5);
+            PgBinaryCopyWriter.Row(tuples, 7);
             PgBinaryCopyWriter.Int64(tuples, r.N);
             PgBinaryCopyWriter.Int32(tuples, r.I);
             if (r.U is { } u) PgBinaryCopyWriter.Uuid(tuples, u); else PgBinaryCopyWriter.Null(tuples);
             PgBinaryCopyWriter.Text(tuples, r.T);
             PgBinaryCopyWriter.TimestampTz(tuples, r.At);
+            PgBinaryCopyWriter.Date(tuples, DateOnly.FromDateTime(r.At.UtcDateTime));
+            PgBinaryCopyWriter.Jsonb(tuples, System.Text.Encoding.UTF8.GetBytes($$"""{"t": "{{r.T}}", "n": {{r.N}}}"""));
         }
         PgBinaryCopyWriter.Trailer(tuples);
 
         await using var conn = await OpenAsync();
-        await using (var copy = await conn.BeginRawBinaryCopyAsync("copy copied (n, i, u, t, at) from stdin (format binary)"))
+        await using (var copy = await conn.BeginRawBinaryCopyAsync("copy copied (n, i, u, t, at, d, j) from stdin (format binary)"))
             await copy.WriteAsync(tuples.WrittenMemory);
 
-        await using var cmd = new NpgsqlCommand("select n, i, u, t, at from copied order by n", conn);
+        await using var cmd = new NpgsqlCommand("select n, i, u, t, at, d, j ->> 't', (j ->> 'n')::bigint from copied order by n", conn);
         await using var rows = await cmd.ExecuteReaderAsync();
-        var read = new List<(long, int, Guid?, string, DateTimeOffset)>();
+        var read = new List<(long, int, Guid?, string, DateTimeOffset, DateOnly, string, long)>();
         while (await rows.ReadAsync())
-            read.Add((rows.GetInt64(0), rows.GetInt32(1), rows.IsDBNull(2) ? null : rows.GetGuid(2), rows.GetString(3), rows.GetFieldValue<DateTimeOffset>(4)));
+            read.Add((rows.GetInt64(0), rows.GetInt32(1), rows.IsDBNull(2) ? null : rows.GetGuid(2), rows.GetString(3), rows.GetFieldValue<DateTimeOffset>(4),
+                rows.GetFieldValue<DateOnly>(5), rows.GetString(6), rows.GetInt64(7)));
         // PostgreSQL keeps microseconds: the writer drops the rest, as Npgsql does.
-        Assert.Equal(Rows.OrderBy(r => r.N).Select(r => (r.N, r.I, r.U, r.T, new DateTimeOffset(r.At.UtcTicks / 10 * 10, TimeSpan.Zero))), read);
+        Assert.Equal(Rows.OrderBy(r => r.N).Select(r => (r.N, r.I, r.U, r.T, new DateTimeOffset(r.At.UtcTicks / 10 * 10, TimeSpan.Zero),
+            DateOnly.FromDateTime(r.At.UtcDateTime), r.T, r.N)), read);
     }
 
     [Fact]
