@@ -59,21 +59,29 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
 
     private async Task<WalletListPage> ListAsync(IQuerySession session, WalletListQuery query, CancellationToken ct)
     {
-        IQueryable<WalletSummary> q = session.Query<WalletSummary>();
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        // Count and page as two statements: Marten's Stats() adds count(*) over(), which makes PostgreSQL read and
+        // sort every matching row before it can take a page (~600 ms instead of a few ms at 100,000 rows). They run at
+        // once on two connections: each is a few milliseconds, and one after the other they were most of the page's wait.
+        await using var pageSession = session.DocumentStore.QuerySession();
+        var items = Sort(Filter(pageSession.Query<WalletSummary>(), query), query.SortBy, query.Descending)
+            .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)
+            .ToListAsync(ct);
+        var count = CountAsync(session, Filter(session.Query<WalletSummary>(), query), ct);
+        // Both finish before either session goes, whichever fails.
+        await Task.WhenAll(items, count);
+        var (total, estimated) = await count;
+        return new WalletListPage(await items, total, estimated);
+    }
+
+    private static IQueryable<WalletSummary> Filter(IQueryable<WalletSummary> q, WalletListQuery query)
+    {
         if (query.OwnerContains?.Trim() is { Length: > 0 } owner)
             q = q.Where(x => x.Owner.Contains(owner, StringComparison.OrdinalIgnoreCase));
         if (query.MinBalance is { } min) q = q.Where(x => x.Balance >= min);
         if (query.MaxBalance is { } max) q = q.Where(x => x.Balance <= max);
         if (query.ChangedSince is { } since) q = q.Where(x => x.LastChangedAt >= since);
-
-        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
-        // Count and page as two statements: Marten's Stats() adds count(*) over(), which makes PostgreSQL read and
-        // sort every matching row before it can take a page (~600 ms instead of a few ms at 100,000 rows).
-        var (total, estimated) = await CountAsync(session, q, ct);
-        var items = await Sort(q, query.SortBy, query.Descending)
-            .Skip(Math.Max(query.Page, 0) * pageSize).Take(pageSize)
-            .ToListAsync(ct);
-        return new WalletListPage(items, total, estimated);
+        return q;
     }
 
     // An exact count(*) reads every matching row (10–80 ms for 90,000 of 100,000 wallets even from an index), so it
