@@ -34,8 +34,6 @@ public sealed partial class ReadModelBulkRebuild
         /// <summary>The columns the rebuild writes; any other column must have a default, or the rebuild would leave it wrong.</summary>
         private string[] Columns { get; } = columns;
 
-        public bool Uses(IEvent e) => _uses.Contains(e.EventType);
-
         public virtual void Fold(IEvent e) { }
 
         /// <summary>
