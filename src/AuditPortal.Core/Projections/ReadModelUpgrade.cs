@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using Marten;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -61,7 +62,13 @@ public static class ReadModelUpgrade
             .Select(d => d.SchemaObject.Identifier.Name)
             .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase))
             .ToArray();
-        var (built, retired) = await BuiltAndRetiredAsync(connectionString, schema, ct);
+        bool built;
+        string[] retired;
+        await using (var conn = new NpgsqlConnection(connectionString))
+        {
+            await conn.OpenAsync(ct);
+            (built, retired) = await BuiltAndRetiredAsync(conn, schema, ct);
+        }
         invalid = [.. invalid, .. built ? created : [], .. retired];
         if (invalid.Length == 0) return [];
         logger?.LogWarning(
@@ -71,11 +78,26 @@ public static class ReadModelUpgrade
         return invalid;
     }
 
-    /// <summary>Whether the read models have been built in this database (the composite has progressed), and which retired tables are still there.</summary>
-    private static async Task<(bool Built, string[] Retired)> BuiltAndRetiredAsync(string connectionString, string schema, CancellationToken ct)
+    /// <summary>
+    /// The read-model tables whose shape in the database is not the code's (missing, changed) and the retired tables
+    /// still there: a database the apply step of this version has not seen yet. Empty when the schema is current.
+    /// Read-only (a catalog comparison), so any role may ask.
+    /// </summary>
+    public static async Task<string[]> BehindAsync(IDocumentStore store, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
+        var migration = await store.Storage.Database.CreateMigrationAsync(ct);
+        var changed = migration.Deltas
+            .Where(d => d.Difference != SchemaPatchDifference.None)
+            .Select(d => d.SchemaObject.Identifier.Name)
+            .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase));
+        await using var conn = await store.OpenConnectionAsync(ct);
+        var (_, retired) = await BuiltAndRetiredAsync(conn, store.Options.DatabaseSchemaName, ct);
+        return [.. changed, .. retired];
+    }
+
+    /// <summary>Whether the read models have been built in this database (the composite has progressed), and which retired tables are still there.</summary>
+    private static async Task<(bool Built, string[] Retired)> BuiltAndRetiredAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
+    {
         var retired = new List<string>();
         await using (var exists = new NpgsqlCommand(
             "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = any($2) and c.relkind = 'r'", conn))

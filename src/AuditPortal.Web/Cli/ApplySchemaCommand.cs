@@ -1,9 +1,4 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Infrastructure;
-using JasperFx;
 using JasperFx.CommandLine;
-using Marten;
 
 namespace AuditPortal.Web.Cli;
 
@@ -13,19 +8,7 @@ public sealed class ApplySchemaCommand : JasperFxAsyncCommand<NetCoreInput>
     public override async Task<bool> Execute(NetCoreInput input)
     {
         using var host = input.BuildHost();
-        var database = host.Services.GetRequiredService<PortalDatabase>();
-        var schema = PortalDatabase.SchemaOf(host.Services.GetRequiredService<IConfiguration>());
-        var settings = new PortalStoreSettings { SchemaName = schema, AutoCreate = AutoCreate.CreateOrUpdate };
-        if (database.MigrationConnectionString is { } migrations)
-        {
-            await SchemaApply.ApplyAsync(migrations, database.ConnectionString, settings);
-            Console.WriteLine($"Schema {schema} applied as {DatabaseRoles.UserOf(migrations)}; {DatabaseRoles.UserOf(database.ConnectionString)} may read and append events, not rewrite them.");
-        }
-        else
-        {
-            await SchemaApply.ApplyAsync(database.ConnectionString, database.ConnectionString, settings);
-            Console.WriteLine($"Schema {schema} applied with the single role {DatabaseRoles.UserOf(database.ConnectionString)} (no ConnectionStrings:MartenMigrations set).");
-        }
+        Console.WriteLine(await CliSchema.ApplyAsync(host));
         return true;
     }
 }

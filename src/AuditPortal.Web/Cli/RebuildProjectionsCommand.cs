@@ -1,6 +1,7 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
+using AuditPortal.Web.Infrastructure;
 using JasperFx.CommandLine;
 using Spectre.Console;
 
@@ -27,6 +28,22 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
     public override async Task<bool> Execute(RebuildProjectionsInput input)
     {
         using var host = input.BuildHost();
+        // The portal applies its schema at startup; a verb run first on a database left by an older version would
+        // otherwise fail on a read-model table that is not there yet.
+        var behind = await ReadModelUpgrade.BehindAsync(host.Services.GetRequiredService<Marten.IDocumentStore>());
+        if (behind.Length > 0)
+        {
+            AnsiConsole.MarkupLine($"The read-model tables {Markup.Escape(string.Join(", ", behind))} are not this version's: applying the schema first.");
+            try
+            {
+                AnsiConsole.MarkupLine(Markup.Escape(await CliSchema.ApplyAsync(host)));
+            }
+            catch (Exception e) when (e is Npgsql.PostgresException or InvalidOperationException)
+            {
+                AnsiConsole.MarkupLine($"[red]Applying the schema failed: {Markup.Escape(e.Message)}. Run apply-schema as the schema owner (or start the portal), then rebuild.[/]");
+                return false;
+            }
+        }
         var ops = host.Services.GetRequiredService<ProjectionOperations>();
         var actor = Actor.System("cli");
 
@@ -97,7 +114,30 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
         foreach (var s in status.Where(s => outcome.Projections.Contains(s.Name)))
             AnsiConsole.MarkupLine($"{Markup.Escape(s.Name)}: [green]up to date[/], at {s.Position:N0} of {outcome.Events:N0}");
         AnsiConsole.MarkupLine($"Rebuilt {outcome.Projections.Length} read model(s) over {outcome.Events:N0} events in {outcome.Elapsed.TotalSeconds:F1} s: [bold]{outcome.EventsPerSecond:N0} events/s[/].");
+        await SwitchFromPreviousVersionAsync(host);
         return true;
+    }
+
+    /// <summary>
+    /// After a shape change the lists read the previous version until the new one has caught up: the rebuild has just
+    /// made it complete, so switch now as the portal would (it does so at its next start otherwise).
+    /// </summary>
+    private static async Task SwitchFromPreviousVersionAsync(IHost host)
+    {
+        var database = host.Services.GetRequiredService<PortalDatabase>();
+        var drop = host.Services.GetRequiredService<IConfiguration>().GetValue("Projections:DropPreviousReadModels", true);
+        // The switch waits for the daemon's high-water mark, which only a running portal moves: a bounded wait.
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            if (await ReadModelUpgrade.SwitchWhenCaughtUpAsync(host.Services.GetRequiredService<Marten.IDocumentStore>(),
+                    database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromMilliseconds(200), drop, wait.Token))
+                AnsiConsole.MarkupLine($"The lists switched to the new version of the read models; the previous version was {(drop ? "dropped" : "kept (superseded)")}.");
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("The previous version of the read models still answers the lists; the portal switches to the new one when it starts.");
+        }
     }
 
     /// <summary>Prints each step synchronously (Progress&lt;T&gt; would post to the thread pool and interleave lines).</summary>

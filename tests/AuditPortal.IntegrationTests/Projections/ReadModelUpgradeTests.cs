@@ -110,6 +110,29 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task Given_a_database_of_the_previous_version_When_the_rebuild_verb_runs_before_the_portal_Then_it_applies_the_schema_rebuilds_and_switches()
+    {
+        var ids = await BuildPreviousVersionAsync(wallets: 3, welcomeGrants: true);
+        await ReliabilityHost.ScalarAsync(_database, """
+            alter table auditportal.wallet_transaction rename to mt_doc_wallettransaction;
+            select 0
+            """);
+
+        using var verb = PortalProcess.Start(_database, "rebuild-projections");
+        var log = verb.StandardOutput.ReadToEndAsync();
+        var errors = verb.StandardError.ReadToEndAsync();
+        Assert.True(verb.WaitForExit(TimeSpan.FromSeconds(120)), "The rebuild verb did not finish in 120 s.");
+        output.WriteLine(await log);
+        Assert.True(verb.ExitCode == 0, $"The rebuild verb failed ({verb.ExitCode}): {await log}{await errors}");
+        Assert.Contains("The read-model tables wallet_transaction, mt_doc_wallettransaction are not this version's: applying the schema first.", await log);
+        Assert.Contains("The lists switched to the new version of the read models; the previous version was dropped.", await log);
+
+        Assert.Equal((TransactionKind.Grant, 12), (await Sql.TransactionsAsync(_database, ids[2])).Select(t => (t.Kind, t.Amount)).Single());
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
+        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_class where relname = 'mt_doc_wallettransaction'"));
+    }
+
+    [Fact]
     public async Task Given_a_changed_read_model_When_a_node_without_the_build_starts_Then_it_serves_the_previous_version_until_the_builder_catches_up_and_switches()
     {
         var alice = ReliabilityHost.Actor("alice");

@@ -14,10 +14,6 @@ public sealed class KilledRebuildTests(ITestOutputHelper output)
     [Fact]
     public async Task Given_a_rebuild_killed_halfway_When_it_is_run_again_Then_it_completes_and_equals_a_replay()
     {
-        var portal = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "AuditPortal.Web", "bin",
-            new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "AuditPortal.Web.dll"));
-        Assert.True(File.Exists(portal), $"{portal} is missing: build src/AuditPortal.Web first (dotnet test AuditPortal.sln does).");
-
         var connection = await TestCluster.CreateDatabaseAsync(nameof(KilledRebuildTests));
         await SchemaApply.ApplyAsync(connection, connection, new PortalStoreSettings());
         await using var store = DocumentStore.For(o => { PortalStore.Configure(o, connection, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); });
@@ -25,7 +21,7 @@ public sealed class KilledRebuildTests(ITestOutputHelper output)
         // A never-analyzed event table makes the rebuild's paging query degenerate (STACK-NOTES).
         await ReliabilityHost.ScalarAsync(connection, "analyze auditportal.mt_events; select 0");
 
-        var first = StartRebuild(portal, connection);
+        var first = StartRebuild(connection);
         var clock = Stopwatch.StartNew();
         const long total = Wallets * EventsPerWallet;
         // Kill it while one of its transactions has written something (a transaction id is assigned) and not yet committed.
@@ -41,7 +37,7 @@ public sealed class KilledRebuildTests(ITestOutputHelper output)
         Assert.True(progressAtKill < total, $"Killed too late: the rebuild was at {progressAtKill} of {total}.");
 
         clock.Restart();
-        var second = StartRebuild(portal, connection);
+        var second = StartRebuild(connection);
         var log = second.StandardOutput.ReadToEndAsync();
         var errors = second.StandardError.ReadToEndAsync();
         Assert.True(second.WaitForExit(TimeSpan.FromSeconds(180)), "The second rebuild did not finish in 180 s.");
@@ -55,14 +51,8 @@ public sealed class KilledRebuildTests(ITestOutputHelper output)
         Assert.Equal(Wallets, replay.Wallets);
     }
 
-    private static Process StartRebuild(string portal, string connection)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { portal, "projections", "rebuild", "-p", AuditPortal.Core.Projections.ReadModelShards.Composite }) psi.ArgumentList.Add(a);
-        psi.Environment["ConnectionStrings__Marten"] = new Npgsql.NpgsqlConnectionStringBuilder(connection) { ApplicationName = "rebuild-child" }.ConnectionString;
-        psi.Environment["Integrity__SealEvents"] = "false";
-        return Process.Start(psi)!;
-    }
+    private static Process StartRebuild(string connection) =>
+        PortalProcess.Start(connection, "projections", "rebuild", "-p", AuditPortal.Core.Projections.ReadModelShards.Composite);
 
     private static async Task BulkInsertAsync(IDocumentStore store)
     {
