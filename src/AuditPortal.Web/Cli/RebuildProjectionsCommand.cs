@@ -134,9 +134,11 @@ public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProj
                     database.MigrationConnectionString ?? database.ConnectionString, TimeSpan.FromMilliseconds(200), drop, wait.Token))
                 AnsiConsole.MarkupLine($"The lists switched to the new version of the read models; the previous version was {(drop ? "dropped" : "kept (superseded)")}.");
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or Npgsql.PostgresException)
         {
-            AnsiConsole.MarkupLine("The previous version of the read models still answers the lists; the portal switches to the new one when it starts.");
+            // The rebuild itself succeeded; only the switch waits (e.g. a runtime role that may not drop the previous version).
+            var why = e is Npgsql.PostgresException pg ? $" ({pg.MessageText})" : "";
+            AnsiConsole.MarkupLine($"The previous version of the read models still answers the lists{Markup.Escape(why)}; the portal switches to the new one when it starts.");
         }
     }
 
