@@ -36,7 +36,7 @@ public interface IWalletCommands
 }
 
 /// <summary>
-/// Read side of the wallet pages: one query session per call, over the async read models. Every call first checks
+/// Read side of the wallet pages, over the async read models: sessions and connections opened per call, never held. Every call first checks
 /// that the caller of this moment holds ReadWallets (<see cref="AccessDeniedException"/> otherwise), so a list,
 /// a detail, a "load more" and a live refresh each stop at once when the permission is revoked.
 /// While a new version of the read models is built (<see cref="ReadModelUpgrade"/>), the list is answered by the
