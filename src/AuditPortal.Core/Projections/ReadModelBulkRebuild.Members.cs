@@ -43,15 +43,19 @@ public sealed partial class ReadModelBulkRebuild
         public virtual ArrayBufferWriter<byte>? EncodeFolded(CancellationToken ct) => null;
 
         /// <summary>Copies an encoded stream in.</summary>
-        public void Send(NpgsqlConnection conn, ArrayBufferWriter<byte> encoded)
+        public void Send(NpgsqlConnection conn, ArrayBufferWriter<byte> encoded) => RawCopy(conn, copy => copy.Write(encoded.WrittenSpan));
+
+        /// <summary>One raw binary COPY into the table: whatever <paramref name="write"/> sends, or nothing if it fails.</summary>
+        protected void RawCopy(NpgsqlConnection conn, Action<Stream> write)
         {
             using var copy = conn.BeginRawBinaryCopy(CopyCommand);
             try
             {
-                copy.Write(encoded.WrittenSpan);
+                write(copy);
             }
             catch
             {
+                // Nothing half-sent may be taken as the table's rows.
                 copy.Cancel();
                 throw;
             }
@@ -225,7 +229,7 @@ public sealed partial class ReadModelBulkRebuild
 
         public sealed class Chunk
         {
-            public readonly System.Buffers.ArrayBufferWriter<byte> Tuples = new(ChunkSize * 192);
+            public readonly ArrayBufferWriter<byte> Tuples = new(ChunkSize * 192);
             public int Count;
         }
 
@@ -284,40 +288,30 @@ public sealed partial class ReadModelBulkRebuild
         }
 
         /// <summary>Sends the chunks' tuples as they come, between the format's header and trailer.</summary>
-        public void Copy(NpgsqlConnection conn, ChannelReader<Chunk> chunks, ChannelWriter<Chunk> free, Profile prof, CancellationToken ct)
+        public void Copy(NpgsqlConnection conn, ChannelReader<Chunk> chunks, ChannelWriter<Chunk> free, Profile prof, CancellationToken ct) => RawCopy(conn, copy =>
         {
-            using var copy = conn.BeginRawBinaryCopy(CopyCommand);
-            try
+            var frame = new ArrayBufferWriter<byte>(32);
+            PgBinaryCopyWriter.Header(frame);
+            copy.Write(frame.WrittenSpan);
+            var w0 = Stopwatch.GetTimestamp();
+            while (chunks.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
             {
-                var frame = new System.Buffers.ArrayBufferWriter<byte>(32);
-                PgBinaryCopyWriter.Header(frame);
-                copy.Write(frame.WrittenSpan);
-                var w0 = Stopwatch.GetTimestamp();
-                while (chunks.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
+                var w1 = Stopwatch.GetTimestamp();
+                prof.WriterWait += w1 - w0;
+                w0 = w1;
+                while (chunks.TryRead(out var chunk))
                 {
-                    var w1 = Stopwatch.GetTimestamp();
-                    prof.WriterWait += w1 - w0;
+                    copy.Write(chunk.Tuples.WrittenSpan);
+                    free.TryWrite(chunk);
+                    w1 = Stopwatch.GetTimestamp();
+                    prof.Write += w1 - w0;
                     w0 = w1;
-                    while (chunks.TryRead(out var chunk))
-                    {
-                        copy.Write(chunk.Tuples.WrittenSpan);
-                        free.TryWrite(chunk);
-                        w1 = Stopwatch.GetTimestamp();
-                        prof.Write += w1 - w0;
-                        w0 = w1;
-                    }
                 }
-                frame.ResetWrittenCount();
-                PgBinaryCopyWriter.Trailer(frame);
-                copy.Write(frame.WrittenSpan);
             }
-            catch
-            {
-                // Nothing half-sent may be taken as the table's rows.
-                copy.Cancel();
-                throw;
-            }
-        }
+            frame.ResetWrittenCount();
+            PgBinaryCopyWriter.Trailer(frame);
+            copy.Write(frame.WrittenSpan);
+        });
     }
 
     /// <summary>

@@ -48,20 +48,12 @@ public static class ReadModelUpgrade
             await MoveAsideAsync(connectionString, schema, ct);
             return Tables;
         }
-        var invalid = migration.Deltas
-            // Update too: an added or renamed column migrated in place would leave every existing row with the column's
-            // default (a renamed balance reading 0) while the projection carries on from its old position.
-            .Where(d => d.Difference is SchemaPatchDifference.Invalid or SchemaPatchDifference.Update)
-            .Select(d => d.SchemaObject.Identifier.Name)
-            .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase))
-            .ToArray();
+        // Update too: an added or renamed column migrated in place would leave every existing row with the column's
+        // default (a renamed balance reading 0) while the projection carries on from its old position.
+        var invalid = ReadModelTables(migration, d => d is SchemaPatchDifference.Invalid or SchemaPatchDifference.Update);
         // A read model whose table is new to a database the read models have already been built in (the table replaced
         // a retired one) would start empty while the daemon carries on past every event it needs: a new version too.
-        var created = migration.Deltas
-            .Where(d => d.Difference == SchemaPatchDifference.Create)
-            .Select(d => d.SchemaObject.Identifier.Name)
-            .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase))
-            .ToArray();
+        var created = ReadModelTables(migration, d => d == SchemaPatchDifference.Create);
         bool built;
         string[] retired;
         await using (var conn = new NpgsqlConnection(connectionString))
@@ -86,14 +78,19 @@ public static class ReadModelUpgrade
     public static async Task<string[]> BehindAsync(IDocumentStore store, CancellationToken ct = default)
     {
         var migration = await store.Storage.Database.CreateMigrationAsync(ct);
-        var changed = migration.Deltas
-            .Where(d => d.Difference != SchemaPatchDifference.None)
-            .Select(d => d.SchemaObject.Identifier.Name)
-            .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase));
+        var changed = ReadModelTables(migration, d => d != SchemaPatchDifference.None);
         await using var conn = await store.OpenConnectionAsync(ct);
         var (_, retired) = await BuiltAndRetiredAsync(conn, store.Options.DatabaseSchemaName, ct);
         return [.. changed, .. retired];
     }
+
+    /// <summary>The read-model tables among a migration's deltas of the kinds asked for.</summary>
+    private static string[] ReadModelTables(SchemaMigration migration, Func<SchemaPatchDifference, bool> kind) =>
+        migration.Deltas
+            .Where(d => kind(d.Difference))
+            .Select(d => d.SchemaObject.Identifier.Name)
+            .Where(name => Tables.Contains(name, StringComparer.OrdinalIgnoreCase))
+            .ToArray();
 
     /// <summary>Whether the read models have been built in this database (the composite has progressed), and which retired tables are still there.</summary>
     private static async Task<(bool Built, string[] Retired)> BuiltAndRetiredAsync(NpgsqlConnection conn, string schema, CancellationToken ct)

@@ -66,21 +66,23 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         Assert.Equal(5, replay.Wallets);
         Assert.Equal(ids.Select((_, i) => 10 + i).Sum(), await ReliabilityHost.ScalarAsync(_database, "select sum(credits) from auditportal.account_projection"));
 
+        await SwitchThenNothingMovesAsync(store, second);
+    }
+
+    /// <summary>The switch drops the previous version; started again with the same code, nothing is moved or rebuilt.</summary>
+    private async Task SwitchThenNothingMovesAsync(IDocumentStore store, IHost host)
+    {
         await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200), dropPrevious: true);
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
 
-        // Started again with the same code: nothing is moved or rebuilt.
-        await second.StopAsync();
+        await host.StopAsync();
         Assert.Empty(await ReadModelUpgrade.PrepareAsync(store, _database));
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
     }
 
-    [Fact]
-    public async Task Given_the_wallet_history_in_its_former_document_table_When_the_portal_starts_Then_the_new_table_is_built_from_the_events_and_the_former_leaves_with_the_previous_version()
-    {
-        var ids = await BuildPreviousVersionAsync(wallets: 3, welcomeGrants: true);
-        // Before wallet_transaction, the history was Marten's document table mt_doc_wallettransaction.
-        await ReliabilityHost.ScalarAsync(_database, """
+    /// <summary>The wallet history as the previous version kept it: Marten's document table mt_doc_wallettransaction, no wallet_transaction.</summary>
+    private Task TurnHistoryIntoFormerDocumentTableAsync() =>
+        ReliabilityHost.ScalarAsync(_database, """
             create table auditportal.mt_doc_wallettransaction (id uuid primary key, data jsonb not null, mt_last_modified timestamptz default now(),
                 mt_version uuid not null default gen_random_uuid(), mt_dotnet_type varchar);
             insert into auditportal.mt_doc_wallettransaction (id, data, mt_dotnet_type)
@@ -90,6 +92,12 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
             drop table auditportal.wallet_transaction;
             select 0
             """);
+
+    [Fact]
+    public async Task Given_the_wallet_history_in_its_former_document_table_When_the_portal_starts_Then_the_new_table_is_built_from_the_events_and_the_former_leaves_with_the_previous_version()
+    {
+        var ids = await BuildPreviousVersionAsync(wallets: 3, welcomeGrants: true);
+        await TurnHistoryIntoFormerDocumentTableAsync();
 
         using var second = await ReliabilityHost.StartAsync(_database, DaemonMode.Solo);
         var store = second.Services.GetRequiredService<IDocumentStore>();
@@ -102,10 +110,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         var history = await Sql.TransactionsAsync(_database, ids[2]);
         Assert.Equal((TransactionKind.Grant, 12, "welcome", "alice"), (history.Single().Kind, history.Single().Amount, history.Single().Reason, history.Single().Actor));
 
-        await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200), dropPrevious: true);
-        Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
-        await second.StopAsync();
-        Assert.Empty(await ReadModelUpgrade.PrepareAsync(store, _database));
+        await SwitchThenNothingMovesAsync(store, second);
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_class where relname = 'mt_doc_wallettransaction'"));
     }
 
@@ -113,10 +118,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
     public async Task Given_a_database_of_the_previous_version_When_the_rebuild_verb_runs_before_the_portal_Then_it_applies_the_schema_rebuilds_and_switches()
     {
         var ids = await BuildPreviousVersionAsync(wallets: 3, welcomeGrants: true);
-        await ReliabilityHost.ScalarAsync(_database, """
-            alter table auditportal.wallet_transaction rename to mt_doc_wallettransaction;
-            select 0
-            """);
+        await TurnHistoryIntoFormerDocumentTableAsync();
 
         using var verb = PortalProcess.Start(_database, "rebuild-projections");
         var log = verb.StandardOutput.ReadToEndAsync();
