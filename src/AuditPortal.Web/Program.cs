@@ -50,9 +50,15 @@ var storeSettings = new PortalStoreSettings
 {
     SchemaName = PortalDatabase.SchemaOf(builder.Configuration),
     AutoCreate = builder.Configuration.GetValue("Database:AutoCreate", AutoCreate.CreateOrUpdate),
-    // Access-control events are sealed under a key derived from the checkpoint key: kept outside the database.
-    AccessControlKey = AccessControlSeals.DeriveKey(CheckpointSettings.Resolve(builder.Configuration, builder.Environment, createDevelopmentKey: true).Key),
+    // Every event is bound with this key, and the database refuses an unbound one (Core/Integrity/EventBinding.cs).
+    EventKey = EventKeySettings.Resolve(builder.Configuration, builder.Environment),
 };
+// Without the key the node could append nothing: refuse to start (verbs that only read may run without it).
+if (storeSettings.EventKey is null && !(args.Length > 0 && !args[0].StartsWith('-')))
+{
+    Console.Error.WriteLine($"Refusing to start outside Development: {AuditPortal.Core.Integrity.EventBinding.Setting} is not set (base64 or hex, at least 32 bytes, the same on every node; distinct from Integrity:CheckpointKey).");
+    return 1;
+}
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,
     sp => sp.GetRequiredService<PortalDatabase>().MigrationConnectionString);

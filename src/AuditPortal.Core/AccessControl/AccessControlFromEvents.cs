@@ -5,8 +5,8 @@ using Marten;
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>
-/// An access-control list folded from its own events, which the runtime database role can append but never
-/// rewrite; the inline <see cref="AccessControlListView"/> is a writable document and only serves display.
+/// An access-control list folded from its own events, which the runtime database role can neither rewrite nor append
+/// to without the portal's event key (<see cref="Integrity.EventBinding"/>); the inline <see cref="AccessControlListView"/> is a writable document and only serves display.
 /// The stream's current version is read from <c>mt_events</c> itself (max(version), one index probe), never from
 /// <c>mt_streams</c> (writable by the runtime role); the fold is cached per (store, stream id, version) and only
 /// the events after the cached version are read when the version moves.
@@ -35,12 +35,8 @@ public static class AccessControlFromEvents
         if (version > start.Version)
         {
             var events = await session.Events.FetchStreamAsync(aclId, version, null, start.Version + 1, ct);
-            // With a key, only events the portal sealed count: one appended by someone else holding the database role
-            // (a forged grant) changes nothing here, and the read model's disagreement is reported (ReportTampering).
-            var seals = AccessControlSeals.For(session.DocumentStore);
-            var serializer = seals is null ? null : session.DocumentStore.Options.Serializer();
-            foreach (var e in events.OrderBy(x => x.Version))
-                if (seals is null || seals.IsSealed(e, serializer!)) acl = AccessControlListHistory.Apply(acl, e.Data);
+            // Every event here was bound to the portal when written (the database refuses an unbound one, EventBinding).
+            foreach (var e in events.OrderBy(x => x.Version)) acl = AccessControlListHistory.Apply(acl, e.Data);
         }
         byId[aclId] = new Folded(version, acl);
         return (acl, version);

@@ -28,7 +28,8 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
     public Task<CommandResult> CompleteAsync(Actor actor, Guid exportId, int rowCount, bool truncated, bool aborted, CancellationToken ct = default) =>
         commands.ExecuteAsync(Actor.System("audit-export") with { CorrelationId = actor.CorrelationId }, null, Guid.CreateVersion7(), "CompleteAuditExport", session =>
         {
-            session.Events.Append(exportId, new AuditExportCompleted(exportId, actor.UserName, time.GetUtcNow(), rowCount, truncated, aborted));
+            // Version 2 (the start is version 1): an event is bound to its place in the stream (EventBinding).
+            session.Events.Append(exportId, 2, new AuditExportCompleted(exportId, actor.UserName, time.GetUtcNow(), rowCount, truncated, aborted));
             return Task.FromResult(CommandResult.Accepted(exportId, 2, "Export recorded."));
         }, ct: ct);
 }

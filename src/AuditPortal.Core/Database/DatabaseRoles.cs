@@ -20,6 +20,12 @@ public static class DatabaseRoles
     public static readonly string[] ReadOnlyTables = [Integrity.EventSeals.TableName, Projections.ReadModelIndexes.TableName];
 
     /// <summary>
+    /// Tables the runtime role may not even read: the event binding key (<see cref="Integrity.EventBinding"/>), read
+    /// only by the schema owner's trigger. A role that could read it could bind any event it inserts.
+    /// </summary>
+    public static readonly string[] OwnerOnlyTables = [Integrity.EventBinding.KeyTable];
+
+    /// <summary>
     /// As a superuser: creates (or keeps) the login roles, lets the migration role create the schema in the database
     /// and hands existing schema objects (e.g. from an earlier single-role run) over to the migration role.
     /// Roles have no password: meant for the embedded cluster and tests, which trust 127.0.0.1.
@@ -96,6 +102,25 @@ public static class DatabaseRoles
                 end $$
                 """, ct);
         }
+        foreach (var table in OwnerOnlyTables)
+        {
+            await ExecAsync(migrationConnection, $"""
+                do $$ begin
+                  if to_regclass({Literal(schema + "." + table)}) is not null then
+                    execute 'revoke all on {s}.{Ident(table)} from {r}';
+                  end if;
+                end $$
+                """, ct);
+        }
+        // Marten draws sequence numbers with nextval (USAGE) and reads the high-water mark (SELECT); it never sets the
+        // sequence at run time, and a role that could (setval) would choose the numbers of the events that follow.
+        await ExecAsync(migrationConnection, $"""
+            do $$ begin
+              if to_regclass({Literal(schema + ".mt_events_sequence")}) is not null then
+                execute 'revoke update on sequence {s}.mt_events_sequence from {r}';
+              end if;
+            end $$
+            """, ct);
         foreach (var table in ReadOnlyTables)
         {
             await ExecAsync(migrationConnection, $"""

@@ -30,6 +30,7 @@ public static class SchemaApply
         await using var conn = new NpgsqlConnection(migrationConnectionString);
         await conn.OpenAsync(ct);
         await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+        await EnsureBindingAsync(conn, settings, ct);
         await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
         await SetSearchPathAsync(conn, settings.SchemaName, ct);
         var runtimeRole = DatabaseRoles.UserOf(runtimeConnectionString);
@@ -40,6 +41,15 @@ public static class SchemaApply
             await runtime.OpenAsync(ct);
             await SetSearchPathAsync(runtime, settings.SchemaName, ct);
         }
+    }
+
+    /// <summary>
+    /// The database's side of event binding (<see cref="EventBinding.EnsureAsync"/>). Without a key (a verb that only
+    /// reads, an old test store) an existing binding stays as it is and none is created.
+    /// </summary>
+    public static async Task EnsureBindingAsync(NpgsqlConnection owner, PortalStoreSettings settings, CancellationToken ct = default)
+    {
+        if (settings.EventKey is { Length: > 0 } key) await EventBinding.EnsureAsync(owner, settings.SchemaName, key, ct);
     }
 
     /// <summary>
@@ -74,11 +84,18 @@ public sealed class SchemaApplyHostedService(
             await using var conn = new NpgsqlConnection(runtimeConnectionString);
             await conn.OpenAsync(ct);
             await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
+            await SchemaApply.EnsureBindingAsync(conn, settings, ct);
             await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
             await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
+            await EventBinding.CheckNodeKeyAsync(conn, settings.SchemaName, settings.EventKey, ct);
             return;
         }
         await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct, logger);
+        await using (var runtime = new NpgsqlConnection(runtimeConnectionString))
+        {
+            await runtime.OpenAsync(ct);
+            await EventBinding.CheckNodeKeyAsync(runtime, settings.SchemaName, settings.EventKey, ct);
+        }
         logger.LogInformation("Schema applied as {MigrationRole}; runtime role {RuntimeRole} may append events but not rewrite them",
             DatabaseRoles.UserOf(migrationConnectionString), DatabaseRoles.UserOf(runtimeConnectionString));
     }

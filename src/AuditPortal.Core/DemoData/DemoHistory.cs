@@ -39,7 +39,9 @@ public static class DemoHistory
         var headers = generated.GroupBy(e => e.StreamId)
             .Select(g => new BulkEventStreamHeader { Id = g.Key, Version = g.Max(e => e.Version), AggregateType = g.First().StreamType })
             .ToList();
-        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers, ToEvents(registry, generated, AccessControlSeals.For(store), store.Options.Serializer()), 1000, ct);
+        var binding = Integrity.EventBinding.For(store);
+        var bindingTime = new BindingClock();
+        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers, ToEvents(registry, generated, binding, store.Options.Serializer(), bindingTime), 1000, ct);
 
         var aclIds = generated.Where(e => e.StartsStream && e.StreamType == typeof(AccessControlList)).Select(e => e.StreamId).ToList();
         await BuildAccessControlViewsAsync(store, aclIds, ct);
@@ -47,24 +49,31 @@ public static class DemoHistory
         int Started(Type type) => generated.Count(e => e.StartsStream && e.StreamType == type);
         return new DemoSeedSummary(generated.Count, generated.Select(e => e.CommandId).Distinct().Count(),
             Started(typeof(Wallet)), Started(typeof(Job)), Started(typeof(AccessControlList)),
-            generated.Count > 0 ? generated[0].At : null, generated.Count > 0 ? generated[^1].At : null);
+            generated.Count > 0 ? generated[0].At : null, generated.Count > 0 ? generated[^1].At : null, bindingTime.Total);
     }
 
-    private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events, AccessControlSeals? seals, ISerializer serializer)
+    private sealed class BindingClock { public TimeSpan Total; }
+
+    /// <summary>
+    /// The import bypasses sessions (and their binding listener): each event is bound here, with its historic time
+    /// signed, which the database accepts only from the schema owner (run the seed as that role; the runtime role's
+    /// events always get the database's time).
+    /// </summary>
+    private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events, Integrity.EventBinding? binding,
+        ISerializer serializer, BindingClock clock)
     {
         foreach (var e in events)
         {
             var stored = registry.BuildEvent(e.Data);
             if (stored.Id == Guid.Empty) stored.Id = Guid.CreateVersion7();
-            // The import bypasses sessions (and their sealing listener): seal the access-control events here.
-            if (seals is not null && AccessControlSeals.Covers(e.Data))
-                stored.SetHeader(AccessControlSeals.Header, seals.Compute(e.StreamId, stored.Id, e.Data, serializer));
             stored.StreamId = e.StreamId;
             stored.Version = e.Version;
             stored.Timestamp = e.At;
             stored.UserName = e.UserName;
             stored.CorrelationId = e.CorrelationId;
             stored.CausationId = e.CommandId.ToString();
+            if (binding is not null)
+                clock.Total += binding.Stamp(stored, e.StreamId, e.Version, StorageConstants.DefaultTenantId, serializer, signTimestamp: true);
             yield return stored;
         }
         await Task.CompletedTask;

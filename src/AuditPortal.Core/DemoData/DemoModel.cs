@@ -62,4 +62,6 @@ public sealed record DemoEvent(
 }
 
 /// <summary>What <see cref="DemoHistory.SeedAsync"/> wrote.</summary>
-public sealed record DemoSeedSummary(int Events, int Commands, int Wallets, int Jobs, int AccessControlLists, DateTimeOffset? From, DateTimeOffset? To);
+/// <param name="BindingTime">Time spent binding the events to the portal (<see cref="Integrity.EventBinding"/>), for the cost per event.</param>
+public sealed record DemoSeedSummary(int Events, int Commands, int Wallets, int Jobs, int AccessControlLists, DateTimeOffset? From, DateTimeOffset? To,
+    TimeSpan BindingTime = default);

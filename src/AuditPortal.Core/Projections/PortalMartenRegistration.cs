@@ -24,6 +24,8 @@ public static class PortalMartenRegistration
         this IServiceCollection services, Func<IServiceProvider, string> connectionString, PortalStoreSettings settings, DaemonMode daemonMode,
         Func<IServiceProvider, string?>? migrationConnectionString = null)
     {
+        // The verbs and the startup read the same settings the store was built with.
+        services.AddSingleton(settings);
         services.AddHostedService(sp => new SchemaApplyHostedService(
             sp.GetRequiredService<IDocumentStore>(), connectionString(sp), migrationConnectionString?.Invoke(sp), settings,
             sp.GetRequiredService<ILogger<SchemaApplyHostedService>>()));

@@ -28,8 +28,11 @@ public sealed record PortalStoreSettings
     public bool RebuildWithBulkCopy { get; init; }
     /// <summary>Marten's stream-by-stream rebuild of single-stream projections: each document is written once.</summary>
     public bool OptimizedRebuilds { get; init; }
-    /// <summary>Seals access-control events (<see cref="AccessControlSeals"/>); null: neither sealed nor checked.</summary>
-    public byte[]? AccessControlKey { get; init; }
+    /// <summary>
+    /// Integrity:EventKey: every event the portal writes is bound with it (<see cref="Integrity.EventBinding"/>) and the
+    /// database refuses an unbound one. Null only where nothing is appended (e.g. a verb that only reads).
+    /// </summary>
+    public byte[]? EventKey { get; init; }
 }
 
 public static class PortalStore
@@ -47,6 +50,8 @@ public static class PortalStore
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.CausationIdEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
+        // A copy of a genuine event (e.g. a revoked grant appended again) is refused by the database, not just bound.
+        opts.Events.EnableUniqueIndexOnEventId = true;
         opts.Events.AppendMode = settings.AppendMode;
         opts.Events.UseListenNotifyForEventAppends = settings.NotifyDaemonOnAppend;
         // Polling stays as the safety net when a notification is missed.
@@ -82,7 +87,7 @@ public static class PortalStore
             opts.AddOverview(readModels);
         });
         opts.AddAccessControl();
-        AccessControlSeals.Register(opts, settings.AccessControlKey);
+        Integrity.EventBinding.Register(opts, settings.EventKey);
         opts.AddAudit();
     }
 }

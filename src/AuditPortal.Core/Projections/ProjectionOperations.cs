@@ -390,7 +390,8 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         session.CorrelationId = actor.CorrelationId;
         var log = await session.Events.FetchStreamStateAsync(ProjectionOperationsLog.StreamId, ct);
         if (log is null) session.Events.StartStream<ProjectionOperationsLog>(ProjectionOperationsLog.StreamId, e);
-        else session.Events.Append(ProjectionOperationsLog.StreamId, e);
+        // With the version it follows: an event is bound to its place in the stream (EventBinding).
+        else session.Events.Append(ProjectionOperationsLog.StreamId, log.Version + 1, e);
         await session.SaveChangesAsync(ct);
     }
 

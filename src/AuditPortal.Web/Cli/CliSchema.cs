@@ -13,7 +13,8 @@ public static class CliSchema
     {
         var database = host.Services.GetRequiredService<PortalDatabase>();
         var schema = PortalDatabase.SchemaOf(host.Services.GetRequiredService<IConfiguration>());
-        var settings = new PortalStoreSettings { SchemaName = schema, AutoCreate = AutoCreate.CreateOrUpdate };
+        // The store's own settings (the event key among them), so the apply step installs the binding the nodes use.
+        var settings = host.Services.GetRequiredService<PortalStoreSettings>() with { SchemaName = schema, AutoCreate = AutoCreate.CreateOrUpdate };
         if (database.MigrationConnectionString is { } migrations)
         {
             await SchemaApply.ApplyAsync(migrations, database.ConnectionString, settings);

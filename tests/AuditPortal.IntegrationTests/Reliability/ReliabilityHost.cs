@@ -40,7 +40,7 @@ public static class ReliabilityHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Marten's daemon logs every retry while the server is down; the tests measure the outcome instead.
         if (quiet) builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
-        builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings { AccessControlKey = AccessControlKey }, daemonMode,
+        builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings { EventKey = EventKey }, daemonMode,
             migrationConnectionString is null ? null : _ => migrationConnectionString);
         builder.Services.AddPortalCommands();
         configure?.Invoke(builder.Services);
@@ -51,8 +51,8 @@ public static class ReliabilityHost
         return host;
     }
 
-    /// <summary>The portal's access-control seal key in these tests (a test value; a real one comes from configuration).</summary>
-    public static readonly byte[] AccessControlKey = AccessControlSeals.DeriveKey(System.Text.Encoding.UTF8.GetBytes("integration-tests-only-key-0123456789abcdef"))!;
+    /// <summary>The portal's event binding key in these tests (a test value; a real one comes from Integrity:EventKey).</summary>
+    public static readonly byte[] EventKey = System.Text.Encoding.UTF8.GetBytes("integration-tests-only-event-key-0123456789abcdef");
 
     public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
 
