@@ -31,16 +31,17 @@ public static class ReliabilityHost
 
     /// <summary>
     /// Starts the host and makes sure the portal's list has <see cref="Admin"/>. <paramref name="quiet"/> keeps Marten's
-    /// retry logs out of tests that stop the server on purpose; <paramref name="configure"/> adds a test's own services.
+    /// retry logs out of tests that stop the server on purpose; <paramref name="configure"/> adds a test's own services;
+    /// <paramref name="eventKey"/> replaces the tests' Integrity:EventKey (a node configured with another key).
     /// </summary>
     public static async Task<IHost> StartAsync(string connectionString, DaemonMode daemonMode, string? migrationConnectionString = null,
-        bool quiet = true, Action<IServiceCollection>? configure = null)
+        bool quiet = true, Action<IServiceCollection>? configure = null, byte[]? eventKey = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Marten's daemon logs every retry while the server is down; the tests measure the outcome instead.
         if (quiet) builder.Logging.AddFilter("Marten", LogLevel.Critical).AddFilter("JasperFx", LogLevel.Critical).AddFilter("AuditPortal", LogLevel.Critical);
-        builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings { EventKey = EventKey }, daemonMode,
+        builder.Services.AddPortalMarten(_ => connectionString, new PortalStoreSettings { EventKey = eventKey ?? EventKey }, daemonMode,
             migrationConnectionString is null ? null : _ => migrationConnectionString);
         builder.Services.AddPortalCommands();
         configure?.Invoke(builder.Services);
