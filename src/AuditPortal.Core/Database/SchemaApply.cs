@@ -77,6 +77,9 @@ public sealed class SchemaApplyHostedService(
 {
     public async Task StartAsync(CancellationToken ct)
     {
+        // First of all: a node whose Integrity:EventKey is not the database's could write nothing (every event refused);
+        // say so by name before anything else can fail on it.
+        await CheckNodeKeyAsync(requireBinding: false, ct);
         if (string.IsNullOrWhiteSpace(migrationConnectionString))
         {
             await ReadModelUpgrade.PrepareAsync(store, runtimeConnectionString, logger, ct);
@@ -87,17 +90,20 @@ public sealed class SchemaApplyHostedService(
             await SchemaApply.EnsureBindingAsync(conn, settings, ct);
             await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
             await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
-            await EventBinding.CheckNodeKeyAsync(conn, settings.SchemaName, settings.EventKey, ct);
+            await CheckNodeKeyAsync(requireBinding: true, ct);
             return;
         }
         await SchemaApply.ApplyAsync(migrationConnectionString, runtimeConnectionString, settings, ct, logger);
-        await using (var runtime = new NpgsqlConnection(runtimeConnectionString))
-        {
-            await runtime.OpenAsync(ct);
-            await EventBinding.CheckNodeKeyAsync(runtime, settings.SchemaName, settings.EventKey, ct);
-        }
+        await CheckNodeKeyAsync(requireBinding: true, ct);
         logger.LogInformation("Schema applied as {MigrationRole}; runtime role {RuntimeRole} may append events but not rewrite them",
             DatabaseRoles.UserOf(migrationConnectionString), DatabaseRoles.UserOf(runtimeConnectionString));
+    }
+
+    private async Task CheckNodeKeyAsync(bool requireBinding, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(runtimeConnectionString);
+        await conn.OpenAsync(ct);
+        await EventBinding.CheckNodeKeyAsync(conn, settings.SchemaName, settings.EventKey, requireBinding, ct);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

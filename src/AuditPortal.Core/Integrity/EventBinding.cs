@@ -193,14 +193,29 @@ public sealed class EventBinding
     /// As any role, at a node's start: the node's key must be the database's, else it could write nothing (every
     /// append refused) and would fail later with a confusing message; say which setting is wrong instead.
     /// </summary>
-    public static async Task CheckNodeKeyAsync(NpgsqlConnection conn, string schema, byte[]? key, CancellationToken ct = default)
+    /// <param name="requireBinding">False before the apply step (a fresh database has no binding yet).</param>
+    public static async Task CheckNodeKeyAsync(NpgsqlConnection conn, string schema, byte[]? key, bool requireBinding, CancellationToken ct = default)
     {
-        string? stored;
-        await using (var cmd = new NpgsqlCommand($"select case when to_regprocedure({Literal(Q(schema) + "." + KeyIdFunction + "()")}) is null then null else {Q(schema)}.{KeyIdFunction}() end", conn))
+        string? stored = null;
+        bool exists;
+        // A fresh database: no schema yet, or (before the apply step's grants) none this role may use.
+        await using (var find = new NpgsqlCommand($"""
+            select case when not exists (select 1 from pg_namespace where nspname = @schema) then false
+                        when not has_schema_privilege(@schema, 'USAGE') then false
+                        else to_regprocedure({Literal(Q(schema) + "." + KeyIdFunction + "()")}) is not null end
+            """, conn))
+        {
+            find.Parameters.AddWithValue("schema", schema);
+            exists = (bool)(await find.ExecuteScalarAsync(ct))!;
+        }
+        if (exists)
+        {
+            await using var cmd = new NpgsqlCommand($"select {Q(schema)}.{KeyIdFunction}()", conn);
             stored = await cmd.ExecuteScalarAsync(ct) as string;
+        }
         if (stored is null)
         {
-            if (key is { Length: > 0 }) throw new InvalidOperationException($"The database has no event binding key although {Setting} is set: run the apply step (apply-schema) with {Setting}.");
+            if (requireBinding && key is { Length: > 0 }) throw new InvalidOperationException($"The database has no event binding key although {Setting} is set: run the apply step (apply-schema) with {Setting}.");
             return;
         }
         if (key is not { Length: > 0 })
