@@ -51,7 +51,7 @@ var storeSettings = new PortalStoreSettings
     SchemaName = PortalDatabase.SchemaOf(builder.Configuration),
     AutoCreate = builder.Configuration.GetValue("Database:AutoCreate", AutoCreate.CreateOrUpdate),
     // Access-control events are sealed under a key derived from the checkpoint key: kept outside the database.
-    AccessControlKey = AccessControlSeals.DeriveKey(CheckpointSettings.Resolve(builder.Configuration, builder.Environment, createDevelopmentKey: true).Key),
+    AccessControlKey = AccessControlSeals.DeriveKey(AccessControlSealKey.Resolve(builder.Configuration, builder.Environment)),
 };
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,
@@ -67,9 +67,11 @@ AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Servic
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 
+builder.Services.AddSingleton(SealerHealthCheck.BoundsFrom(builder.Configuration));
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")
-    .AddCheck<ProjectionDaemonHealthCheck>("projections");
+    .AddCheck<ProjectionDaemonHealthCheck>("projections")
+    .AddCheck<SealerHealthCheck>("event-seals");
 
 var app = builder.Build();
 

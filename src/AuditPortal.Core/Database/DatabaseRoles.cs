@@ -20,6 +20,12 @@ public static class DatabaseRoles
     public static readonly string[] ReadOnlyTables = [Integrity.EventSeals.TableName, Projections.ReadModelIndexes.TableName];
 
     /// <summary>
+    /// Tables the runtime role may not touch at all: the sealer's marks, from which the sealing function chooses its
+    /// own ceiling (a mark the portal could write would let it seal past a transaction in flight).
+    /// </summary>
+    public static readonly string[] OwnerOnlyTables = [Integrity.EventSeals.MarksTableName];
+
+    /// <summary>
     /// As a superuser: creates (or keeps) the login roles, lets the migration role create the schema in the database
     /// and hands existing schema objects (e.g. from an earlier single-role run) over to the migration role.
     /// Roles have no password: meant for the embedded cluster and tests, which trust 127.0.0.1.
@@ -92,6 +98,16 @@ public static class DatabaseRoles
                   if to_regclass({Literal(schema + "." + table)}) is not null then
                     execute 'revoke update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
                     execute 'grant select, insert on {s}.{Ident(table)} to {r}';
+                  end if;
+                end $$
+                """, ct);
+        }
+        foreach (var table in OwnerOnlyTables)
+        {
+            await ExecAsync(migrationConnection, $"""
+                do $$ begin
+                  if to_regclass({Literal(schema + "." + table)}) is not null then
+                    execute 'revoke all on {s}.{Ident(table)} from {r}';
                   end if;
                 end $$
                 """, ct);
