@@ -188,13 +188,13 @@ public static class EventSeals
     /// every transaction that could still hold a number up to it has ended (an open transaction makes this wait).
     /// For the apply step's callers, verbs and tests; the portal's sealer simply runs a round per interval.
     /// </summary>
-    public static async Task<long> SealCommittedAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
+    public static async Task<long> SealCommittedAsync(NpgsqlConnection conn, string schema, int batchSize = 10_000, CancellationToken ct = default)
     {
         long total = 0;
         long? target = null;
         while (true)
         {
-            var round = await SealAsync(conn, schema, ct: ct);
+            var round = await SealAsync(conn, schema, batchSize, ct);
             total += round.Sealed;
             target ??= round.Recorded;
             if (target is { } t && round.Ceiling >= t) return total;
@@ -268,6 +268,7 @@ public static class EventSeals
 
         var previous = Genesis;
         var previousStored = Genesis;
+        var trusted = Genesis;
         long verified = 0, lastSealed = 0;
         // Unsealed events seen since the last seal: the tail, unless a seal follows them. Only the first few are kept.
         var unsealed = new List<long>();
@@ -303,9 +304,14 @@ public static class EventSeals
                 Report(seq, "the sealed event is missing (deleted, or its sequence number was changed)");
             else if (!((byte[])reader[3]).AsSpan().SequenceEqual(storedRow))
                 Report(seq, "the event's content differs from when it was sealed (edited or moved)");
-            else if (!Chain(previousStored, storedRow).AsSpan().SequenceEqual(storedChain))
+            // A seal follows the one stored before it, or the value that one should have had: an edited chain hash is
+            // reported at its own sequence number, not again at the next.
+            var linked = Chain(previousStored, storedRow).AsSpan().SequenceEqual(storedChain);
+            var shouldBe = Chain(trusted, storedRow);
+            if (!linked && !shouldBe.AsSpan().SequenceEqual(storedChain) && tamperingCount == problems)
                 Report(seq, "the seal chain is broken here (a seal was edited, removed or reordered)");
             if (tamperingCount == problems) verified++;
+            trusted = linked ? storedChain : shouldBe;
             previousStored = storedChain;
 
             if (recomputed is not null)

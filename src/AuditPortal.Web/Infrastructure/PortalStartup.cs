@@ -15,7 +15,7 @@ public sealed class PortalStartup(
         if (AccessControlSeals.For(store) is null)
             logger.LogWarning("No Integrity:CheckpointKey: access-control events are not sealed, so a grant appended by someone holding the database role would count");
         // With a migration role the apply step already made them; the runtime role may not touch the schema.
-        if (database.MigrationConnectionString is null) await AuditIndexes.EnsureAsync(store, ct);
+        if (database.MigrationConnectionString is null && database.AppliesSchema) await AuditIndexes.EnsureAsync(store, ct);
         // Seeding comes before the bootstrap so that it finds a store without a single event: demo data never
         // mixes into a database that already holds real history.
         if (configuration.GetValue<bool?>("DemoData:SeedOnStartup") ?? database.IsEmbedded)
