@@ -46,6 +46,13 @@ public sealed class SealerHealthTests : IAsyncLifetime
         return (overall!.status, report.Entries["event-seals"]);
     }
 
+    private async Task RoundAsync()
+    {
+        await using var conn = new NpgsqlConnection(_database);
+        await conn.OpenAsync();
+        await EventSeals.SealAsync(conn, "auditportal");
+    }
+
     private async Task ExecAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(_database);
@@ -65,14 +72,24 @@ public sealed class SealerHealthTests : IAsyncLifetime
         var healthy = await HealthAsync();
         Assert.Equal((HealthStatus.Healthy, "Healthy"), (healthy.Seals.Status, healthy.Overall));
 
-        // A committed event waiting ten minutes for its seal: a copy of the newest, moved back, written past the portal
-        // (triggers off) since only its time matters here.
-        await ExecAsync("set session_replication_role = replica; insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) " +
-                        "select nextval('auditportal.mt_events_sequence'), gen_random_uuid(), stream_id, version + 1000, data, type, now() - interval '10 minutes', tenant_id, mt_dotnet_type, false " +
-                        "from auditportal.mt_events order by seq_id desc limit 1; set session_replication_role = origin");
-        var waiting = await HealthAsync();
-        Assert.Equal((HealthStatus.Degraded, "Degraded"), (waiting.Seals.Status, waiting.Overall));
-        Assert.Contains("waited", waiting.Seals.Description);
+        // Rounds go on, but a transaction left open holds the ceiling: an event committed after it waits, since the
+        // first round that saw it (moved back ten minutes).
+        await using (var open = new NpgsqlConnection(_database))
+        {
+            await open.OpenAsync();
+            await using var tx = await open.BeginTransactionAsync();
+            await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", open, tx)) await xid.ExecuteScalarAsync();
+            await ExecAsync("set session_replication_role = replica; insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) " +
+                            "select nextval('auditportal.mt_events_sequence'), gen_random_uuid(), stream_id, version + 1000, data, type, now(), tenant_id, mt_dotnet_type, false " +
+                            "from auditportal.mt_events order by seq_id desc limit 1; set session_replication_role = origin");
+            await RoundAsync();
+            await ExecAsync($"update auditportal.{EventSeals.MarksTableName} set recorded_at = recorded_at - interval '10 minutes'");
+            await RoundAsync();
+            var waiting = await HealthAsync();
+            Assert.Equal((HealthStatus.Degraded, "Degraded"), (waiting.Seals.Status, waiting.Overall));
+            Assert.Contains("waited", waiting.Seals.Description);
+            await tx.RollbackAsync();
+        }
 
         // Sealed again, then no round for ten minutes.
         await using (var conn = new NpgsqlConnection(_database))

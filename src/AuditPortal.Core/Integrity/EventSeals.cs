@@ -117,19 +117,25 @@ public static class EventSeals
         """;
 
     /// <summary>
-    /// What health and the overview read (the marks are owner-only): when the last round ran, the newest seal, and the
-    /// database time of the oldest committed event not sealed yet, all with the database's clock.
+    /// What health and the overview read (the marks are owner-only): when the last round ran, the newest seal, and since
+    /// when the oldest committed event without a seal has been waiting, all in the database's clock. It has waited since
+    /// the first round that saw its sequence number (the oldest mark at or above it); before any round ran, since its
+    /// own time. An imported history with old times is therefore not "waiting" for months once a sealer runs.
     /// </summary>
     public static string CreateStatusFunctionSql(string schema) =>
         $"""
         create or replace function {Q(schema)}.{StatusFunctionName}()
-        returns table(now timestamptz, last_round_at timestamptz, last_sealed bigint, oldest_unsealed_at timestamptz)
+        returns table(now timestamptz, last_round_at timestamptz, last_sealed bigint, waiting_since timestamptz)
         language sql stable security definer set search_path = pg_catalog, pg_temp as $fn$
-          with head as (select coalesce(max(s.seq_id), 0) as seq from {Q(schema)}.{TableName} s)
+          with head as (select coalesce(max(s.seq_id), 0) as seq from {Q(schema)}.{TableName} s),
+               waiting as (select e.seq_id, e.timestamp from {Q(schema)}.mt_events e, head where e.seq_id > head.seq order by e.seq_id limit 1)
           select now(),
                  (select max(m.recorded_at) from {Q(schema)}.{MarksTableName} m),
                  head.seq,
-                 (select e.timestamp from {Q(schema)}.mt_events e where e.seq_id > head.seq order by e.seq_id limit 1)
+                 (select coalesce(
+                    (select min(m.recorded_at) from {Q(schema)}.{MarksTableName} m where m.last_value >= waiting.seq_id),
+                    case when not exists (select 1 from {Q(schema)}.{MarksTableName}) then waiting.timestamp end)
+                  from waiting)
           from head
         $fn$
         """;
@@ -215,7 +221,7 @@ public static class EventSeals
     /// <summary>The sealer's state as the database sees it (through the owner's status function).</summary>
     public static async Task<SealStatus> ReadStatusAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
     {
-        await using var cmd = new NpgsqlCommand($"select now, last_round_at, last_sealed, oldest_unsealed_at from {Q(schema)}.{StatusFunctionName}()", conn);
+        await using var cmd = new NpgsqlCommand($"select now, last_round_at, last_sealed, waiting_since from {Q(schema)}.{StatusFunctionName}()", conn);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return new SealStatus(reader.GetFieldValue<DateTimeOffset>(0),
@@ -352,23 +358,27 @@ public sealed record SealerBounds(TimeSpan MaxSilence, TimeSpan MaxUnsealedAge)
     public static SealerBounds Default { get; } = new(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120));
 }
 
-/// <summary>The sealer's state in database time: its last round (any node), the newest seal, the oldest unsealed committed event.</summary>
-public sealed record SealStatus(DateTimeOffset Now, DateTimeOffset? LastRoundAt, long LastSealed, DateTimeOffset? OldestUnsealedAt)
+/// <summary>
+/// The sealer's state in database time: its last round (any node), the newest seal, and since when the oldest
+/// committed event without a seal has been waiting (see <see cref="EventSeals.CreateStatusFunctionSql"/>).
+/// </summary>
+public sealed record SealStatus(DateTimeOffset Now, DateTimeOffset? LastRoundAt, long LastSealed, DateTimeOffset? WaitingSince)
 {
     /// <summary>Why sealing has stopped, or null while it keeps up. One rule for /health and the admin overview.</summary>
     public string? Problem(SealerBounds bounds)
     {
-        if (OldestUnsealedAt is { } oldest && Now - oldest > bounds.MaxUnsealedAge)
-            return $"events have waited {Seconds(Now - oldest)} for their seal (since {oldest:yyyy-MM-dd HH:mm:ss} UTC, after sequence {LastSealed}; " +
+        if (WaitingSince is { } since && Now - since > bounds.MaxUnsealedAge)
+            return $"an event after sequence {LastSealed} has waited {Seconds(Now - since)} for its seal (since {since:yyyy-MM-dd HH:mm:ss} UTC; " +
                    $"bound {Seconds(bounds.MaxUnsealedAge)}): the sealer has stopped, or a long-open transaction holds it back";
         if (LastRoundAt is { } last && Now - last > bounds.MaxSilence)
             return $"the last sealing round ran {Seconds(Now - last)} ago (bound {Seconds(bounds.MaxSilence)}): no node is sealing";
         return null;
     }
 
-    public string Description => LastRoundAt is { } last
-        ? $"last sealing round {last:yyyy-MM-dd HH:mm:ss} UTC; sealed up to sequence {LastSealed}" + (OldestUnsealedAt is { } o ? $"; oldest unsealed event from {o:HH:mm:ss} UTC" : "; nothing waiting")
-        : "no sealing round has run yet" + (OldestUnsealedAt is { } w ? $"; oldest unsealed event from {w:yyyy-MM-dd HH:mm:ss} UTC" : "");
+    public string Description =>
+        (LastRoundAt is { } last ? $"last sealing round {last:yyyy-MM-dd HH:mm:ss} UTC" : "no sealing round has run yet") +
+        $"; sealed up to sequence {LastSealed}" +
+        (WaitingSince is { } since ? $"; an unsealed event waiting since {since:yyyy-MM-dd HH:mm:ss} UTC" : "; nothing waiting");
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:N0} s";
 }

@@ -366,18 +366,26 @@ public sealed class EventChainTests(ITestOutputHelper output)
         Assert.Contains("last sealing round ran", silent.Problem(bounds));
         output.WriteLine($"silent: {silent.Problem(bounds)}");
 
-        // A round now, but an event committed ten minutes ago still unsealed (what a stuck ceiling leaves).
+        // Rounds run, but a transaction left open holds the ceiling: an event committed after it waits, and has waited
+        // since the first round that saw it (that round's time moved back ten minutes).
         await EventSeals.SealAsync(conn, Schema);
+        await using var open = new NpgsqlConnection(runtime);
+        await open.OpenAsync();
+        await using var tx = await open.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", open, tx)) await xid.ExecuteScalarAsync();
         await using (var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); }))
         {
             var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
             Assert.True((await wallets.OpenAsync(Actor.System("chain-test"), Guid.CreateVersion7(), Guid.CreateVersion7(), "late")).Succeeded);
         }
-        await ReliabilityHost.ScalarAsync(superuser, $"update {Schema}.mt_events set timestamp = timestamp - interval '10 minutes' where seq_id = 13; select 0");
+        Assert.Equal(0, (await EventSeals.SealAsync(conn, Schema)).Sealed);
+        await ReliabilityHost.ScalarAsync(superuser, $"update {Schema}.{EventSeals.MarksTableName} set recorded_at = recorded_at - interval '10 minutes' where last_value >= 13; select 0");
+        Assert.Equal(0, (await EventSeals.SealAsync(conn, Schema)).Sealed);
         var waiting = await EventSeals.ReadStatusAsync(conn, Schema);
         Assert.Contains("waited", waiting.Problem(bounds));
         output.WriteLine($"waiting: {waiting.Problem(bounds)}");
 
+        await tx.RollbackAsync();
         Assert.Equal(1, await EventSeals.SealCommittedAsync(conn, Schema));
         Assert.Null((await EventSeals.ReadStatusAsync(conn, Schema)).Problem(bounds));
     }
