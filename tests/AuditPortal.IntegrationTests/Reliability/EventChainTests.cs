@@ -345,6 +345,52 @@ public sealed class EventChainTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The verb as an auditor runs it outside Development, holding only the public key: every altered event is listed
+    /// with the count, the forged checkpoint line is named, the genuine checkpoint's head is checked.
+    /// </summary>
+    [Fact]
+    public async Task Given_production_and_only_the_public_key_When_verify_events_runs_Then_it_lists_every_problem_with_the_count()
+    {
+        var connection = await SealedDatabaseAsync();
+        var (privatePem, publicPem) = CheckpointKeys.Create();
+        var (strangerPem, _) = CheckpointKeys.Create();
+        var folder = Directory.CreateTempSubdirectory("verify-events-").FullName;
+        var publicFile = Path.Combine(folder, "public.pem");
+        await File.WriteAllTextAsync(publicFile, publicPem);
+        await using (var conn = new NpgsqlConnection(connection))
+        {
+            await conn.OpenAsync();
+            var head = (await EventSeals.ReadHeadAsync(conn, Schema))!.Value;
+            using var signing = CheckpointKeys.Load(privatePem, "signing", privateKey: true);
+            using var stranger = CheckpointKeys.Load(strangerPem, "stranger", privateKey: true);
+            await File.WriteAllLinesAsync(Path.Combine(folder, "checkpoints.jsonl"),
+                [Checkpoint.Create(head.Sequence, head.Head, DateTimeOffset.UtcNow, signing).ToLine(), Checkpoint.Create(head.Sequence, new string('0', 64), DateTimeOffset.UtcNow, stranger).ToLine()]);
+            await using var cmd = new NpgsqlCommand(
+                $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id in (3, 7); delete from {Schema}.mt_events where seq_id = 9", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        using var verb = PortalProcess.Start(connection, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Integrity__CheckpointPublicKey"] = publicFile,
+            ["Integrity__CheckpointFile"] = Path.Combine(folder, "checkpoints.jsonl"),
+        }, "verify-events");
+        var log = verb.StandardOutput.ReadToEndAsync();
+        var errors = verb.StandardError.ReadToEndAsync();
+        Assert.True(verb.WaitForExit(TimeSpan.FromSeconds(120)), "verify-events did not finish in 120 s.");
+        output.WriteLine(await log);
+        output.WriteLine(await errors);
+        Directory.Delete(folder, recursive: true);
+
+        Assert.NotEqual(0, verb.ExitCode);
+        Assert.Contains("1 signed checkpoints read", await log);
+        foreach (var seq in new[] { 3, 7, 9 }) Assert.Contains($"TAMPERED: sequence number {seq}:", await errors);
+        Assert.Contains("line 2 of", await errors);
+        Assert.Contains("3 altered sequence numbers", await errors);
+    }
+
+    /// <summary>
     /// A sealer that stops shows in the status health and the overview read: a last round long ago, or an event
     /// waiting long for its seal. Time is moved by the superuser (the marks and the event's time), never waited for.
     /// </summary>
