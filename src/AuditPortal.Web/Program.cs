@@ -23,12 +23,18 @@ if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString("Marten"
     return 1;
 }
 
-// Outside Development, settings meant for a developer's machine stop the portal before it serves anything.
-if (StartupSafety.Problems(builder.Configuration, builder.Environment) is { Count: > 0 } unsafeSettings
-    && !(args.Length > 0 && !args[0].StartsWith('-')))
+// Outside Development, settings meant for a developer's machine stop the portal before it serves anything; so do the
+// schema owner's credential on a web node and a runtime role that could rewrite events (the verbs, apply-schema among
+// them, are the separate steps that may hold it).
+if (!(args.Length > 0 && !args[0].StartsWith('-')))
 {
-    foreach (var problem in unsafeSettings) Console.Error.WriteLine($"Refusing to start outside Development: {problem}");
-    return 1;
+    var unsafeSettings = StartupSafety.Problems(builder.Configuration, builder.Environment).Concat(SeparationOfDuties.Problems(builder.Configuration, builder.Environment)).ToList();
+    if (unsafeSettings.Count == 0) unsafeSettings.AddRange(await SeparationOfDuties.RuntimeRoleProblemsAsync(builder.Configuration, builder.Environment));
+    if (unsafeSettings.Count > 0)
+    {
+        foreach (var problem in unsafeSettings) Console.Error.WriteLine($"Refusing to start outside Development: {problem}");
+        return 1;
+    }
 }
 
 builder.Host.UseSerilog((context, services, logger) =>
@@ -56,12 +62,12 @@ var storeSettings = new PortalStoreSettings
 // Without the key the node could append nothing: refuse to start (verbs that only read may run without it).
 if (storeSettings.EventKey is null && !(args.Length > 0 && !args[0].StartsWith('-')))
 {
-    Console.Error.WriteLine($"Refusing to start outside Development: {AuditPortal.Core.Integrity.EventBinding.Setting} is not set (base64 or hex, at least 32 bytes, the same on every node; distinct from Integrity:CheckpointKey).");
+    Console.Error.WriteLine($"Refusing to start outside Development: {AuditPortal.Core.Integrity.EventBinding.Setting} is not set (base64 or hex, at least 32 bytes, the same on every node; distinct from the checkpoint signing key).");
     return 1;
 }
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,
-    sp => sp.GetRequiredService<PortalDatabase>().MigrationConnectionString);
+    sp => sp.GetRequiredService<PortalDatabase>().MigrationConnectionString, PortalDatabase.AppliesSchemaAtStartup(builder.Configuration, builder.Environment));
 builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)));
 builder.Services.AddHostedService<PortalStartup>();
 builder.Services.AddHostedService<EventSealer>();
@@ -73,9 +79,11 @@ AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Servic
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 
+builder.Services.AddSingleton(SealerHealthCheck.BoundsFrom(builder.Configuration));
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")
-    .AddCheck<ProjectionDaemonHealthCheck>("projections");
+    .AddCheck<ProjectionDaemonHealthCheck>("projections")
+    .AddCheck<SealerHealthCheck>("event-seals");
 
 var app = builder.Build();
 

@@ -24,30 +24,52 @@ public sealed class SignOutLog(IDocumentStore store, TimeProvider time)
     /// <summary>
     /// The latest sign-out per user recorded since <paramref name="since"/>, by any node. Sign-outs are few (one per
     /// click on "Sign out"), and the (type, seq_id) index finds them without reading other events.
+    /// The time is the event's database time (mt_events.timestamp, which the database assigns), never the time in the
+    /// body the caller wrote. A row that cannot be a sign-out (a body without a user name, a time in the future) is
+    /// skipped and returned in <see cref="SignOutReading.Skipped"/>: one bad row never stops the others.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> LatestSinceAsync(DateTimeOffset since, CancellationToken ct = default)
+    public async Task<SignOutReading> LatestSinceAsync(DateTimeOffset since, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
         var conn = (NpgsqlConnection)session.Connection!;
         if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
-        // Every sign-out of the window (a few per user and day), parsed here: the body's time to the tick, where a
-        // timestamptz would round it to microseconds. camelCase: the store's serializer (PortalStore).
+        // Everything is read as text or by type checks in SQL, so no row can make the reader throw. camelCase: the
+        // store's serializer (PortalStore).
         await using var cmd = new NpgsqlCommand(
             $"""
-            select data->>'userName', data->>'signedOutAt'
+            select seq_id, timestamp, timestamp > now() + @tolerance,
+                   case when jsonb_typeof(data) = 'object' and jsonb_typeof(data->'userName') = 'string' then data->>'userName' end,
+                   left(data::text, 200)
             from {store.Options.DatabaseSchemaName}.mt_events
             where type = '{EventType}' and timestamp >= @since
+            order by seq_id
             """, conn);
         cmd.Parameters.AddWithValue("since", since);
+        cmd.Parameters.AddWithValue("tolerance", FutureTolerance);
         var latest = new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
+        var skipped = new List<SkippedSignOut>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var name = reader.GetString(0);
-            var at = DateTimeOffset.Parse(reader.GetString(1), System.Globalization.CultureInfo.InvariantCulture);
+            var seq = reader.GetInt64(0);
+            var at = reader.GetFieldValue<DateTimeOffset>(1);
+            var name = reader.IsDBNull(3) ? null : reader.GetString(3);
+            if (string.IsNullOrWhiteSpace(name))
+                skipped.Add(new SkippedSignOut(seq, $"the body has no user name: {reader.GetString(4)}"));
+            else if (reader.GetBoolean(2))
+                skipped.Add(new SkippedSignOut(seq, $"its time {at:yyyy-MM-dd HH:mm:ss} UTC is in the future (user {name})"));
             // Two spellings of one name fold into one key: the latest sign-out counts.
-            if (!latest.TryGetValue(name, out var known) || at > known) latest[name] = at;
+            else if (!latest.TryGetValue(name, out var known) || at > known) latest[name] = at;
         }
-        return latest;
+        return new SignOutReading(latest, skipped);
     }
+
+    /// <summary>Clocks of nodes and database may differ a little; a sign-out further ahead than this is not believed.</summary>
+    public static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(1);
 }
+
+/// <summary>The latest sign-out per user, and the rows that were skipped (to be reported, each once).</summary>
+public sealed record SignOutReading(IReadOnlyDictionary<string, DateTimeOffset> Latest, IReadOnlyList<SkippedSignOut> Skipped);
+
+/// <summary>A user_signed_out row that is not a sign-out: its sequence number and why (raw text, escape it before logging).</summary>
+public sealed record SkippedSignOut(long Sequence, string Reason);

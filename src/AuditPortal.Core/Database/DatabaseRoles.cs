@@ -21,9 +21,11 @@ public static class DatabaseRoles
 
     /// <summary>
     /// Tables the runtime role may not even read: the event binding key (<see cref="Integrity.EventBinding"/>), read
-    /// only by the schema owner's trigger. A role that could read it could bind any event it inserts.
+    /// only by the schema owner's trigger (a role that could read it could bind any event it inserts), and the sealer's
+    /// marks, from which the sealing function chooses its own ceiling (a mark the portal could write would let it seal
+    /// past a transaction in flight).
     /// </summary>
-    public static readonly string[] OwnerOnlyTables = [Integrity.EventBinding.KeyTable];
+    public static readonly string[] OwnerOnlyTables = [Integrity.EventBinding.KeyTable, Integrity.EventSeals.MarksTableName];
 
     /// <summary>
     /// As a superuser: creates (or keeps) the login roles, lets the migration role create the schema in the database

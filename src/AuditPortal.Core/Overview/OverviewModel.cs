@@ -31,5 +31,9 @@ public sealed record AuditorOverview(
     DateTimeOffset ActorsFrom, IReadOnlyList<ActorCount> MostActiveActors,
     DateTimeOffset SensitiveFrom, IReadOnlyList<OverviewEvent> SensitiveEvents);
 
-/// <summary>Admin: projection health and the latest changes to access-control lists.</summary>
-public sealed record AdminOverview(IReadOnlyList<ProjectionStatus>? Projections, IReadOnlyList<OverviewEvent>? AclChanges);
+/// <summary>
+/// Admin: projection health, the latest changes to access-control lists, and (with the projections half, when the
+/// host gives sealer bounds) whether event sealing keeps up: <see cref="SealingProblem"/> null means it does.
+/// </summary>
+public sealed record AdminOverview(IReadOnlyList<ProjectionStatus>? Projections, IReadOnlyList<OverviewEvent>? AclChanges,
+    Integrity.SealStatus? Sealing = null, string? SealingProblem = null);

@@ -15,7 +15,8 @@ namespace AuditPortal.Core.Overview;
 /// narrow slice of recent events. Every query checks the caller's
 /// permission at the moment it runs, like every read service; days and weeks are UTC, weeks start on Monday.
 /// </summary>
-public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current, TimeProvider time, ProjectionOperations? projections = null)
+public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current, TimeProvider time, ProjectionOperations? projections = null,
+    Integrity.SealerBounds? sealing = null)
 {
     public const int EventsPerDayWindow = 90;
     public const int ListLength = 10;
@@ -161,13 +162,19 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         IReadOnlyList<ProjectionStatus>? status = null;
         if (canProjections)
             status = await (projections ?? new ProjectionOperations(store, time)).StatusAsync(null, ct);
+        Integrity.SealStatus? seals = null;
+        if (canProjections && sealing is not null)
+        {
+            await using var conn = await OpenAsync(ct);
+            seals = await Integrity.EventSeals.ReadStatusAsync(conn, Schema, ct);
+        }
         IReadOnlyList<OverviewEvent>? acl = null;
         if (canAcl)
         {
             await using var conn = await OpenAsync(ct);
             acl = await ReadEventsAsync(conn, "e.type = any(@types)", c => c.Parameters.AddWithValue("types", AclEventTypes), ListLength, ct);
         }
-        return new AdminOverview(status, acl);
+        return new AdminOverview(status, acl, seals, sealing is null ? null : seals?.Problem(sealing));
     }
 
     public static DateTimeOffset DayStart(DateTimeOffset now) => new(now.UtcDateTime.Date, TimeSpan.Zero);

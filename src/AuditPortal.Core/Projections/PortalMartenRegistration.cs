@@ -17,16 +17,19 @@ public static class PortalMartenRegistration
     /// Marten with the portal's store options, lightweight sessions and the async daemon; the same for the host and the tests.
     /// With a <paramref name="migrationConnectionString"/> (another role, owner of the schema) the apply step runs as that
     /// role before the daemon starts, so the runtime store finds nothing to change; without one, as a single role.
+    /// <paramref name="applySchema"/> false: no apply at startup at all (the runtime role could not).
     /// (AutoCreate stays on for the runtime store: with AutoCreate.None Marten 9.58's flat-table projection silently
     /// writes no rows.)
     /// </summary>
     public static MartenServiceCollectionExtensions.MartenConfigurationExpression AddPortalMarten(
         this IServiceCollection services, Func<IServiceProvider, string> connectionString, PortalStoreSettings settings, DaemonMode daemonMode,
-        Func<IServiceProvider, string?>? migrationConnectionString = null)
+        Func<IServiceProvider, string?>? migrationConnectionString = null, bool applySchema = true)
     {
         // The verbs and the startup read the same settings the store was built with.
         services.AddSingleton(settings);
-        services.AddHostedService(sp => new SchemaApplyHostedService(
+        // Without it (a web node outside Development) the schema was applied by its own step before the node started.
+        if (applySchema)
+            services.AddHostedService(sp => new SchemaApplyHostedService(
             sp.GetRequiredService<IDocumentStore>(), connectionString(sp), migrationConnectionString?.Invoke(sp), settings,
             sp.GetRequiredService<ILogger<SchemaApplyHostedService>>()));
         return services.AddMarten(sp =>

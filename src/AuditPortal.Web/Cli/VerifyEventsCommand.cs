@@ -11,11 +11,14 @@ public sealed class VerifyEventsInput : NetCoreInput
     [Description("A chain head recorded elsewhere, as hex or hex@sequence; repeatable. The chain recomputed from the events must reach it")]
     public List<string> ExpectHeadFlag { get; set; } = [];
 
-    [Description("A file of signed checkpoints (default Integrity:CheckpointFile); each signature is checked with Integrity:CheckpointKey and each head against the chain")]
+    [Description("A file of signed checkpoints (default Integrity:CheckpointFile); each signature is checked with Integrity:CheckpointPublicKey and each head against the chain")]
     public string? CheckpointsFlag { get; set; }
+
+    [Description("How many altered sequence numbers to list (all are counted); default 100")]
+    public int MaxProblemsFlag { get; set; } = 100;
 }
 
-[Description("Recompute the hash chain over the event table, name the first altered sequence number and check recorded chain heads", Name = "verify-events")]
+[Description("Recompute the hash chain over the event table, list every altered sequence number (the first --max-problems, with the count) and check recorded chain heads", Name = "verify-events")]
 public sealed class VerifyEventsCommand : JasperFxAsyncCommand<VerifyEventsInput>
 {
     public override async Task<bool> Execute(VerifyEventsInput input)
@@ -39,19 +42,21 @@ public sealed class VerifyEventsCommand : JasperFxAsyncCommand<VerifyEventsInput
             expected.Add(new ExpectedHead(parts[0].ToLowerInvariant(), at, "--expect-head"));
         }
 
-        var settings = CheckpointSettings.Resolve(configuration, host.Services.GetRequiredService<IHostEnvironment>(), createDevelopmentKey: false);
+        // Only the public key is needed: a verifier never holds what signs checkpoints.
+        using var settings = CheckpointSettings.Resolve(configuration, host.Services.GetRequiredService<IHostEnvironment>(), createDevelopmentKey: false);
         var file = input.CheckpointsFlag ?? settings.File;
         if (file is not null && File.Exists(file))
         {
-            if (settings.Key is null)
+            if (settings.PublicKey is null)
             {
-                Console.Error.WriteLine($"{file}: no Integrity:CheckpointKey to check its signatures with.");
+                Console.Error.WriteLine($"{file}: no {CheckpointSettings.PublicKeySetting} to check its signatures with.");
                 return false;
             }
-            var (valid, invalid) = Checkpoint.ReadFile(file, settings.Key);
-            problems.AddRange(invalid);
-            expected.AddRange(valid.Select(c => new ExpectedHead(c.Head, c.Sequence, $"the checkpoint of {c.At:yyyy-MM-dd HH:mm:ss} UTC")));
-            Console.WriteLine($"{valid.Count:N0} signed checkpoints read from {file}.");
+            var read = Checkpoint.ReadFile(file, settings.PublicKey);
+            problems.AddRange(read.Problems);
+            foreach (var old in read.OldFormat) Console.WriteLine($"Note: {old}.");
+            expected.AddRange(read.Valid.Select(c => new ExpectedHead(c.Head, c.Sequence, $"the checkpoint of {c.At:yyyy-MM-dd HH:mm:ss} UTC")));
+            Console.WriteLine($"{read.Valid.Count:N0} signed checkpoints read from {file}.");
         }
         else if (input.CheckpointsFlag is not null)
         {
@@ -61,17 +66,24 @@ public sealed class VerifyEventsCommand : JasperFxAsyncCommand<VerifyEventsInput
 
         await using var conn = new NpgsqlConnection(database.ConnectionString);
         await conn.OpenAsync();
-        var result = await EventSeals.VerifyAsync(conn, schema, expected);
+        var result = await EventSeals.VerifyAsync(conn, schema, expected, Math.Max(1, input.MaxProblemsFlag));
         problems.AddRange(result.HeadProblems ?? []);
 
         Console.WriteLine($"Verified {result.VerifiedEvents:N0} sealed events in {result.Elapsed.TotalSeconds:N2} s; chain head {result.ChainHead} at sequence {result.LastSealedSequence}.");
         if (result.UnsealedEvents > 0)
-            Console.WriteLine($"{result.UnsealedEvents:N0} newer events are not sealed yet (the sealer follows the high-water mark).");
-        if (result.FirstTampering is { } t)
-            Console.Error.WriteLine($"TAMPERED: first altered sequence number {t.SequenceNumber}: {t.Problem}.");
+            Console.WriteLine($"{result.UnsealedEvents:N0} newer events are not sealed yet (the sealer seals what has committed).");
+        foreach (var t in result.Tamperings)
+            Console.Error.WriteLine($"TAMPERED: sequence number {t.SequenceNumber}: {t.Problem}.");
+        if (result.TamperingCount > result.Tamperings.Count)
+            Console.Error.WriteLine($"TAMPERED: {result.TamperingCount - result.Tamperings.Count:N0} more altered sequence numbers not listed (--max-problems).");
         foreach (var problem in problems)
             Console.Error.WriteLine($"TAMPERED: {problem}.");
-        if (result.FirstTampering is not null || problems.Count > 0) return false;
+        var total = result.TamperingCount + problems.Count;
+        if (total > 0)
+        {
+            Console.Error.WriteLine($"{total:N0} problems: {result.TamperingCount:N0} altered sequence numbers, {problems.Count:N0} checkpoint or head problems.");
+            return false;
+        }
         Console.WriteLine(expected.Count > 0
             ? $"The event table is intact and reaches all {expected.Count:N0} recorded chain heads."
             : "The event table is intact (record the chain head elsewhere to detect a rewritten chain: --expect-head).");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Projections;
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -42,6 +43,35 @@ public sealed class ProjectionDaemonHealthCheck(DaemonHealth health, ProjectionR
             return HealthCheckResult.Unhealthy("Projection progress could not be read.", e);
         }
     }
+}
+
+/// <summary>
+/// Degraded when the sealer has stopped: no sealing round (on any node) within Health:MaxSealerSilenceSeconds, or a
+/// committed event still unsealed after Health:MaxUnsealedSeconds (e.g. a long-open transaction holds the ceiling).
+/// Read in database time through the schema owner's status function; the same rule as the admin overview's tile.
+/// </summary>
+public sealed class SealerHealthCheck(PortalDatabase database, IConfiguration configuration, SealerBounds bounds) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = new Npgsql.NpgsqlConnection(database.ConnectionString);
+            await conn.OpenAsync(ct);
+            var status = await EventSeals.ReadStatusAsync(conn, PortalDatabase.SchemaOf(configuration), ct);
+            return status.Problem(bounds) is { } problem
+                ? HealthCheckResult.Degraded("Event sealing has stopped: " + problem + ".")
+                : HealthCheckResult.Healthy("Event sealing keeps up: " + status.Description + ".");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The sealer's state could not be read.", e);
+        }
+    }
+
+    public static SealerBounds BoundsFrom(IConfiguration configuration) => new(
+        TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Health:MaxSealerSilenceSeconds", SealerBounds.Default.MaxSilence.TotalSeconds))),
+        TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Health:MaxUnsealedSeconds", SealerBounds.Default.MaxUnsealedAge.TotalSeconds))));
 }
 
 public static class HealthResponse

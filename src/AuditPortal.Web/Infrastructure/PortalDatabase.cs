@@ -16,8 +16,17 @@ public sealed class PortalDatabase : IDisposable
     public static string SchemaOf(IConfiguration configuration) =>
         configuration["Database:Schema"] is { Length: > 0 } schema ? schema : AuditPortal.Core.Projections.PortalStoreSettings.DefaultSchemaName;
 
+    /// <summary>
+    /// Whether the portal applies the schema itself when it starts: in Development and on the embedded database.
+    /// Elsewhere the apply step runs on its own (`apply-schema`) before the nodes start, and a node only checks that
+    /// its role cannot rewrite events (<see cref="SeparationOfDuties"/>).
+    /// </summary>
+    public static bool AppliesSchemaAtStartup(IConfiguration configuration, IHostEnvironment environment) =>
+        environment.IsDevelopment() || string.IsNullOrWhiteSpace(configuration.GetConnectionString("Marten"));
+
     public PortalDatabase(IConfiguration configuration, IHostEnvironment environment, ILogger<PortalDatabase> logger)
     {
+        AppliesSchema = AppliesSchemaAtStartup(configuration, environment);
         var configured = configuration.GetConnectionString("Marten");
         if (!string.IsNullOrWhiteSpace(configured))
         {
@@ -52,6 +61,8 @@ public sealed class PortalDatabase : IDisposable
     /// <summary>The schema owner, used only by the apply step; null when one role does everything.</summary>
     public string? MigrationConnectionString { get; }
     public bool IsEmbedded { get; }
+    /// <summary>See <see cref="AppliesSchemaAtStartup"/>.</summary>
+    public bool AppliesSchema { get; }
 
     public void Dispose() => _embedded?.Dispose();
 

@@ -15,7 +15,7 @@ public sealed class PortalStartup(
     public async Task StartAsync(CancellationToken ct)
     {
         // With a migration role the apply step already made them; the runtime role may not touch the schema.
-        if (database.MigrationConnectionString is null) await AuditIndexes.EnsureAsync(store, ct);
+        if (database.MigrationConnectionString is null && database.AppliesSchema) await AuditIndexes.EnsureAsync(store, ct);
         // Seeding comes before the bootstrap so that it finds a store without a single event: demo data never
         // mixes into a database that already holds real history.
         if (configuration.GetValue<bool?>("DemoData:SeedOnStartup") ?? database.IsEmbedded)

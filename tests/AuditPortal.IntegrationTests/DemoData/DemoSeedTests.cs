@@ -33,8 +33,7 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
         await conn.OpenAsync();
         const string schema = "auditportal";
         await EventSeals.EnsureTableAsync(conn, schema);
-        var mark = await EventSeals.ReadHighWaterMarkAsync(conn, schema);
-        await EventSeals.SealAsync(conn, schema, mark);
+        await EventSeals.SealCommittedAsync(conn, schema);
         var verified = await EventSeals.VerifyAsync(conn, schema);
 
         await using var query = fixture.Store.QuerySession();

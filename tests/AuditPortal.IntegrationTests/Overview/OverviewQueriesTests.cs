@@ -106,6 +106,31 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         Assert.Equal(Resources.PortalAclId, latest.StreamId);
     }
 
+    /// <summary>
+    /// No sealer runs in this fixture and the demo history is months old: the admin's overview says sealing has stopped
+    /// (the same rule as /health), and keeps up once everything committed is sealed.
+    /// </summary>
+    [Fact]
+    public async Task Given_events_long_unsealed_When_an_admin_opens_the_overview_Then_sealing_shows_degraded_until_they_are_sealed()
+    {
+        OverviewQueries Queries() => new(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin)), new FixedClock(Now),
+            sealing: AuditPortal.Core.Integrity.SealerBounds.Default);
+
+        var stopped = await Queries().AdminAsync();
+        Assert.NotNull(stopped.Sealing);
+        Assert.Contains("waited", stopped.SealingProblem);
+
+        await using (var conn = new Npgsql.NpgsqlConnection(fixture.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await AuditPortal.Core.Integrity.EventSeals.SealCommittedAsync(conn, "auditportal");
+        }
+        var sealedNow = await Queries().AdminAsync();
+        Assert.Null(sealedNow.SealingProblem);
+        // Without the projections half (an ACL editor only) nothing about sealing is read.
+        Assert.Null((await QueriesFor(PortalHostFixture.Admin).AdminAsync()).Sealing);
+    }
+
     [Fact]
     public async Task Given_support_or_nobody_When_calling_queries_of_another_persona_Then_access_is_denied_naming_the_permission()
     {

@@ -33,9 +33,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         }
         await using var conn = new NpgsqlConnection(connection);
         await conn.OpenAsync();
-        // No daemon here: every event is committed, so the newest sequence number is a safe ceiling.
-        var max = await ReliabilityHost.ScalarAsync(connection, $"select max(seq_id) from {Schema}.mt_events");
-        Assert.Equal(12, await EventSeals.SealAsync(conn, Schema, max));
+        Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
         var intact = await EventSeals.VerifyAsync(conn, Schema);
         Assert.True(intact.Intact);
         Assert.Equal((12, 0), (intact.VerifiedEvents, intact.UnsealedEvents));
@@ -59,7 +57,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         var result = await TamperAndVerifyAsync(connection,
             $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id = 6");
         Assert.Equal(6, result.FirstTampering?.SequenceNumber);
-        Assert.Equal(5, result.VerifiedEvents);
+        Assert.Equal((11, 1), (result.VerifiedEvents, result.TamperingCount));
     }
 
     [Fact]
@@ -117,7 +115,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         }
         await using var conn = new NpgsqlConnection(runtime);
         await conn.OpenAsync();
-        Assert.Equal(12, await EventSeals.SealAsync(conn, Schema, await ReliabilityHost.ScalarAsync(superuser, $"select max(seq_id) from {Schema}.mt_events")));
+        Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
         Assert.True((await EventSeals.VerifyAsync(conn, Schema)).Intact);
         return (superuser, runtime);
     }
@@ -135,6 +133,10 @@ public sealed class EventChainTests(ITestOutputHelper output)
                      $"delete from {Schema}.{EventSeals.TableName} where seq_id = 12",
                      $"truncate {Schema}.{EventSeals.TableName}",
                      $"create or replace function {Schema}.{EventSeals.SealFunctionName}(ceiling bigint, batch_size integer) returns bigint language sql as 'select 0::bigint'",
+                     // The marks the sealer chooses its ceiling from: no privilege at all.
+                     $"select count(*) from {Schema}.{EventSeals.MarksTableName}",
+                     $"insert into {Schema}.{EventSeals.MarksTableName} (own_xid, last_value, writers) values ('1', 1000000, '{{}}')",
+                     $"update {Schema}.{EventSeals.MarksTableName} set last_value = 1000000",
                  })
         {
             var denied = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand(sql, conn).ExecuteNonQueryAsync());
@@ -167,7 +169,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
             $"select 0, gen_random_uuid(), stream_id, 1000, jsonb_build_object('amount', 500, 'reason', 'bonus'), type, now() - interval '1 year', tenant_id, mt_dotnet_type, false, 'alice' " +
             $"from {Schema}.mt_events where seq_id = 2");
         Assert.Equal(0, result.FirstTampering?.SequenceNumber);
-        Assert.Contains("without a seal sits before sealed events", result.FirstTampering!.Problem);
+        Assert.Contains("without a seal sits among sealed events", result.FirstTampering!.Problem);
         Assert.Equal(1, await ReliabilityHost.ScalarAsync(superuser, $"select count(*) from {Schema}.mt_events where user_name = 'alice'"));
     }
 
@@ -200,16 +202,19 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_a_signed_checkpoint_When_a_superuser_rewrites_history_and_reseals_the_whole_chain_Then_only_the_checkpoint_catches_it()
     {
         var (superuser, runtime) = await SealedByRuntimeRoleAsync();
-        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var (privatePem, publicPem) = CheckpointKeys.Create();
         Checkpoint checkpoint;
         await using (var conn = new NpgsqlConnection(runtime))
+        using (var signing = CheckpointKeys.Load(privatePem, "signing", privateKey: true))
         {
             await conn.OpenAsync();
             var head = (await EventSeals.ReadHeadAsync(conn, Schema))!.Value;
-            checkpoint = Checkpoint.Create(head.Sequence, head.Head, DateTimeOffset.UtcNow, key);
+            checkpoint = Checkpoint.Create(head.Sequence, head.Head, DateTimeOffset.UtcNow, signing);
         }
         var file = Path.Combine(Path.GetTempPath(), $"checkpoints-{Guid.NewGuid():N}.jsonl");
         await File.WriteAllTextAsync(file, checkpoint.ToLine() + "\n");
+        // The verifier holds the public key only.
+        using var verifier = CheckpointKeys.Load(publicPem, "public", privateKey: false);
 
         // A superuser edits event 6 and rebuilds every seal from the edited table: the seals agree with the events again.
         await using (var conn = new NpgsqlConnection(superuser))
@@ -218,14 +223,14 @@ public sealed class EventChainTests(ITestOutputHelper output)
             await using (var cmd = new NpgsqlCommand(
                 $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id = 6; truncate {Schema}.{EventSeals.TableName}", conn))
                 await cmd.ExecuteNonQueryAsync();
-            Assert.Equal(12, await EventSeals.SealAsync(conn, Schema, 12));
+            Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
             var withoutCheckpoint = await EventSeals.VerifyAsync(conn, Schema);
             Assert.True(withoutCheckpoint.Intact);
             output.WriteLine($"rewritten and resealed: verify without a recorded head says intact, head {withoutCheckpoint.ChainHead}");
 
-            var (valid, invalid) = Checkpoint.ReadFile(file, key);
-            Assert.Empty(invalid);
-            var expected = valid.Select(c => new ExpectedHead(c.Head, c.Sequence, "the checkpoint")).ToList();
+            var read = Checkpoint.ReadFile(file, verifier);
+            Assert.Empty(read.Problems);
+            var expected = read.Valid.Select(c => new ExpectedHead(c.Head, c.Sequence, "the checkpoint")).ToList();
             var withCheckpoint = await EventSeals.VerifyAsync(conn, Schema, expected);
             Assert.False(withCheckpoint.Intact);
             output.WriteLine($"with the signed checkpoint: {Assert.Single(withCheckpoint.HeadProblems!)}");
@@ -234,13 +239,201 @@ public sealed class EventChainTests(ITestOutputHelper output)
             var byHand = await EventSeals.VerifyAsync(conn, Schema, [new ExpectedHead(checkpoint.Head, null, "--expect-head")]);
             Assert.Contains("never reaches", Assert.Single(byHand.HeadProblems!));
         }
-
-        // A checkpoint edited to match the rewritten chain fails its signature.
-        var forged = checkpoint with { Head = new string('0', 64) };
-        await File.WriteAllTextAsync(file, forged.ToLine() + "\n");
-        var (_, problems) = Checkpoint.ReadFile(file, key);
-        Assert.Contains("signature the key does not confirm", Assert.Single(problems));
         File.Delete(file);
+    }
+
+    [Fact]
+    public void Given_a_checkpoint_file_When_a_line_is_edited_or_forged_or_of_the_old_format_Then_the_public_key_names_each_and_keeps_only_the_genuine()
+    {
+        var (privatePem, publicPem) = CheckpointKeys.Create();
+        var (otherPrivatePem, _) = CheckpointKeys.Create();
+        using var signing = CheckpointKeys.Load(privatePem, "signing", privateKey: true);
+        using var stranger = CheckpointKeys.Load(otherPrivatePem, "other", privateKey: true);
+        using var verifier = CheckpointKeys.Load(publicPem, "public", privateKey: false);
+        var at = DateTimeOffset.UtcNow;
+        var genuine = Checkpoint.Create(12, new string('a', 64), at, signing);
+        var edited = Checkpoint.Create(20, new string('b', 64), at, signing) with { Head = new string('0', 64) };
+        var forged = Checkpoint.Create(30, new string('c', 64), at, stranger);
+        // A line as the HMAC checkpoints of earlier versions wrote it: no "alg".
+        var oldLine = $$"""{"sequence":5,"head":"{{new string('d', 64)}}","at":"2026-11-01T00:00:00.0000000Z","signature":"{{new string('e', 64)}}"}""";
+        var file = Path.Combine(Path.GetTempPath(), $"checkpoints-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllLines(file, [oldLine, genuine.ToLine(), edited.ToLine(), forged.ToLine(), "not json"]);
+
+        var read = Checkpoint.ReadFile(file, verifier);
+        File.Delete(file);
+
+        Assert.Equal([12L], read.Valid.Select(c => c.Sequence));
+        Assert.Equal(3, read.Problems.Count);
+        Assert.Contains(read.Problems, p => p.StartsWith("line 3 ", StringComparison.Ordinal) && p.Contains("sequence 20") && p.Contains("does not confirm"));
+        Assert.Contains(read.Problems, p => p.StartsWith("line 4 ", StringComparison.Ordinal) && p.Contains("sequence 30") && p.Contains("does not confirm"));
+        Assert.Contains(read.Problems, p => p.StartsWith("line 5 ", StringComparison.Ordinal) && p.Contains("not a checkpoint"));
+        Assert.Contains("old format", Assert.Single(read.OldFormat));
+        foreach (var line in read.Problems.Concat(read.OldFormat)) output.WriteLine(line);
+        // A public key cannot sign: a verifier that holds only it can mint nothing.
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => Checkpoint.Create(1, new string('a', 64), at, verifier));
+    }
+
+    [Fact]
+    public async Task Given_a_transaction_in_flight_and_a_forged_high_water_mark_When_sealing_Then_nothing_past_the_transaction_is_sealed_and_no_false_alarm_follows()
+    {
+        var (superuser, runtime) = await SealedByRuntimeRoleAsync();
+        await using var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); });
+        var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
+
+        // A wallet opened inside a transaction that stays open (sequence 13, in flight) ...
+        await using var inFlight = new NpgsqlConnection(runtime);
+        await inFlight.OpenAsync();
+        await using var tx = await inFlight.BeginTransactionAsync();
+        await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx)))
+        {
+            var walletId = Guid.CreateVersion7();
+            session.Events.StartStream<Wallet>(walletId, new WalletOpened(walletId, "in-flight", "chain-test", DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
+        // ... and one committed after it (sequence 14).
+        Assert.True((await wallets.OpenAsync(Actor.System("chain-test"), Guid.CreateVersion7(), Guid.CreateVersion7(), "committed")).Succeeded);
+        Assert.Equal(14, await ReliabilityHost.ScalarAsync(superuser, $"select last_value from {Schema}.mt_events_sequence"));
+
+        await using var conn = new NpgsqlConnection(runtime);
+        await conn.OpenAsync();
+        // The runtime role may write Marten's progression: it claims everything up to 1,000,000 is settled.
+        await using (var forge = new NpgsqlCommand(
+            $"insert into {Schema}.mt_event_progression (name, last_seq_id) values ('HighWaterMark', 1000000) on conflict (name) do update set last_seq_id = 1000000", conn))
+            await forge.ExecuteNonQueryAsync();
+        // The old function that took the caller's ceiling is gone.
+        var gone = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand($"select {Schema}.{EventSeals.SealFunctionName}(1000000, 10000)", conn).ExecuteScalarAsync());
+        Assert.Equal(PostgresErrorCodes.UndefinedFunction, gone.SqlState);
+
+        for (var round = 0; round < 3; round++)
+        {
+            var sealing = await EventSeals.SealAsync(conn, Schema);
+            output.WriteLine($"round {round + 1} with sequence 13 in flight: sealed {sealing.Sealed}, ceiling {sealing.Ceiling}, recorded {sealing.Recorded}");
+            Assert.Equal(0, sealing.Sealed);
+            Assert.True(sealing.Ceiling is null or <= 12);
+        }
+        Assert.Equal(12, (await EventSeals.ReadHeadAsync(conn, Schema))!.Value.Sequence);
+
+        await tx.CommitAsync();
+        Assert.Equal(2, await EventSeals.SealCommittedAsync(conn, Schema));
+        var result = await EventSeals.VerifyAsync(conn, Schema);
+        Assert.True(result.Intact, string.Join("; ", result.Tamperings));
+        Assert.Equal((14, 0), (result.VerifiedEvents, result.UnsealedEvents));
+    }
+
+    [Fact]
+    public async Task Given_several_altered_events_When_verifying_Then_each_is_listed_up_to_the_bound_and_all_are_counted()
+    {
+        var connection = await SealedDatabaseAsync();
+        await using var conn = new NpgsqlConnection(connection);
+        await conn.OpenAsync();
+        await using (var cmd = new NpgsqlCommand(
+            $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id in (3, 7); " +
+            $"delete from {Schema}.mt_events where seq_id = 9; " +
+            $"update {Schema}.{EventSeals.TableName} set chain_hash = sha256('forged') where seq_id = 11", conn))
+            await cmd.ExecuteNonQueryAsync();
+
+        var all = await EventSeals.VerifyAsync(conn, Schema);
+        var bounded = await EventSeals.VerifyAsync(conn, Schema, maxListed: 2);
+
+        foreach (var t in all.Tamperings) output.WriteLine($"sequence {t.SequenceNumber}: {t.Problem}");
+        Assert.Equal([3L, 7, 9, 11], all.Tamperings.Select(t => t.SequenceNumber));
+        Assert.Equal(4, all.TamperingCount);
+        Assert.Contains("missing", all.Tamperings[2].Problem);
+        Assert.Contains("seal chain is broken", all.Tamperings[3].Problem);
+        Assert.Equal((2, 4L), (bounded.Tamperings.Count, bounded.TamperingCount));
+        Assert.Equal(8, all.VerifiedEvents);
+    }
+
+    /// <summary>
+    /// The verb as an auditor runs it outside Development, holding only the public key: every altered event is listed
+    /// with the count, the forged checkpoint line is named, the genuine checkpoint's head is checked.
+    /// </summary>
+    [Fact]
+    public async Task Given_production_and_only_the_public_key_When_verify_events_runs_Then_it_lists_every_problem_with_the_count()
+    {
+        var connection = await SealedDatabaseAsync();
+        var (privatePem, publicPem) = CheckpointKeys.Create();
+        var (strangerPem, _) = CheckpointKeys.Create();
+        var folder = Directory.CreateTempSubdirectory("verify-events-").FullName;
+        var publicFile = Path.Combine(folder, "public.pem");
+        await File.WriteAllTextAsync(publicFile, publicPem);
+        await using (var conn = new NpgsqlConnection(connection))
+        {
+            await conn.OpenAsync();
+            var head = (await EventSeals.ReadHeadAsync(conn, Schema))!.Value;
+            using var signing = CheckpointKeys.Load(privatePem, "signing", privateKey: true);
+            using var stranger = CheckpointKeys.Load(strangerPem, "stranger", privateKey: true);
+            await File.WriteAllLinesAsync(Path.Combine(folder, "checkpoints.jsonl"),
+                [Checkpoint.Create(head.Sequence, head.Head, DateTimeOffset.UtcNow, signing).ToLine(), Checkpoint.Create(head.Sequence, new string('0', 64), DateTimeOffset.UtcNow, stranger).ToLine()]);
+            await using var cmd = new NpgsqlCommand(
+                $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id in (3, 7); delete from {Schema}.mt_events where seq_id = 9", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        using var verb = PortalProcess.Start(connection, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Integrity__CheckpointPublicKey"] = publicFile,
+            ["Integrity__CheckpointFile"] = Path.Combine(folder, "checkpoints.jsonl"),
+        }, "verify-events");
+        var log = verb.StandardOutput.ReadToEndAsync();
+        var errors = verb.StandardError.ReadToEndAsync();
+        Assert.True(verb.WaitForExit(TimeSpan.FromSeconds(120)), "verify-events did not finish in 120 s.");
+        output.WriteLine(await log);
+        output.WriteLine(await errors);
+        Directory.Delete(folder, recursive: true);
+
+        Assert.NotEqual(0, verb.ExitCode);
+        Assert.Contains("1 signed checkpoints read", await log);
+        foreach (var seq in new[] { 3, 7, 9 }) Assert.Contains($"TAMPERED: sequence number {seq}:", await errors);
+        Assert.Contains("line 2 of", await errors);
+        Assert.Contains("3 altered sequence numbers", await errors);
+    }
+
+    /// <summary>
+    /// A sealer that stops shows in the status health and the overview read: a last round long ago, or an event
+    /// waiting long for its seal. Time is moved by the superuser (the marks and the event's time), never waited for.
+    /// </summary>
+    [Fact]
+    public async Task Given_a_sealer_that_stopped_When_its_status_is_read_Then_a_silent_sealer_and_an_old_unsealed_event_each_make_it_degraded()
+    {
+        var (superuser, runtime) = await SealedByRuntimeRoleAsync();
+        await using var conn = new NpgsqlConnection(runtime);
+        await conn.OpenAsync();
+        var bounds = SealerBounds.Default;
+        var fresh = await EventSeals.ReadStatusAsync(conn, Schema);
+        Assert.Null(fresh.Problem(bounds));
+        Assert.Equal(12, fresh.LastSealed);
+        output.WriteLine($"healthy: {fresh.Description}");
+
+        // The last round ran ten minutes ago, nothing waits: silent.
+        await ReliabilityHost.ScalarAsync(superuser, $"update {Schema}.{EventSeals.MarksTableName} set recorded_at = recorded_at - interval '10 minutes'; select 0");
+        var silent = await EventSeals.ReadStatusAsync(conn, Schema);
+        Assert.Contains("last sealing round ran", silent.Problem(bounds));
+        output.WriteLine($"silent: {silent.Problem(bounds)}");
+
+        // Rounds run, but a transaction left open holds the ceiling: an event committed after it waits, and has waited
+        // since the first round that saw it (that round's time moved back ten minutes).
+        await EventSeals.SealAsync(conn, Schema);
+        await using var open = new NpgsqlConnection(runtime);
+        await open.OpenAsync();
+        await using var tx = await open.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", open, tx)) await xid.ExecuteScalarAsync();
+        await using (var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); }))
+        {
+            var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
+            Assert.True((await wallets.OpenAsync(Actor.System("chain-test"), Guid.CreateVersion7(), Guid.CreateVersion7(), "late")).Succeeded);
+        }
+        Assert.Equal(0, (await EventSeals.SealAsync(conn, Schema)).Sealed);
+        await ReliabilityHost.ScalarAsync(superuser, $"update {Schema}.{EventSeals.MarksTableName} set recorded_at = recorded_at - interval '10 minutes' where last_value >= 13; select 0");
+        Assert.Equal(0, (await EventSeals.SealAsync(conn, Schema)).Sealed);
+        var waiting = await EventSeals.ReadStatusAsync(conn, Schema);
+        Assert.Contains("waited", waiting.Problem(bounds));
+        output.WriteLine($"waiting: {waiting.Problem(bounds)}");
+
+        await tx.RollbackAsync();
+        Assert.Equal(1, await EventSeals.SealCommittedAsync(conn, Schema));
+        Assert.Null((await EventSeals.ReadStatusAsync(conn, Schema)).Problem(bounds));
     }
 
     [Fact]
@@ -284,7 +477,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         }
         var inserted = clock.Elapsed;
         clock.Restart();
-        Assert.Equal(count, await EventSeals.SealAsync(conn, Schema, count, batchSize: 50_000));
+        Assert.Equal(count, await EventSeals.SealCommittedAsync(conn, Schema, batchSize: 50_000));
         var sealedIn = clock.Elapsed;
 
         var result = await EventSeals.VerifyAsync(conn, Schema);

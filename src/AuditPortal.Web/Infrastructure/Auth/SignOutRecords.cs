@@ -25,7 +25,8 @@ public sealed class SignOutRecords(TimeProvider time)
 
 /// <summary>
 /// Reads, every Auth:SignOutSyncSeconds, the sign-outs any node recorded within the longest session
-/// (Auth:MaxSessionHours) into this node's <see cref="SignOutRecords"/>. A failed read is logged and tried again.
+/// (Auth:MaxSessionHours) into this node's <see cref="SignOutRecords"/>. A failed read is logged and tried again; a
+/// row that is not a sign-out is skipped and logged once (escaped), never stopping the others.
 /// </summary>
 public sealed class SignOutSync(SignOutLog log, SignOutRecords records, IOptions<AuthOptions> options, TimeProvider time, ILogger<SignOutSync> logger)
     : BackgroundService
@@ -62,9 +63,24 @@ public sealed class SignOutSync(SignOutLog log, SignOutRecords records, IOptions
         }
     }
 
+    // Sequence numbers already reported: a bad row stays in the window for hours and is logged once, not every round.
+    private readonly HashSet<long> _reported = [];
+
     public async Task SyncOnceAsync(CancellationToken ct = default)
     {
         var since = time.GetUtcNow().AddHours(-options.Value.MaxSessionHours);
-        foreach (var (user, at) in await log.LatestSinceAsync(since, ct)) records.Note(user, at.UtcTicks);
+        var reading = await log.LatestSinceAsync(since, ct);
+        foreach (var (user, at) in reading.Latest) records.Note(user, at.UtcTicks);
+        lock (_reported) ReportSkipped(logger, reading.Skipped, _reported);
+    }
+
+    /// <summary>Logs each skipped row once, escaped: its text came from whoever wrote the row.</summary>
+    public static void ReportSkipped(ILogger logger, IEnumerable<SkippedSignOut> skipped, ISet<long> reported)
+    {
+        foreach (var row in skipped)
+        {
+            if (!reported.Add(row.Sequence)) continue;
+            logger.LogWarning("Skipped the sign-out record at sequence {Sequence}: {Reason}", row.Sequence, Logging.SafeLogValues.EscapeText(row.Reason));
+        }
     }
 }
