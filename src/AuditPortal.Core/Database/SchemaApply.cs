@@ -31,6 +31,7 @@ public static class SchemaApply
         await conn.OpenAsync(ct);
         await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
         await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
+        await ReadModelChangeFeed.EnsureTriggerAsync(conn, settings.SchemaName, ct);
         await SetSearchPathAsync(conn, settings.SchemaName, ct);
         var runtimeRole = DatabaseRoles.UserOf(runtimeConnectionString);
         if (runtimeRole.Length > 0 && runtimeRole != DatabaseRoles.UserOf(migrationConnectionString))
@@ -75,6 +76,7 @@ public sealed class SchemaApplyHostedService(
             await conn.OpenAsync(ct);
             await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
             await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
+            await ReadModelChangeFeed.EnsureTriggerAsync(conn, settings.SchemaName, ct);
             await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
             return;
         }
