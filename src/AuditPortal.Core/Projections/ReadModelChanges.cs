@@ -1,21 +1,49 @@
 using System.Collections.Immutable;
+using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
 /// Which read models moved, and up to which event sequence the projections have caught up.
 /// <paramref name="AccessControl"/> says an access-control list changed: pages that decided what to show from the
-/// user's permissions decide again.
+/// user's permissions decide again. <paramref name="All"/> stands for "anything may have changed" (a range too long to
+/// inspect, e.g. after a rebuild): every live page reloads once.
 /// </summary>
-public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false)
+public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false, bool All = false)
 {
-    public bool TouchesWallets => Wallets.Count > 0;
-    public bool TouchesJobs => Jobs.Count > 0;
+    public bool TouchesWallets => All || Wallets.Count > 0;
+    public bool TouchesJobs => All || Jobs.Count > 0;
+    public bool ChangesWallet(Guid id) => All || Wallets.Contains(id);
+    public bool ChangesJob(Guid id) => All || Jobs.Contains(id);
+
+    public static ReadModelChange Everything(long sequence) => new(sequence, new HashSet<Guid>(), new HashSet<Guid>(), AccessControl: true, All: true);
 
     public ReadModelChange Merge(ReadModelChange other) =>
         new(Math.Max(Sequence, other.Sequence), Wallets.Union(other.Wallets).ToHashSet(), Jobs.Union(other.Jobs).ToHashSet(),
-            AccessControl || other.AccessControl);
+            AccessControl || other.AccessControl, All || other.All);
+
+    /// <summary>What events of each type change for live pages (other events change nothing a live page shows): spelled once.</summary>
+    public static readonly IReadOnlyDictionary<Type, ChangeKind> Kinds = new Dictionary<Type, ChangeKind>
+    {
+        [typeof(WalletOpened)] = ChangeKind.Wallet,
+        [typeof(CreditsGranted)] = ChangeKind.Wallet,
+        [typeof(CreditsSpent)] = ChangeKind.Wallet,
+        [typeof(JobPosted)] = ChangeKind.Job,
+        [typeof(ParticipantInvited)] = ChangeKind.Job,
+        [typeof(JobApplicationSubmitted)] = ChangeKind.Job,
+        [typeof(ParticipantAccepted)] = ChangeKind.Job,
+        [typeof(JobLaunched)] = ChangeKind.Job,
+        [typeof(JobCompleted)] = ChangeKind.Job,
+        [typeof(JobCancelled)] = ChangeKind.Job,
+        [typeof(AccessControlListCreated)] = ChangeKind.AccessControl,
+        [typeof(PermissionGranted)] = ChangeKind.AccessControl,
+        [typeof(PermissionRevoked)] = ChangeKind.AccessControl,
+    };
 }
+
+public enum ChangeKind { None, Wallet, Job, AccessControl }
 
 /// <summary>
 /// In-process notifier: pages subscribe while they are open and re-query when a change concerns them.

@@ -1,0 +1,200 @@
+using AuditPortal.Core.Database;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AuditPortal.Core.Projections;
+
+public sealed record ReadModelChangeFeedSettings
+{
+    /// <summary>How often a node compares the read models' progress with what it has published, without a notification.</summary>
+    public TimeSpan CatchUpInterval { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>First wait before connecting again after the LISTEN connection broke; doubles up to <see cref="CatchUpInterval"/>.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>A longer range of events (a rebuild, a long outage) is not inspected: every live page reloads once instead.</summary>
+    public long MaxEventsInspected { get; init; } = 10_000;
+}
+
+/// <summary>
+/// The change feed every portal node hears, whichever node runs the projections. A trigger on Marten's progression
+/// table (<see cref="EnsureTriggerAsync"/>) NOTIFYs the composite's new sequence inside the daemon's own transaction,
+/// so the notification is delivered exactly when the read models hold the change, by whichever node committed it.
+/// Every node LISTENs on a connection of its own, reads which wallets, jobs and access-control lists the events in
+/// (last published, notified] touched from <c>mt_events</c>, and publishes that to its <see cref="ReadModelChanges"/>.
+/// The payload is the sequence alone (a few bytes, far below NOTIFY's 8000-byte limit however large the batch), and
+/// the same catch-up runs at start (from the current progress), after a reconnect and every
+/// <see cref="ReadModelChangeFeedSettings.CatchUpInterval"/>, so a lost notification delays a change but never loses it.
+/// </summary>
+public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges changes, ReadModelChangeFeedSettings settings, ILogger<ReadModelChangeFeed> logger)
+    : BackgroundService
+{
+    public const string TriggerName = "read_models_notify";
+    private const long TriggerLockKey = 0x4C495645; // "LIVE": one node at a time replaces the trigger.
+
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Dictionary<string, ChangeKind>? _kinds;
+    private long _published = -1;
+    private long _notified;
+
+    /// <summary>The channel of one schema (several portals may share a database under different schemas).</summary>
+    public static string Channel(string schema) => $"{schema}_read_models";
+
+    /// <summary>Completes once the node listens and knows where the read models stand (tests wait for it before writing).</summary>
+    public Task Listening => _listening.Task;
+
+    /// <summary>The last sequence published to this node's pages.</summary>
+    public long PublishedSequence => Interlocked.Read(ref _published);
+
+    /// <summary>The server process of the LISTEN connection (0 while none): a test ends it to simulate a dropped connection.</summary>
+    public int ListenerProcessId { get; private set; }
+
+    public int Reconnects { get; private set; }
+
+    /// <summary>
+    /// As the schema owner, after Marten's schema is applied: the trigger that notifies the composite's progress.
+    /// Not SECURITY DEFINER: NOTIFY needs no privilege, so the daemon's runtime role fires it as itself.
+    /// </summary>
+    public static async Task EnsureTriggerAsync(NpgsqlConnection owner, string schema, CancellationToken ct = default)
+    {
+        var s = DatabaseRoles.Ident(schema);
+        await using var tx = await owner.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            select pg_advisory_xact_lock({TriggerLockKey});
+            create or replace function {s}.{TriggerName}() returns trigger
+            language plpgsql set search_path = pg_catalog, pg_temp as $fn$
+            begin
+              perform pg_notify({DatabaseRoles.Literal(Channel(schema))}, new.last_seq_id::text);
+              return null;
+            end $fn$;
+            create or replace trigger {TriggerName} after insert or update on {s}.mt_event_progression
+              for each row when (new.name = {DatabaseRoles.Literal(ReadModelShards.CompositeShard)})
+              execute function {s}.{TriggerName}();
+            """, owner, tx);
+        await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var schema = store.Options.DatabaseSchemaName;
+        var delay = settings.ReconnectDelay;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var conn = store.Storage.Database.CreateConnection();
+                await conn.OpenAsync(ct);
+                conn.Notification += (_, e) =>
+                {
+                    if (long.TryParse(e.Payload, out var sequence) && sequence > Interlocked.Read(ref _notified)) Interlocked.Exchange(ref _notified, sequence);
+                };
+                await using (var listen = new NpgsqlCommand($"listen {DatabaseRoles.Ident(Channel(schema))}", conn))
+                    await listen.ExecuteNonQueryAsync(ct);
+                ListenerProcessId = conn.ProcessID;
+                // Listening first, then reading the progress: a change committed in between is both notified and read.
+                var progress = await ReadProgressAsync(conn, schema, ct);
+                if (PublishedSequence < 0) Interlocked.Exchange(ref _published, progress); // Pages opened from now on read the current state.
+                else await PublishUpToAsync(conn, schema, progress, ct);
+                _listening.TrySetResult();
+                delay = settings.ReconnectDelay;
+
+                while (!ct.IsCancellationRequested)
+                {
+                    var woke = await conn.WaitAsync(settings.CatchUpInterval, ct);
+                    // Without a notification, the safety net: a NOTIFY lost with a broken connection is found here.
+                    var ceiling = woke ? Interlocked.Read(ref _notified) : await ReadProgressAsync(conn, schema, ct);
+                    await PublishUpToAsync(conn, schema, ceiling, ct);
+                }
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                ListenerProcessId = 0;
+                Reconnects++;
+                logger.LogWarning(e, "Live-refresh feed lost its database connection; connecting again in {Delay} ms", delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, settings.CatchUpInterval.Ticks));
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task<long> ReadProgressAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            $"select coalesce(max(last_seq_id), 0) from {DatabaseRoles.Ident(schema)}.mt_event_progression where name = @name", conn);
+        cmd.Parameters.AddWithValue("name", ReadModelShards.CompositeShard);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
+    }
+
+    private async Task PublishUpToAsync(NpgsqlConnection conn, string schema, long ceiling, CancellationToken ct)
+    {
+        var from = PublishedSequence;
+        if (ceiling == from) return;
+        ReadModelChange change;
+        if (ceiling < from || ceiling - from > settings.MaxEventsInspected)
+        {
+            // Progress went back (a rebuild started over) or too much happened to list: every page reloads once.
+            change = ReadModelChange.Everything(ceiling);
+        }
+        else
+        {
+            var wallets = new HashSet<Guid>();
+            var jobs = new HashSet<Guid>();
+            var accessControl = false;
+            await using var cmd = new NpgsqlCommand(
+                $"select distinct stream_id, type from {DatabaseRoles.Ident(schema)}.mt_events where seq_id > @from and seq_id <= @to", conn);
+            cmd.Parameters.AddWithValue("from", from);
+            cmd.Parameters.AddWithValue("to", ceiling);
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    switch (KindOf(reader.GetString(1)))
+                    {
+                        case ChangeKind.Wallet: wallets.Add(reader.GetGuid(0)); break;
+                        case ChangeKind.Job: jobs.Add(reader.GetGuid(0)); break;
+                        case ChangeKind.AccessControl: accessControl = true; break;
+                    }
+                }
+            }
+            change = new ReadModelChange(ceiling, wallets, jobs, accessControl);
+        }
+        Interlocked.Exchange(ref _published, ceiling);
+        if (change.All || change.TouchesWallets || change.TouchesJobs || change.AccessControl) await changes.PublishAsync(change);
+    }
+
+    /// <summary>Event type names as stored in <c>mt_events.type</c>, mapped through <see cref="ReadModelChange.Kinds"/>.</summary>
+    private ChangeKind KindOf(string typeName)
+    {
+        // Asked of Marten's own mapping (aliases may be configured), once.
+        _kinds ??= ReadModelChange.Kinds.ToDictionary(k => ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(k.Key).EventTypeName, k => k.Value);
+        return _kinds.GetValueOrDefault(typeName, ChangeKind.None);
+    }
+}
+
+public static class ReadModelChangeFeedRegistration
+{
+    /// <summary>The in-process notifier of this node's pages, fed by <see cref="ReadModelChangeFeed"/>; registers once.</summary>
+    public static IServiceCollection AddReadModelChangeFeed(this IServiceCollection services, Func<IServiceProvider, ReadModelChangeFeedSettings>? settings = null)
+    {
+        if (services.Any(d => d.ServiceType == typeof(ReadModelChangeFeed))) return services;
+        services.TryAddSingleton<ReadModelChanges>();
+        services.AddSingleton(sp => settings?.Invoke(sp) ?? new ReadModelChangeFeedSettings());
+        services.AddSingleton<ReadModelChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReadModelChangeFeed>());
+        return services;
+    }
+}
