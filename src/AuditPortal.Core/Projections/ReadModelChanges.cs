@@ -5,16 +5,16 @@ namespace AuditPortal.Core.Projections;
 /// <summary>
 /// Which read models moved, and up to which event sequence the projections have caught up.
 /// <paramref name="AccessControl"/> says an access-control list changed: pages that decided what to show from the
-/// user's permissions decide again.
+/// user's permissions decide again. <paramref name="Approvals"/> says a request for a second person was made or decided.
 /// </summary>
-public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false)
+public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false, bool Approvals = false)
 {
     public bool TouchesWallets => Wallets.Count > 0;
     public bool TouchesJobs => Jobs.Count > 0;
 
     public ReadModelChange Merge(ReadModelChange other) =>
         new(Math.Max(Sequence, other.Sequence), Wallets.Union(other.Wallets).ToHashSet(), Jobs.Union(other.Jobs).ToHashSet(),
-            AccessControl || other.AccessControl);
+            AccessControl || other.AccessControl, Approvals || other.Approvals);
 }
 
 /// <summary>

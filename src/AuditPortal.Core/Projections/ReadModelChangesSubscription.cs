@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events.Daemon;
@@ -33,6 +34,7 @@ public sealed class ReadModelChangesSubscription : SubscriptionBase
         var wallets = new HashSet<Guid>();
         var jobs = new HashSet<Guid>();
         var accessControl = false;
+        var approvals = false;
         foreach (var e in page.Events)
         {
             switch (e.Data)
@@ -46,10 +48,13 @@ public sealed class ReadModelChangesSubscription : SubscriptionBase
                 case AccessControlListCreated or PermissionGranted or PermissionRevoked:
                     accessControl = true;
                     break;
+                case IApprovalEvent:
+                    approvals = true;
+                    break;
             }
         }
-        if (wallets.Count > 0 || jobs.Count > 0 || accessControl)
-            _pump.Enqueue(new ReadModelChange(page.SequenceCeiling, wallets, jobs, accessControl));
+        if (wallets.Count > 0 || jobs.Count > 0 || accessControl || approvals)
+            _pump.Enqueue(new ReadModelChange(page.SequenceCeiling, wallets, jobs, accessControl, approvals));
         return Task.FromResult(NullChangeListener.Instance);
     }
 }
