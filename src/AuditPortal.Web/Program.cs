@@ -56,7 +56,8 @@ var storeSettings = new PortalStoreSettings
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,
     sp => sp.GetRequiredService<PortalDatabase>().MigrationConnectionString);
-builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)));
+builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)),
+    ApprovalsRegistration.PolicyFrom(builder.Configuration));
 builder.Services.AddHostedService<PortalStartup>();
 builder.Services.AddHostedService<EventSealer>();
 builder.Services.AddPortalAuth(builder.Configuration);
@@ -66,6 +67,7 @@ builder.Services.AddAuditPages(builder.Configuration);
 AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
+builder.Services.AddApprovalsPages();
 
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")
