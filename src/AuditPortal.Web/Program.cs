@@ -68,7 +68,8 @@ if (storeSettings.EventKey is null && !(args.Length > 0 && !args[0].StartsWith('
 var daemonMode = builder.Configuration.GetValue("Projections:DaemonMode", DaemonMode.Solo);
 builder.Services.AddPortalMarten(sp => sp.GetRequiredService<PortalDatabase>().ConnectionString, storeSettings, daemonMode,
     sp => sp.GetRequiredService<PortalDatabase>().MigrationConnectionString, PortalDatabase.AppliesSchemaAtStartup(builder.Configuration, builder.Environment));
-builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)));
+builder.Services.AddPortalCommands(new WalletLimits(builder.Configuration.GetValue("Wallets:MaxCreditsPerOperation", 1_000_000)),
+    ApprovalsRegistration.PolicyFrom(builder.Configuration));
 builder.Services.AddHostedService<PortalStartup>();
 builder.Services.AddHostedService<EventSealer>();
 builder.Services.AddPortalAuth(builder.Configuration);
@@ -78,6 +79,7 @@ builder.Services.AddAuditPages(builder.Configuration);
 AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
+builder.Services.AddApprovalsPages();
 
 builder.Services.AddSingleton(SealerHealthCheck.BoundsFrom(builder.Configuration));
 builder.Services.AddHealthChecks()

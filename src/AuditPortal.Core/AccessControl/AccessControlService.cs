@@ -1,9 +1,13 @@
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Common;
 
 namespace AuditPortal.Core.AccessControl;
 
-/// <summary>Admins' commands on access-control lists, each one pass through the decide step of <see cref="CommandExecutor"/>.</summary>
-public sealed class AccessControlService(CommandExecutor executor, TimeProvider time) : IAccessControlCommands
+/// <summary>
+/// Admins' commands on access-control lists, each one pass through the decide step of <see cref="CommandExecutor"/>; a
+/// grant or revocation of an admin permission on the portal's list is recorded as a request for a second person instead.
+/// </summary>
+public sealed class AccessControlService(CommandExecutor executor, TimeProvider time, ApprovalService? approvals = null) : IAccessControlCommands
 {
     public static readonly StreamKind<AccessControlList> Lists = new("Access-control list",
         _ => "This access-control list changed since you opened it; reload to see the change, then try again.");
@@ -14,12 +18,16 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
             created => $"Access-control list for {created.Resource} created.", ct);
 
     public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        DecideOnSealedAsync(actor, commandId, nameof(GrantPermission), aclId, expectedVersion,
+        approvals?.NeedsApproval(actor, new(ApprovalAction.GrantPermission, aclId, null, principal, permission)) == true
+            ? approvals.RequestAsync(actor, commandId, new(ApprovalAction.GrantPermission, aclId, null, principal, permission), reason, ct)
+            : DecideOnSealedAsync(actor, commandId, nameof(GrantPermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
             granted => $"Granted {granted.Permission} to {granted.Principal}.", ct);
 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        DecideOnSealedAsync(actor, commandId, nameof(RevokePermission), aclId, expectedVersion,
+        approvals?.NeedsApproval(actor, new(ApprovalAction.RevokePermission, aclId, null, principal, permission)) == true
+            ? approvals.RequestAsync(actor, commandId, new(ApprovalAction.RevokePermission, aclId, null, principal, permission), reason, ct)
+            : DecideOnSealedAsync(actor, commandId, nameof(RevokePermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new RevokePermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
             revoked => $"Revoked {revoked.Permission} from {revoked.Principal}.", ct);
 

@@ -10,4 +10,6 @@ public enum Permission
     ExportAudit,
     EditAccessControl,
     ManageProjections,
+    /// <summary>Approves or rejects another person's request that needs a second person (four eyes, see Approvals).</summary>
+    ApproveChanges,
 }

@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,12 +9,14 @@ namespace AuditPortal.Core.Common;
 
 public static class CommandServicesRegistration
 {
-    /// <summary>The command services.</summary>
-    public static IServiceCollection AddPortalCommands(this IServiceCollection services, WalletLimits? limits = null)
+    /// <summary>The command services; without an <paramref name="approvals"/> policy nothing waits for a second person.</summary>
+    public static IServiceCollection AddPortalCommands(this IServiceCollection services, WalletLimits? limits = null, ApprovalPolicy? approvals = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(limits ?? WalletLimits.Default);
+        services.AddSingleton(approvals ?? ApprovalPolicy.None);
         services.AddSingleton<CommandExecutor>();
+        services.AddSingleton<ApprovalService>();
         services.AddSingleton<WalletService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<AccessControlService>();

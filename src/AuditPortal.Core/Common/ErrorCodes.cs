@@ -28,4 +28,9 @@ public static class ErrorCodes
     public const string WalletExists = "wallet-exists";
     public const string BalanceOverflow = "balance-overflow";
     public const string NotFound = "not-found";
+    public const string RequestNotPending = "request-not-pending";
+    public const string OwnRequest = "own-request";
+    public const string NotRequester = "not-requester";
+    public const string RequestExpired = "request-expired";
+    public const string RequestNotDue = "request-not-due";
 }

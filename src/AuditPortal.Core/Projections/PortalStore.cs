@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
@@ -87,6 +88,7 @@ public static class PortalStore
             opts.AddOverview(readModels);
         });
         opts.AddAccessControl();
+        opts.AddApprovals();
         Integrity.EventBinding.Register(opts, settings.EventKey);
         opts.AddAudit();
     }

@@ -154,6 +154,7 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
             var wallets = new HashSet<Guid>();
             var jobs = new HashSet<Guid>();
             var accessControl = false;
+            var approvals = false;
             await using var cmd = new NpgsqlCommand(
                 $"select distinct stream_id, type from {DatabaseRoles.Ident(schema)}.mt_events where seq_id > @from and seq_id <= @to", conn);
             cmd.Parameters.AddWithValue("from", from);
@@ -167,13 +168,14 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
                         case ChangeKind.Wallet: wallets.Add(reader.GetGuid(0)); break;
                         case ChangeKind.Job: jobs.Add(reader.GetGuid(0)); break;
                         case ChangeKind.AccessControl: accessControl = true; break;
+                        case ChangeKind.Approvals: approvals = true; break;
                     }
                 }
             }
-            change = new ReadModelChange(ceiling, wallets, jobs, accessControl);
+            change = new ReadModelChange(ceiling, wallets, jobs, accessControl, Approvals: approvals);
         }
         Interlocked.Exchange(ref _published, ceiling);
-        if (change.All || change.TouchesWallets || change.TouchesJobs || change.AccessControl) await changes.PublishAsync(change);
+        if (change.All || change.TouchesWallets || change.TouchesJobs || change.AccessControl || change.Approvals) await changes.PublishAsync(change);
     }
 
     /// <summary>Event type names as stored in <c>mt_events.type</c>, mapped through <see cref="ReadModelChange.Kinds"/>.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 
@@ -9,9 +10,10 @@ namespace AuditPortal.Core.Projections;
 /// Which read models moved, and up to which event sequence the projections have caught up.
 /// <paramref name="AccessControl"/> says an access-control list changed: pages that decided what to show from the
 /// user's permissions decide again. <paramref name="All"/> stands for "anything may have changed" (a range too long to
-/// inspect, e.g. after a rebuild): every live page reloads once.
+/// inspect, e.g. after a rebuild): every live page reloads once. <paramref name="Approvals"/> says a request for a second
+/// person was made or decided.
 /// </summary>
-public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false, bool All = false)
+public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, IReadOnlySet<Guid> Jobs, bool AccessControl = false, bool All = false, bool Approvals = false)
 {
     public bool TouchesWallets => All || Wallets.Count > 0;
     public bool TouchesJobs => All || Jobs.Count > 0;
@@ -22,7 +24,7 @@ public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, 
 
     public ReadModelChange Merge(ReadModelChange other) =>
         new(Math.Max(Sequence, other.Sequence), Wallets.Union(other.Wallets).ToHashSet(), Jobs.Union(other.Jobs).ToHashSet(),
-            AccessControl || other.AccessControl, All || other.All);
+            AccessControl || other.AccessControl, All || other.All, Approvals || other.Approvals);
 
     /// <summary>What events of each type change for live pages (other events change nothing a live page shows): spelled once.</summary>
     public static readonly IReadOnlyDictionary<Type, ChangeKind> Kinds = new Dictionary<Type, ChangeKind>
@@ -40,10 +42,16 @@ public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, 
         [typeof(AccessControlListCreated)] = ChangeKind.AccessControl,
         [typeof(PermissionGranted)] = ChangeKind.AccessControl,
         [typeof(PermissionRevoked)] = ChangeKind.AccessControl,
+        [typeof(ApprovalRequested)] = ChangeKind.Approvals,
+        [typeof(RequestApproved)] = ChangeKind.Approvals,
+        [typeof(ApprovalRefused)] = ChangeKind.Approvals,
+        [typeof(RequestRejected)] = ChangeKind.Approvals,
+        [typeof(RequestWithdrawn)] = ChangeKind.Approvals,
+        [typeof(RequestExpired)] = ChangeKind.Approvals,
     };
 }
 
-public enum ChangeKind { None, Wallet, Job, AccessControl }
+public enum ChangeKind { None, Wallet, Job, AccessControl, Approvals }
 
 /// <summary>
 /// In-process notifier: pages subscribe while they are open and re-query when a change concerns them.

@@ -33,6 +33,7 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
     {
         Policies.SignedIn => [],
         Policies.ViewAccessControl => [Permission.EditAccessControl, Permission.ReadAudit],
+        Policies.ViewApprovals => [Permission.ApproveChanges, Permission.GrantCredits, Permission.SpendCredits, Permission.EditAccessControl, Permission.ReadAudit],
         _ when Enum.TryParse<Permission>(policy, out var permission) => [permission],
         _ => throw new InvalidOperationException($"Policy {policy} is not known to the matrix: add what it requires to PermissionsOf()."),
     };

@@ -29,6 +29,8 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
         _ when Under(route, "/audit") => [Permission.ReadAudit],
         _ when Under(route, "/access-control") => [Permission.EditAccessControl, Permission.ReadAudit],
         _ when Under(route, "/projections") => [Permission.ManageProjections],
+        // Whoever may ask for a change that needs a second person, approve one, or audit.
+        _ when Under(route, "/approvals") => [Permission.ApproveChanges, Permission.GrantCredits, Permission.SpendCredits, Permission.EditAccessControl, Permission.ReadAudit],
         _ => throw new InvalidOperationException($"The page {route} is not in the authorization matrix: add its rule to Required()."),
     };
 

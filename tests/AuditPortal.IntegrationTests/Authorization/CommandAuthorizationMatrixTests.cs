@@ -1,3 +1,4 @@
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Jobs;
 
 namespace AuditPortal.IntegrationTests.Authorization;
@@ -43,7 +44,7 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
         foreach (var m in mismatches)
             output.WriteLine($"MISMATCH {m.Actor} {m.Command}: expected {(m.Allowed ? "allowed" : "Forbidden")}, got {m.Result.Status} ({m.Result.Message})");
         output.WriteLine($"{cells.Count} cells, {mismatches.Count} mismatches");
-        Assert.Equal(5 * 13, cells.Count);
+        Assert.Equal(5 * 17, cells.Count);
         Assert.Empty(mismatches);
         // Allowed cells are not merely "not forbidden": the admin's and support's commands went through.
         Assert.All(cells.Where(c => c.Allowed && c.Command.StartsWith("Wallet", StringComparison.Ordinal)), c => Assert.Equal(CommandStatus.Accepted, c.Result.Status));
@@ -125,13 +126,14 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
         Assert.Equal((CommandStatus.Forbidden, CommandStatus.Accepted, 1), (person.Status, system.Status, bodyRan));
     }
 
-    /// <summary>The 13 commands, each on fresh streams prepared by the root admin so a permitted actor can succeed.</summary>
+    /// <summary>The 17 commands, each on fresh streams prepared by the root admin so a permitted actor can succeed.</summary>
     private async Task<List<(string Name, Permission Permission, Command Run)>> CommandsAsync()
     {
         var root = PortalHostFixture.Actor(PortalHostFixture.Admin);
         var wallets = fixture.Get<WalletService>();
         var jobs = fixture.Get<JobService>();
         var acl = fixture.Get<AccessControlService>();
+        var approvals = fixture.Get<ApprovalService>();
 
         var walletId = Guid.CreateVersion7();
         Assert.True((await wallets.OpenAsync(root, Guid.CreateVersion7(), walletId, "owner-" + walletId)).Succeeded);
@@ -141,6 +143,14 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
         Guid NewJob() => Guid.CreateVersion7();
         var jobId = NewJob();
         Assert.True((await jobs.PostAsync(root, Guid.CreateVersion7(), jobId, "owner", walletId, "Matrix job", "d", 10)).Succeeded);
+
+        // A pending request of the root admin's for each approval command (approving someone else's is the allowed case).
+        async Task<Guid> NewRequestAsync()
+        {
+            var asked = await approvals.RequestAsync(root, Guid.CreateVersion7(), ApprovalTarget.Grant(walletId, 5000), "matrix");
+            Assert.True(asked.Succeeded, asked.Message);
+            return asked.StreamId!.Value;
+        }
 
         return
         [
@@ -157,6 +167,11 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
             ("Acl.Create", Permission.EditAccessControl, (a, id) => acl.CreateAsync(a, id, Guid.CreateVersion7(), "wallet:" + Guid.CreateVersion7(), "matrix")),
             ("Acl.Grant", Permission.EditAccessControl, (a, id) => acl.GrantAsync(a, id, aclId, "g-" + id, Permission.ReadWallets, "matrix", null)),
             ("Acl.Revoke", Permission.EditAccessControl, (a, id) => acl.RevokeAsync(a, id, aclId, "nobody", Permission.ReadWallets, "matrix", null)),
+            ("Approval.Request", Permission.GrantCredits, (a, id) => approvals.RequestAsync(a, id, ApprovalTarget.Grant(walletId, 5000), "matrix")),
+            ("Approval.Approve", Permission.ApproveChanges, async (a, id) => await approvals.ApproveAsync(a, id, await NewRequestAsync(), "", null)),
+            ("Approval.Reject", Permission.ApproveChanges, async (a, id) => await approvals.RejectAsync(a, id, await NewRequestAsync(), "matrix", null)),
+            // Only the requester may withdraw, but the permission is checked first: the one the change itself needs.
+            ("Approval.Withdraw", Permission.GrantCredits, async (a, id) => await approvals.WithdrawAsync(a, id, await NewRequestAsync(), "", null)),
         ];
     }
 }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Jobs;
 
@@ -36,6 +37,9 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
             ("ACL integrity", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).IntegrityProblemAsync()),
             ("wallet state as of v1", [Permission.ReadAudit, Permission.ReadWallets], c => new StreamStateQueries(store, c).StateAtAsync(walletId, 1)),
             ("ACL state as of v1", [Permission.ReadAudit, Permission.EditAccessControl], c => new StreamStateQueries(store, c).StateAtAsync(Resources.PortalAclId, 1)),
+            ("approval requests", [Permission.ApproveChanges, Permission.GrantCredits, Permission.SpendCredits, Permission.EditAccessControl, Permission.ReadAudit],
+                c => new ApprovalQueries(store, c).ListAsync(new ApprovalListQuery(ApprovalView.All))),
+            ("a wallet's approval requests", [Permission.ReadWallets], c => new ApprovalQueries(store, c).ForTargetAsync(walletId)),
         };
 
         // dave "opened his pages" with this caller, then lost every permission: the same caller object must be refused.
@@ -70,7 +74,7 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
         }
         foreach (var m in mismatches) output.WriteLine("MISMATCH " + m);
         output.WriteLine($"{reads.Length} reads × {callers.Length} callers, {mismatches.Count} mismatches");
-        Assert.Equal(13 * 5, cells);
+        Assert.Equal(15 * 5, cells);
         Assert.Empty(mismatches);
     }
 

@@ -16,6 +16,8 @@ public abstract class PageTestContext : PortalTestContext
     protected FakeWalletCommands WalletCommands { get; } = new();
     protected FakeJobReads JobReads { get; } = new();
     protected FakeReadModelLag Lag { get; } = new();
+    protected Approvals.FakeApprovalReads ApprovalReads { get; } = new();
+    protected Approvals.FakeApprovalCommands ApprovalCommands { get; } = new();
     protected ReadModelChanges Changes { get; } = new();
     protected BunitAuthorizationContext Auth { get; private set; } = null!;
 
@@ -25,6 +27,9 @@ public abstract class PageTestContext : PortalTestContext
         Services.AddSingleton<IWalletCommands>(WalletCommands);
         Services.AddSingleton<IJobReads>(JobReads);
         Services.AddSingleton<IReadModelLag>(Lag);
+        Services.AddSingleton<Core.Approvals.IApprovalReads>(ApprovalReads);
+        Services.AddSingleton<Core.Approvals.IApprovalCommands>(ApprovalCommands);
+        Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Changes);
         Services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         Auth = AddAuthorization();

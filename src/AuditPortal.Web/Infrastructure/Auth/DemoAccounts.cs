@@ -16,7 +16,8 @@ public static class DemoAccounts
         new("admin", "Admin", Personas.Admin),
         new("dave", "Admin", Personas.Admin),
         new("alice", "Support", Personas.Support),
-        new("sam", "Support", Personas.Support),
+        // Senior support: may approve another person's large grant (four eyes), never their own.
+        new("sam", "Senior support", [.. Personas.Support, Permission.ApproveChanges]),
         new("carol", "Auditor", Personas.Auditor),
     ];
 }

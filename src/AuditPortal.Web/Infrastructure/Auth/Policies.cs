@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
 
-/// <summary>Authorization policy names: one per permission of the portal's list, plus two composites.</summary>
+/// <summary>Authorization policy names: one per permission of the portal's list, plus the composites.</summary>
 public static class Policies
 {
     public const string SignedIn = nameof(SignedIn);
@@ -17,6 +17,10 @@ public static class Policies
     public const string ExportAudit = nameof(Permission.ExportAudit);
     public const string EditAccessControl = nameof(Permission.EditAccessControl);
     public const string ManageProjections = nameof(Permission.ManageProjections);
+    public const string ApproveChanges = nameof(Permission.ApproveChanges);
+
+    /// <summary>The approvals page: whoever may ask for a change that needs a second person, approve one, or audit.</summary>
+    public const string ViewApprovals = nameof(ViewApprovals);
 
     /// <summary>Auditors "read everything": they may open the access-control pages, where editing stays hidden and refused.</summary>
     public const string ViewAccessControl = nameof(ViewAccessControl);
@@ -28,6 +32,8 @@ public static class Policies
             options.AddPolicy(permission.ToString(), p => p.RequireAuthenticatedUser().AddRequirements(new PermissionRequirement(permission)));
         options.AddPolicy(ViewAccessControl, p => p.RequireAuthenticatedUser()
             .AddRequirements(new PermissionRequirement(Permission.EditAccessControl, Permission.ReadAudit)));
+        options.AddPolicy(ViewApprovals, p => p.RequireAuthenticatedUser()
+            .AddRequirements(new PermissionRequirement(Core.Approvals.ApprovalQueries.Viewers)));
     }
 }
 
