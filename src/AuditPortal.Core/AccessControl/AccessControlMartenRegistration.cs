@@ -13,6 +13,8 @@ public static class AccessControlMartenRegistration
         // Read raw by every node's sign-out check (SignOutLog), before any stream of it was loaded.
         opts.Events.AddEventType<UserSignedOut>();
         opts.Events.AddEventType<SignInLocked>();
+        opts.Events.AddEventType<UserSignedIn>();
+        opts.Events.AddEventType<SignInRefused>();
         // Failed sign-ins, shared by every portal node (SignInAttempts).
         opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.BuildTable(opts.DatabaseSchemaName));
         return opts;

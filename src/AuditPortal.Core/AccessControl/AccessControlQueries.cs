@@ -11,6 +11,9 @@ public interface IAccessControlReads
 
     /// <summary>Null when the portal list's read model agrees with its events; otherwise what differs (a tamper).</summary>
     Task<string?> IntegrityProblemAsync(CancellationToken ct = default) => Task.FromResult<string?>(null);
+
+    /// <summary>People who signed in, latest first, whose user name or display name contains the text (for granting by a recognisable name).</summary>
+    Task<IReadOnlyList<KnownUser>> FindPeopleAsync(string? search, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<KnownUser>>([]);
 }
 
 /// <summary>
@@ -38,6 +41,13 @@ public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor cal
         await using var session = store.QuerySession();
         await DemandViewAsync(session, ct);
         return await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId, ct);
+    }
+
+    public async Task<IReadOnlyList<KnownUser>> FindPeopleAsync(string? search, CancellationToken ct = default)
+    {
+        await using var session = store.QuerySession();
+        await DemandViewAsync(session, ct);
+        return await SignInLog.LatestAsync(session, search, 20, ct);
     }
 
     private Task DemandViewAsync(IQuerySession session, CancellationToken ct) =>

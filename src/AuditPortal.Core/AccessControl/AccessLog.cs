@@ -15,16 +15,30 @@ public sealed record UserSignedOut(string UserName, DateTimeOffset SignedOutAt);
 
 /// <summary>
 /// Sign-in for <paramref name="UserName"/> was locked after <paramref name="FailedAttempts"/> failed attempts in a row,
-/// until <paramref name="LockedUntil"/> (<see cref="SignInAttempts"/>). The name is the one typed, which need not exist:
-/// auditors see guessing against made-up names too.
+/// until <paramref name="LockedUntil"/> (<see cref="SignInAttempts"/>). The name is the one typed (case-folded);
+/// only names of existing accounts are counted here (guesses at other names are counted in memory and never recorded).
+/// <paramref name="From"/> is the client network the lock holds for (null: every network).
 /// </summary>
-public sealed record SignInLocked(string UserName, int FailedAttempts, DateTimeOffset LockedAt, DateTimeOffset LockedUntil);
+public sealed record SignInLocked(string UserName, int FailedAttempts, DateTimeOffset LockedAt, DateTimeOffset LockedUntil, string? From = null);
+
+/// <summary>
+/// A person signed in: <paramref name="Method"/> is "password" or "oidc"; <paramref name="DisplayName"/> is the name the
+/// identity provider gave (shown beside the stable user name, never used to decide anything).
+/// </summary>
+public sealed record UserSignedIn(string UserName, string? DisplayName, string Method, string? ClientAddress, DateTimeOffset SignedInAt);
+
+/// <summary>
+/// A sign-in of an existing account was refused (wrong password, locked, or no longer allowed by the provider).
+/// Names nobody has are never recorded: their guesses are counted in memory only (<see cref="SignInAttempts"/>).
+/// </summary>
+public sealed record SignInRefused(string UserName, string Method, string Reason, string? ClientAddress, DateTimeOffset RefusedAt);
 
 /// <summary>
 /// One stream per user ("AccessLog" stream type) holding the portal's record of that user's access: what they were
 /// refused, when they signed out, and when their sign-in was locked. The stream id derives from the user name, so it is found without a lookup table.
 /// </summary>
-public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOffset? LastSignedOutAt = null)
+public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOffset? LastSignedOutAt = null,
+    DateTimeOffset? LastSignedInAt = null, string? DisplayName = null)
 {
     public static AccessLog Create(CommandDenied e) => new(StreamIdFor(e.UserName), e.UserName, 1);
 
@@ -32,11 +46,19 @@ public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOf
 
     public static AccessLog Create(SignInLocked e) => new(StreamIdFor(e.UserName), e.UserName, 0);
 
+    public static AccessLog Create(UserSignedIn e) => new(StreamIdFor(e.UserName), e.UserName, 0, null, e.SignedInAt, e.DisplayName);
+
+    public static AccessLog Create(SignInRefused e) => new(StreamIdFor(e.UserName), e.UserName, 0);
+
     public AccessLog Apply(CommandDenied e) => this with { Denials = Denials + 1 };
 
     public AccessLog Apply(UserSignedOut e) => this with { LastSignedOutAt = e.SignedOutAt };
 
     public AccessLog Apply(SignInLocked e) => this;
+
+    public AccessLog Apply(UserSignedIn e) => this with { LastSignedInAt = e.SignedInAt, DisplayName = e.DisplayName ?? DisplayName };
+
+    public AccessLog Apply(SignInRefused e) => this;
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the case-folded user name.</summary>
     public static Guid StreamIdFor(string userName)

@@ -4,14 +4,25 @@ using Weasel.Postgresql.Tables;
 
 namespace AuditPortal.Core.AccessControl;
 
-/// <summary>A sign-in attempt's place in the count of one name: granted (the password may be checked) or refused.</summary>
-public sealed record SignInSlot(string Key, bool Granted, long Number, DateTimeOffset? LockedUntil);
+/// <summary>A sign-in attempt's place in the count of one name (from one network): granted (the password may be checked) or refused.</summary>
+public sealed record SignInSlot(string Key, bool Granted, long Number, DateTimeOffset? LockedUntil)
+{
+    /// <summary>The (case-folded) account name the count is for; the key adds the network when counted per network.</summary>
+    public string UserName { get; init; } = Key;
+
+    /// <summary>The client network the count is for (an IPv4 address or an IPv6 /64), or null for one count per name.</summary>
+    public string? From { get; init; }
+}
 
 /// <summary>The failed sign-ins of each name, counted where every portal node sees them.</summary>
 public interface ISignInAttempts
 {
-    /// <summary>Takes a slot for one password check, counted as a failure until it succeeds; refused when locked or full.</summary>
-    Task<SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default);
+    /// <summary>
+    /// Takes a slot for one password check, counted as a failure until it succeeds; refused when locked or full.
+    /// With <paramref name="from"/> (a client network) the count is that network's alone, so one network's guesses never
+    /// lock the account for anyone else.
+    /// </summary>
+    Task<SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default, string? from = null);
 
     /// <summary>The check failed (it was counted when reserved): returns the end of the lock when this failure locked the name.</summary>
     Task<DateTimeOffset?> FailedAsync(SignInSlot slot, DateTimeOffset now, CancellationToken ct = default);
@@ -55,9 +66,13 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
 
     public static string KeyOf(string userName) => userName.Trim().ToLowerInvariant();
 
-    public async Task<SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default)
+    /// <summary>The row of one name's count, or of one name from one network ("grace from 2001:db8:1:2::/64").</summary>
+    public static string KeyOf(string userName, string? from) => from is null ? KeyOf(userName) : $"{KeyOf(userName)} from {from}";
+
+    public async Task<SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default, string? from = null)
     {
-        var key = KeyOf(userName);
+        var key = KeyOf(userName, from);
+        SignInSlot Slot(bool granted, long number, DateTimeOffset? lockedUntil) => new(key, granted, number, lockedUntil) { UserName = KeyOf(userName), From = from };
         var stale = now - lockFor;
         await using var conn = await OpenAsync(ct);
         await using var batch = new NpgsqlBatch(conn);
@@ -78,9 +93,9 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
             """, ("stale", stale), ("now", now), ("name", key)));
         await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
-            if (await reader.ReadAsync(ct)) return new SignInSlot(key, true, reader.GetInt64(0), null);
+            if (await reader.ReadAsync(ct)) return Slot(true, reader.GetInt64(0), null);
         }
-        return new SignInSlot(key, false, 0, await LockedUntilAsync(conn, key, now, ct));
+        return Slot(false, 0, await LockedUntilAsync(conn, key, now, ct));
     }
 
     public async Task<DateTimeOffset?> FailedAsync(SignInSlot slot, DateTimeOffset now, CancellationToken ct = default)
@@ -95,7 +110,7 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
             """, ("name", slot.Key), ("now", now), ("until", lockedUntil), ("max", maxFailed));
         if (await cmd.ExecuteScalarAsync(ct) is null) return null;
         // On the name's access log, for the auditors; the portal records it (the guesser is nobody signed in).
-        await AccessLogAppend.AppendAsync(store, slot.Key, new SignInLocked(slot.Key, maxFailed, now, lockedUntil),
+        await AccessLogAppend.AppendAsync(store, slot.UserName, new SignInLocked(slot.UserName, maxFailed, now, lockedUntil, slot.From),
             correlationId: Guid.CreateVersion7().ToString(), causationId: null, ct, by: RecordedBy);
         return lockedUntil;
     }

@@ -102,7 +102,7 @@ public static class AuditEventTypes
         "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
         "access_control_list_created", "permission_granted", "permission_revoked",
         "audit_exported", "audit_export_started", "audit_export_completed",
-        "command_denied", "user_signed_out", "sign_in_locked",
+        "command_denied", "user_signed_out", "sign_in_locked", "user_signed_in", "sign_in_refused",
     ];
 
     /// <summary>

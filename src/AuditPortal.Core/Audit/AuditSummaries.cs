@@ -31,10 +31,30 @@ public static class AuditSummaries
             "auditexported" => $"{S("exportedBy")} exported {Rows(data)} as {S("format")} ({S("filterDescription")})",
             "auditexportstarted" => $"{S("exportedBy")} started an export as {S("format")} ({S("filterDescription")})",
             "auditexportcompleted" => $"{S("exportedBy")} {(Bool(data, "aborted") ? "aborted an export after" : "finished an export of")} {Rows(data)}{(Bool(data, "truncated") ? " (cut at the row limit)" : "")}",
+            "usersignedin" => $"{Person(data)} signed in ({Method(data)}{From(data)})",
+            "usersignedout" => $"{S("userName")} signed out",
+            "signinrefused" => $"Sign-in of {S("userName")} refused ({Method(data)}{From(data)}): {S("reason")}",
+            "signinlocked" => $"Sign-in of {S("userName")} locked until {S("lockedUntil")} after {Int(data, "failedAttempts")} failed attempts",
             _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
         };
         return OneLine(text);
     }
+
+    /// <summary>"Ada Lovelace (ada@idp.example)": the name people recognise beside the stable one the ACL knows.</summary>
+    public static string Person(JsonElement data)
+    {
+        var user = Str(data, "userName");
+        var display = Str(data, "displayName");
+        return display is "" or "?" || string.Equals(display, user, StringComparison.OrdinalIgnoreCase) ? user : $"{display} ({user})";
+    }
+
+    private static string Method(JsonElement data) => Str(data, "method") switch
+    {
+        "oidc" => "single sign-on",
+        var m => m,
+    };
+
+    private static string From(JsonElement data) => Str(data, "clientAddress") is { Length: > 0 } a && a != "?" ? $" from {a}" : "";
 
     /// <summary>credits_granted → "Credits granted".</summary>
     public static string Humanize(string eventType)

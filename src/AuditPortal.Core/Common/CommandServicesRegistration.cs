@@ -21,6 +21,7 @@ public static class CommandServicesRegistration
         services.AddSingleton<JobService>();
         services.AddSingleton<AccessControlService>();
         services.AddSingleton<SignOutLog>();
+        services.AddSingleton<SignInLog>();
         return services;
     }
 }

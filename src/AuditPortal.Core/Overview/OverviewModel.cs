@@ -25,11 +25,16 @@ public sealed record DailyCount(DateOnly Day, long Events);
 /// <summary>An actor and how many events they caused in the period.</summary>
 public sealed record ActorCount(string Actor, long Events);
 
-/// <summary>Auditor: events per day, the most active actors and the sensitive events of the last week.</summary>
+/// <summary>
+/// Auditor: events per day, the most active actors and the sensitive events of the last week: portal access (changes to
+/// the portal's own list, refusals, sign-in locks), exports and rebuilds in <paramref name="SensitiveEvents"/>; changes to
+/// the marketplace's wallet/job lists, which decide nothing in the portal, apart in <paramref name="MarketplaceListChanges"/>.
+/// </summary>
 public sealed record AuditorOverview(
     DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DailyCount> EventsPerDay,
     DateTimeOffset ActorsFrom, IReadOnlyList<ActorCount> MostActiveActors,
-    DateTimeOffset SensitiveFrom, IReadOnlyList<OverviewEvent> SensitiveEvents);
+    DateTimeOffset SensitiveFrom, IReadOnlyList<OverviewEvent> SensitiveEvents,
+    IReadOnlyList<OverviewEvent>? MarketplaceListChanges = null);
 
 /// <summary>
 /// Admin: projection health, the latest changes to access-control lists, and (with the projections half, when the

@@ -24,7 +24,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     /// <summary>Event types an auditor wants to see first: refusals, exports, access-control changes and rebuilds.</summary>
     public static readonly string[] SensitiveEventTypes =
     [
-        "command_denied", "sign_in_locked", "audit_exported",
+        "command_denied", "sign_in_locked", "sign_in_refused", "audit_exported",
         "access_control_list_created", "permission_granted", "permission_revoked",
         "projection_rebuild_started", "projection_rebuild_completed", "projection_rebuild_cancelled", "projection_rebuild_failed",
     ];
@@ -142,9 +142,20 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             while (await reader.ReadAsync(ct)) actors.Add(new ActorCount(reader.GetString(0), reader.GetInt64(1)));
         }
 
-        var sensitive = await ReadEventsAsync(conn, "e.type = any(@types) and e.timestamp >= @from",
-            c => { c.Parameters.AddWithValue("types", SensitiveEventTypes); c.Parameters.AddWithValue("from", sensitiveFrom); }, 20, ct);
-        return new AuditorOverview(from, to, perDay, actorsFrom, actors, sensitiveFrom, sensitive);
+        // Changes to the portal's own list are portal access; those to wallet:/job: lists are marketplace data, listed apart.
+        var sensitive = await ReadEventsAsync(conn, "e.type = any(@types) and e.timestamp >= @from and (e.type <> all(@acl) or e.stream_id = @portal)",
+            c => { SensitiveParameters(c, sensitiveFrom); }, 20, ct);
+        var marketplace = await ReadEventsAsync(conn, "e.type = any(@acl) and e.timestamp >= @from and e.stream_id <> @portal",
+            c => { SensitiveParameters(c, sensitiveFrom); }, ListLength, ct);
+        return new AuditorOverview(from, to, perDay, actorsFrom, actors, sensitiveFrom, sensitive, marketplace);
+    }
+
+    private static void SensitiveParameters(NpgsqlCommand c, DateTimeOffset from)
+    {
+        c.Parameters.AddWithValue("types", SensitiveEventTypes);
+        c.Parameters.AddWithValue("acl", AclEventTypes);
+        c.Parameters.AddWithValue("portal", Resources.PortalAclId);
+        c.Parameters.AddWithValue("from", from);
     }
 
     /// <summary>Each half needs its own permission; the half the caller may not see comes back null.</summary>

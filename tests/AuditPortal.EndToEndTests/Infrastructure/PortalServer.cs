@@ -1,5 +1,6 @@
 using AuditPortal.Tests.Shared;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Playwright;
 
@@ -22,10 +23,16 @@ public class PortalServer : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The port to serve on (0: any free one); a fixture whose settings name the portal's address picks it first.</summary>
+    protected int Port { get; set; }
+
+    /// <summary>Services replaced in the portal for this fixture (a clock).</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
+
     public async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
-        (_factory, BaseUrl) = StartNode(ConnectionString, Settings);
+        (_factory, BaseUrl) = StartNode(ConnectionString, Settings, Port, ConfigureServices);
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -37,17 +44,19 @@ public class PortalServer : IAsyncLifetime
     }
 
     /// <summary>Another portal node (Kestrel on its own port) on <paramref name="connectionString"/>.</summary>
-    public static (WebApplicationFactory<Program> Factory, string BaseUrl) StartNode(string connectionString, IDictionary<string, string?> settings)
+    public static (WebApplicationFactory<Program> Factory, string BaseUrl) StartNode(string connectionString, IDictionary<string, string?> settings,
+        int port = 0, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Development");
             web.UseSetting("ConnectionStrings:Marten", connectionString);
             foreach (var (key, value) in settings) web.UseSetting(key, value);
+            if (services is not null) web.ConfigureTestServices(services);
         });
         // An explicit loopback listener on port 0: UseKestrel(0) was seen binding 127.0.0.1:5000, which fails
         // while another test run on the machine holds that port.
-        factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
         factory.StartServer();
         return (factory, factory.ClientOptions.BaseAddress.ToString().TrimEnd('/'));
     }
@@ -82,7 +91,8 @@ public class PortalServer : IAsyncLifetime
         return page;
     }
 
-    private async Task<IPage> NewPageAsync()
+    /// <summary>A page in a fresh browser context (its own cookies).</summary>
+    public async Task<IPage> NewPageAsync()
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         return await context.NewPageAsync();

@@ -69,6 +69,23 @@ public class AccessControlDetailPageTests : PortalTestContext
         Assert.Empty(cut.FindAll("script"));
     }
 
+    [Fact]
+    public void Given_a_single_sign_on_user_who_signed_in_When_an_admin_types_their_display_name_Then_picking_them_grants_to_their_stable_name()
+    {
+        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+        cut.Find("#acl-grant").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+
+        dialogs.Find("#acl-principal").Input("lovelace");
+        dialogs.WaitForAssertion(() => Assert.Equal("Ada Lovelace (ada@idp.example)", dialogs.Find(".acl-person").TextContent.Trim()));
+        dialogs.Find(".acl-person").Click();
+        dialogs.Find("#acl-reason").Input("joins support");
+        dialogs.Find("#acl-submit").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Equal("ada@idp.example", Assert.Single(_commands.Calls).Principal));
+    }
+
     [Theory]
     [InlineData("not-a-guid", "is not an access-control list id")]
     [InlineData("0190dddd-0000-7000-8000-000000000009", "There is no access-control list with id 0190dddd-0000-7000-8000-000000000009.")]

@@ -26,6 +26,17 @@ public sealed class FakeAccessControlReads : IAccessControlReads
 
     public int Loads { get; private set; }
 
+    /// <summary>People who signed in (single sign-on users with a display name), as SignInLog finds them.</summary>
+    public List<KnownUser> People { get; } =
+    [
+        new("ada@idp.example", "Ada Lovelace", "oidc", new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero)),
+        new("alice", null, "password", new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero)),
+    ];
+
+    public Task<IReadOnlyList<KnownUser>> FindPeopleAsync(string? search, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<KnownUser>>(People.Where(p => p.UserName.Contains(search ?? "", StringComparison.OrdinalIgnoreCase)
+            || (p.DisplayName ?? "").Contains(search ?? "", StringComparison.OrdinalIgnoreCase)).ToList());
+
     public Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<AccessControlListView>>(Lists.OrderBy(l => l.Resource).ToList());
 

@@ -21,6 +21,10 @@ public class AccessControlListsPageTests : PortalTestContext
         Assert.Contains("2026-11-26 10:00:00", portal.TextContent);
         Assert.Equal("—", cut.FindAll("tr.acl-row")[1].QuerySelector(".acl-principals")!.TextContent);
         Assert.Empty(cut.FindAll("script"));
+        // The portal's list first, said to decide what staff can do here; the resource lists are marketplace access.
+        Assert.Contains("decides what staff can do in this portal", cut.Find("#acl-group-portal").TextContent);
+        Assert.Contains("Marketplace access, edited here", cut.Find("#acl-group-marketplace").TextContent);
+        Assert.Equal(["acl-group-portal", "acl-group-marketplace"], cut.FindAll("tr.acl-group").Select(r => r.Id));
     }
 
     [Fact]

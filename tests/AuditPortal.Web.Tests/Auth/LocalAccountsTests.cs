@@ -8,14 +8,14 @@ namespace AuditPortal.Web.Tests.Auth;
 public class LocalAccountsTests
 {
     private static LocalAccounts Accounts(ManualClock clock, string environment = "Production") =>
-        new(Options.Create(new AuthOptions
+        new(new FixedOptions<AuthOptions>(new AuthOptions
         {
             Users = new(StringComparer.OrdinalIgnoreCase)
             {
                 ["Grace"] = new LocalUser { PasswordHash = new PasswordHasher<string>().HashPassword("Grace", "correct horse") },
                 ["system:evil"] = new LocalUser { PasswordHash = new PasswordHasher<string>().HashPassword("system:evil", "x") },
             },
-        }), new InMemorySignInAttempts(3, TimeSpan.FromMinutes(15)), new TestHostEnvironment(environment), clock, NullLogger<LocalAccounts>.Instance);
+        }), new MemorySignInAttempts(3, TimeSpan.FromMinutes(15)), new TestHostEnvironment(environment), clock, NullLogger<LocalAccounts>.Instance);
 
     [Fact]
     public async Task Given_a_configured_hash_When_the_password_matches_Then_the_configured_spelling_of_the_name_signs_in()

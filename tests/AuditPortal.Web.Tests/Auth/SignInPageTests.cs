@@ -18,7 +18,7 @@ public class SignInPageTests : PortalTestContext
     {
         var options = Options.Create(new AuthOptions { Lockout = new LockoutOptions { MaxFailedAttempts = 2, Minutes = 10 } });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new InMemorySignInAttempts(options.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(options.Value.Lockout.Minutes)), new TestHostEnvironment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(FixedOptions.Of(options), new MemorySignInAttempts(options.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(options.Value.Lockout.Minutes)), new TestHostEnvironment("Development"), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     private IRenderedComponent<SignIn> RenderPage()
@@ -120,7 +120,7 @@ public class SignInPageOutsideDevelopmentTests : PortalTestContext
             OpenIdConnect = new OpenIdConnectSettings { Authority = "https://login.example", ClientId = "portal", DisplayName = "Example SSO" },
         });
         Services.AddSingleton(options);
-        Services.AddSingleton(new LocalAccounts(options, new InMemorySignInAttempts(options.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(options.Value.Lockout.Minutes)), new TestHostEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
+        Services.AddSingleton(new LocalAccounts(FixedOptions.Of(options), new MemorySignInAttempts(options.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(options.Value.Lockout.Minutes)), new TestHostEnvironment(), TimeProvider.System, NullLogger<LocalAccounts>.Instance));
     }
 
     [Fact]

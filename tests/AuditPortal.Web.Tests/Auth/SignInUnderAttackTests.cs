@@ -14,10 +14,12 @@ public class SignInUnderAttackTests
     private static readonly string GraceHash = PortalPasswordHasher.Hash("correct horse");
 
     private static LocalAccounts Accounts(int maxFailed = 5) =>
-        new(Options.Create(new AuthOptions
+        new(new FixedOptions<AuthOptions>(new AuthOptions
         {
             Users = new(StringComparer.OrdinalIgnoreCase) { ["grace"] = new LocalUser { PasswordHash = GraceHash } },
-        }), new InMemorySignInAttempts(maxFailed, TimeSpan.FromMinutes(15)), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
+            // Every guess reaches the count here: bounded hashing has its own tests (SignInPolicyTests).
+            MaxConcurrentPasswordChecks = 20, PasswordCheckWaitMilliseconds = 60_000,
+        }), new MemorySignInAttempts(maxFailed, TimeSpan.FromMinutes(15)), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
 
     [Fact]
     public async Task Given_twenty_wrong_passwords_in_parallel_When_the_limit_is_five_Then_at_most_five_reach_the_hash_and_the_account_is_locked()
@@ -34,7 +36,7 @@ public class SignInUnderAttackTests
     [Fact]
     public async Task Given_the_database_unreachable_When_the_right_password_is_given_Then_nobody_is_signed_in_and_the_page_says_why()
     {
-        var accounts = new LocalAccounts(Options.Create(new AuthOptions
+        var accounts = new LocalAccounts(new FixedOptions<AuthOptions>(new AuthOptions
         {
             Users = new(StringComparer.OrdinalIgnoreCase) { ["grace"] = new LocalUser { PasswordHash = GraceHash } },
         }), new UnreachableSignInAttempts(), new TestHostEnvironment("Production"), TimeProvider.System, NullLogger<LocalAccounts>.Instance);
@@ -49,7 +51,7 @@ public class SignInUnderAttackTests
     private sealed class UnreachableSignInAttempts : Core.AccessControl.ISignInAttempts
     {
         private static Exception Down() => new Npgsql.NpgsqlException("connection refused", new System.Net.Sockets.SocketException());
-        public Task<Core.AccessControl.SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default) => throw Down();
+        public Task<Core.AccessControl.SignInSlot> ReserveAsync(string userName, DateTimeOffset now, CancellationToken ct = default, string? from = null) => throw Down();
         public Task<DateTimeOffset?> FailedAsync(Core.AccessControl.SignInSlot slot, DateTimeOffset now, CancellationToken ct = default) => throw Down();
         public Task<DateTimeOffset?> SucceededAsync(Core.AccessControl.SignInSlot slot, DateTimeOffset now, CancellationToken ct = default) => throw Down();
     }
@@ -103,18 +105,19 @@ public class SignInUnderAttackTests
     {
         var problems = StartupSafety.Problems(Config(("Auth:DemoAccounts", "true"), ("Auth:Users:admin:PasswordHash", GraceHash)), new TestHostEnvironment("Production"));
 
-        Assert.Equal(4, problems.Count);
+        Assert.Equal(5, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("Auth:DemoAccounts", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Auth:Users has an account named 'admin'", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Portal:BootstrapAdmin", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("DataProtection:KeyDirectory", StringComparison.Ordinal));
-        Assert.Single(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "admin"), ("DataProtection:KeyDirectory", "/keys")), new TestHostEnvironment("Staging")));
+        Assert.Contains(problems, p => p.StartsWith("DataProtection:CertificatePath", StringComparison.Ordinal));
+        Assert.Single(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "admin"), ("DataProtection:KeyDirectory", "/keys"), ("DataProtection:CertificatePath", "/keys/dp.pfx")), new TestHostEnvironment("Staging")));
     }
 
     [Fact]
     public void Given_safe_production_settings_or_Development_When_checked_Then_startup_goes_ahead()
     {
-        Assert.Empty(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "grace"), ("DataProtection:KeyDirectory", "/var/lib/auditportal/keys")), new TestHostEnvironment("Production")));
+        Assert.Empty(StartupSafety.Problems(Config(("Portal:BootstrapAdmin", "grace"), ("DataProtection:KeyDirectory", "/var/lib/auditportal/keys"), ("DataProtection:CertificatePath", "/etc/auditportal/dp.pfx")), new TestHostEnvironment("Production")));
         Assert.Empty(StartupSafety.Problems(Config(("Auth:DemoAccounts", "true")), new TestHostEnvironment("Development")));
     }
 
@@ -144,7 +147,7 @@ public class SessionRevalidationTests
     private SessionValidation Validation(SignOutRecords signOuts, AuthOptions? options = null)
     {
         var o = Options.Create(options ?? _options);
-        return new(new LocalAccounts(o, new InMemorySignInAttempts(o.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(o.Value.Lockout.Minutes)), new TestHostEnvironment(), _clock, NullLogger<LocalAccounts>.Instance), signOuts, o, _clock);
+        return new(new LocalAccounts(FixedOptions.Of(o), new MemorySignInAttempts(o.Value.Lockout.MaxFailedAttempts, TimeSpan.FromMinutes(o.Value.Lockout.Minutes)), new TestHostEnvironment(), _clock, NullLogger<LocalAccounts>.Instance), signOuts, o, _clock);
     }
 
     [Fact]

@@ -34,6 +34,11 @@ public static class AuthRegistration
         var dataProtection = services.AddDataProtection().SetApplicationName("AuditPortal");
         if (configuration[StartupSafety.KeyDirectoryKey] is { Length: > 0 } keyDirectory)
             dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
+        // Encrypted at rest with a certificate (required outside Development, StartupSafety): a copy of the key folder
+        // alone no longer forges cookies.
+        if (configuration[StartupSafety.KeyCertificateKey] is { Length: > 0 } certificatePath)
+            dataProtection.ProtectKeysWithCertificate(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12FromFile(
+                certificatePath, configuration[StartupSafety.KeyCertificatePasswordKey]));
 
         var authentication = services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(CookieAuthenticationDefaults.AuthenticationScheme, o =>
@@ -53,11 +58,25 @@ public static class AuthRegistration
                 o.Events.OnValidatePrincipal = async context =>
                 {
                     var validation = context.HttpContext.RequestServices.GetRequiredService<SessionValidation>();
-                    if (context.Principal is null || validation.Problem(context.Principal) is not null)
+                    var problem = context.Principal is null ? "not signed in" : validation.Problem(context.Principal);
+                    if (problem is not null)
                     {
+                        // The challenge that follows goes back to the provider instead of the sign-in form (OnRedirectToLogin).
+                        if (problem == SessionValidation.ProviderCheckDue) context.HttpContext.Items[ProviderCheckDueItem] = true;
                         context.RejectPrincipal();
                         await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
                     }
+                };
+                var toSignInForm = o.Events.OnRedirectToLogin;
+                o.Events.OnRedirectToLogin = context =>
+                {
+                    if (context.HttpContext.Items.ContainsKey(ProviderCheckDueItem))
+                    {
+                        var here = context.Request.Path + context.Request.QueryString;
+                        context.Response.Redirect($"{context.Request.PathBase}{ExternalSignInPath}?returnUrl={Uri.EscapeDataString(AccountNames.SafeReturnUrl(here))}");
+                        return Task.CompletedTask;
+                    }
+                    return toSignInForm(context);
                 };
             });
         if (settings.OpenIdConnect.IsConfigured)
@@ -67,10 +86,16 @@ public static class AuthRegistration
             {
                 o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 o.Authority = oidc.Authority;
+                // StartupSafety refuses false outside Development: metadata over http could be swapped on the way.
+                o.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 o.ClientId = oidc.ClientId;
                 o.ClientSecret = string.IsNullOrWhiteSpace(oidc.ClientSecret) ? null : oidc.ClientSecret;
                 o.ResponseType = "code";
                 o.UsePkce = true;
+                // The provider answers with a top-level GET (not the default cross-site form_post), which carries the
+                // SameSite=Lax correlation and nonce cookies on http and https alike; the code in the query is useless
+                // without the PKCE verifier and the client secret.
+                o.ResponseMode = "query";
                 o.SaveTokens = false;
                 o.MapInboundClaims = false;
                 o.Scope.Clear();
@@ -78,7 +103,7 @@ public static class AuthRegistration
                 o.TokenValidationParameters.NameClaimType = oidc.NameClaim;
                 o.CorrelationCookie.SameSite = SameSiteMode.Lax;
                 o.NonceCookie.SameSite = SameSiteMode.Lax;
-                o.Events.OnTokenValidated = context =>
+                o.Events.OnTokenValidated = async context =>
                 {
                     // The ACL knows a single sign-on user by the issuer's stable subject, which the user cannot choose
                     // (a display name or e-mail can be changed or reused); the display name is kept only for show.
@@ -87,14 +112,16 @@ public static class AuthRegistration
                     if (string.IsNullOrWhiteSpace(issuer) || string.IsNullOrWhiteSpace(subject))
                     {
                         context.Fail("The identity provider gave no issuer or subject.");
-                        return Task.CompletedTask;
+                        return;
                     }
+                    var services = context.HttpContext.RequestServices;
                     var name = AccountNames.ForSubject(issuer, subject);
-                    var principal = LocalAccounts.Principal(name, SessionValidation.OpenIdConnectMethod, TimeProvider.System.GetUtcNow());
-                    if (context.Principal?.FindFirst(oidc.NameClaim)?.Value is { Length: > 0 } display)
-                        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(DisplayNameClaim, display));
+                    var principal = LocalAccounts.Principal(name, SessionValidation.OpenIdConnectMethod, services.GetRequiredService<TimeProvider>().GetUtcNow());
+                    var display = DisplayNameOf(context.Principal!, oidc.NameClaim);
+                    if (display is not null) ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(DisplayNameClaim, display));
                     context.Principal = principal;
-                    return Task.CompletedTask;
+                    await services.GetRequiredService<SignInLog>().SignedInAsync(name, display, SessionValidation.OpenIdConnectMethod,
+                        context.HttpContext.Connection.RemoteIpAddress?.ToString(), context.HttpContext.TraceIdentifier, context.HttpContext.RequestAborted);
                 };
             });
         }
@@ -134,7 +161,8 @@ public static class AuthRegistration
                     return RateLimitPartition.GetNoLimiter("unlimited");
                 var permits = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<AuthOptions>>().Value.SignInPermitsPerMinute;
                 // Partitions are cached by key: the sign-in key must never equal the unlimited one.
-                return RateLimitPartition.GetFixedWindowLimiter("signin:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+                // Per network, not per address: one IPv6 /64 holds 2^64 addresses.
+                return RateLimitPartition.GetFixedWindowLimiter("signin:" + ClientNetwork.Of(http.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0,
                 });
@@ -160,6 +188,13 @@ public static class AuthRegistration
     }
 
     public const string DisplayNameClaim = "auditportal:display_name";
+
+    private const string ProviderCheckDueItem = "auditportal:provider-check-due";
+
+    /// <summary>The configured name claim, else the common ones, so that a provider without it still shows a person's name.</summary>
+    public static string? DisplayNameOf(ClaimsPrincipal principal, string nameClaim) =>
+        new[] { nameClaim, "name", "preferred_username", "email" }
+            .Select(c => principal.FindFirst(c)?.Value?.Trim()).FirstOrDefault(v => !string.IsNullOrEmpty(v));
 
     public static WebApplication UsePortalAuth(this WebApplication app)
     {

@@ -1,5 +1,4 @@
 using JasperFx.CommandLine;
-using Microsoft.AspNetCore.Identity;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
 
@@ -22,14 +21,33 @@ public sealed class HashPasswordCommand : JasperFxCommand<HashPasswordInput>
         }
         Console.Error.Write("Password: ");
         var password = Console.IsInputRedirected ? Console.In.ReadLine() : ReadHidden();
-        if (string.IsNullOrEmpty(password))
+        if (Problem(password) is { } problem)
         {
-            Console.Error.WriteLine("No password given; nothing printed.");
+            Console.Error.WriteLine(problem + " Nothing printed.");
             return false;
         }
-        Console.WriteLine($"\"Auth\": {{ \"Users\": {{ \"{input.UserName}\": {{ \"PasswordHash\": \"{new PasswordHasher<string>().HashPassword(input.UserName, password)}\" }} }} }}");
+        Console.WriteLine(Json(input.UserName, password!));
         return true;
     }
+
+    /// <summary>Shorter passwords are refused (NIST SP 800-63B asks at least 8; the portal guards audit data).</summary>
+    public const int MinimumLength = 12;
+
+    /// <summary>Why a password is refused, or null.</summary>
+    public static string? Problem(string? password) =>
+        string.IsNullOrEmpty(password) ? "No password given."
+        : password.Length < MinimumLength ? $"A password needs at least {MinimumLength} characters."
+        : null;
+
+    /// <summary>A JSON object for appsettings (or appsettings.Local.json), hashed as the portal hashes (<see cref="PortalPasswordHasher"/>).</summary>
+    public static string Json(string userName, string password) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["Auth"] = new Dictionary<string, object>
+            {
+                ["Users"] = new Dictionary<string, object> { [userName] = new Dictionary<string, string> { ["PasswordHash"] = PortalPasswordHasher.Hash(password) } },
+            },
+        }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
 
     private static string ReadHidden()
     {

@@ -16,6 +16,9 @@ public sealed class SessionValidation(LocalAccounts accounts, SignOutRecords sig
 
     public const string SignedOutElsewhere = "signed out elsewhere";
 
+    /// <summary>A single sign-on session older than Auth:OpenIdConnect:SessionMinutes: the provider is asked again.</summary>
+    public const string ProviderCheckDue = "due for a check at the identity provider";
+
     /// <summary>Null when the session is current, else why it ended.</summary>
     public string? Problem(ClaimsPrincipal user)
     {
@@ -25,7 +28,14 @@ public sealed class SessionValidation(LocalAccounts accounts, SignOutRecords sig
         if (new DateTimeOffset(issued, TimeSpan.Zero).AddHours(options.Value.MaxSessionHours) <= time.GetUtcNow()) return "expired";
         var method = user.FindFirst(ClaimTypes.AuthenticationMethod)?.Value;
         // Accounts of the identity provider are its to remove; local ones must still be configured.
-        if (method == OpenIdConnectMethod) return options.Value.OpenIdConnect.IsConfigured ? null : "single sign-on is no longer configured";
+        // The provider is asked again after SessionMinutes (silently while its own session lasts): a user it disabled
+        // meanwhile loses the portal within that bound.
+        if (method == OpenIdConnectMethod)
+        {
+            var oidc = options.Value.OpenIdConnect;
+            if (!oidc.IsConfigured) return "single sign-on is no longer configured";
+            return new DateTimeOffset(issued, TimeSpan.Zero).AddMinutes(oidc.SessionMinutes) <= time.GetUtcNow() ? ProviderCheckDue : null;
+        }
         return accounts.Exists(name) ? null : "account removed";
     }
 }

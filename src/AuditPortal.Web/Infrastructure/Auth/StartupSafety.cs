@@ -7,6 +7,8 @@ namespace AuditPortal.Web.Infrastructure.Auth;
 public static class StartupSafety
 {
     public const string KeyDirectoryKey = "DataProtection:KeyDirectory";
+    public const string KeyCertificateKey = "DataProtection:CertificatePath";
+    public const string KeyCertificatePasswordKey = "DataProtection:CertificatePassword";
 
     public static IReadOnlyList<string> Problems(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -24,6 +26,10 @@ public static class StartupSafety
             problems.Add("Portal:BootstrapAdmin is missing or the default 'admin': set it to the user name of a real administrator.");
         if (string.IsNullOrWhiteSpace(configuration[KeyDirectoryKey]))
             problems.Add($"{KeyDirectoryKey} is not set: sign-in cookies and antiforgery tokens need a persistent, private key folder (else every restart signs everyone out and keys may land somewhere shared).");
+        if (string.IsNullOrWhiteSpace(configuration[KeyCertificateKey]))
+            problems.Add($"{KeyCertificateKey} is not set: the key folder's keys would be stored unencrypted; name a PKCS#12 (.pfx) certificate to encrypt them at rest ({KeyCertificatePasswordKey} from the environment).");
+        if (bool.TryParse(configuration["Auth:OpenIdConnect:RequireHttpsMetadata"], out var httpsMetadata) && !httpsMetadata)
+            problems.Add("Auth:OpenIdConnect:RequireHttpsMetadata is false: the identity provider's metadata and keys must come over https outside Development; remove the setting.");
         return problems;
     }
 }
