@@ -15,7 +15,7 @@ public static class EventKeySettings
     {
         if (configuration[EventBinding.Setting] is { Length: > 0 } configured) return EventBinding.ParseKey(configured);
         if (!environment.IsDevelopment()) return null;
-        var dataFolder = Path.Combine(FindRepositoryRoot(environment.ContentRootPath), ".data");
+        var dataFolder = CheckpointSettings.DataFolder(environment);
         var keyFile = Path.Combine(dataFolder, "event.key");
         if (!File.Exists(keyFile))
         {
@@ -24,14 +24,5 @@ public static class EventKeySettings
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
         return EventBinding.ParseKey(File.ReadAllText(keyFile));
-    }
-
-    private static string FindRepositoryRoot(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AuditPortal.sln"))) return dir.FullName;
-        }
-        return start;
     }
 }

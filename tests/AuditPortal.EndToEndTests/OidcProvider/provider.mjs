@@ -3,12 +3,27 @@
 // Started by OidcProviderServer.cs; settings come in environment variables so that nothing here names the portal.
 //   OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URIS (comma-separated), OIDC_ACCOUNTS (JSON: {"sub": {"name": "..."}})
 // Prints "listening on http://localhost:<port>" once it serves. POST /test/accounts/<sub>/disable disables an
-// account the way an organisation's admin would: the provider no longer signs it in or vouches for its session.
+// account the way an organisation's admin would: its sessions at the provider end and it cannot sign in again.
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const accounts = JSON.parse(process.env.OIDC_ACCOUNTS ?? '{}');
 const disabled = new Set();
+
+// The provider's state in memory (oidc-provider's own development adapter, written out here) so that disabling an
+// account can end its sessions, as an organisation's provider does when an admin disables a person.
+const store = new Map();
+class MemoryAdapter {
+  constructor(name) { this.name = name; }
+  key(id) { return `${this.name}:${id}`; }
+  async upsert(id, payload) { store.set(this.key(id), payload); }
+  async find(id) { return store.get(this.key(id)); }
+  async findByUid(uid) { return [...store.entries()].find(([k, v]) => k.startsWith(`${this.name}:`) && v.uid === uid)?.[1]; }
+  async findByUserCode(userCode) { return [...store.values()].find((v) => v.userCode === userCode); }
+  async consume(id) { const v = store.get(this.key(id)); if (v) v.consumed = Math.floor(Date.now() / 1000); }
+  async destroy(id) { store.delete(this.key(id)); }
+  async revokeByGrantId(grantId) { for (const [k, v] of store) if (v.grantId === grantId) store.delete(k); }
+}
 
 const server = http.createServer();
 server.listen(0, 'localhost', () => {
@@ -31,13 +46,16 @@ server.listen(0, 'localhost', () => {
       return { accountId: id, claims: async () => ({ sub: id, name: accounts[id].name, preferred_username: id }) };
     },
     cookies: { keys: ['auditportal-test-provider-cookie-key'] },
+    adapter: MemoryAdapter,
   });
   provider.proxy = false;
   const callback = provider.callback();
   server.on('request', (req, res) => {
     const match = req.method === 'POST' && req.url.match(/^\/test\/accounts\/([^/]+)\/disable$/);
     if (match) {
-      disabled.add(decodeURIComponent(match[1]));
+      const sub = decodeURIComponent(match[1]);
+      disabled.add(sub);
+      for (const [k, v] of store) if (k.startsWith('Session:') && v.accountId === sub) store.delete(k);
       res.writeHead(204).end();
       return;
     }

@@ -22,6 +22,7 @@ public sealed class SingleSignOnPortal : PortalServer, IAsyncLifetime
         ["ada"] = "Ada Lovelace",
         ["grace"] = "Grace Hopper",
         ["linus"] = "Linus Torvalds",
+        ["ken"] = "Ken Thompson",
     };
 
     private readonly string _secret = Guid.NewGuid().ToString("N");
