@@ -70,17 +70,20 @@ public static class SchemaApply
 /// <summary>
 /// Registered before Marten's own hosted services, so the schema is in place before the async daemon starts.
 /// With a migration connection the apply step runs as that role; with one role only, as today, the runtime store
-/// applies its own changes.
+/// applies its own changes. With <paramref name="apply"/> false (a web node outside Development, after the apply step
+/// ran on its own) it only checks the node's event key against the database's.
 /// </summary>
 public sealed class SchemaApplyHostedService(
-    IDocumentStore store, string runtimeConnectionString, string? migrationConnectionString, PortalStoreSettings settings, ILogger<SchemaApplyHostedService> logger)
+    IDocumentStore store, string runtimeConnectionString, string? migrationConnectionString, PortalStoreSettings settings, ILogger<SchemaApplyHostedService> logger,
+    bool apply = true)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
         // First of all: a node whose Integrity:EventKey is not the database's could write nothing (every event refused);
         // say so by name before anything else can fail on it.
-        await CheckNodeKeyAsync(requireBinding: false, ct);
+        await CheckNodeKeyAsync(requireBinding: !apply, ct);
+        if (!apply) return;
         if (string.IsNullOrWhiteSpace(migrationConnectionString))
         {
             await ReadModelUpgrade.PrepareAsync(store, runtimeConnectionString, logger, ct);

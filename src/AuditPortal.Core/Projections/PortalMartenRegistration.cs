@@ -27,11 +27,11 @@ public static class PortalMartenRegistration
     {
         // The verbs and the startup read the same settings the store was built with.
         services.AddSingleton(settings);
-        // Without it (a web node outside Development) the schema was applied by its own step before the node started.
-        if (applySchema)
-            services.AddHostedService(sp => new SchemaApplyHostedService(
+        // Without applySchema (a web node outside Development) the schema was applied by its own step before the node
+        // started: only the node's event key is checked against the database's.
+        services.AddHostedService(sp => new SchemaApplyHostedService(
             sp.GetRequiredService<IDocumentStore>(), connectionString(sp), migrationConnectionString?.Invoke(sp), settings,
-            sp.GetRequiredService<ILogger<SchemaApplyHostedService>>()));
+            sp.GetRequiredService<ILogger<SchemaApplyHostedService>>(), applySchema));
         return services.AddMarten(sp =>
             {
                 var options = new StoreOptions();

@@ -107,14 +107,23 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     }
 
     /// <summary>
-    /// No sealer runs in this fixture and the demo history is months old: the admin's overview says sealing has stopped
-    /// (the same rule as /health), and keeps up once everything committed is sealed.
+    /// No sealer runs in this fixture: as the superuser, a sealing round is recorded an hour ago that saw every event
+    /// (time is moved, never waited for), so they have waited an hour for their seals. The admin's overview says sealing
+    /// has stopped (the same rule as /health), and keeps up once everything committed is sealed.
     /// </summary>
     [Fact]
     public async Task Given_events_long_unsealed_When_an_admin_opens_the_overview_Then_sealing_shows_degraded_until_they_are_sealed()
     {
         OverviewQueries Queries() => new(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin)), new FixedClock(Now),
             sealing: AuditPortal.Core.Integrity.SealerBounds.Default);
+        await using (var conn = new Npgsql.NpgsqlConnection(fixture.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var mark = new Npgsql.NpgsqlCommand(
+                $"insert into auditportal.{AuditPortal.Core.Integrity.EventSeals.MarksTableName} (own_xid, last_value, writers, recorded_at) " +
+                "select '1', max(seq_id), '{}', now() - interval '1 hour' from auditportal.mt_events", conn);
+            await mark.ExecuteNonQueryAsync();
+        }
 
         var stopped = await Queries().AdminAsync();
         Assert.NotNull(stopped.Sealing);

@@ -19,6 +19,8 @@ internal static class PortalProcess
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["ConnectionStrings__Marten"] = new Npgsql.NpgsqlConnectionStringBuilder(connection) { ApplicationName = "rebuild-child" }.ConnectionString;
         psi.Environment["Integrity__SealEvents"] = "false";
+        // The key the tests' databases were built with (Development would generate one of its own under .data/).
+        psi.Environment["Integrity__EventKey"] = Convert.ToBase64String(ReliabilityHost.EventKey);
         foreach (var (key, value) in environment) psi.Environment[key] = value;
         return Process.Start(psi)!;
     }

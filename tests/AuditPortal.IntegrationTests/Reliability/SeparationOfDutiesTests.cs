@@ -11,6 +11,8 @@ namespace AuditPortal.IntegrationTests.Reliability;
 public sealed class SeparationOfDutiesTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private ReliabilityHost.RoleSplitDatabase _db = null!;
+    // One key for the apply step and every node of a test, as a deployment shares it.
+    private readonly string _eventKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"separation-{Guid.NewGuid():N}");
     private string _publicPem = "";
 
@@ -21,6 +23,12 @@ public sealed class SeparationOfDutiesTests(ITestOutputHelper output) : IAsyncLi
         var (privatePem, publicPem) = CheckpointKeys.Create();
         await File.WriteAllTextAsync(Path.Combine(_folder, "signing.pem"), privatePem);
         _publicPem = publicPem;
+        // Production encrypts the data-protection keys with a certificate: a self-signed one of the test's own.
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=auditportal-tests", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        await File.WriteAllBytesAsync(Path.Combine(_folder, "dp.pfx"), certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, "test-password"));
     }
 
     public async Task DisposeAsync()
@@ -37,7 +45,9 @@ public sealed class SeparationOfDutiesTests(ITestOutputHelper output) : IAsyncLi
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Portal__BootstrapAdmin"] = "grace",
             ["DataProtection__KeyDirectory"] = Path.Combine(_folder, "keys"),
-            ["Integrity__EventKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["DataProtection__CertificatePath"] = Path.Combine(_folder, "dp.pfx"),
+            ["DataProtection__CertificatePassword"] = "test-password",
+            ["Integrity__EventKey"] = _eventKey,
             ["Urls"] = "http://127.0.0.1:0",
         };
         if (keys) settings["Integrity__CheckpointSigningKey"] = Path.Combine(_folder, "signing.pem");
@@ -100,6 +110,13 @@ public sealed class SeparationOfDutiesTests(ITestOutputHelper output) : IAsyncLi
         Assert.Contains("has no event table yet", early.Errors);
 
         await SchemaApply(_db.Migrator);
+
+        // A node that does not apply the schema still checks its key first: another key is refused by name.
+        var otherKey = Production();
+        otherKey["Integrity__EventKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var refused = await RunToEndAsync(_db.Runtime, otherKey);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("Integrity:EventKey of this node", refused.Errors + refused.Output);
 
         var settings = Production();
         settings["Integrity__SealEvents"] = "true";
