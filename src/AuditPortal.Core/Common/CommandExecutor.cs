@@ -113,11 +113,13 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
                 return CommandResult.Forbidden($"You do not have the {permission} permission needed to do this.");
             }
 
-            var prior = await session.LoadAsync<ProcessedCommand>(commandId, ct);
-            if (prior is not null) return prior.ToResult();
-
-            var result = await body(session);
-            if (!result.Succeeded) return result;
+            // No lookup of the command id before the decision (a round trip on every command): a copy of an accepted
+            // command fails on the ProcessedCommand insert or on the stream version, and both paths below answer with
+            // the first copy's outcome; a copy whose decision now fails asks the same record first.
+            CommandResult result;
+            try { result = await body(session); }
+            catch (DomainException e) { return await PriorOutcomeAsync(commandId, ct) ?? CommandResult.Rejected(e.Error); }
+            if (!result.Succeeded) return await PriorOutcomeAsync(commandId, ct) ?? result;
 
             session.Insert(new ProcessedCommand
             {
@@ -134,18 +136,13 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         catch (DocumentAlreadyExistsException e) when (e.Id is Guid id && id == commandId)
         {
             // The same command id committed first on another connection: answer with its outcome.
-            await using var query = store.QuerySession();
-            var first = await query.LoadAsync<ProcessedCommand>(commandId, ct);
-            return first?.ToResult() ?? CommandResult.Conflict("The same command is being processed right now; try again.");
+            return await PriorOutcomeAsync(commandId, ct) ?? CommandResult.Conflict("The same command is being processed right now; try again.");
         }
         catch (Exception e) when (IsConcurrency(e))
         {
             // The loser of a race between two copies of one command sees a version conflict: it must answer
             // with the winner's outcome, not claim that nothing was recorded.
-            await using (var query = store.QuerySession())
-            {
-                if (await query.LoadAsync<ProcessedCommand>(commandId, ct) is { } first) return first.ToResult();
-            }
+            if (await PriorOutcomeAsync(commandId, ct) is { } first) return first;
             logger.LogInformation("Concurrency conflict on {CommandType} {CommandId}", commandType, commandId);
             return onConflict is null
                 ? CommandResult.Conflict("This record changed since you opened it; reload and try again.")
@@ -156,6 +153,13 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             logger.LogError(e, "Database unavailable during {CommandType} {CommandId}", commandType, commandId);
             return CommandResult.Unavailable("The database is not reachable right now; nothing was recorded. Try again in a moment.");
         }
+    }
+
+    /// <summary>The outcome recorded for <paramref name="commandId"/> by an earlier copy, or null.</summary>
+    private async Task<CommandResult?> PriorOutcomeAsync(Guid commandId, CancellationToken ct)
+    {
+        await using var query = store.QuerySession();
+        return (await query.LoadAsync<ProcessedCommand>(commandId, ct))?.ToResult();
     }
 
     /// <summary>Appends the refusal on the user's access-log stream; a failure here is logged, never turned into an acceptance.</summary>
