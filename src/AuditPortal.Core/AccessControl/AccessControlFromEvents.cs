@@ -21,11 +21,30 @@ public static class AccessControlFromEvents
     /// <summary>The list as its events say at this moment, and the version it was folded at.</summary>
     public static async Task<(AccessControlList? Acl, long Version)> LoadAsync(IQuerySession session, Guid aclId, CancellationToken ct = default)
     {
-        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
-        var versions = await session.QueryAsync<long>(
-            $"select coalesce(max(version), 0) from {schema}.mt_events where stream_id = ?", ct, aclId);
-        var version = versions.Count == 0 ? 0 : versions[0];
+        var versions = await session.QueryAsync<long>(VersionSql(session), ct, aclId);
+        return await FoldAtAsync(session, aclId, versions.Count == 0 ? 0 : versions[0], ct);
+    }
 
+    /// <summary>
+    /// The same version probe queued on a batch, so that a command reads it in the round trip that fetches its own
+    /// stream (<see cref="Common.CommandExecutor"/>); then <see cref="FoldAtAsync"/>.
+    /// </summary>
+    public static async Task<long> QueueVersion(IQuerySession session, Marten.Services.BatchQuerying.IBatchedQuery batch, Guid aclId)
+    {
+        // A batch reads classes only: the same probe as one JSON row.
+        var rows = await batch.Query<VersionRow>(
+            $"select jsonb_build_object('version', coalesce(max(version), 0)) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?", aclId);
+        return rows.Count == 0 ? 0 : rows[0].Version;
+    }
+
+    private sealed class VersionRow { public long Version { get; set; } }
+
+    private static string VersionSql(IQuerySession session) =>
+        $"select coalesce(max(version), 0) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?";
+
+    /// <summary>The list folded up to <paramref name="version"/>, read from <c>mt_events</c> a moment before (cached per version).</summary>
+    public static async Task<(AccessControlList? Acl, long Version)> FoldAtAsync(IQuerySession session, Guid aclId, long version, CancellationToken ct = default)
+    {
         var byId = Cache.GetOrCreateValue(session.DocumentStore);
         if (byId.TryGetValue(aclId, out var cached) && cached.Version == version) return (cached.Acl, version);
 

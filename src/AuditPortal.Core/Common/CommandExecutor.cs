@@ -3,6 +3,7 @@ using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Marten.Exceptions;
+using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -45,13 +46,26 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         StreamKind<T> kind, Actor actor, Permission required, Guid commandId, string commandType, Guid streamId, long? expectedVersion,
         Func<T?, TEvent> decide, Func<T, TEvent, string> accepted, CancellationToken ct = default)
         where T : class where TEvent : notnull =>
-        ExecuteAsync(actor, required, commandId, commandType, async session =>
+        ExecuteAsync(actor, required, commandId, commandType, (session, reads) =>
         {
-            var stream = await FetchForWritingAsync(session, kind, streamId, expectedVersion, ct);
-            var decided = decide(stream.Aggregate);
-            stream.AppendOne(decided);
-            return CommandResult.Accepted(streamId, stream.CurrentVersion!.Value, accepted(stream.Aggregate!, decided));
+            // The stream is read in the same round trip as the permission's version probe.
+            var fetched = FetchForWritingAsync(session, reads, kind, streamId, expectedVersion);
+            return async () =>
+            {
+                var stream = await fetched;
+                var decided = decide(stream.Aggregate);
+                stream.AppendOne(decided);
+                return CommandResult.Accepted(streamId, stream.CurrentVersion!.Value, accepted(stream.Aggregate!, decided));
+            };
         }, () => ConflictAsync(kind, streamId, ct), ct);
+
+    /// <summary><see cref="FetchForWritingAsync{T}(IDocumentSession, StreamKind{T}, Guid, long?, CancellationToken)"/> queued on the command's batch of reads.</summary>
+    private static Task<IEventStream<T>> FetchForWritingAsync<T>(IDocumentSession session, IBatchedQuery reads, StreamKind<T> kind, Guid streamId, long? expectedVersion)
+        where T : class =>
+        streamId == Guid.Empty ? throw new DomainException(new NotFound(kind.Name, streamId.ToString()))
+        : expectedVersion is { } v
+            ? reads.Events.FetchForWriting<T>(streamId, v)
+            : reads.Events.FetchForExclusiveWriting<T>(streamId);
 
     /// <summary>
     /// With the version the user saw, a concurrent change is a conflict to show; without one (internal callers),
@@ -77,9 +91,21 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             : CommandResult.Conflict(kind.ConflictMessage(current), state!.Version);
     }
 
-    public async Task<CommandResult> ExecuteAsync(
+    public Task<CommandResult> ExecuteAsync(
         Actor actor, Permission? required, Guid commandId, string commandType,
         Func<IDocumentSession, Task<CommandResult>> body,
+        Func<Task<CommandResult>>? onConflict = null,
+        CancellationToken ct = default) =>
+        ExecuteAsync(actor, required, commandId, commandType, (session, _) => () => body(session), onConflict, ct);
+
+    /// <summary>
+    /// <paramref name="body"/> first queues the reads its decision needs on the batch (e.g. the stream to write), which
+    /// goes to the database in one round trip with the permission's version probe; the function it returns decides and
+    /// appends once the permission holds. Nothing it read is used, nor any of its errors shown, for a refused user.
+    /// </summary>
+    public async Task<CommandResult> ExecuteAsync(
+        Actor actor, Permission? required, Guid commandId, string commandType,
+        Func<IDocumentSession, IBatchedQuery, Func<Task<CommandResult>>> body,
         Func<Task<CommandResult>>? onConflict = null,
         CancellationToken ct = default)
     {
@@ -105,7 +131,22 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
                 return CommandResult.Forbidden("Only the portal itself may do this.");
             }
 
-            if (required is { } permission && !await IsAllowedAsync(session, actor, permission, ct))
+            var reads = session.CreateBatchQuery();
+            var aclVersion = AccessControlFromEvents.QueueVersion(session, reads, Resources.PortalAclId);
+            // A body that refuses before reading anything (e.g. an empty id) is answered only after the permission check.
+            Func<Task<CommandResult>> decide;
+            try { decide = body(session, reads); }
+            catch (DomainException e) { decide = () => throw e; }
+            Exception? readFailure = null;
+            try { await reads.Execute(ct); }
+            catch (Exception e) when (required is not null) { readFailure = e; }
+
+            // After a failed batch the probe may not have been read: an outage says only that (nothing to hide); any
+            // other failure waits for a check that reads the version itself, on a session of its own.
+            long? probed = readFailure is null || aclVersion.IsCompletedSuccessfully ? await aclVersion : null;
+            if (readFailure is not null && probed is null && IsUnavailable(readFailure))
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+            if (required is { } permission && !await IsAllowedOnAsync(permission, probed))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: missing {Permission}", commandType, actor.UserName, permission);
                 await ReportTamperingAsync(session, logger, ct);
@@ -116,8 +157,17 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             // No lookup of the command id before the decision (a round trip on every command): a copy of an accepted
             // command fails on the ProcessedCommand insert or on the stream version, and both paths below answer with
             // the first copy's outcome; a copy whose decision now fails asks the same record first.
+            async Task<bool> IsAllowedOnAsync(Permission p, long? version)
+            {
+                if (version is not null || readFailure is null) return await IsAllowedAsync(session, actor, p, ct, version);
+                await using var fresh = store.QuerySession();
+                return await IsAllowedAsync(fresh, actor, p, ct);
+            }
+
+            // Allowed: the reads' own failure (e.g. a version conflict) now counts.
+            if (readFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
             CommandResult result;
-            try { result = await body(session); }
+            try { result = await decide(); }
             catch (DomainException e) { return await PriorOutcomeAsync(commandId, ct) ?? CommandResult.Rejected(e.Error); }
             if (!result.Succeeded) return await PriorOutcomeAsync(commandId, ct) ?? result;
 
@@ -181,12 +231,14 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     /// stream version comes from mt_events and the fold is cached per version (see <see cref="AccessControlFromEvents"/>).
     /// The inline read model, which the runtime role can UPDATE, is never consulted here.
     /// </summary>
-    public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct)
+    public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct, long? aclVersion = null)
     {
         if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
         // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
         if (IsSystem(actor)) return true;
-        var (portal, _) = await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
+        var (portal, _) = aclVersion is { } version
+            ? await AccessControlFromEvents.FoldAtAsync(session, Resources.PortalAclId, version, ct)
+            : await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
         return portal?.Has(actor.UserName, permission) == true;
     }
 
