@@ -158,7 +158,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         long read;
         try
         {
-            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, json, profile, chunks.Writer, free.Reader, progress, clock, stop.Token),
+            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, ReadModelEventsJson.Over(json), profile, chunks.Writer, free.Reader, progress, clock, stop.Token),
                 CancellationToken.None);
             Phase("read, deserialize and fold every event");
             chunks.Writer.Complete();
