@@ -49,7 +49,7 @@ public static class DemoHistory
 
         var aclIds = generated.Where(e => e.StartsStream && e.StreamType == typeof(AccessControlList)).Select(e => e.StreamId).ToList();
         await BuildAccessControlViewsAsync(store, aclIds, ct);
-        await StoreRequestViewsAsync(store, requestEvents, ct);
+        await StoreRequestViewsAsync(store, requestEvents.GroupBy(e => e.StreamId), ct);
 
         int Started(Type type) => generated.Count(e => e.StartsStream && e.StreamType == type);
         return new DemoSeedSummary(generated.Count, generated.Select(e => e.CommandId).Distinct().Count(),
@@ -87,12 +87,12 @@ public static class DemoHistory
 
     /// <summary>
     /// The approvals page's rows, inline in the portal, folded from the imported request events (as stored, with their
-    /// correlation) by the projection's own rules. Shared with the benchmark's import of requests.
+    /// correlation) by the projection's own rules; each stream's events in version order. Shared with the benchmark's
+    /// import of requests.
     /// </summary>
-    public static async Task StoreRequestViewsAsync(IDocumentStore store, IEnumerable<IEvent> requestEvents, CancellationToken ct = default)
+    public static async Task StoreRequestViewsAsync(IDocumentStore store, IEnumerable<IEnumerable<IEvent>> requestStreams, CancellationToken ct = default)
     {
-        var views = requestEvents.GroupBy(e => e.StreamId)
-            .Select(g => ApprovalRequestViewProjection.FromEvents(g.OrderBy(e => e.Version))!).ToList();
+        var views = requestStreams.Select(events => ApprovalRequestViewProjection.FromEvents(events)!).ToList();
         if (views.Count == 0) return;
         await store.BulkInsertDocumentsAsync(views, BulkInsertMode.OverwriteExisting, 1000, ct);
     }
