@@ -265,6 +265,9 @@ async Task QueryRowsAsync(List<Guid> ids)
 {
     await PageQueries.RunAsync(store, queryRuns, wallets, ids, Row, Check);
     await OverviewBenchmarks.RunAsync(store, queryRuns, ids, Row, Check);
+    // Four-eyes approvals: 10,000 open requests imported beside the history (as the superuser, as the history was), then the page's queries.
+    using (var importer = DocumentStore.For(o => { PortalStore.Configure(o, superuser, settings); PortalSchema.IgnoreAuditIndexes(o); }))
+        await ApprovalBenchmarks.RunAsync(store, importer, ids, bulk.Events, queryRuns, Row, Check);
 }
 
 async Task<int> QueriesOnlyAsync()

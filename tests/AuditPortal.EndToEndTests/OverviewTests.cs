@@ -119,6 +119,23 @@ public class OverviewTests(DemoPortalServer server) : IClassFixture<DemoPortalSe
         await ShotAsync(page, "projections-rebuild");
     }
 
+    [Fact]
+    public async Task Given_the_demo_history_When_an_admin_opens_the_approvals_page_Then_open_requests_wait_and_every_outcome_is_listed()
+    {
+        var page = await server.SignInAsync("dave", "/");
+        // Seeded open requests are still open at the first start: counted in the menu and on the overview.
+        await Assertions.Expect(page.Locator("#approvals-waiting")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.True(int.Parse(await page.Locator("#approvals-waiting").InnerTextAsync()) >= 3);
+        await Assertions.Expect(page.Locator("#overview-approvals [data-tile=approvals-to-approve] .overview-tile-value")).Not.ToHaveTextAsync("0");
+
+        await page.GotoAsync($"{server.BaseUrl}/approvals?show=all&status=all");
+        await page.Locator("[data-interactive=true]").WaitForAsync(new() { Timeout = 30_000 });
+        foreach (var status in new[] { "Approved", "Rejected", "Expired", "Withdrawn" })
+            await Assertions.Expect(page.Locator($".approval-row[data-status={status}]").First).ToBeVisibleAsync();
+        Assert.True(await page.Locator(".approval-row[data-status=Pending]").CountAsync() >= 3);
+        await ShotAsync(page, "approvals", fullPage: false);
+    }
+
     private static async Task ShotAsync(IPage page, string name, bool fullPage = true)
     {
         await PortalServer.ScreenshotAsync(page, name);

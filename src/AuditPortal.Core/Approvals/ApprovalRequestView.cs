@@ -66,6 +66,33 @@ public sealed partial class ApprovalRequestViewProjection : SingleStreamProjecti
     public static void Apply(IEvent<RequestExpired> e, ApprovalRequestView view) =>
         Decided(view, e.Version, ApprovalStatus.Expired, e.Data.ExpiredBy, e.Data.ExpiredAt, null);
 
+    /// <summary>
+    /// One request's view from its stored events (with their metadata), by the rules above: for imports through binary
+    /// COPY (demo data, the benchmark), which bypass the inline projection.
+    /// </summary>
+    public static ApprovalRequestView? FromEvents(IEnumerable<IEvent> events)
+    {
+        ApprovalRequestView? view = null;
+        foreach (var e in events)
+        {
+            if (e is IEvent<ApprovalRequested> requested)
+            {
+                view = Create(requested);
+                continue;
+            }
+            if (view is null) throw new InvalidOperationException($"{e.EventType.Name} before ApprovalRequested on request {e.StreamId}.");
+            switch (e)
+            {
+                case IEvent<RequestApproved> x: Apply(x, view); break;
+                case IEvent<ApprovalRefused> x: Apply(x, view); break;
+                case IEvent<RequestRejected> x: Apply(x, view); break;
+                case IEvent<RequestWithdrawn> x: Apply(x, view); break;
+                case IEvent<RequestExpired> x: Apply(x, view); break;
+            }
+        }
+        return view;
+    }
+
     private static void Decided(ApprovalRequestView view, long version, ApprovalStatus status, string by, DateTimeOffset at, string? outcome)
     {
         view.Status = status;

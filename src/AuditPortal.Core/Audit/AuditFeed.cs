@@ -240,7 +240,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// </summary>
     private async Task<long?> TextScanLowAsync(NpgsqlConnection conn, AuditFilter f, long? before, (long? Low, long? High)? seqRange, CancellationToken ct)
     {
-        if (f.Text is null || f.StreamId is not null || seqRange is ({ }, { })) return null;
+        if (f.Text is null || f.StreamId is not null || f.Correlation is not null || seqRange is ({ }, { })) return null;
         long upper;
         if (before is { } b) upper = b - 1;
         else
@@ -272,6 +272,8 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         if (f.EventType is { } eventType) Add("e.type = @eventType", "eventType", eventType, NpgsqlDbType.Varchar);
         if (f.StreamType is { } streamType) Add("s.type = @streamType", "streamType", streamType, NpgsqlDbType.Varchar);
         if (f.StreamId is { } streamId) Add("e.stream_id = @streamId", "streamId", streamId, NpgsqlDbType.Uuid);
+        // Indexed (ix_mt_events_correlation): one operation's few events, whatever the size of the store.
+        if (f.Correlation is { } correlation) Add("e.correlation_id = @correlation", "correlation", correlation, NpgsqlDbType.Varchar);
         if (f.From is { } from) Add("e.timestamp >= @from", "from", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.To is { } to) Add("e.timestamp < @to", "to", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (seqRange is ({ } low, { } high))

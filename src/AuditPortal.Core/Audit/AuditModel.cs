@@ -10,6 +10,8 @@ public sealed record AuditFilter
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public string? Text { get; init; }
+    /// <summary>One operation: the events of one command, or of a request, its decision and its change (they share it).</summary>
+    public string? Correlation { get; init; }
 
     public static AuditFilter None { get; } = new();
 
@@ -19,7 +21,7 @@ public sealed record AuditFilter
     /// <summary>Null when every value is within <see cref="MaxValueLength"/>, else a message naming the filter.</summary>
     public string? LengthProblem()
     {
-        foreach (var (name, value) in new[] { ("actor", Actor), ("stream type", StreamType), ("event type", EventType), ("text", Text) })
+        foreach (var (name, value) in new[] { ("actor", Actor), ("stream type", StreamType), ("event type", EventType), ("text", Text), ("correlation", Correlation) })
         {
             if (value is { Length: > MaxValueLength })
                 return $"The {name} filter is {value.Length} characters long; at most {MaxValueLength} are allowed.";
@@ -29,7 +31,7 @@ public sealed record AuditFilter
 
     public AuditFilter Normalized() => this with
     {
-        Actor = Blank(Actor), StreamType = Blank(StreamType), EventType = Blank(EventType), Text = Blank(Text),
+        Actor = Blank(Actor), StreamType = Blank(StreamType), EventType = Blank(EventType), Text = Blank(Text), Correlation = Blank(Correlation),
     };
 
     public string Describe()
@@ -42,6 +44,7 @@ public sealed record AuditFilter
         if (From is not null) parts.Add($"from={From:O}");
         if (To is not null) parts.Add($"to={To:O}");
         if (Text is not null) parts.Add($"text={Text}");
+        if (Correlation is not null) parts.Add($"correlation={Correlation}");
         return parts.Count == 0 ? "(no filter)" : string.Join("; ", parts);
     }
 
@@ -77,14 +80,16 @@ public static class AuditStreamTypes
     public const string Job = "job";
     public const string AccessControlList = "access_control_list";
     public const string AuditLog = "audit_log";
+    public const string ApprovalRequest = "approval_request";
 
-    public static readonly string[] All = [Wallet, Job, AccessControlList, AuditLog];
+    public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog];
 
     public static string Label(string? type) => Normalize(type) switch
     {
         "wallet" => "Wallet",
         "job" => "Job",
         "accesscontrollist" => "Access-control list",
+        "approvalrequest" => "Approval request",
         "auditlog" => "Audit log",
         _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
     };
@@ -101,6 +106,7 @@ public static class AuditEventTypes
         "wallet_opened", "credits_granted", "credits_spent",
         "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
         "access_control_list_created", "permission_granted", "permission_revoked",
+        "approval_requested", "request_approved", "approval_refused", "request_rejected", "request_withdrawn", "request_expired",
         "audit_exported", "audit_export_started", "audit_export_completed",
         "command_denied", "user_signed_out", "sign_in_locked", "user_signed_in", "sign_in_refused",
     ];

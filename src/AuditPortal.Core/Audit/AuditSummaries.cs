@@ -35,6 +35,13 @@ public static class AuditSummaries
             "usersignedout" => $"{S("userName")} signed out",
             "signinrefused" => $"Sign-in of {S("userName")} refused ({Method(data)}{From(data)}): {S("reason")}",
             "signinlocked" => $"Sign-in of {S("userName")} locked until {S("lockedUntil")} after {Int(data, "failedAttempts")} failed attempts",
+            // Four eyes: the request names its change; decisions name the request (the explorer links them by correlation).
+            "approvalrequested" => $"{S("requestedBy")} asked a second person to approve: {Asked(data)} on {S("targetName")}{Reason(data)}",
+            "requestapproved" => $"{S("approvedBy")} approved request {Short(data, "requestId")}",
+            "approvalrefused" => $"{S("triedBy")}'s approval of request {Short(data, "requestId")} was refused: {S("why")}",
+            "requestrejected" => $"{S("rejectedBy")} rejected request {Short(data, "requestId")}{Reason(data)}",
+            "requestwithdrawn" => $"{S("withdrawnBy")} withdrew request {Short(data, "requestId")}{Reason(data)}",
+            "requestexpired" => $"Request {Short(data, "requestId")} expired with nobody acting",
             _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
         };
         return OneLine(text);
@@ -74,6 +81,17 @@ public static class AuditSummaries
     private static bool Bool(JsonElement data, string name) => data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
     private static string Credits(JsonElement data, string name) => Int(data, name) is var n && n == "1" ? "1 credit" : $"{Int(data, name)} credits";
+
+    private static string Asked(JsonElement data) => Str(data, "action") switch
+    {
+        "GrantCredits" => $"grant {Credits(data, "amount")}",
+        "SpendCredits" => $"spend {Credits(data, "amount")}",
+        "GrantPermission" => $"grant {S(data, "permission")} to {S(data, "principal")}",
+        "RevokePermission" => $"revoke {S(data, "permission")} from {S(data, "principal")}",
+        var other => other,
+    };
+
+    private static string S(JsonElement data, string name) => Str(data, name);
 
     private static string Rows(JsonElement data) => Int(data, "rowCount") is var n && n == "1" ? "1 audit row" : $"{Int(data, "rowCount")} audit rows";
 

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events;
@@ -116,6 +117,20 @@ public static class BulkHistory
     }
 
     /// <summary>
+    /// Imports more streams of one kind (e.g. the benchmark's open approval requests) through the same binary COPY path,
+    /// each event bound and its historic time signed as in <see cref="GenerateAsync"/>. Returns the streams as written.
+    /// </summary>
+    public static async Task<IReadOnlyList<StreamAction>> ImportAsync<TAggregate>(IDocumentStore store, IEnumerable<(Guid Id, List<object> Events)> streams,
+        CancellationToken ct = default)
+    {
+        var registry = (IEventRegistry)((StoreOptions)store.Options).Events;
+        var binder = new Binder(Integrity.EventBinding.For(store), store.Options.Serializer());
+        var actions = streams.Select(s => Stream<TAggregate>(registry, binder, s.Id, s.Events)).ToList();
+        await store.BulkInsertEventsAsync(actions, 1000, ct);
+        return actions;
+    }
+
+    /// <summary>
     /// Binds each imported event (COPY bypasses the sessions' binding listener) with its historic time signed, which the
     /// database keeps only when the import runs as the schema owner.
     /// </summary>
@@ -149,6 +164,7 @@ public static class BulkHistory
                 ParticipantAccepted x => x.AcceptedBy,
                 JobLaunched x => x.LaunchedBy,
                 JobCompleted x => x.CompletedBy,
+                ApprovalRequested x => x.RequestedBy,
                 _ => null,
             };
             e.Timestamp = e.Data switch
@@ -162,6 +178,7 @@ public static class BulkHistory
                 ParticipantAccepted x => x.AcceptedAt,
                 JobLaunched x => x.LaunchedAt,
                 JobCompleted x => x.CompletedAt,
+                ApprovalRequested x => x.RequestedAt,
                 _ => e.Timestamp,
             };
         }

@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
@@ -31,6 +32,7 @@ internal sealed class DemoGenerator
     private readonly List<Guid> _openWallets = [];
     private readonly Dictionary<Guid, Job> _jobs = [];
     private readonly Dictionary<Guid, AccessControlList> _acls = [];
+    private readonly Dictionary<Guid, ApprovalRequest> _requests = [];
     private readonly Dictionary<Guid, long> _versions = [];
     private readonly List<string> _owners = [];
     private readonly List<string> _freelancers = [];
@@ -39,7 +41,7 @@ internal sealed class DemoGenerator
     private long _seq;
     private int _emitted;
     private int _structuralEmitted;
-    private readonly int _structuralEstimate;
+    private int _structuralEstimate;
     private DomainError? _lastError;
     private int _ticket = 4100;
     private int _invoice = 1;
@@ -64,6 +66,7 @@ internal sealed class DemoGenerator
         if (_o.IncludePortalAcl) SchedulePortalAcl();
         ScheduleWallets();
         ScheduleJobs();
+        ScheduleApprovals();
         Schedule(_start + TimeSpan.FromDays(3), Filler);
 
         while (_emitted < _o.Events && _agenda.TryDequeue(out var action, out var key))
@@ -303,6 +306,125 @@ internal sealed class DemoGenerator
         });
     }
 
+    // Four-eyes requests: large grants support asked for that an admin approved or rejected, that nobody acted on until
+    // they expired, one the requester withdrew, and a few still open at the end, so the approvals page, its count in the
+    // navigation and the overview show every outcome on the first run. Each step is the decision ApprovalService makes.
+
+    private enum RequestFate { Approved, Rejected, Expired, Withdrawn, Pending }
+
+    /// <summary>
+    /// Events of requests not yet recorded: everything else stops short of them, so the requests near the end (the open
+    /// ones) are never cut off by the requested event count.
+    /// </summary>
+    private int _approvalReserve;
+
+    private static int EndingEvents(RequestFate fate) => fate switch { RequestFate.Approved => 2, RequestFate.Pending => 0, _ => 1 };
+
+    private void ScheduleApprovals()
+    {
+        (double At, RequestFate Fate)[] decided =
+        [
+            (0.30, RequestFate.Approved), (0.42, RequestFate.Rejected), (0.50, RequestFate.Expired), (0.61, RequestFate.Approved),
+            (0.70, RequestFate.Withdrawn), (0.78, RequestFate.Expired), (0.86, RequestFate.Approved), (0.91, RequestFate.Rejected),
+        ];
+        foreach (var (share, fate) in decided)
+            ScheduleApproval(_start + _o.History * share + Minutes(0, 8 * 60), 1 + EndingEvents(fate), t => RequestGrant(t, fate));
+        // Still open when the portal starts: it seeds a history that ends at the current hour, so "now" is less than an
+        // hour past the end, and these expire 60% or more of the expiry time after it.
+        var expiry = _o.ApprovalExpiry;
+        foreach (var share in new[] { 0.4, 0.15, 0.05 })
+            ScheduleApproval(_end - expiry * share, 1, t => RequestGrant(t, RequestFate.Pending));
+        if (_o.IncludePortalAcl) ScheduleApproval(_end - expiry * 0.25, 1, RequestApprover);
+    }
+
+    /// <summary>Reserves the events of one step of a request until it runs (or frees them when it falls after the end).</summary>
+    private void ScheduleApproval(DateTimeOffset at, int events, Func<DateTimeOffset, IReadOnlyList<DemoEvent>?> action, bool planned = true)
+    {
+        if (at > _end) return;
+        _approvalReserve += events;
+        if (planned) _structuralEstimate += events;
+        Schedule(at, t =>
+        {
+            _approvalReserve -= events;
+            return action(t);
+        });
+    }
+
+    private IReadOnlyList<DemoEvent>? RequestGrant(DateTimeOffset t, RequestFate fate)
+    {
+        if (_openWallets.Count == 0) return null;
+        var walletId = _openWallets[_rng.Next(_openWallets.Count)];
+        var requestId = NextId();
+        var requester = SupportAt(t);
+        var amount = Pick(1_500, 2_000, 2_500, 5_000, 10_000);
+        var reason = Pick($"Goodwill credits after the payment outage, ticket #{++_ticket}", $"Enterprise onboarding package, contract C-{_rng.Next(1000, 9999)}",
+            $"Compensation for a failed job launch, ticket #{++_ticket}", $"Annual prepaid plan, invoice INV-{t:yyyy}-{_invoice++:D6}");
+        // Reserved with the request: its ending comes from the same budget, so it is released once the request is recorded.
+        var ending = EndingEvents(fate);
+        _approvalReserve += ending;
+        var requested = Command(requester, t, id =>
+        {
+            var wallet = _wallets[walletId];
+            // As ApprovalService does, the change is decided when asked for too: one that could never be approved is refused at once.
+            WalletDecisions.Handle(wallet, new GrantCredits(walletId, amount, reason, id, requester, t), _limits);
+            return [R(ApprovalDecisions.Handle(null, new RequestApproval(requestId, ApprovalAction.GrantCredits, walletId, $"wallet of {wallet.Owner}",
+                _versions[walletId], amount, null, null, reason, id, requester, t, _o.ApprovalExpiry)))];
+        });
+        _approvalReserve -= ending;
+        if (requested is null) return null;
+        // The decision is part of the request's operation: it carries the request's correlation, as ApprovalService does.
+        var correlation = requested[0].CorrelationId;
+        switch (fate)
+        {
+            case RequestFate.Approved:
+                ScheduleApproval(t + Minutes(20, 6 * 60), ending, t2 =>
+                {
+                    var approver = AdminAt(t2);
+                    return Command(approver, t2, id =>
+                    {
+                        var request = _requests[requestId];
+                        var approved = ApprovalDecisions.Handle(request, new ApproveRequest(requestId, Pick("Checked against the ticket", "Contract seen", ""), id, approver, t2));
+                        // The change itself, in the same command: decided again on the wallet as it is now, granted by the requester.
+                        var granted = WalletDecisions.Handle(_wallets[walletId], new GrantCredits(walletId, amount, request.Reason, id, request.RequestedBy, t2), _limits);
+                        return [W(granted), R(approved)];
+                    }, correlation);
+                }, planned: false);
+                break;
+            case RequestFate.Rejected:
+                ScheduleApproval(t + Minutes(60, 20 * 60), ending, t2 =>
+                {
+                    var approver = AdminAt(t2);
+                    var why = Pick("Not covered by the goodwill policy: offer 500 credits instead", "Needs the signed contract first", "Duplicate of an earlier grant");
+                    return Command(approver, t2, id => [R(ApprovalDecisions.Handle(_requests[requestId], new RejectRequest(requestId, why, id, approver, t2)))], correlation);
+                }, planned: false);
+                break;
+            case RequestFate.Withdrawn:
+                ScheduleApproval(t + Minutes(30, 4 * 60), ending, t2 => Command(requester, t2, id =>
+                    [R(ApprovalDecisions.Handle(_requests[requestId], new WithdrawRequest(requestId, "The customer found the credits on another account", id, requester, t2)))], correlation), planned: false);
+                break;
+            case RequestFate.Expired:
+                // The portal's expiry check runs every minute or so after the due time.
+                ScheduleApproval(t + _o.ApprovalExpiry + Minutes(1, 10), ending, t2 => Command(ApprovalService.ExpiryActor, t2, id =>
+                    [R(ApprovalDecisions.Handle(_requests[requestId], new ExpireRequest(requestId, ApprovalService.ExpiryActor, t2)))], correlation), planned: false);
+                break;
+        }
+        return requested;
+    }
+
+    /// <summary>An admin asks a second admin to let senior support approve too: a change to the portal's own list, still open at the end.</summary>
+    private IReadOnlyList<DemoEvent>? RequestApprover(DateTimeOffset t)
+    {
+        var requester = AdminAt(t);
+        const string reason = "Senior support covers approvals during the holidays";
+        return Command(requester, t, id =>
+        {
+            var portal = _acls[Resources.PortalAclId];
+            AccessControlListDecisions.Handle(portal, new GrantPermission(Resources.PortalAclId, DemoUsers.Sam, Permission.ApproveChanges, reason, id, requester, t));
+            return [R(ApprovalDecisions.Handle(null, new RequestApproval(NextId(), ApprovalAction.GrantPermission, Resources.PortalAclId, portal.Resource,
+                _versions[Resources.PortalAclId], null, DemoUsers.Sam, Permission.ApproveChanges, reason, id, requester, t, _o.ApprovalExpiry)))];
+        });
+    }
+
     // Everyday credit movements between the structural events, paced to reach the requested event count by the end.
 
     private IReadOnlyList<DemoEvent>? Filler(DateTimeOffset t)
@@ -357,7 +479,8 @@ internal sealed class DemoGenerator
     }
 
     /// <summary>Runs one decision as one command: all its events or none, stopping exactly at the requested count.</summary>
-    private IReadOnlyList<DemoEvent>? Command(string actor, DateTimeOffset at, Func<Guid, (Guid Stream, Type Type, object Event)[]> decide, bool structural = true)
+    private IReadOnlyList<DemoEvent>? Command(string actor, DateTimeOffset at, Func<Guid, (Guid Stream, Type Type, object Event)[]> decide, string? correlationId = null,
+        bool structural = true)
     {
         var commandId = NextId();
         (Guid Stream, Type Type, object Event)[] decided;
@@ -371,9 +494,9 @@ internal sealed class DemoGenerator
             _lastError = e.Error;
             return null;
         }
-        if (_emitted + decided.Length > _o.Events) return null;
+        if (_emitted + decided.Length > _o.Events - _approvalReserve) return null;
 
-        var correlation = NextId().ToString();
+        var correlation = correlationId ?? NextId().ToString();
         var events = new List<DemoEvent>(decided.Length);
         foreach (var (stream, type, e) in decided)
         {
@@ -401,6 +524,9 @@ internal sealed class DemoGenerator
             case AccessControlListCreated or PermissionGranted or PermissionRevoked:
                 _acls[stream] = AccessControlListHistory.Apply(_acls.GetValueOrDefault(stream), e)!;
                 break;
+            case IApprovalEvent:
+                _requests[stream] = ApprovalRequestHistory.Apply(_requests.GetValueOrDefault(stream), e)!;
+                break;
             default:
                 _jobs[stream] = JobHistory.Apply(_jobs.GetValueOrDefault(stream), e)!;
                 break;
@@ -413,6 +539,7 @@ internal sealed class DemoGenerator
     private static (Guid, Type, object) Acl(AccessControlListCreated e) => (e.AclId, typeof(AccessControlList), e);
     private static (Guid, Type, object) Acl(PermissionGranted e) => (e.AclId, typeof(AccessControlList), e);
     private static (Guid, Type, object) Acl(PermissionRevoked e) => (e.AclId, typeof(AccessControlList), e);
+    private static (Guid, Type, object) R(IApprovalEvent e) => (e.RequestId, typeof(ApprovalRequest), e);
     private static (Guid, Type, object) J(JobPosted e) => (e.JobId, typeof(Job), e);
     private static (Guid, Type, object) J(ParticipantInvited e) => (e.JobId, typeof(Job), e);
     private static (Guid, Type, object) J(JobApplicationSubmitted e) => (e.JobId, typeof(Job), e);

@@ -1,10 +1,12 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
 using Marten.Events;
+using BulkInsertMode = Weasel.Core.BulkInsertMode;
 
 namespace AuditPortal.Core.DemoData;
 
@@ -41,10 +43,13 @@ public static class DemoHistory
             .ToList();
         var binding = Integrity.EventBinding.For(store);
         var bindingTime = new BindingClock();
-        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers, ToEvents(registry, generated, binding, store.Options.Serializer(), bindingTime), 1000, ct);
+        var requestEvents = new List<IEvent>();
+        await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers,
+            ToEvents(registry, generated, binding, store.Options.Serializer(), bindingTime, requestEvents), 1000, ct);
 
         var aclIds = generated.Where(e => e.StartsStream && e.StreamType == typeof(AccessControlList)).Select(e => e.StreamId).ToList();
         await BuildAccessControlViewsAsync(store, aclIds, ct);
+        await StoreRequestViewsAsync(store, requestEvents.GroupBy(e => e.StreamId), ct);
 
         int Started(Type type) => generated.Count(e => e.StartsStream && e.StreamType == type);
         return new DemoSeedSummary(generated.Count, generated.Select(e => e.CommandId).Distinct().Count(),
@@ -60,7 +65,7 @@ public static class DemoHistory
     /// events always get the database's time).
     /// </summary>
     private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events, Integrity.EventBinding? binding,
-        ISerializer serializer, BindingClock clock)
+        ISerializer serializer, BindingClock clock, List<IEvent> requestEvents)
     {
         foreach (var e in events)
         {
@@ -74,9 +79,22 @@ public static class DemoHistory
             stored.CausationId = e.CommandId.ToString();
             if (binding is not null)
                 clock.Total += binding.Stamp(stored, e.StreamId, e.Version, StorageConstants.DefaultTenantId, serializer, signTimestamp: true);
+            if (e.StreamType == typeof(ApprovalRequest)) requestEvents.Add(stored);
             yield return stored;
         }
         await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The approvals page's rows, inline in the portal, folded from the imported request events (as stored, with their
+    /// correlation) by the projection's own rules; each stream's events in version order. Shared with the benchmark's
+    /// import of requests.
+    /// </summary>
+    public static async Task StoreRequestViewsAsync(IDocumentStore store, IEnumerable<IEnumerable<IEvent>> requestStreams, CancellationToken ct = default)
+    {
+        var views = requestStreams.Select(events => ApprovalRequestViewProjection.FromEvents(events)!).ToList();
+        if (views.Count == 0) return;
+        await store.BulkInsertDocumentsAsync(views, BulkInsertMode.OverwriteExisting, 1000, ct);
     }
 
     /// <summary>The inline projection did not run during the import: fold each imported list's stream into its view.</summary>

@@ -41,6 +41,8 @@ public sealed record DemoOptions
     public TimeSpan History { get; init; } = TimeSpan.FromDays(180);
     /// <summary>Create the portal's own list and the personas; off when the list already exists (e.g. bootstrapped by a test host).</summary>
     public bool IncludePortalAcl { get; init; } = true;
+    /// <summary>Approvals:ExpiryHours of the portal being seeded: the demo's open requests are still open when it starts.</summary>
+    public TimeSpan ApprovalExpiry { get; init; } = Approvals.ApprovalPolicy.DefaultExpiry;
 
     /// <summary>The set the portal seeds into an empty database: 120 wallets, 45 jobs, 4,000 events over six months (months of daily activity for the lists and charts).</summary>
     public static DemoOptions Small => new();

@@ -47,7 +47,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
         await conn.OpenAsync(ct);
         // Actor, event type and stream type are the daily read model's keys; a stream id or a text search is not.
-        var daily = f.StreamId is null && f.Text is null;
+        var daily = f.StreamId is null && f.Text is null && f.Correlation is null;
 
         var from = f.From;
         var to = f.To;
@@ -182,6 +182,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         if (typesOfStream is not null) Add("e.type = any(@streamTypeEvents)", "streamTypeEvents", typesOfStream, NpgsqlDbType.Array | NpgsqlDbType.Varchar);
         else if (f.StreamType is { } st) Add("s.type = @streamType", "streamType", st, NpgsqlDbType.Varchar);
         if (f.StreamId is { } id) Add("e.stream_id = @streamId", "streamId", id, NpgsqlDbType.Uuid);
+        if (f.Correlation is { } c) Add("e.correlation_id = @correlation", "correlation", c, NpgsqlDbType.Varchar);
         if (f.From is { } from) Add("e.timestamp >= @from", "from", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.To is { } to) Add("e.timestamp < @to", "to", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.Text is { } text)

@@ -10,7 +10,7 @@ namespace AuditPortal.Web.Infrastructure;
 /// <summary>Runs before the portal serves requests: audit indexes, demo data on a fresh database, the portal ACL with its bootstrap admin.</summary>
 public sealed class PortalStartup(
     IDocumentStore store, AccessControlService acl, PortalDatabase database, PortalStoreSettings settings, TimeProvider time,
-    IConfiguration configuration, ILogger<PortalStartup> logger) : IHostedService
+    Core.Approvals.ApprovalPolicy approvals, IConfiguration configuration, ILogger<PortalStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken ct)
     {
@@ -64,8 +64,12 @@ public sealed class PortalStartup(
             }
         }
         // The history ends at the current hour, so the demo looks recent; ids and the sequence of events do not depend on it.
+        // Its open approval requests use this portal's expiry, so they are still open now (not expired at the first check).
         var now = time.GetUtcNow();
-        var options = DemoOptions.Small with { End = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero) };
+        var options = DemoOptions.Small with
+        {
+            End = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero), ApprovalExpiry = approvals.ExpiresAfter,
+        };
         // A historic import keeps each event's time only when run as the schema owner (the database gives the runtime
         // role's events its own clock): seed through a store of the migration role when there is one.
         await using var owner = database.MigrationConnectionString is { } migrations

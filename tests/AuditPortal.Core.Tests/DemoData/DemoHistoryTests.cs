@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
 
@@ -54,6 +55,7 @@ public class DemoHistoryTests
                 }
             }
             else if (stream.First().StreamType == typeof(Job)) Assert.NotNull(JobHistory.Replay(stream.Select(e => e.Data)));
+            else if (stream.First().StreamType == typeof(ApprovalRequest)) Assert.NotNull(ApprovalRequestHistory.Replay(stream.Select(e => e.Data)));
             else Assert.NotNull(AccessControlListHistory.Replay(stream.Select(e => e.Data)));
         }
     }
@@ -84,6 +86,43 @@ public class DemoHistoryTests
         Assert.All(data.OfType<JobLaunched>(), l => Assert.Contains(data, e => e is CreditsSpent { Type: SpendTypes.JobLaunch } s && s.TypeMetadata!.JobId == l.JobId));
         Assert.Contains(data, e => e is CreditsSpent { Type: SpendTypes.Manual });
         Assert.Contains(data, e => e is CreditsGranted { Type: GrantTypes.Manual });
+    }
+
+    [Fact]
+    public void Given_the_small_set_When_generating_Then_requests_end_every_way_and_each_approval_carries_its_grant_in_the_requests_operation()
+    {
+        var requests = Small.Where(e => e.StreamType == typeof(ApprovalRequest)).GroupBy(e => e.StreamId).ToList();
+        var states = requests.Select(r => ApprovalRequestHistory.Replay(r.Select(e => e.Data))!).ToList();
+
+        foreach (var status in new[] { ApprovalStatus.Approved, ApprovalStatus.Rejected, ApprovalStatus.Expired, ApprovalStatus.Withdrawn })
+            Assert.Contains(states, r => r.Status == status);
+        Assert.True(states.Count(r => r.Status == ApprovalStatus.Pending) >= 3);
+        Assert.Contains(states, r => r is { Status: ApprovalStatus.Pending, Action: ApprovalAction.GrantPermission, Permission: Permission.ApproveChanges });
+        Assert.All(states.Where(r => r.Status is ApprovalStatus.Approved or ApprovalStatus.Rejected), r => Assert.False(ApprovalDecisions.SamePerson(r.RequestedBy, r.DecidedBy!)));
+        Assert.All(states.Where(r => r.Status == ApprovalStatus.Expired), r => Assert.Equal(ApprovalService.ExpiryActor, r.DecidedBy));
+        foreach (var request in requests)
+        {
+            // Every decision carries the request's correlation: the explorer shows request, decision and change as one operation.
+            Assert.Single(request.Select(e => e.CorrelationId).Distinct());
+            var approval = request.SingleOrDefault(e => e.Data is RequestApproved);
+            if (approval is null) continue;
+            var change = Small.Single(e => e.CommandId == approval.CommandId && e.StreamType == typeof(Wallet));
+            var asked = (ApprovalRequested)request.First().Data;
+            Assert.Equal((asked.TargetId, asked.Amount!.Value, asked.RequestedBy, approval.CorrelationId, approval.UserName),
+                (change.StreamId, ((CreditsGranted)change.Data).Amount, ((CreditsGranted)change.Data).GrantedBy, change.CorrelationId, change.UserName));
+        }
+    }
+
+    [Fact]
+    public void Given_a_history_ending_at_the_current_hour_When_the_portal_starts_within_the_hour_Then_no_open_request_is_due_to_expire()
+    {
+        var options = DemoOptions.Small with { ApprovalExpiry = TimeSpan.FromHours(24) };
+        var open = DemoHistory.Generate(options).Where(e => e.StreamType == typeof(ApprovalRequest)).GroupBy(e => e.StreamId)
+            .Select(r => ApprovalRequestHistory.Replay(r.Select(e => e.Data))!).Where(r => r.Status == ApprovalStatus.Pending).ToList();
+
+        Assert.True(open.Count >= 3);
+        Assert.All(open, r => Assert.True(r.ExpiresAt > options.End.AddHours(1), $"{r.Describe()} expires at {r.ExpiresAt:u}"));
+        Assert.All(open, r => Assert.Equal(options.ApprovalExpiry, r.ExpiresAt - r.RequestedAt));
     }
 
     [Fact]

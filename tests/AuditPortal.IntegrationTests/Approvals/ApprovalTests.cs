@@ -1,4 +1,5 @@
 using AuditPortal.Core.Approvals;
+using AuditPortal.Core.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.IntegrationTests.Approvals;
@@ -87,6 +88,29 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
         Assert.Equal("a-sam", grant.UserName);
         Assert.Equal([alice.CorrelationId], requestEvents.Select(e => e.CorrelationId).Append(grant.CorrelationId).Distinct());
         Assert.Equal(ApprovalStatus.Approved, (await ViewAsync(requestId)).Status);
+    }
+
+    [Fact]
+    public async Task Given_an_approved_grant_When_an_auditor_opens_the_operation_of_the_request_in_the_explorer_Then_request_approval_and_grant_are_its_events()
+    {
+        var (walletId, requestId, alice) = await PendingGrantAsync("x", balance: 0, amount: 2500);
+        var approval = Guid.CreateVersion7();
+        Assert.True((await Approvals.ApproveAsync(PortalHostFixture.Actor("x-sam"), approval, requestId, "contract seen", 1)).Succeeded);
+        await fixture.GrantPersonaAsync("x-carol", Personas.Auditor);
+        var feed = new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor("x-carol")));
+
+        // The request's row in the explorer; its details link to the operation by its correlation id (?correlation=…).
+        var request = (await feed.QueryAsync(AuditFilter.None with { StreamId = requestId })).Entries.Single(e => e.Version == 1);
+        var operation = (await feed.QueryAsync(AuditFilter.None with { Correlation = request.CorrelationId })).Entries;
+
+        Assert.Equal(alice.CorrelationId, request.CorrelationId);
+        Assert.Equal("x-alice asked a second person to approve: grant 2,500 credits on wallet of x-dana \u2014 refund of the outage", request.Summary);
+        Assert.Equal(new[] { "approval_requested", "credits_granted", "request_approved" }, operation.Select(e => e.EventType).Order());
+        Assert.Equal(new[] { requestId, walletId }.Order(), operation.Select(e => e.StreamId).Distinct().Order());
+        // The decision and the change are one command (same causation), inside the request's operation.
+        var decided = operation.Where(e => e.EventType != "approval_requested").ToList();
+        Assert.All(decided, e => Assert.Equal((approval.ToString(), "x-sam"), (e.CausationId, e.Actor)));
+        Assert.Equal(request.Sequence, operation.Min(e => e.Sequence));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Approvals;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Integrity;
@@ -103,5 +104,25 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
         }
         var aclCount = fixture.Generated.Count(e => e.Data is AccessControlListCreated);
         Assert.Equal(aclCount + 1, await query.Query<AccessControlListView>().CountAsync());
+    }
+
+    [Fact]
+    public async Task Given_the_seeded_history_When_an_admin_opens_the_approvals_page_Then_every_demo_request_is_listed_with_its_outcome_and_the_open_ones_wait()
+    {
+        var requests = fixture.Generated.Where(e => e.StreamType == typeof(ApprovalRequest)).GroupBy(e => e.StreamId)
+            .ToDictionary(g => g.Key, g => (State: ApprovalRequestHistory.Replay(g.Select(e => e.Data))!, g.First().CorrelationId));
+        var reads = new ApprovalQueries(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin)));
+
+        var all = await reads.ListAsync(new ApprovalListQuery(ApprovalView.All, PendingOnly: false, PageSize: ApprovalQueries.MaxPageSize));
+        var waiting = await reads.WaitingForMeAsync();
+
+        Assert.Equal(requests.Keys.Order(), all.Items.Select(x => x.Id).Order());
+        Assert.All(all.Items, x => Assert.Equal(
+            (requests[x.Id].State.Status, requests[x.Id].State.DecidedBy, requests[x.Id].State.ExpiresAt, requests[x.Id].CorrelationId),
+            (x.Status, x.DecidedBy, x.ExpiresAt, x.CorrelationId)));
+        Assert.Equal(requests.Values.Count(r => r.State.Status == ApprovalStatus.Pending), waiting);
+        Assert.True(waiting >= 3);
+        Assert.Equal([ApprovalStatus.Pending, ApprovalStatus.Approved, ApprovalStatus.Rejected, ApprovalStatus.Withdrawn, ApprovalStatus.Expired],
+            all.Items.Select(x => x.Status).Distinct().Order());
     }
 }

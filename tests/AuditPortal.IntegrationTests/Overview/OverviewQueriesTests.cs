@@ -69,7 +69,9 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         var walletsToday = fixture.Generated.Where(e => e.At >= OverviewQueries.DayStart(Now) && e.StreamType == typeof(Wallet)).Select(e => e.StreamId).Distinct().Count();
         Assert.Equal(walletsToday, overview.WalletsChangedToday);
 
-        var mine = fixture.Generated.Where(e => e.UserName == "alice").Reverse().Take(OverviewQueries.ListLength).ToList();
+        // Wallets, jobs and lists only: the demo's approval requests are listed by the overview's approvals tiles instead.
+        var mine = fixture.Generated.Where(e => e.UserName == "alice" && e.StreamType != typeof(AuditPortal.Core.Approvals.ApprovalRequest))
+            .Reverse().Take(OverviewQueries.ListLength).ToList();
         Assert.Equal(mine.Select(e => (e.StreamId, e.At)), overview.MyLastActions.Select(e => (e.StreamId, e.At)));
         Assert.All(overview.MyLastActions, e => Assert.Equal("alice", e.Actor));
     }

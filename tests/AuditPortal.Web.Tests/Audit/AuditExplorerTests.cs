@@ -49,6 +49,23 @@ public class AuditExplorerTests : AuditReadsTestContext
     }
 
     [Fact]
+    public void Given_an_events_details_When_following_its_correlation_id_Then_the_explorer_shows_that_operation_and_exports_it()
+    {
+        var cut = RenderAt("/audit?actor=sam");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
+        cut.Find("tr.audit-row .audit-expand").Click();
+
+        // A request, its decision and its change share the request's correlation: the details link to all of them.
+        var link = cut.WaitForElement("a.audit-operation");
+        Assert.Equal("/audit?correlation=corr-3", link.GetAttribute("href"));
+        var operation = RenderAt(link.GetAttribute("href")!);
+
+        operation.WaitForAssertion(() => Assert.Equal("corr-3", Reader.Queries[^1].Filter.Correlation));
+        Assert.Equal("corr-3", operation.Find("#filter-correlation").GetAttribute("value"));
+        Assert.Equal("/audit/export.csv?correlation=corr-3", operation.Find("a#export-csv").GetAttribute("href"));
+    }
+
+    [Fact]
     public void Given_a_page_of_rows_When_loading_more_Then_the_rows_before_the_last_one_shown_are_asked_for()
     {
         for (var i = 5; i <= 60; i++)
