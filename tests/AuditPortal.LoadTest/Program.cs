@@ -83,7 +83,6 @@ internal static class LoadTestProgram
             balance++;
             var seen = await SeenAsync(balance.ToString(), TimeSpan.FromSeconds(30));
             latencies.AddRange(seen.Select(t => (double)(t - start)));
-            Console.WriteLine($"grant {g + 1}: every page after {seen.Max() - start} ms");
         }
         latencies.Sort();
         Console.WriteLine($"commit to page ({grants} grants x {pageCount} pages): p50 {Pct(latencies, 50):N0} ms, p95 {Pct(latencies, 95):N0} ms, max {latencies[^1]:N0} ms");
@@ -106,8 +105,6 @@ internal static class LoadTestProgram
                           $"{end.Max() - lastCommit:N0} ms after the last commit; portal process CPU {cpu.TotalSeconds:N1} s over {wall.TotalSeconds:N1} s " +
                           $"({100 * cpu.TotalSeconds / wall.TotalSeconds / Environment.ProcessorCount:N0}% of {Environment.ProcessorCount} cores); " +
                           $"balance changes rendered per page: min {reloads.Min()}, max {reloads.Max()}, mean {reloads.Average():N1}");
-        var end2 = Memory();
-        Console.WriteLine($"portal memory after the grants: managed heap {Mib(end2.Managed)} MiB, working set {Mib(end2.WorkingSet)} MiB");
         Console.WriteLine($"load average: {File.ReadAllText("/proc/loadavg").Trim()}");
         return 0;
 
