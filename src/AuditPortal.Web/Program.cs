@@ -98,6 +98,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSerilogRequestLogging();
+app.UseCircuitHandoff();
 app.UsePortalAuth();
 app.UseAntiforgery();
 // Deny by default (AddPortalAuth's fallback policy); each anonymous endpoint is declared here or on its page.
