@@ -80,12 +80,14 @@ AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Servic
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 builder.Services.AddApprovalsPages();
+builder.Services.AddCircuitHandoff();
 
 builder.Services.AddSingleton(SealerHealthCheck.BoundsFrom(builder.Configuration));
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("database")
     .AddCheck<ProjectionDaemonHealthCheck>("projections")
-    .AddCheck<SealerHealthCheck>("event-seals");
+    .AddCheck<SealerHealthCheck>("event-seals")
+    .AddCheck<DrainingHealthCheck>("draining");
 
 var app = builder.Build();
 
@@ -96,6 +98,7 @@ if (!app.Environment.IsDevelopment())
 
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseSerilogRequestLogging();
+app.UseCircuitHandoff();
 app.UsePortalAuth();
 app.UseAntiforgery();
 // Deny by default (AddPortalAuth's fallback policy); each anonymous endpoint is declared here or on its page.

@@ -16,9 +16,15 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
             o.SnackbarConfiguration.HideTransitionDuration = 0;
             o.PopoverOptions.ThrowOnDuplicateProvider = false;
         });
+        // The circuit's drafts (text typed but not sent), as AddCircuitHandoff registers them.
+        Services.AddScoped<AuditPortal.Web.Components.Shared.Drafts>();
         AddServices();
+        // The circuit's persisted state (DraftKeeper in the layout): what a pause saves and a resume restores.
+        PersistentState = AddBunitPersistentComponentState();
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }
+
+    protected Bunit.TestDoubles.BunitPersistentComponentState PersistentState { get; }
 
     /// <summary>Register fakes here: after SetRendererInfo the service collection is frozen.</summary>
     protected virtual void AddServices() { }
