@@ -100,7 +100,7 @@ public static class AuditEventTypes
     [
         "wallet_opened", "credits_granted", "credits_spent",
         "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
-        "access_control_list_created", "permission_granted", "permission_revoked",
+        "access_control_list_created", "permission_granted", "permission_revoked", "permission_expired",
         "audit_exported", "audit_export_started", "audit_export_completed",
         "command_denied", "user_signed_out", "sign_in_locked", "user_signed_in", "sign_in_refused",
     ];
@@ -114,7 +114,7 @@ public static class AuditEventTypes
     {
         "wallet" => ["wallet_opened", "credits_granted", "credits_spent"],
         "job" => ["job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled"],
-        "accesscontrollist" => ["access_control_list_created", "permission_granted", "permission_revoked"],
+        "accesscontrollist" => ["access_control_list_created", "permission_granted", "permission_revoked", "permission_expired"],
         _ => null,
     };
 }

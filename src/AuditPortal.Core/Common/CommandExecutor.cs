@@ -187,7 +187,8 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
         if (IsSystem(actor)) return true;
         var (portal, _) = await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
-        return portal?.Has(actor.UserName, permission) == true;
+        // A time-bound grant ends at its instant here, whether or not PermissionExpiry has recorded it yet.
+        return portal?.Has(actor.UserName, permission, AccessControlClock.Now(session.DocumentStore)) == true;
     }
 
     /// <summary>
