@@ -26,21 +26,7 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
         AccessLogAppend.AppendAsync(store, userName, new SignInRefused(userName, method, reason, clientAddress, time.GetUtcNow()), correlationId, causationId: null, ct, by: RecordedBy);
 
     /// <summary>The latest sign-in of each user (no permission check: callers check first).</summary>
-    public static async Task<IReadOnlyList<KnownUser>> LatestAsync(IQuerySession session, string? search, int limit, CancellationToken ct) =>
-        (await QueryAsync(session, search, userNames: null, ct)).OrderByDescending(x => x.LastSignedInAt).Take(limit).ToList();
-
-    /// <summary>
-    /// The latest sign-in of each of <paramref name="userNames"/> (case-insensitive), keyed by the lower-cased name: one
-    /// query for a whole page (the access review), never one per row. No permission check: callers check first.
-    /// </summary>
-    public static async Task<IReadOnlyDictionary<string, KnownUser>> LatestOfAsync(IQuerySession session, IEnumerable<string> userNames, CancellationToken ct)
-    {
-        var names = userNames.Select(x => x.Trim().ToLowerInvariant()).Distinct().ToArray();
-        if (names.Length == 0) return new Dictionary<string, KnownUser>();
-        return (await QueryAsync(session, search: null, names, ct)).ToDictionary(x => x.UserName.Trim().ToLowerInvariant());
-    }
-
-    private static async Task<List<KnownUser>> QueryAsync(IQuerySession session, string? search, string[]? userNames, CancellationToken ct)
+    public static async Task<IReadOnlyList<KnownUser>> LatestAsync(IQuerySession session, string? search, int limit, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)session.Connection!;
         if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
@@ -51,15 +37,47 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
             from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events
             where type = '{SignedInType}'
               and (@search = '' or strpos(lower(data->>'userName'), @search) > 0 or strpos(lower(coalesce(data->>'displayName', '')), @search) > 0)
-              and (@names::text[] is null or lower(data->>'userName') = any(@names))
             order by lower(data->>'userName'), seq_id desc
             """, conn);
         cmd.Parameters.AddWithValue("search", (search ?? "").Trim().ToLowerInvariant());
-        cmd.Parameters.Add(new NpgsqlParameter("names", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userNames ?? DBNull.Value });
         var found = new List<KnownUser>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
             found.Add(new KnownUser(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        return found.OrderByDescending(x => x.LastSignedInAt).Take(limit).ToList();
+    }
+
+    /// <summary>
+    /// The latest sign-in of each of <paramref name="userNames"/> (case-insensitive), keyed by the lower-cased name: one
+    /// query for a whole page (the access review), never one per row. Each person's sign-ins are on their own access-log
+    /// stream (<see cref="AccessLog.StreamIdFor"/>), so the query walks each stream backwards on its (stream_id, version)
+    /// index to the first sign-in: its cost follows the number of people, not the number of sign-ins ever recorded.
+    /// No permission check: callers check first.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, KnownUser>> LatestOfAsync(IQuerySession session, IEnumerable<string> userNames, CancellationToken ct)
+    {
+        var byStream = userNames.Select(x => x.Trim().ToLowerInvariant()).Distinct().ToDictionary(AccessLog.StreamIdFor);
+        var found = new Dictionary<string, KnownUser>();
+        if (byStream.Count == 0) return found;
+        var conn = (NpgsqlConnection)session.Connection!;
+        if (conn.State != System.Data.ConnectionState.Open) await conn.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"""
+            select s.id, e.user_name, e.display_name, e.method, e.at
+            from unnest(@ids) as s(id)
+            cross join lateral (
+              select data->>'userName' as user_name, data->>'displayName' as display_name, data->>'method' as method, timestamp as at
+              from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events
+              where stream_id = s.id and type = '{SignedInType}'
+              order by version desc limit 1) e
+            """, conn);
+        cmd.Parameters.AddWithValue("ids", byStream.Keys.ToArray());
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var name = byStream[reader.GetGuid(0)];
+            found[name] = new KnownUser(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4));
+        }
         return found;
     }
 }

@@ -75,7 +75,7 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
         }
         foreach (var m in mismatches) output.WriteLine("MISMATCH " + m);
         output.WriteLine($"{reads.Length} reads × {callers.Length} callers, {mismatches.Count} mismatches");
-        Assert.Equal(15 * 5, cells);
+        Assert.Equal(16 * 5, cells);
         Assert.Empty(mismatches);
     }
 
