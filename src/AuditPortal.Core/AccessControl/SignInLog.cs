@@ -80,4 +80,17 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
         }
         return found;
     }
+
+    /// <summary>
+    /// The one lookup of names people recognise: the display name each of <paramref name="userNames"/> last signed in
+    /// with, keyed by the lower-cased user name, only where one is known and differs from the user name. For showing
+    /// beside the stable subject; nothing is ever stored or decided by it. System actors are never looked up.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> DisplayNamesAsync(IQuerySession session, IEnumerable<string> userNames, CancellationToken ct)
+    {
+        var people = userNames.Where(x => !string.IsNullOrWhiteSpace(x) && !x.StartsWith("system:", StringComparison.Ordinal));
+        var latest = await LatestOfAsync(session, people, ct);
+        return latest.Where(x => x.Value.DisplayName is { Length: > 0 } d && !string.Equals(d.Trim(), x.Key, StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(x => x.Key, x => x.Value.DisplayName!);
+    }
 }

@@ -57,7 +57,11 @@ public sealed record AuditEntry(
 /// A page of the feed, newest first; <see cref="NextBefore"/> is the keyset cursor for the next page.
 /// <see cref="Notice"/> says when the text search covered only part of the feed (see AuditLimits.TextScanEvents).
 /// </summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore, string? Notice = null);
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore, string? Notice = null, IReadOnlyDictionary<string, string>? DisplayNames = null)
+{
+    /// <summary>The display name of an actor on this page (from their sign-ins, <see cref="AccessControl.SignInLog.DisplayNamesAsync"/>), or null.</summary>
+    public string? DisplayNameOf(string actor) => DisplayNames?.GetValueOrDefault(actor.Trim().ToLowerInvariant());
+}
 
 /// <summary>Bounds on what one request may read (Audit:MaxExportRows, Audit:TextScanEvents).</summary>
 public sealed record AuditLimits(int MaxExportRows = 100_000, int TextScanEvents = 200_000)
