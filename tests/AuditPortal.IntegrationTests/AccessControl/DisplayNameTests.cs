@@ -28,3 +28,25 @@ public class DisplayNameTests(PortalHostFixture fixture) : IClassFixture<PortalH
         Assert.Equal(new Dictionary<string, string> { ["grace@idp.example"] = "Grace Hopper" }, names);
     }
 }
+
+/// <summary>The approvals list carries the same names (one lookup for the page).</summary>
+public class ApprovalDisplayNameTests(AuditPortal.IntegrationTests.Approvals.ApprovalsFixture fixture) : IClassFixture<AuditPortal.IntegrationTests.Approvals.ApprovalsFixture>
+{
+    [Fact]
+    public async Task Given_a_request_by_a_single_sign_on_user_When_an_approver_lists_requests_Then_the_page_names_the_requester_by_display_name_and_subject()
+    {
+        await fixture.GrantPersonaAsync("an-lin@idp.example", Personas.Support);
+        await fixture.GrantAsync("an-sam", [.. Personas.Support, Permission.ApproveChanges]);
+        await fixture.Get<SignInLog>().SignedInAsync("an-lin@idp.example", "Lin Chen", "oidc", null, "c1");
+        var walletId = await fixture.SupportWalletAsync(100, owner: "an-dana", support: "an-lin@idp.example");
+        var asked = await fixture.Get<WalletService>().GrantAsync(PortalHostFixture.Actor("an-lin@idp.example"), Guid.CreateVersion7(), walletId, 5000, "refund", null);
+        Assert.Contains("waits for approval", asked.Message);
+
+        var page = await new AuditPortal.Core.Approvals.ApprovalQueries(fixture.Store, new FixedActor(PortalHostFixture.Actor("an-sam")))
+            .ListAsync(new AuditPortal.Core.Approvals.ApprovalListQuery(AuditPortal.Core.Approvals.ApprovalView.All));
+
+        var request = Assert.Single(page.Items, r => r.Id == asked.StreamId);
+        Assert.Equal("an-lin@idp.example", request.RequestedBy);
+        Assert.Equal("Lin Chen (an-lin@idp.example)", page.Person(request.RequestedBy));
+    }
+}
