@@ -110,6 +110,7 @@ app.MapHealthChecks(HealthResponse.Path, new Microsoft.AspNetCore.Diagnostics.He
 app.MapHealthChecks(HealthResponse.DetailPath, new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync })
     .RequireAuthorization(Policies.ManageProjections);
 app.MapAuditEndpoints();
+app.MapAccessControlEndpoints();
 // The security headers already send frame-ancestors 'none'; Blazor's own default ('self') would only duplicate it less strictly.
 // Pages declare their own policy (_Imports.razor, [AllowAnonymous] on the account pages); the circuit's hub and
 // Blazor's other framework endpoints get SignedIn explicitly, so that every endpoint carries a declared policy.

@@ -9,6 +9,10 @@ public sealed class AccessControlViewEntry
     public string GrantedBy { get; set; } = "";
     public DateTimeOffset GrantedAt { get; set; }
     public string Reason { get; set; } = "";
+    /// <summary>The end of a time-bound grant (UTC); null for a grant without end.</summary>
+    public DateTimeOffset? Until { get; set; }
+
+    public bool ActiveAt(DateTimeOffset at) => Until is not { } end || at < end;
 }
 
 /// <summary>Kept inline: authorization reads it on every command and must see a revocation at once.</summary>
@@ -34,7 +38,9 @@ public sealed partial class AccessControlListViewProjection : SingleStreamProjec
 
     public static void Apply(PermissionGranted e, AccessControlListView view)
     {
-        view.Entries.Add(new AccessControlViewEntry { Principal = e.Principal, Permission = e.Permission, GrantedBy = e.GrantedBy, GrantedAt = e.GrantedAt, Reason = e.Reason });
+        // As the fold (AccessControlList.Apply): a new grant of the same permission replaces the earlier one.
+        view.Entries.RemoveAll(x => x.Permission == e.Permission && AccessControlList.Same(x.Principal, e.Principal));
+        view.Entries.Add(new AccessControlViewEntry { Principal = e.Principal, Permission = e.Permission, GrantedBy = e.GrantedBy, GrantedAt = e.GrantedAt, Reason = e.Reason, Until = e.Until });
         view.LastChangedAt = e.GrantedAt;
     }
 
@@ -42,5 +48,11 @@ public sealed partial class AccessControlListViewProjection : SingleStreamProjec
     {
         view.Entries.RemoveAll(x => x.Permission == e.Permission && AccessControlList.Same(x.Principal, e.Principal));
         view.LastChangedAt = e.RevokedAt;
+    }
+
+    public static void Apply(PermissionExpired e, AccessControlListView view)
+    {
+        view.Entries.RemoveAll(x => x.Permission == e.Permission && AccessControlList.Same(x.Principal, e.Principal) && x.Until == e.Until);
+        view.LastChangedAt = e.RecordedAt;
     }
 }

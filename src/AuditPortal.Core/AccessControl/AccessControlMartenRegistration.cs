@@ -11,6 +11,7 @@ public static class AccessControlMartenRegistration
         opts.Projections.Add<AccessControlListViewProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<AccessControlListView>().Index(x => x.Resource);
         // Read raw by every node's sign-out check (SignOutLog), before any stream of it was loaded.
+        opts.Events.AddEventType<PermissionExpired>();
         opts.Events.AddEventType<UserSignedOut>();
         opts.Events.AddEventType<SignInLocked>();
         opts.Events.AddEventType<UserSignedIn>();

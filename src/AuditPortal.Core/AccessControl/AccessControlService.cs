@@ -1,5 +1,6 @@
 using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Common;
+using Marten;
 
 namespace AuditPortal.Core.AccessControl;
 
@@ -9,6 +10,9 @@ namespace AuditPortal.Core.AccessControl;
 /// </summary>
 public sealed class AccessControlService(CommandExecutor executor, TimeProvider time, ApprovalService? approvals = null) : IAccessControlCommands
 {
+    /// <summary>Who the history says recorded the end of a time-bound grant: the portal itself, nobody acting.</summary>
+    public const string ExpiryActor = "system:access-expiry";
+
     public static readonly StreamKind<AccessControlList> Lists = new("Access-control list",
         _ => "This access-control list changed since you opened it; reload to see the change, then try again.");
 
@@ -17,12 +21,17 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
             (AccessControlList? existing) => AccessControlListDecisions.Handle(existing, new CreateAccessControlList(aclId, resource, reason, commandId, actor.UserName, time.GetUtcNow())),
             created => $"Access-control list for {created.Resource} created.", ct);
 
-    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        approvals?.NeedsApproval(actor, new(ApprovalAction.GrantPermission, aclId, null, principal, permission)) == true
-            ? approvals.RequestAsync(actor, commandId, new(ApprovalAction.GrantPermission, aclId, null, principal, permission), reason, ct)
+    /// <summary>A grant; with <paramref name="until"/> (UTC, in the future) it ends at that instant with nobody acting.</summary>
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion,
+        DateTimeOffset? until, CancellationToken ct = default) =>
+        approvals?.NeedsApproval(actor, new(ApprovalAction.GrantPermission, aclId, null, principal, permission, until)) == true
+            ? approvals.RequestAsync(actor, commandId, new(ApprovalAction.GrantPermission, aclId, null, principal, permission, until), reason, ct)
             : DecideOnSealedAsync(actor, commandId, nameof(GrantPermission), aclId, expectedVersion,
-            acl => AccessControlListDecisions.Handle(acl, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
-            granted => $"Granted {granted.Permission} to {granted.Principal}.", ct);
+            acl => AccessControlListDecisions.Handle(acl, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion, until)),
+            granted => $"Granted {granted.Permission} to {granted.Principal}{(granted.Until is { } end ? $" until {AccessControlListDecisions.Utc(end)}" : "")}.", ct);
+
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
+        GrantAsync(actor, commandId, aclId, principal, permission, reason, expectedVersion, until: null, ct);
 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
         approvals?.NeedsApproval(actor, new(ApprovalAction.RevokePermission, aclId, null, principal, permission)) == true
@@ -30,6 +39,40 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
             : DecideOnSealedAsync(actor, commandId, nameof(RevokePermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new RevokePermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
             revoked => $"Revoked {revoked.Permission} from {revoked.Principal}.", ct);
+
+    /// <summary>
+    /// Records, as the portal itself, the end of every time-bound grant whose instant has passed (the permission check
+    /// already stopped honouring it then: this is for the history). Every node may run it at once: each list is locked
+    /// while it is decided, and the second node finds the expiry recorded already (the decision refuses it).
+    /// </summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow();
+        var due = new List<(Guid AclId, AccessControlEntry Entry)>();
+        await using (var query = executor.Store.QuerySession())
+        {
+            // The read model only says which lists exist; what is due is read from the events.
+            foreach (var aclId in await query.Query<AccessControlListView>().Select(x => x.Id).ToListAsync(ct))
+            {
+                var (acl, _) = await AccessControlFromEvents.LoadAsync(query, aclId, ct);
+                if (acl is not null) due.AddRange(acl.DueAt(now).Select(e => (aclId, e)));
+            }
+        }
+        var recorded = 0;
+        var failures = new List<string>();
+        foreach (var (aclId, entry) in due)
+        {
+            var result = await DecideOnSealedAsync(new Actor(ExpiryActor, Guid.CreateVersion7().ToString()), null, Guid.CreateVersion7(), nameof(ExpirePermission), aclId, null,
+                acl => AccessControlListDecisions.Handle(acl, new ExpirePermission(aclId, entry.Principal, entry.Permission, entry.Until!.Value, ExpiryActor, now)),
+                expired => $"{expired.Principal}'s {expired.Permission} ended at {AccessControlListDecisions.Utc(expired.Until)}.", ct);
+            if (result.Succeeded) recorded++;
+            else if (result.ErrorCode is not ErrorCodes.NotGranted)
+                failures.Add($"{entry.Principal}'s {entry.Permission} on {aclId}: {result.Message}");
+        }
+        // After the others: one entry that cannot be recorded does not hold back the rest.
+        if (failures.Count > 0) throw new InvalidOperationException("Could not record the end of " + string.Join("; ", failures));
+        return recorded;
+    }
 
     /// <summary>
     /// The decide step of <see cref="CommandExecutor.DecideAsync{T,TEvent}"/>, but on the list as the permission check
@@ -41,7 +84,12 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
     private Task<CommandResult> DecideOnSealedAsync<TEvent>(
         Actor actor, Guid commandId, string commandType, Guid aclId, long? expectedVersion,
         Func<AccessControlList?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct) where TEvent : notnull =>
-        executor.ExecuteAsync(actor, Permission.EditAccessControl, commandId, commandType, async session =>
+        DecideOnSealedAsync(actor, Permission.EditAccessControl, commandId, commandType, aclId, expectedVersion, decide, accepted, ct);
+
+    private Task<CommandResult> DecideOnSealedAsync<TEvent>(
+        Actor actor, Permission? required, Guid commandId, string commandType, Guid aclId, long? expectedVersion,
+        Func<AccessControlList?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct) where TEvent : notnull =>
+        executor.ExecuteAsync(actor, required, commandId, commandType, async session =>
         {
             // No expected version here: the lock (and the empty-id answer) of the executor's fetch; the version is checked below.
             var stream = await CommandExecutor.FetchForWritingAsync(session, Lists, aclId, expectedVersion: null, ct);

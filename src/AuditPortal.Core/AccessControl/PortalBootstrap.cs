@@ -22,7 +22,7 @@ public static class PortalBootstrap
 
         await using var again = store.QuerySession();
         (portal, _) = await AccessControlFromEvents.LoadAsync(again, Resources.PortalAclId, ct);
-        foreach (var permission in Personas.Admin.Where(p => portal?.Has(bootstrapAdmin, p) != true))
+        foreach (var permission in Personas.Admin.Where(p => portal?.Has(bootstrapAdmin, p, AccessControlClock.Now(store)) != true))
             await acl.GrantAsync(actor, Guid.CreateVersion7(), Resources.PortalAclId, bootstrapAdmin, permission, "Bootstrap admin from configuration", null, ct);
     }
 }

@@ -34,7 +34,7 @@ public sealed record ApprovalPolicy(int? GrantThreshold = 1000, int? SpendThresh
 public sealed record RequestApproval(
     Guid RequestId, ApprovalAction Action, Guid TargetId, string TargetName, long TargetVersion,
     int? Amount, string? Principal, Permission? Permission, string Reason,
-    Guid CommandId, string Actor, DateTimeOffset At, TimeSpan ExpiresAfter);
+    Guid CommandId, string Actor, DateTimeOffset At, TimeSpan ExpiresAfter, DateTimeOffset? Until = null);
 
 public sealed record ApproveRequest(Guid RequestId, string Note, Guid CommandId, string Actor, DateTimeOffset At);
 
@@ -67,7 +67,7 @@ public static class ApprovalDecisions
         var principal = credits ? null : Guard.Name(command.Principal, "principal");
         return new ApprovalRequested(command.RequestId, command.Action, command.TargetId, command.TargetName, command.TargetVersion,
             credits ? command.Amount : null, principal, credits ? null : command.Permission, reason,
-            command.Actor, command.At, command.At + command.ExpiresAfter);
+            command.Actor, command.At, command.At + command.ExpiresAfter, credits ? null : command.Until);
     }
 
     public static RequestApproved Handle(ApprovalRequest? state, ApproveRequest command)

@@ -14,7 +14,12 @@ public enum ApprovalView
 
 public sealed record ApprovalListQuery(ApprovalView View = ApprovalView.ToApprove, bool PendingOnly = true, int Page = 0, int PageSize = 50);
 
-public sealed record ApprovalPage(IReadOnlyList<ApprovalRequestView> Items, int TotalCount);
+public sealed record ApprovalPage(IReadOnlyList<ApprovalRequestView> Items, int TotalCount, IReadOnlyDictionary<string, string>? DisplayNames = null)
+{
+    /// <summary>"Ada Lovelace (ada@idp.example)" when a display name is known from sign-ins (<see cref="SignInLog.DisplayNamesAsync"/>), else the subject.</summary>
+    public string Person(string userName) =>
+        DisplayNames?.GetValueOrDefault(userName.Trim().ToLowerInvariant()) is { } name ? $"{name} ({userName})" : userName;
+}
 
 /// <summary>The reads of the approval pages; lets the pages be rendered without a database in component tests.</summary>
 public interface IApprovalReads
@@ -57,7 +62,9 @@ public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) 
         var size = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var total = await q.CountAsync(ct);
         var items = await q.OrderByDescending(x => x.RequestedAt).Skip(Math.Max(query.Page, 0) * size).Take(size).ToListAsync(ct);
-        return new ApprovalPage(items, total);
+        // Names people recognise for the requesters and deciders of this page: one query for the page.
+        var names = await SignInLog.DisplayNamesAsync(session, items.Select(x => x.RequestedBy).Concat(items.Select(x => x.DecidedBy ?? "")), ct);
+        return new ApprovalPage(items, total, names);
     }
 
     public async Task<int> WaitingForMeAsync(CancellationToken ct = default)

@@ -34,7 +34,7 @@ public interface IApprovalEvent
 public sealed record ApprovalRequested(
     Guid RequestId, ApprovalAction Action, Guid TargetId, string TargetName, long TargetVersion,
     int? Amount, string? Principal, Permission? Permission, string Reason,
-    string RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset ExpiresAt) : IApprovalEvent;
+    string RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset ExpiresAt, DateTimeOffset? Until = null) : IApprovalEvent;
 
 /// <summary>Approved by a second person; the change itself is the target stream's event of the same transaction.</summary>
 public sealed record RequestApproved(Guid RequestId, string ApprovedBy, DateTimeOffset ApprovedAt, string Note) : IApprovalEvent;
@@ -53,10 +53,10 @@ public sealed record RequestExpired(Guid RequestId, string ExpiredBy, DateTimeOf
 public sealed record ApprovalRequest(
     Guid Id, ApprovalAction Action, Guid TargetId, string TargetName, int? Amount, string? Principal, Permission? Permission, string Reason,
     string RequestedBy, DateTimeOffset RequestedAt, DateTimeOffset ExpiresAt,
-    ApprovalStatus Status = ApprovalStatus.Pending, string? DecidedBy = null, DateTimeOffset? DecidedAt = null)
+    ApprovalStatus Status = ApprovalStatus.Pending, string? DecidedBy = null, DateTimeOffset? DecidedAt = null, DateTimeOffset? Until = null)
 {
     public static ApprovalRequest Create(ApprovalRequested e) =>
-        new(e.RequestId, e.Action, e.TargetId, e.TargetName, e.Amount, e.Principal, e.Permission, e.Reason, e.RequestedBy, e.RequestedAt, e.ExpiresAt);
+        new(e.RequestId, e.Action, e.TargetId, e.TargetName, e.Amount, e.Principal, e.Permission, e.Reason, e.RequestedBy, e.RequestedAt, e.ExpiresAt, Until: e.Until);
 
     public ApprovalRequest Apply(RequestApproved e) => this with { Status = ApprovalStatus.Approved, DecidedBy = e.ApprovedBy, DecidedAt = e.ApprovedAt };
 
@@ -72,13 +72,14 @@ public sealed record ApprovalRequest(
     public bool IsCredits => Action is ApprovalAction.GrantCredits or ApprovalAction.SpendCredits;
 
     /// <summary>One line for pages and messages: "grant 5,000 credits", "grant EditAccessControl to bob".</summary>
-    public string Describe() => ApprovalText.Describe(Action, Amount, Principal, Permission);
+    public string Describe() => ApprovalText.Describe(Action, Amount, Principal, Permission, Until);
 }
 
 public static class ApprovalText
 {
-    public static string Describe(ApprovalAction action, int? amount, string? principal, Permission? permission) => action switch
+    public static string Describe(ApprovalAction action, int? amount, string? principal, Permission? permission, DateTimeOffset? until = null) => action switch
     {
+        ApprovalAction.GrantPermission when until is { } end => $"grant {permission} to {principal} until {AccessControlListDecisions.Utc(end)}",
         ApprovalAction.GrantCredits => $"grant {amount:N0} credits",
         ApprovalAction.SpendCredits => $"spend {amount:N0} credits",
         ApprovalAction.GrantPermission => $"grant {permission} to {principal}",

@@ -17,6 +17,8 @@ public sealed class ApprovalRequestView
     public int? Amount { get; set; }
     public string? Principal { get; set; }
     public Permission? Permission { get; set; }
+    /// <summary>The end of the permission a grant request asks for (null: no end).</summary>
+    public DateTimeOffset? Until { get; set; }
     public string Reason { get; set; } = "";
     public string RequestedBy { get; set; } = "";
     /// <summary>The requester as one person (<see cref="ApprovalDecisions.SamePerson"/>), for "mine" and "to approve".</summary>
@@ -32,7 +34,7 @@ public sealed class ApprovalRequestView
     public string? CorrelationId { get; set; }
     public long Version { get; set; }
 
-    public string Describe() => ApprovalText.Describe(Action, Amount, Principal, Permission);
+    public string Describe() => ApprovalText.Describe(Action, Amount, Principal, Permission, Until);
 
     public static string KeyOf(string userName) => userName.Trim().ToLowerInvariant();
 }
@@ -42,7 +44,7 @@ public sealed partial class ApprovalRequestViewProjection : SingleStreamProjecti
     public static ApprovalRequestView Create(IEvent<ApprovalRequested> e) => new()
     {
         Id = e.Data.RequestId, Action = e.Data.Action, TargetId = e.Data.TargetId, TargetName = e.Data.TargetName,
-        Amount = e.Data.Amount, Principal = e.Data.Principal, Permission = e.Data.Permission, Reason = e.Data.Reason,
+        Amount = e.Data.Amount, Principal = e.Data.Principal, Permission = e.Data.Permission, Until = e.Data.Until, Reason = e.Data.Reason,
         RequestedBy = e.Data.RequestedBy, RequesterKey = ApprovalRequestView.KeyOf(e.Data.RequestedBy),
         RequestedAt = e.Data.RequestedAt, ExpiresAt = e.Data.ExpiresAt, Status = ApprovalStatus.Pending,
         CorrelationId = e.CorrelationId, Version = e.Version,

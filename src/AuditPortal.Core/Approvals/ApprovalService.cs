@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace AuditPortal.Core.Approvals;
 
 /// <summary>What a request asks to change; <see cref="ApprovalService.RequestAsync"/> records it instead of doing it.</summary>
-public sealed record ApprovalTarget(ApprovalAction Action, Guid TargetId, int? Amount = null, string? Principal = null, Permission? Permission = null)
+public sealed record ApprovalTarget(ApprovalAction Action, Guid TargetId, int? Amount = null, string? Principal = null, Permission? Permission = null, DateTimeOffset? Until = null)
 {
     public static ApprovalTarget Grant(Guid walletId, int amount) => new(ApprovalAction.GrantCredits, walletId, amount);
     public static ApprovalTarget Spend(Guid walletId, int amount) => new(ApprovalAction.SpendCredits, walletId, amount);
@@ -64,7 +64,7 @@ public sealed class ApprovalService(CommandExecutor executor, WalletLimits limit
             var now = time.GetUtcNow();
             var (name, version) = await DecideChangeAsync(session, target, actor.UserName, reason, commandId, now, forWriting: false, ct);
             var requested = ApprovalDecisions.Handle(null, new RequestApproval(requestId, target.Action, target.TargetId, name, version,
-                target.Amount, target.Principal, target.Permission, reason, commandId, actor.UserName, now, policy.ExpiresAfter));
+                target.Amount, target.Principal, target.Permission, reason, commandId, actor.UserName, now, policy.ExpiresAfter, target.Until));
             session.Events.StartStream<ApprovalRequest>(requestId, requested);
             var why = target.Action switch
             {
@@ -72,7 +72,7 @@ public sealed class ApprovalService(CommandExecutor executor, WalletLimits limit
                 ApprovalAction.SpendCredits => $"Spends above {policy.SpendThreshold:N0} credits need a second person",
                 _ => "Changes to who runs the portal need a second person",
             };
-            return CommandResult.Accepted(requestId, 1, $"{why}: your request to {ApprovalText.Describe(requested.Action, requested.Amount, requested.Principal, requested.Permission)} waits for approval.");
+            return CommandResult.Accepted(requestId, 1, $"{why}: your request to {ApprovalText.Describe(requested.Action, requested.Amount, requested.Principal, requested.Permission, requested.Until)} waits for approval.");
         }, ct: ct);
     }
 
@@ -166,7 +166,7 @@ public sealed class ApprovalService(CommandExecutor executor, WalletLimits limit
     }
 
     private static ApprovalTarget Target(ApprovalRequest request) =>
-        new(request.Action, request.TargetId, request.Amount, request.Principal, request.Permission);
+        new(request.Action, request.TargetId, request.Amount, request.Principal, request.Permission, request.Until);
 
     /// <summary>
     /// Decides the change with the target's own rules on the target as it is now. For writing (at approval), the target
@@ -200,11 +200,11 @@ public sealed class ApprovalService(CommandExecutor executor, WalletLimits limit
                 var stream = forWriting ? await CommandExecutor.FetchForWritingAsync(session, AccessControlService.Lists, target.TargetId, null, ct) : null;
                 var (acl, version) = await AccessControlFromEvents.LoadAsync(session, target.TargetId, ct);
                 object change = target.Action == ApprovalAction.GrantPermission
-                    ? AccessControlListDecisions.Handle(acl, new GrantPermission(target.TargetId, target.Principal ?? "", target.Permission ?? default, reason, commandId, requestedBy, at))
+                    ? AccessControlListDecisions.Handle(acl, new GrantPermission(target.TargetId, target.Principal ?? "", target.Permission ?? default, reason, commandId, requestedBy, at, Until: target.Until))
                     : AccessControlListDecisions.Handle(acl, new RevokePermission(target.TargetId, target.Principal ?? "", target.Permission ?? default, reason, commandId, requestedBy, at));
                 if (stream is null) return (acl!.Resource, version);
                 stream.AppendOne(change);
-                return ($"{ApprovalText.Describe(target.Action, null, target.Principal, target.Permission)}.", version + 1);
+                return ($"{ApprovalText.Describe(target.Action, null, target.Principal, target.Permission, target.Until)}.", version + 1);
             }
         }
     }

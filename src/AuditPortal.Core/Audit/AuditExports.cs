@@ -22,6 +22,27 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
     }
 
     /// <summary>
+    /// Checks that <paramref name="actor"/> may view the access review (EditAccessControl or ReadAudit, at this moment) and
+    /// records the start of its CSV download on the same kind of stream as an audit export; Forbidden when refused.
+    /// </summary>
+    public async Task<CommandResult> StartAccessReviewAsync(Actor actor, Guid exportId, AccessReviewFilter filter, CancellationToken ct = default)
+    {
+        // The executor checks one permission and records a refusal: the one of the two the actor holds (or, if neither, the admin's).
+        Permission required;
+        await using (var query = commands.Store.QuerySession())
+            required = await CommandExecutor.IsAllowedAsync(query, actor, Permission.ReadAudit, ct) ? Permission.ReadAudit : Permission.EditAccessControl;
+        return await commands.ExecuteAsync(actor, required, exportId, "StartAccessReviewExport", session =>
+        {
+            session.Events.StartStream<AuditLog>(exportId,
+                new AuditExportStarted(exportId, actor.UserName, time.GetUtcNow(), AccessReviewFormat, new AuditFilter(), filter.Describe(), int.MaxValue));
+            return Task.FromResult(CommandResult.Accepted(exportId, 1, "Export started."));
+        }, ct: ct);
+    }
+
+    /// <summary>The format an access-review download is recorded with (the audit feed's are csv and json).</summary>
+    public const string AccessReviewFormat = "access-review-csv";
+
+    /// <summary>
     /// Records the end of a started download. Written by the portal itself (a system actor, the exporter named in the
     /// event): a permission revoked during the download must not erase the fact that rows left the portal.
     /// </summary>

@@ -60,7 +60,11 @@ public sealed record AuditEntry(
 /// A page of the feed, newest first; <see cref="NextBefore"/> is the keyset cursor for the next page.
 /// <see cref="Notice"/> says when the text search covered only part of the feed (see AuditLimits.TextScanEvents).
 /// </summary>
-public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore, string? Notice = null);
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long? NextBefore, string? Notice = null, IReadOnlyDictionary<string, string>? DisplayNames = null)
+{
+    /// <summary>The display name of an actor on this page (from their sign-ins, <see cref="AccessControl.SignInLog.DisplayNamesAsync"/>), or null.</summary>
+    public string? DisplayNameOf(string actor) => DisplayNames?.GetValueOrDefault(actor.Trim().ToLowerInvariant());
+}
 
 /// <summary>Bounds on what one request may read (Audit:MaxExportRows, Audit:TextScanEvents).</summary>
 public sealed record AuditLimits(int MaxExportRows = 100_000, int TextScanEvents = 200_000)
@@ -105,7 +109,7 @@ public static class AuditEventTypes
     [
         "wallet_opened", "credits_granted", "credits_spent",
         "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
-        "access_control_list_created", "permission_granted", "permission_revoked",
+        "access_control_list_created", "permission_granted", "permission_revoked", "permission_expired",
         "approval_requested", "request_approved", "approval_refused", "request_rejected", "request_withdrawn", "request_expired",
         "audit_exported", "audit_export_started", "audit_export_completed",
         "command_denied", "user_signed_out", "sign_in_locked", "user_signed_in", "sign_in_refused",
@@ -120,7 +124,7 @@ public static class AuditEventTypes
     {
         "wallet" => ["wallet_opened", "credits_granted", "credits_spent"],
         "job" => ["job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled"],
-        "accesscontrollist" => ["access_control_list_created", "permission_granted", "permission_revoked"],
+        "accesscontrollist" => ["access_control_list_created", "permission_granted", "permission_revoked", "permission_expired"],
         _ => null,
     };
 }

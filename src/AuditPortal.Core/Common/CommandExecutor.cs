@@ -239,7 +239,8 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         var (portal, _) = aclVersion is { } version
             ? await AccessControlFromEvents.FoldAtAsync(session, Resources.PortalAclId, version, ct)
             : await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
-        return portal?.Has(actor.UserName, permission) == true;
+        // A time-bound grant ends at its instant here, whether or not PermissionExpiry has recorded it yet.
+        return portal?.Has(actor.UserName, permission, AccessControlClock.Now(session.DocumentStore)) == true;
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public static class ErrorCodes
     public const string AlreadyGranted = "already-granted";
     public const string NotGranted = "not-granted";
     public const string LastAdmin = "last-admin";
+    public const string NotDue = "not-due";
     public const string WalletExists = "wallet-exists";
     public const string BalanceOverflow = "balance-overflow";
     public const string NotFound = "not-found";

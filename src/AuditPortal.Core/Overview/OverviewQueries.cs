@@ -25,11 +25,11 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     public static readonly string[] SensitiveEventTypes =
     [
         "command_denied", "sign_in_locked", "sign_in_refused", "audit_exported",
-        "access_control_list_created", "permission_granted", "permission_revoked",
+        "access_control_list_created", "permission_granted", "permission_revoked", "permission_expired",
         "projection_rebuild_started", "projection_rebuild_completed", "projection_rebuild_cancelled", "projection_rebuild_failed",
     ];
 
-    public static readonly string[] AclEventTypes = ["access_control_list_created", "permission_granted", "permission_revoked"];
+    public static readonly string[] AclEventTypes = ["access_control_list_created", "permission_granted", "permission_revoked", "permission_expired"];
 
     private string Schema => store.Options.Events.DatabaseSchemaName;
     private string Daily => $"{Schema}.{DailyActivityProjection.TableName}";

@@ -37,6 +37,7 @@ public static class PortalMartenRegistration
                 var options = new StoreOptions();
                 PortalStore.Configure(options, connectionString(sp), settings);
                 PortalSchema.IgnoreAuditIndexes(options);
+                AccessControlClock.Use(options, sp.GetService<TimeProvider>() ?? TimeProvider.System);
                 return options;
             })
             .UseLightweightSessions()

@@ -1,5 +1,10 @@
+using System.Globalization;
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
+using AuditPortal.Web.Infrastructure.Auth;
+using Marten;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace AuditPortal.Web.Infrastructure;
 
@@ -12,7 +17,136 @@ public static class AccessControlRegistration
         services.AddScoped<IAccessControlReads, AccessControlQueries>();
         services.AddSingleton<IAccessControlCommands>(sp => sp.GetRequiredService<AccessControlService>());
         services.AddHealthChecks().AddCheck<AccessControlIntegrityHealthCheck>("access-control");
+        services.AddHostedService<PermissionExpiry>();
         return services;
+    }
+
+    /// <summary>
+    /// The access review as CSV, for signed-in users holding EditAccessControl or ReadAudit (the endpoint policy, then
+    /// again at the moment the download starts, which records the start as an audit export is recorded; the end too).
+    /// </summary>
+    public static IEndpointRouteBuilder MapAccessControlEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/access-control/review.csv", ReviewCsvAsync).RequireAuthorization(Policies.ViewAccessControl);
+        return app;
+    }
+
+    private static async Task ReviewCsvAsync(HttpContext http, IDocumentStore store, AuditExports exports, TimeProvider time)
+    {
+        var ct = http.RequestAborted;
+        http.Response.Headers.CacheControl = "no-store";
+        // As the audit export: only the signed-in user, never a name the command services would trust as the system.
+        if (http.User.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name))
+        {
+            await PlainAsync(http, StatusCodes.Status403Forbidden, "Sign in with an account that holds EditAccessControl or ReadAudit to export the access review.");
+            return;
+        }
+        var (filter, error) = AccessReviewQuery.Parse(http.Request.Query["person"], http.Request.Query["permission"], http.Request.Query["timeBound"], http.Request.Query["idleDays"]);
+        if (filter is null)
+        {
+            await PlainAsync(http, StatusCodes.Status400BadRequest, error!);
+            return;
+        }
+        var actor = new Actor(name, http.TraceIdentifier);
+        var exportId = Guid.CreateVersion7();
+        var started = await exports.StartAccessReviewAsync(actor, exportId, filter, ct);
+        if (!started.Succeeded)
+        {
+            await PlainAsync(http, started.Status == CommandStatus.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status503ServiceUnavailable,
+                started.Status == CommandStatus.Forbidden ? "You need EditAccessControl or ReadAudit to export the access review." : started.Message);
+            return;
+        }
+        var rows = 0;
+        var aborted = true;
+        try
+        {
+            IReadOnlyList<AccessReviewRow> review;
+            // The start above checked the permission at this moment; the rows are read right after it.
+            await using (var session = store.QuerySession()) review = await AccessControlQueries.ReviewAsync(session, filter, ct);
+            var stamp = time.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+            http.Response.ContentType = "text/csv; charset=utf-8";
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"access-review-{stamp}.csv\"";
+            rows = await AccessReviewCsv.WriteAsync(review, http.Response.Body, ct);
+            aborted = false;
+        }
+        finally
+        {
+            await exports.CompleteAsync(actor, exportId, rows, truncated: false, aborted, CancellationToken.None);
+        }
+    }
+
+    private static async Task PlainAsync(HttpContext http, int status, string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        await http.Response.WriteAsync(message, http.RequestAborted);
+    }
+}
+
+/// <summary>The access review's filter as URL query parameters, shared by the page and the CSV endpoint.</summary>
+public static class AccessReviewQuery
+{
+    public static (AccessReviewFilter? Filter, string? Error) Parse(string? person, string? permission, string? timeBound, string? idleDays)
+    {
+        if (person is { Length: > AccessReviewFilter.MaxPersonLength })
+            return (null, $"The person filter is {person.Length} characters long; at most {AccessReviewFilter.MaxPersonLength} are allowed.");
+        if (person is not null && person.Any(char.IsControl))
+            return (null, "The person filter contains a control character (such as a line break); remove it and try again.");
+        Permission? parsedPermission = null;
+        if (!string.IsNullOrWhiteSpace(permission))
+        {
+            if (!Enum.TryParse<Permission>(permission.Trim(), ignoreCase: true, out var p) || !Enum.IsDefined(p) || int.TryParse(permission, out _))
+                return (null, $"\"{Short(permission)}\" is not a permission (one of {string.Join(", ", Enum.GetNames<Permission>())}).");
+            parsedPermission = p;
+        }
+        int? days = null;
+        if (!string.IsNullOrWhiteSpace(idleDays))
+        {
+            if (!int.TryParse(idleDays.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d is < 1 or > 36500)
+                return (null, $"\"{Short(idleDays)}\" is not a number of days (a whole number from 1 to 36500).");
+            days = d;
+        }
+        var bounded = timeBound?.Trim().ToLowerInvariant() is "true" or "1" or "on";
+        return (new AccessReviewFilter(string.IsNullOrWhiteSpace(person) ? null : person.Trim(), parsedPermission, bounded, days), null);
+    }
+
+    public static string ToQueryString(AccessReviewFilter filter)
+    {
+        var query = new Dictionary<string, string?>();
+        if (filter.Person is { Length: > 0 } person) query["person"] = person;
+        if (filter.Permission is { } permission) query["permission"] = permission.ToString();
+        if (filter.TimeBoundOnly) query["timeBound"] = "true";
+        if (filter.IdleDays is { } days) query["idleDays"] = days.ToString(CultureInfo.InvariantCulture);
+        return QueryHelpers.AddQueryString("", query);
+    }
+
+    private static string Short(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}
+
+/// <summary>
+/// Records the end of time-bound grants (<see cref="AccessControlService.ExpireDueAsync"/>) every
+/// AccessControl:ExpiryCheckSeconds, as the portal itself. Authorization does not wait for it (the fold ends a grant at
+/// its instant); it writes the history. Waits on the <see cref="TimeProvider"/>, so a test's clock drives it; every node
+/// may run it (the list is locked while it is decided, and the second node finds the expiry recorded).
+/// </summary>
+public sealed class PermissionExpiry(AccessControlService acl, TimeProvider time, IConfiguration configuration, ILogger<PermissionExpiry> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("AccessControl:ExpiryCheckSeconds", 60)));
+        using var timer = new PeriodicTimer(interval, time);
+        do
+        {
+            try
+            {
+                var recorded = await acl.ExpireDueAsync(stoppingToken);
+                if (recorded > 0) logger.LogInformation("Recorded the end of {Count} time-bound grants", recorded);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Could not record the end of time-bound grants; retrying in {Interval}", interval);
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }
 

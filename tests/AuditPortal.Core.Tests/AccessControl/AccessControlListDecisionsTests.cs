@@ -66,7 +66,7 @@ public class AccessControlListDecisionsTests
 
         var e = AccessControlListDecisions.Handle(acl, Grant("alice", Permission.SpendCredits));
 
-        Assert.True(acl!.Apply(e).Has("alice", Permission.SpendCredits));
+        Assert.True(acl!.Apply(e).Has("alice", Permission.SpendCredits, Now));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class AccessControlListDecisionsTests
         var e = AccessControlListDecisions.Handle(acl, Revoke("Alice", Permission.GrantCredits));
 
         Assert.Equal(new PermissionRevoked(PortalId, "Alice", Permission.GrantCredits, "admin", Now, "left the team"), e);
-        Assert.False(acl!.Apply(e).Has("alice", Permission.GrantCredits));
+        Assert.False(acl!.Apply(e).Has("alice", Permission.GrantCredits, Now));
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public class AccessControlListDecisionsTests
 
         var after = acl!.Apply(AccessControlListDecisions.Handle(acl, Revoke("dave", Permission.EditAccessControl)));
 
-        Assert.True(after.Has("admin", Permission.EditAccessControl));
+        Assert.True(after.Has("admin", Permission.EditAccessControl, Now));
         ThenRejected(() => AccessControlListDecisions.Handle(after, Revoke("admin", Permission.EditAccessControl)), ErrorCodes.LastAdmin);
     }
 
@@ -147,7 +147,7 @@ public class AccessControlListDecisionsTests
 
         var e = AccessControlListDecisions.Handle(acl, Revoke("dave", Permission.EditAccessControl, acl: WalletAclId));
 
-        Assert.False(acl!.Apply(e).Has("dave", Permission.EditAccessControl));
+        Assert.False(acl!.Apply(e).Has("dave", Permission.EditAccessControl, Now));
     }
 
     [Theory]

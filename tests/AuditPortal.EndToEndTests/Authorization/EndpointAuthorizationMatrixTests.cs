@@ -52,6 +52,7 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
             .GroupBy(x => (x.Endpoint.RoutePattern.RawText, x.Method)).Select(g => g.First())
             .OrderBy(x => x.Endpoint.RoutePattern.RawText, StringComparer.Ordinal).ToList();
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/audit/export.csv");
+        Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/access-control/review.csv");
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/health/detail");
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText!.StartsWith("/_blazor", StringComparison.Ordinal));
 

@@ -28,6 +28,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
         _ when Under(route, "/wallets") => [Permission.ReadWallets],
         _ when Under(route, "/jobs") => [Permission.ReadJobs],
         _ when Under(route, "/audit") => [Permission.ReadAudit],
+        // The access review included: admins and auditors.
         _ when Under(route, "/access-control") => [Permission.EditAccessControl, Permission.ReadAudit],
         _ when Under(route, "/projections") => [Permission.ManageProjections],
         // Whoever may ask for a change that needs a second person, approve one, or audit.
@@ -73,6 +74,7 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
         var routes = Routes();
         Assert.Contains("/", routes);
         Assert.Contains("/account/signin", routes);
+        Assert.Contains("/access-control/review", routes);
         var cells = 0;
         var mismatches = new List<string>();
         foreach (var route in routes)

@@ -35,6 +35,7 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
             ("ACL list", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).ListAsync()),
             ("ACL detail", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).GetAsync(Resources.PortalAclId)),
             ("ACL integrity", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).IntegrityProblemAsync()),
+            ("access review", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).ReviewAsync(new AccessReviewFilter())),
             ("wallet state as of v1", [Permission.ReadAudit, Permission.ReadWallets], c => new StreamStateQueries(store, c).StateAtAsync(walletId, 1)),
             ("ACL state as of v1", [Permission.ReadAudit, Permission.EditAccessControl], c => new StreamStateQueries(store, c).StateAtAsync(Resources.PortalAclId, 1)),
             ("approval requests", [Permission.ApproveChanges, Permission.GrantCredits, Permission.SpendCredits, Permission.EditAccessControl, Permission.ReadAudit],
@@ -74,7 +75,7 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
         }
         foreach (var m in mismatches) output.WriteLine("MISMATCH " + m);
         output.WriteLine($"{reads.Length} reads × {callers.Length} callers, {mismatches.Count} mismatches");
-        Assert.Equal(15 * 5, cells);
+        Assert.Equal(16 * 5, cells);
         Assert.Empty(mismatches);
     }
 

@@ -37,6 +37,21 @@ public sealed class FakeAccessControlReads : IAccessControlReads
         Task.FromResult<IReadOnlyList<KnownUser>>(People.Where(p => p.UserName.Contains(search ?? "", StringComparison.OrdinalIgnoreCase)
             || (p.DisplayName ?? "").Contains(search ?? "", StringComparison.OrdinalIgnoreCase)).ToList());
 
+    /// <summary>The access review's rows; the filter is applied as the real reads apply it.</summary>
+    public List<AccessReviewRow> Review { get; } = [];
+
+    public List<AccessReviewFilter> ReviewFilters { get; } = [];
+
+    /// <summary>Set: the review read refuses, as it does when the caller's permission was revoked.</summary>
+    public bool DenyReview { get; set; }
+
+    public Task<IReadOnlyList<AccessReviewRow>> ReviewAsync(AccessReviewFilter filter, CancellationToken ct = default)
+    {
+        ReviewFilters.Add(filter);
+        if (DenyReview) throw new AccessDeniedException(Permission.EditAccessControl);
+        return Task.FromResult<IReadOnlyList<AccessReviewRow>>(Review.Where(r => filter.Matches(r, DateTimeOffset.UtcNow)).ToList());
+    }
+
     public Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<AccessControlListView>>(Lists.OrderBy(l => l.Resource).ToList());
 
@@ -47,7 +62,7 @@ public sealed class FakeAccessControlReads : IAccessControlReads
     }
 }
 
-public sealed record AccessControlCall(string Kind, Actor Actor, Guid CommandId, Guid AclId, string Principal, Permission Permission, string Reason, long? ExpectedVersion);
+public sealed record AccessControlCall(string Kind, Actor Actor, Guid CommandId, Guid AclId, string Principal, Permission Permission, string Reason, long? ExpectedVersion, DateTimeOffset? Until = null);
 
 public sealed class FakeAccessControlCommands : IAccessControlCommands
 {
@@ -55,7 +70,10 @@ public sealed class FakeAccessControlCommands : IAccessControlCommands
     public Func<AccessControlCall, CommandResult>? Answer { get; set; }
 
     public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        Record(new AccessControlCall("grant", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Granted {permission} to {principal}.");
+        GrantAsync(actor, commandId, aclId, principal, permission, reason, expectedVersion, null, ct);
+
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, DateTimeOffset? until, CancellationToken ct = default) =>
+        Record(new AccessControlCall("grant", actor, commandId, aclId, principal, permission, reason, expectedVersion, until), $"Granted {permission} to {principal}.");
 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
         Record(new AccessControlCall("revoke", actor, commandId, aclId, principal, permission, reason, expectedVersion), $"Revoked {permission} from {principal}.");

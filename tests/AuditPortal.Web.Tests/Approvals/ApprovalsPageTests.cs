@@ -53,6 +53,18 @@ public class ApprovalsPageTests : PageTestContext
     }
 
     [Fact]
+    public void Given_a_requester_known_by_a_display_name_When_an_approver_opens_the_page_Then_the_name_shows_beside_the_subject()
+    {
+        SignInAs("sam", mayApprove: true);
+        ApprovalReads.Add("ada@idp.example", 5000);
+        ApprovalReads.DisplayNames["ada@idp.example"] = "Ada Lovelace";
+
+        var cut = RenderPage();
+
+        Assert.Equal("Ada Lovelace (ada@idp.example)", Assert.Single(cut.FindAll(".approval-row")).QuerySelector(".approval-requester")!.TextContent);
+    }
+
+    [Fact]
     public void Given_the_mine_filter_in_the_address_When_the_requester_opens_the_page_Then_her_requests_show_with_withdraw_and_no_approve()
     {
         SignInAs("alice", mayApprove: false);

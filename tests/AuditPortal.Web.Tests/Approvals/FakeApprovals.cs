@@ -12,6 +12,9 @@ public sealed class FakeApprovalReads : IApprovalReads
     public string Me { get; set; } = "admin";
     public bool MayApprove { get; set; } = true;
 
+    /// <summary>Display names known from sign-ins (lower-cased user → name), as ApprovalQueries returns them with a page.</summary>
+    public Dictionary<string, string> DisplayNames { get; } = [];
+
     public ApprovalRequestView Add(string requestedBy, int amount, Guid? walletId = null, ApprovalStatus status = ApprovalStatus.Pending, DateTimeOffset? at = null)
     {
         var request = new ApprovalRequestView
@@ -32,7 +35,7 @@ public sealed class FakeApprovalReads : IApprovalReads
             .Where(r => !(query.PendingOnly || query.View == ApprovalView.ToApprove) || r.Status == ApprovalStatus.Pending)
             .Where(r => query.View switch { ApprovalView.Mine => r.RequesterKey == me, ApprovalView.ToApprove => r.RequesterKey != me, _ => true })
             .OrderByDescending(r => r.RequestedAt).ToList();
-        return Task.FromResult(new ApprovalPage(rows, rows.Count));
+        return Task.FromResult(new ApprovalPage(rows, rows.Count, DisplayNames));
     }
 
     public Task<int> WaitingForMeAsync(CancellationToken ct = default) =>

@@ -81,6 +81,21 @@ public class AuditExplorerTests : AuditReadsTestContext
     }
 
     [Fact]
+    public void Given_an_actor_known_by_a_display_name_When_the_feed_shows_their_events_Then_the_name_shows_beside_the_stable_subject()
+    {
+        Reader.DisplayNames["sam"] = "Sam Okafor";
+
+        var cut = RenderAt("/audit");
+
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("tr.audit-row").Count));
+        var sams = cut.Find("tr.audit-row[data-actor='sam'] .audit-actor");
+        Assert.Equal("Sam Okafor", sams.QuerySelector(".audit-actor-name")!.TextContent);
+        Assert.Contains("(sam)", sams.TextContent);
+        // Others without a known name show the subject alone; the filter and the row still key on the subject.
+        Assert.Null(cut.Find("tr.audit-row[data-actor='alice'] .audit-actor").QuerySelector(".audit-actor-name"));
+    }
+
+    [Fact]
     public void Given_filters_When_applied_Then_they_are_put_into_the_address()
     {
         var cut = RenderAt("/audit");

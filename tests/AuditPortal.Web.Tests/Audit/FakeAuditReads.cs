@@ -10,6 +10,9 @@ public sealed class FakeAuditReads : IAuditReads, IStreamStateReads
     public static readonly Guid AclId = Guid.Parse("0190bbbb-0000-7000-8000-000000000002");
 
     public List<AuditEntry> Entries { get; } = [];
+
+    /// <summary>Display names the feed knows from sign-ins (lower-cased actor → name), as AuditFeed returns them with a page.</summary>
+    public Dictionary<string, string> DisplayNames { get; } = [];
     public List<(AuditFilter Filter, long? Before, int Limit)> Queries { get; } = [];
     public List<(Guid StreamId, long Version)> StateRequests { get; } = [];
 
@@ -38,7 +41,7 @@ public sealed class FakeAuditReads : IAuditReads, IStreamStateReads
             .ToList();
         var more = rows.Count > limit;
         if (more) rows.RemoveAt(rows.Count - 1);
-        return Task.FromResult(new AuditPage(rows, more ? rows[^1].Sequence : null));
+        return Task.FromResult(new AuditPage(rows, more ? rows[^1].Sequence : null, DisplayNames: DisplayNames));
     }
 
     public Task<AuditEventDetail?> GetAsync(long sequence, CancellationToken ct = default)

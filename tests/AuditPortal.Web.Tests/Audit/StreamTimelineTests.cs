@@ -19,6 +19,17 @@ public class StreamTimelineTests : AuditReadsTestContext
     }
 
     [Fact]
+    public void Given_an_actor_known_by_a_display_name_When_the_timeline_renders_Then_the_name_shows_beside_the_subject()
+    {
+        Reader.DisplayNames["sam"] = "Sam Okafor";
+
+        var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReads.WalletId));
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".timeline-event").Count));
+        Assert.Equal(["Sam Okafor (sam)", "alice", "alice"], cut.FindAll(".timeline-actor").Select(a => a.TextContent));
+    }
+
+    [Fact]
     public void Given_a_timeline_event_When_state_as_of_here_is_asked_Then_the_folded_state_and_the_before_after_diff_show()
     {
         var cut = Render<StreamTimeline>(p => p.Add(x => x.StreamId, FakeAuditReads.WalletId));
