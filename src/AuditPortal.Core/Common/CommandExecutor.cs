@@ -146,6 +146,14 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             long? probed = readFailure is null || aclVersion.IsCompletedSuccessfully ? await aclVersion : null;
             if (readFailure is not null && probed is null && IsUnavailable(readFailure))
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+
+            async Task<bool> IsAllowedOnAsync(Permission p, long? version)
+            {
+                if (version is not null || readFailure is null) return await IsAllowedAsync(session, actor, p, ct, version);
+                await using var fresh = store.QuerySession();
+                return await IsAllowedAsync(fresh, actor, p, ct);
+            }
+
             if (required is { } permission && !await IsAllowedOnAsync(permission, probed))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: missing {Permission}", commandType, actor.UserName, permission);
@@ -156,15 +164,8 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
 
             // No lookup of the command id before the decision (a round trip on every command): a copy of an accepted
             // command fails on the ProcessedCommand insert or on the stream version, and both paths below answer with
-            // the first copy's outcome; a copy whose decision now fails asks the same record first.
-            async Task<bool> IsAllowedOnAsync(Permission p, long? version)
-            {
-                if (version is not null || readFailure is null) return await IsAllowedAsync(session, actor, p, ct, version);
-                await using var fresh = store.QuerySession();
-                return await IsAllowedAsync(fresh, actor, p, ct);
-            }
-
-            // Allowed: the reads' own failure (e.g. a version conflict) now counts.
+            // the first copy's outcome; a copy whose decision now fails asks the same record first. Allowed, the
+            // reads' own failure (e.g. a version conflict) now counts.
             if (readFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
             CommandResult result;
             try { result = await decide(); }
