@@ -55,10 +55,28 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         // range per request.
         var next = hasMore ? rows[^1].Sequence : scannedDownTo is > 0 and var low ? low + 1 : (long?)null;
         // The names people recognise beside the actors of this page: one query for the page, never one per row.
-        IReadOnlyDictionary<string, string> names;
-        await using (var session = store.QuerySession())
-            names = await AccessControl.SignInLog.DisplayNamesAsync(session, rows.Select(r => r.Actor).Distinct(StringComparer.OrdinalIgnoreCase), ct);
+        var names = await DisplayNamesAsync(rows.Select(r => r.Actor), ct);
         return new AuditPage(rows, next, scannedDownTo is not null ? _limits.TextScanNotice : null, names);
+    }
+
+    /// <summary>
+    /// The display-name lookup an export writes its actor_name column with, one query per batch
+    /// (<see cref="AuditExport.DisplayNameLookup"/>); needs ExportAudit at the moment it is asked for, like the export's rows.
+    /// </summary>
+    public async Task<AuditExport.DisplayNameLookup> ExportDisplayNamesAsync(CancellationToken ct = default)
+    {
+        await DemandAsync([Permission.ExportAudit], ct);
+        return DisplayNamesAsync;
+    }
+
+    /// <summary>
+    /// The display names of <paramref name="actors"/> from their sign-ins (<see cref="AccessControl.SignInLog.DisplayNamesAsync"/>,
+    /// one query), keyed by lower-cased user name; callers have checked the read they name them for.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>> DisplayNamesAsync(IEnumerable<string> actors, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await AccessControl.SignInLog.DisplayNamesAsync(session, actors.Distinct(StringComparer.OrdinalIgnoreCase), ct);
     }
 
     /// <summary>

@@ -11,8 +11,12 @@ public sealed record OverviewPersonas(bool Support, bool Auditor, bool Admin)
 /// <summary>Credits moved in a period: sums and how many grants and spends made them.</summary>
 public sealed record CreditTotals(long Granted, long Spent, int Grants, int Spends);
 
-/// <summary>One event as a tile lists it: what, who, when, and where it lives (for the link to its permalink).</summary>
-public sealed record OverviewEvent(long Sequence, string EventType, string Actor, DateTimeOffset At, Guid StreamId, string StreamType, string Summary);
+/// <summary>
+/// One event as a tile lists it: what, who, when, and where it lives (for the link to its permalink).
+/// <see cref="ActorName"/> is the actor's display name from their sign-ins, shown beside the subject; null when none is known.
+/// </summary>
+public sealed record OverviewEvent(long Sequence, string EventType, string Actor, DateTimeOffset At, Guid StreamId, string StreamType, string Summary,
+    string? ActorName = null);
 
 /// <summary>Support: credits granted and spent today and this week, wallets changed today, the caller's last actions.</summary>
 public sealed record SupportOverview(
@@ -22,8 +26,8 @@ public sealed record SupportOverview(
 /// <summary>Events on one UTC day.</summary>
 public sealed record DailyCount(DateOnly Day, long Events);
 
-/// <summary>An actor and how many events they caused in the period.</summary>
-public sealed record ActorCount(string Actor, long Events);
+/// <summary>An actor and how many events they caused in the period; <see cref="ActorName"/> as in <see cref="OverviewEvent"/>.</summary>
+public sealed record ActorCount(string Actor, long Events, string? ActorName = null);
 
 /// <summary>
 /// Auditor: events per day, the most active actors and the sensitive events of the last week: portal access (changes to

@@ -97,7 +97,8 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var mine = await ReadEventsAsync(conn,
             $"e.user_name = @user and exists (select 1 from {Schema}.mt_streams w where w.id = e.stream_id and w.type in ('{AuditStreamTypes.Wallet}', '{AuditStreamTypes.Job}', '{AuditStreamTypes.AccessControlList}'))",
             c => c.Parameters.AddWithValue("user", actor.UserName), ListLength, ct);
-        return new SupportOverview(dayStart, weekStart, today, week, walletsToday, mine);
+        var names = await DisplayNamesAsync(mine.Select(e => e.Actor), ct);
+        return new SupportOverview(dayStart, weekStart, today, week, walletsToday, Named(mine, names));
     }
 
     public async Task<AuditorOverview> AuditorAsync(CancellationToken ct = default)
@@ -147,7 +148,10 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             c => { SensitiveParameters(c, sensitiveFrom); }, 20, ct);
         var marketplace = await ReadEventsAsync(conn, "e.type = any(@acl) and e.timestamp >= @from and e.stream_id <> @portal",
             c => { SensitiveParameters(c, sensitiveFrom); }, ListLength, ct);
-        return new AuditorOverview(from, to, perDay, actorsFrom, actors, sensitiveFrom, sensitive, marketplace);
+        // One lookup for the names of everyone on the auditor's lists.
+        var names = await DisplayNamesAsync(actors.Select(a => a.Actor).Concat(sensitive.Select(e => e.Actor)).Concat(marketplace.Select(e => e.Actor)), ct);
+        return new AuditorOverview(from, to, perDay, actorsFrom, [.. actors.Select(a => a with { ActorName = NameOf(names, a.Actor) })],
+            sensitiveFrom, Named(sensitive, names), Named(marketplace, names));
     }
 
     private static void SensitiveParameters(NpgsqlCommand c, DateTimeOffset from)
@@ -183,7 +187,8 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         if (canAcl)
         {
             await using var conn = await OpenAsync(ct);
-            acl = await ReadEventsAsync(conn, "e.type = any(@types)", c => c.Parameters.AddWithValue("types", AclEventTypes), ListLength, ct);
+            var changes = await ReadEventsAsync(conn, "e.type = any(@types)", c => c.Parameters.AddWithValue("types", AclEventTypes), ListLength, ct);
+            acl = Named(changes, await DisplayNamesAsync(changes.Select(e => e.Actor), ct));
         }
         return new AdminOverview(status, acl, seals, sealing is null ? null : seals?.Problem(sealing));
     }
@@ -204,6 +209,18 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         if (!await CommandExecutor.IsAllowedAsync(session, actor, permission, ct)) throw new AccessDeniedException(permission);
         return actor;
     }
+
+    /// <summary>Display names beside the subjects of a list: the one lookup (<see cref="SignInLog.DisplayNamesAsync"/>), one query per call.</summary>
+    private async Task<IReadOnlyDictionary<string, string>> DisplayNamesAsync(IEnumerable<string> actors, CancellationToken ct)
+    {
+        await using var session = store.QuerySession();
+        return await SignInLog.DisplayNamesAsync(session, actors.Distinct(StringComparer.OrdinalIgnoreCase), ct);
+    }
+
+    private static string? NameOf(IReadOnlyDictionary<string, string> names, string actor) => names.GetValueOrDefault(actor.Trim().ToLowerInvariant());
+
+    private static IReadOnlyList<OverviewEvent> Named(IReadOnlyList<OverviewEvent> events, IReadOnlyDictionary<string, string> names) =>
+        [.. events.Select(e => e with { ActorName = NameOf(names, e.Actor) })];
 
     /// <summary>Newest first by sequence, so the (type|user_name, seq_id desc) indexes answer with a short scan.</summary>
     private async Task<IReadOnlyList<OverviewEvent>> ReadEventsAsync(NpgsqlConnection conn, string where, Action<NpgsqlCommand> parameters, int limit, CancellationToken ct)

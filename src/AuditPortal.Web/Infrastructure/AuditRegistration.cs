@@ -84,13 +84,14 @@ public static class AuditRegistration
         if (matching > limits.MaxExportRows) http.Response.Headers[TruncatedHeader] = "true";
         if (textScanCapped) http.Response.Headers[TextScanHeader] = limits.TextScanEvents.ToString(CultureInfo.InvariantCulture);
         var rows = feed.ReadAllAsync(filter, limits.MaxExportRows + 1, ct);
+        var names = await feed.ExportDisplayNamesAsync(ct);
         var outcome = new ExportOutcome(0, false);
         var aborted = true;
         try
         {
             outcome = format == AuditExport.Csv
-                ? await AuditExport.WriteCsvAsync(rows, http.Response.Body, limits.MaxExportRows, ct)
-                : await AuditExport.WriteJsonAsync(rows, http.Response.Body, limits.MaxExportRows, ct);
+                ? await AuditExport.WriteCsvAsync(rows, http.Response.Body, limits.MaxExportRows, names, ct)
+                : await AuditExport.WriteJsonAsync(rows, http.Response.Body, limits.MaxExportRows, names, ct);
             aborted = false;
         }
         finally

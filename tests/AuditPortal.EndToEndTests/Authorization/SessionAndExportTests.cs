@@ -82,6 +82,22 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
         Assert.Contains(completed, e => e.Summary == "carol finished an export of 2 audit rows (cut at the row limit)");
     }
 
+    [Fact]
+    public async Task Given_a_single_sign_on_user_on_record_When_an_auditor_exports_their_rows_Then_csv_and_json_carry_the_display_name_beside_the_subject()
+    {
+        // The sign-in record is itself a row by that user.
+        await portal.Services.GetRequiredService<AuditPortal.Core.AccessControl.SignInLog>().SignedInAsync("ex-lin@idp.example", "Lin Chen", "oidc", null, "ex-c1");
+        var auditor = await portal.SignedInAsync("carol");
+
+        var csv = (await auditor.GetStringAsync("/audit/export.csv?actor=ex-lin@idp.example")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var json = System.Text.Json.JsonDocument.Parse(await auditor.GetStringAsync("/audit/export.json?actor=ex-lin@idp.example"));
+
+        Assert.StartsWith("sequence,time,actor,actor_name,", csv[0], StringComparison.Ordinal);
+        Assert.Equal(("ex-lin@idp.example", "Lin Chen"), (csv[1].Split(',')[2], csv[1].Split(',')[3]));
+        var row = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal("Lin Chen", row.GetProperty("actorName").GetString());
+    }
+
     private async Task<IReadOnlyList<AuditEntry>> ExportEventsAsync()
     {
         var feed = new AuditFeed(portal.Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));

@@ -27,6 +27,30 @@ public class DisplayNameTests(PortalHostFixture fixture) : IClassFixture<PortalH
         // Only where a name is known and says more than the subject; system actors are never looked up.
         Assert.Equal(new Dictionary<string, string> { ["grace@idp.example"] = "Grace Hopper" }, names);
     }
+
+    [Fact]
+    public async Task Given_a_single_sign_on_user_who_acted_When_the_feed_is_exported_Then_the_name_column_and_field_carry_the_display_name_beside_the_subject()
+    {
+        await fixture.GrantPersonaAsync("dx-auditor", Personas.Auditor);
+        await fixture.GrantPersonaAsync("lin@idp.example", Personas.Support);
+        await fixture.Get<SignInLog>().SignedInAsync("lin@idp.example", "Lin Chen", "oidc", null, "c1");
+        var walletId = Guid.CreateVersion7();
+        Assert.True((await fixture.Get<WalletService>().OpenAsync(PortalHostFixture.Actor("lin@idp.example"), Guid.CreateVersion7(), walletId, "dx-owner")).Succeeded);
+        var feed = new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor("dx-auditor")));
+        var filter = new AuditFilter { StreamId = walletId };
+        using var csv = new MemoryStream();
+        using var json = new MemoryStream();
+
+        Assert.Equal(1, await AuditExport.WriteCsvAsync(feed.ReadAllAsync(filter), csv, await feed.ExportDisplayNamesAsync()));
+        await AuditExport.WriteJsonAsync(feed.ReadAllAsync(filter), json, await feed.ExportDisplayNamesAsync());
+
+        var row = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1].Split(',');
+        Assert.Equal(("lin@idp.example", "Lin Chen"), (row[2], row[3]));
+        using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+        Assert.Equal("Lin Chen", Assert.Single(doc.RootElement.EnumerateArray()).GetProperty("actorName").GetString());
+        // The lookup is part of the export: only for those who may export.
+        await Assert.ThrowsAsync<AccessDeniedException>(() => new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor("lin@idp.example"))).ExportDisplayNamesAsync());
+    }
 }
 
 /// <summary>The approvals list carries the same names (one lookup for the page).</summary>

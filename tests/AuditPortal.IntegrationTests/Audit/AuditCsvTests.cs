@@ -53,6 +53,10 @@ public class AuditCsvTests
         var lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
         Assert.StartsWith("truncated,", lines[^1], StringComparison.Ordinal);
+        // The message sits in the summary column, as many cells as the header has.
+        Assert.Equal(8, Array.IndexOf(lines[0].Split(','), "summary"));
+        Assert.StartsWith("truncated,,,,,,,,\"Export cut", lines[^1], StringComparison.Ordinal);
+        Assert.EndsWith("\",,", lines[^1], StringComparison.Ordinal);
         Assert.Contains("limit of 2 rows", lines[^1], StringComparison.Ordinal);
         using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
         Assert.Equal(3, doc.RootElement.GetArrayLength());
@@ -67,6 +71,38 @@ public class AuditCsvTests
 
         Assert.Equal(new ExportOutcome(2, false), await AuditExport.WriteCsvAsync(rows.ToAsyncEnumerable(), csv, 2));
         Assert.DoesNotContain("truncated", System.Text.Encoding.UTF8.GetString(csv.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Given_actors_with_display_names_When_exported_Then_a_name_column_beside_the_actor_is_filled_per_batch_escaped_and_empty_when_unknown()
+    {
+        // Three batches of rows (500, 500, 1): one lookup each, never one per row.
+        var rows = Enumerable.Range(1, 2 * AuditExport.BatchSize + 1)
+            .Select(i => new AuditEntry(i, "wallet", Guid.Empty, i, "credits_granted", i % 2 == 0 ? "ada@idp.example" : "sam", DateTimeOffset.UnixEpoch, null, null, "s")).ToList();
+        var lookups = 0;
+        AuditExport.DisplayNameLookup names = (actors, _) =>
+        {
+            lookups++;
+            Assert.Subset(new HashSet<string> { "ada@idp.example", "sam" }, actors.ToHashSet());
+            Assert.Equal(actors.Distinct().Count(), actors.Count());
+            // A display name comes from the identity provider: as hostile as any other text.
+            return Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["ada@idp.example"] = "=Ada, Lovelace" });
+        };
+        using var csv = new MemoryStream();
+        using var json = new MemoryStream();
+
+        Assert.Equal(rows.Count, await AuditExport.WriteCsvAsync(rows.ToAsyncEnumerable(), csv, names));
+        Assert.Equal(3, lookups);
+        Assert.Equal(rows.Count, await AuditExport.WriteJsonAsync(rows.ToAsyncEnumerable(), json, names));
+        Assert.Equal(6, lookups);
+
+        var lines = System.Text.Encoding.UTF8.GetString(csv.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("sequence,time,actor,actor_name,stream_type,", lines[0], StringComparison.Ordinal);
+        Assert.Contains(",ada@idp.example,\"'=Ada, Lovelace\",wallet,", lines[2], StringComparison.Ordinal);
+        Assert.Contains(",sam,,wallet,", lines[1], StringComparison.Ordinal);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.ToArray());
+        Assert.Equal("=Ada, Lovelace", doc.RootElement[1].GetProperty("actorName").GetString());
+        Assert.Equal("", doc.RootElement[0].GetProperty("actorName").GetString());
     }
 
     [Theory]

@@ -14,6 +14,8 @@ public sealed class OverviewFixture : PortalHostFixture
 {
     public static readonly DemoOptions Options = DemoOptions.Small with { IncludePortalAcl = false };
     public List<DemoEvent> Generated { get; } = [];
+    public const string AliceName = "Alice Liddell";
+    public const string AdminName = "Ada Admin";
 
     // The overview's daily read model, as the portal registers it.
     protected override void Configure(IServiceCollection services) => services.AddOverview();
@@ -25,6 +27,9 @@ public sealed class OverviewFixture : PortalHostFixture
         await DemoHistory.SeedAsync(Store, Options);
         await GrantPersonaAsync("carol", Personas.Auditor);
         await GrantPersonaAsync("alice", Personas.Support);
+        // Display names the overview's lists show beside the subjects (from sign-ins, at today's clock: outside the demo's days).
+        await Get<SignInLog>().SignedInAsync("alice", AliceName, "oidc", null, "overview-alice");
+        await Get<SignInLog>().SignedInAsync(Admin, AdminName, "oidc", null, "overview-admin");
         await WaitForProjectionsAsync();
     }
 }
@@ -74,6 +79,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
             .Reverse().Take(OverviewQueries.ListLength).ToList();
         Assert.Equal(mine.Select(e => (e.StreamId, e.At)), overview.MyLastActions.Select(e => (e.StreamId, e.At)));
         Assert.All(overview.MyLastActions, e => Assert.Equal("alice", e.Actor));
+        Assert.All(overview.MyLastActions, e => Assert.Equal(OverviewFixture.AliceName, e.ActorName));
     }
 
     [Fact]
@@ -90,6 +96,9 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         Assert.NotEmpty(overview.MostActiveActors);
         Assert.All(overview.MostActiveActors, a => Assert.Equal(actors[a.Actor], a.Events));
         Assert.Equal(actors.Values.Max(), overview.MostActiveActors[0].Events);
+        // Names beside subjects where a sign-in gave one; the others stay bare.
+        Assert.Contains(overview.MostActiveActors, a => a.Actor == "alice");
+        Assert.All(overview.MostActiveActors, a => Assert.Equal(a.Actor == "alice" ? OverviewFixture.AliceName : null, a.ActorName));
 
         Assert.All(overview.SensitiveEvents, e => Assert.Contains(e.EventType, OverviewQueries.SensitiveEventTypes));
         Assert.All(overview.SensitiveEvents, e => Assert.True(e.At >= Now.AddDays(-7) || e.Actor == PortalHostFixture.Admin));
@@ -106,6 +115,8 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         Assert.Equal("permission_granted", latest.EventType);
         Assert.Contains("alice", latest.Summary);
         Assert.Equal(Resources.PortalAclId, latest.StreamId);
+        Assert.Equal(PortalHostFixture.Admin, latest.Actor);
+        Assert.Equal(OverviewFixture.AdminName, latest.ActorName);
     }
 
     /// <summary>
@@ -157,7 +168,8 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
     {
         var histogram = new ActivityHistogram(fixture.Store, new FixedActor(PortalHostFixture.Actor("carol")));
 
-        var all = await histogram.CountAsync(AuditFilter.None with { Actor = "alice" });
+        // Up to a day past the demo's end: alice's sign-in (the fixture's, for display names) happens at today's clock, weeks later.
+        var all = await histogram.CountAsync(AuditFilter.None with { Actor = "alice", To = Now.AddDays(1) });
         Assert.Equal(fixture.Generated.Count(e => e.UserName == "alice"), all.Total);
         Assert.Equal(TimeSpan.FromDays(7), all.BucketSize);
         Assert.InRange(all.Buckets.Count, 2, ActivityHistogram.MaxBuckets);

@@ -73,6 +73,18 @@ public class OverviewTileTests : PortalTestContext
     }
 
     [Fact]
+    public void Given_an_event_by_a_user_with_a_display_name_When_the_list_renders_Then_the_name_shows_beside_the_subject()
+    {
+        var cut = List(Event(3, actor: "ada@idp.example") with { ActorName = "Ada Lovelace" }, Event(4, actor: "sam"));
+
+        var items = cut.FindAll("ul.overview-event-list li");
+        Assert.Equal("Ada Lovelace", items[0].QuerySelector(".overview-actor-name b")!.TextContent.Trim());
+        Assert.Equal("ada@idp.example", items[0].QuerySelector(".overview-actor-name code")!.TextContent.Trim());
+        Assert.Null(items[1].QuerySelector(".overview-actor-name"));
+        Assert.Contains("sam", items[1].QuerySelector(".caption, .mud-typography-caption")!.TextContent);
+    }
+
+    [Fact]
     public void Given_many_events_When_the_list_renders_Then_each_is_listed_in_the_order_given()
     {
         var events = Enumerable.Range(1, 10).Select(i => Event(i)).ToArray();
