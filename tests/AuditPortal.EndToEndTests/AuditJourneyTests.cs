@@ -40,7 +40,7 @@ public class AuditJourneyTests(PortalServer server) : IClassFixture<PortalServer
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Matches(@"^audit-\d{8}-\d{6}\.csv$", download.SuggestedFilename);
-        Assert.StartsWith("sequence,time,actor,stream_type", lines[0]);
+        Assert.StartsWith("sequence,time,actor,actor_name,stream_type", lines[0]);
         Assert.Equal(3, lines.Length - 1);
         Assert.All(lines.Skip(1), l => Assert.Equal("sam", l.Split(',')[2]));
         Assert.Contains(lines, l => l.Contains(Hostile, StringComparison.Ordinal));
