@@ -124,30 +124,13 @@ public static class AccessReviewQuery
 }
 
 /// <summary>
-/// Records the end of time-bound grants (<see cref="AccessControlService.ExpireDueAsync"/>) every
-/// AccessControl:ExpiryCheckSeconds, as the portal itself. Authorization does not wait for it (the fold ends a grant at
-/// its instant); it writes the history. Waits on the <see cref="TimeProvider"/>, so a test's clock drives it; every node
-/// may run it (the list is locked while it is decided, and the second node finds the expiry recorded).
+/// Records the end of time-bound grants (<see cref="AccessControlService.ExpireDueAsync"/>). Authorization does not wait
+/// for it (the fold ends a grant at its instant); it writes the history.
 /// </summary>
-public sealed class PermissionExpiry(AccessControlService acl, TimeProvider time, IConfiguration configuration, ILogger<PermissionExpiry> logger) : BackgroundService
+public sealed class PermissionExpiry(AccessControlService acl, TimeProvider time, IConfiguration configuration, ILogger<PermissionExpiry> logger)
+    : ExpiryRecorder(time, configuration, logger, "AccessControl:ExpiryCheckSeconds", "the end of time-bound grants")
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("AccessControl:ExpiryCheckSeconds", 60)));
-        using var timer = new PeriodicTimer(interval, time);
-        do
-        {
-            try
-            {
-                var recorded = await acl.ExpireDueAsync(stoppingToken);
-                if (recorded > 0) logger.LogInformation("Recorded the end of {Count} time-bound grants", recorded);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Could not record the end of time-bound grants; retrying in {Interval}", interval);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task<int> RecordDueAsync(CancellationToken ct) => acl.ExpireDueAsync(ct);
 }
 
 /// <summary>

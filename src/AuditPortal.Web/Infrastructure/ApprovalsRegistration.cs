@@ -23,28 +23,9 @@ public static class ApprovalsRegistration
     }
 }
 
-/// <summary>
-/// Records the expiry of open requests past Approvals:ExpiryHours, every Approvals:ExpiryCheckSeconds, as the portal
-/// itself. It waits on the <see cref="TimeProvider"/>, so a test's clock drives it. Every node may run it: each request is
-/// locked while it is decided, and a second node finds it expired already.
-/// </summary>
-public sealed class ApprovalExpiry(ApprovalService approvals, TimeProvider time, IConfiguration configuration, ILogger<ApprovalExpiry> logger) : BackgroundService
+/// <summary>Records the expiry of open requests past Approvals:ExpiryHours (<see cref="ApprovalService.ExpireDueAsync"/>).</summary>
+public sealed class ApprovalExpiry(ApprovalService approvals, TimeProvider time, IConfiguration configuration, ILogger<ApprovalExpiry> logger)
+    : ExpiryRecorder(time, configuration, logger, "Approvals:ExpiryCheckSeconds", "the expiry of approval requests")
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Approvals:ExpiryCheckSeconds", 60)));
-        using var timer = new PeriodicTimer(interval, time);
-        do
-        {
-            try
-            {
-                var expired = await approvals.ExpireDueAsync(stoppingToken);
-                if (expired > 0) logger.LogInformation("Recorded the expiry of {Count} approval requests", expired);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(e, "Could not record the expiry of approval requests; retrying in {Interval}", interval);
-            }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task<int> RecordDueAsync(CancellationToken ct) => approvals.ExpireDueAsync(ct);
 }
