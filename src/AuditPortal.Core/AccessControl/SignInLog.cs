@@ -1,3 +1,4 @@
+using AuditPortal.Core.Audit;
 using Marten;
 using Npgsql;
 
@@ -13,9 +14,6 @@ public sealed record KnownUser(string UserName, string? DisplayName, string Meth
 /// </summary>
 public sealed class SignInLog(IDocumentStore store, TimeProvider time)
 {
-    public const string SignedInType = "user_signed_in";
-    public const string RefusedType = "sign_in_refused";
-
     /// <summary>Who the access log says recorded a refusal: the portal's sign-in (the one refused is not signed in).</summary>
     public const string RecordedBy = SignInAttempts.RecordedBy;
 
@@ -35,7 +33,7 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
             $"""
             select distinct on (lower(data->>'userName')) data->>'userName', data->>'displayName', data->>'method', timestamp
             from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events
-            where type = '{SignedInType}'
+            where type = '{AuditEventTypes.UserSignedIn}'
               and (@search = '' or strpos(lower(data->>'userName'), @search) > 0 or strpos(lower(coalesce(data->>'displayName', '')), @search) > 0)
             order by lower(data->>'userName'), seq_id desc
             """, conn);
@@ -68,7 +66,7 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
             cross join lateral (
               select data->>'userName' as user_name, data->>'displayName' as display_name, data->>'method' as method, timestamp as at
               from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events
-              where stream_id = s.id and type = '{SignedInType}'
+              where stream_id = s.id and type = '{AuditEventTypes.UserSignedIn}'
               order by version desc limit 1) e
             """, conn);
         cmd.Parameters.AddWithValue("ids", byStream.Keys.ToArray());

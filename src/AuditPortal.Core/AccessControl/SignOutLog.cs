@@ -1,3 +1,4 @@
+using AuditPortal.Core.Audit;
 using Marten;
 using Npgsql;
 
@@ -11,8 +12,6 @@ namespace AuditPortal.Core.AccessControl;
 /// </summary>
 public sealed class SignOutLog(IDocumentStore store, TimeProvider time)
 {
-    public const string EventType = "user_signed_out";
-
     /// <summary>Appends the sign-out of <paramref name="userName"/> now; returns its time.</summary>
     public async Task<DateTimeOffset> RecordAsync(string userName, string correlationId, CancellationToken ct = default)
     {
@@ -41,7 +40,7 @@ public sealed class SignOutLog(IDocumentStore store, TimeProvider time)
                    case when jsonb_typeof(data) = 'object' and jsonb_typeof(data->'userName') = 'string' then data->>'userName' end,
                    left(data::text, 200)
             from {store.Options.DatabaseSchemaName}.mt_events
-            where type = '{EventType}' and timestamp >= @since
+            where type = '{AuditEventTypes.UserSignedOut}' and timestamp >= @since
             order by seq_id
             """, conn);
         cmd.Parameters.AddWithValue("since", since);

@@ -116,11 +116,11 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// Who may read one stream's own history (its timeline, an event's payload, its state as of an event): whoever may
     /// read that kind of record on its page; the whole feed, and any stream of another kind, needs ReadAudit.
     /// </summary>
-    public static Permission[] ReadersOf(string? streamType) => AuditStreamTypes.Normalize(streamType) switch
+    public static Permission[] ReadersOf(string? streamType) => AuditStreamTypes.Of(streamType) switch
     {
-        "wallet" => [Permission.ReadWallets, Permission.ReadAudit],
-        "job" => [Permission.ReadJobs, Permission.ReadAudit],
-        "accesscontrollist" => [Permission.EditAccessControl, Permission.ReadAudit],
+        AuditStreamTypes.Wallet => [Permission.ReadWallets, Permission.ReadAudit],
+        AuditStreamTypes.Job => [Permission.ReadJobs, Permission.ReadAudit],
+        AuditStreamTypes.AccessControlList => [Permission.EditAccessControl, Permission.ReadAudit],
         _ => [Permission.ReadAudit],
     };
 

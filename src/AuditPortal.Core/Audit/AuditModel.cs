@@ -88,43 +88,24 @@ public static class AuditStreamTypes
 
     public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog];
 
-    public static string Label(string? type) => Normalize(type) switch
+    public static string Label(string? type) => Of(type) switch
     {
-        "wallet" => "Wallet",
-        "job" => "Job",
-        "accesscontrollist" => "Access-control list",
-        "approvalrequest" => "Approval request",
-        "auditlog" => "Audit log",
+        Wallet => "Wallet",
+        Job => "Job",
+        AccessControlList => "Access-control list",
+        ApprovalRequest => "Approval request",
+        AuditLog => "Audit log",
         _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
     };
 
     /// <summary>Tolerates both Marten's alias (access_control_list) and the CLR name (AccessControlList).</summary>
     public static string Normalize(string? type) => (type ?? "").Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
-}
 
-/// <summary>The event types the portal records, as Marten names them in mt_events.type (offered by the explorer's filter).</summary>
-public static class AuditEventTypes
-{
-    public static readonly string[] All =
-    [
-        "wallet_opened", "credits_granted", "credits_spent",
-        "job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled",
-        "access_control_list_created", "permission_granted", "permission_revoked", "permission_expired",
-        "approval_requested", "request_approved", "approval_refused", "request_rejected", "request_withdrawn", "request_expired",
-        "audit_exported", "audit_export_started", "audit_export_completed",
-        "command_denied", "user_signed_out", "sign_in_locked", "user_signed_in", "sign_in_refused",
-    ];
+    private static readonly Dictionary<string, string> ByNormalized = All.ToDictionary(Normalize);
 
     /// <summary>
-    /// The event types that are appended only to streams of one type (a wallet's, a job's, an access-control list's
-    /// events never go anywhere else), so a stream-type filter over many events can test <c>mt_events.type</c> instead of
-    /// joining every event to <c>mt_streams</c>. Null for stream types whose events are not listed here.
+    /// The constant of this class that <paramref name="type"/> names, in either spelling <see cref="Normalize"/> tolerates;
+    /// null for any other type. Lets a switch match the constants instead of typing the names again.
     /// </summary>
-    public static string[]? OnlyOn(string? streamType) => AuditStreamTypes.Normalize(streamType) switch
-    {
-        "wallet" => ["wallet_opened", "credits_granted", "credits_spent"],
-        "job" => ["job_posted", "participant_invited", "job_application_submitted", "participant_accepted", "job_launched", "job_completed", "job_cancelled"],
-        "accesscontrollist" => ["access_control_list_created", "permission_granted", "permission_revoked", "permission_expired"],
-        _ => null,
-    };
+    public static string? Of(string? type) => ByNormalized.GetValueOrDefault(Normalize(type));
 }

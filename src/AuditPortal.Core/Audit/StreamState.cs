@@ -39,22 +39,22 @@ public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor calle
         if (version < 1) return null;
         var (streamType, streamVersion) = await StreamAsync(streamId, ct);
         if (streamType is null || version > streamVersion) return null;
-        var normalized = AuditStreamTypes.Normalize(streamType);
-        switch (normalized)
+        var known = AuditStreamTypes.Of(streamType);
+        switch (known)
         {
-            case "wallet": await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadWallets); break;
-            case "job": await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadJobs); break;
-            case "accesscontrollist": await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.EditAccessControl); break;
+            case AuditStreamTypes.Wallet: await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadWallets); break;
+            case AuditStreamTypes.Job: await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.ReadJobs); break;
+            case AuditStreamTypes.AccessControlList: await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit, Permission.EditAccessControl); break;
             default: await ReadAccess.DemandAsync(session, caller, ct, Permission.ReadAudit); break;
         }
 
-        var (name, before, after) = normalized switch
+        var (name, before, after) = known switch
         {
-            "wallet" => ("Wallet", await FoldAsync<Wallet>(session, streamId, version - 1, ct), await FoldAsync<Wallet>(session, streamId, version, ct)),
-            "job" => ("Job", await FoldAsync<Job>(session, streamId, version - 1, ct), await FoldAsync<Job>(session, streamId, version, ct)),
-            "accesscontrollist" => ("AccessControlList",
+            AuditStreamTypes.Wallet => ("Wallet", await FoldAsync<Wallet>(session, streamId, version - 1, ct), await FoldAsync<Wallet>(session, streamId, version, ct)),
+            AuditStreamTypes.Job => ("Job", await FoldAsync<Job>(session, streamId, version - 1, ct), await FoldAsync<Job>(session, streamId, version, ct)),
+            AuditStreamTypes.AccessControlList => ("AccessControlList",
                 await FoldAsync<AccessControlList>(session, streamId, version - 1, ct), await FoldAsync<AccessControlList>(session, streamId, version, ct)),
-            "auditlog" => ("AuditLog", await FoldAsync<AuditLog>(session, streamId, version - 1, ct), await FoldAsync<AuditLog>(session, streamId, version, ct)),
+            AuditStreamTypes.AuditLog => ("AuditLog", await FoldAsync<AuditLog>(session, streamId, version - 1, ct), await FoldAsync<AuditLog>(session, streamId, version, ct)),
             _ => ("", null, null),
         };
         if (name.Length == 0) return null;

@@ -6,6 +6,9 @@ public static class Guard
     public const int MaxTextLength = 2000;
     public const int MaxNameLength = 200;
 
+    /// <summary>The field an amount refused by <see cref="Amount"/> names, which the credit forms match to show the error at their amount input.</summary>
+    public const string AmountField = "amount";
+
     /// <summary>
     /// Trimmed free text within a length limit and without characters that are not text: control characters
     /// (PostgreSQL's jsonb refuses NUL outright; the others forge lines in logs and exports), unpaired surrogates
@@ -44,7 +47,7 @@ public static class Guard
         return null;
     }
 
-    public static int Amount(int amount, int ceiling, string field = "amount")
+    public static int Amount(int amount, int ceiling, string field = AmountField)
     {
         if (amount < 1)
             throw new DomainException(new ValidationError(field, $"The {field} must be a whole number of at least 1 (got {amount})."));

@@ -21,15 +21,16 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     public const int EventsPerDayWindow = 90;
     public const int ListLength = 10;
 
+    // Before SensitiveEventTypes, which includes it: static fields are initialised in the order they are written.
+    public static readonly string[] AclEventTypes = AuditEventTypes.OnlyOn(AuditStreamTypes.AccessControlList)!;
+
     /// <summary>Event types an auditor wants to see first: refusals, exports, access-control changes and rebuilds.</summary>
     public static readonly string[] SensitiveEventTypes =
     [
-        "command_denied", "sign_in_locked", "sign_in_refused", "audit_exported",
-        "access_control_list_created", "permission_granted", "permission_revoked", "permission_expired",
-        "projection_rebuild_started", "projection_rebuild_completed", "projection_rebuild_cancelled", "projection_rebuild_failed",
+        AuditEventTypes.CommandDenied, AuditEventTypes.SignInLocked, AuditEventTypes.SignInRefused, AuditEventTypes.AuditExported,
+        .. AclEventTypes,
+        AuditEventTypes.ProjectionRebuildStarted, AuditEventTypes.ProjectionRebuildCompleted, AuditEventTypes.ProjectionRebuildCancelled, AuditEventTypes.ProjectionRebuildFailed,
     ];
-
-    public static readonly string[] AclEventTypes = ["access_control_list_created", "permission_granted", "permission_revoked", "permission_expired"];
 
     private string Schema => store.Options.Events.DatabaseSchemaName;
     private string Daily => $"{Schema}.{DailyActivityProjection.TableName}";
@@ -60,7 +61,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             $"""
             select d.day >= @day, d.event_type, sum(d.events)::bigint, sum(d.amount)::bigint
             from {Daily} d
-            where d.day >= @week and d.event_type in ('credits_granted', 'credits_spent')
+            where d.day >= @week and d.event_type in ('{AuditEventTypes.CreditsGranted}', '{AuditEventTypes.CreditsSpent}')
             group by 1, 2
             """, conn))
         {
@@ -70,7 +71,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             while (await reader.ReadAsync(ct))
             {
                 var isToday = reader.GetBoolean(0);
-                var granted = reader.GetString(1) == "credits_granted";
+                var granted = reader.GetString(1) == AuditEventTypes.CreditsGranted;
                 var count = (int)reader.GetInt64(2);
                 var sum = reader.GetInt64(3);
                 CreditTotals Add(CreditTotals t) => granted

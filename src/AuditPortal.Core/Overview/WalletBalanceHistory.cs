@@ -1,4 +1,5 @@
 using AuditPortal.Core.AccessControl;
+using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Wallets;
 using Marten;
@@ -29,9 +30,9 @@ public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor cur
         {
             var (change, type) = data switch
             {
-                WalletOpened => (0, "wallet_opened"),
-                CreditsGranted g => (g.Amount, "credits_granted"),
-                CreditsSpent s => (-s.Amount, "credits_spent"),
+                WalletOpened => (0, AuditEventTypes.WalletOpened),
+                CreditsGranted g => (g.Amount, AuditEventTypes.CreditsGranted),
+                CreditsSpent s => (-s.Amount, AuditEventTypes.CreditsSpent),
                 _ => (0, data.GetType().Name),
             };
             balance += change;

@@ -1,4 +1,5 @@
 using AuditPortal.Core.Common;
+using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components.Pages.Wallets;
 using AuditPortal.Web.Tests.Shared;
 
@@ -104,6 +105,32 @@ public class WalletCreditFormTests : PageTestContext
         });
         Assert.Equal("5", cut.Find("#spend-amount").GetAttribute("value"));
         Assert.Equal("spend", Assert.Single(WalletCommands.Issued).Kind);
+    }
+
+    [Fact]
+    public void Given_a_grant_above_the_per_operation_limit_When_the_wallet_refuses_Then_the_error_shows_at_the_amount_field_and_the_input_is_kept()
+    {
+        RenderProviders();
+        // The refusal the wallet's decision itself produces (not a hand-typed code), so the form matches what the service sends.
+        var refusal = Assert.Throws<DomainException>(() => WalletDecisions.Handle(
+            new Wallet(_walletId, "alice", 0, DateTimeOffset.UnixEpoch),
+            new GrantCredits(_walletId, 6, "Too much", Guid.CreateVersion7(), "admin", DateTimeOffset.UnixEpoch),
+            new WalletLimits(MaxCreditsPerOperation: 5)));
+        WalletCommands.Answer = _ => CommandResult.Rejected(refusal.Error);
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input("6");
+        cut.Find("#grant-reason").Input("Too much");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            var error = cut.Find(".mud-input-error");
+            Assert.Contains("above the limit of 5 credits per operation", error.TextContent);
+            Assert.NotNull(error.ParentElement?.QuerySelector("#grant-amount") ?? error.ParentElement?.ParentElement?.QuerySelector("#grant-amount"));
+        });
+        Assert.Empty(cut.FindAll("#grant-alert"));
+        Assert.Equal("6", cut.Find("#grant-amount").GetAttribute("value"));
     }
 
     [Fact]

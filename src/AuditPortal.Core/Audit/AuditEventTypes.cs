@@ -1,0 +1,72 @@
+namespace AuditPortal.Core.Audit;
+
+/// <summary>
+/// The event types the portal records, as Marten names them in mt_events.type: the one place their names are written,
+/// for SQL and filters that have no store at hand to ask (<c>EventGraph.EventMappingFor</c>). A test checks every
+/// constant against Marten's mapping and every event type Marten knows against this list.
+/// </summary>
+public static class AuditEventTypes
+{
+    public const string WalletOpened = "wallet_opened";
+    public const string CreditsGranted = "credits_granted";
+    public const string CreditsSpent = "credits_spent";
+
+    public const string JobPosted = "job_posted";
+    public const string ParticipantInvited = "participant_invited";
+    public const string JobApplicationSubmitted = "job_application_submitted";
+    public const string ParticipantAccepted = "participant_accepted";
+    public const string JobLaunched = "job_launched";
+    public const string JobCompleted = "job_completed";
+    public const string JobCancelled = "job_cancelled";
+
+    public const string AccessControlListCreated = "access_control_list_created";
+    public const string PermissionGranted = "permission_granted";
+    public const string PermissionRevoked = "permission_revoked";
+    public const string PermissionExpired = "permission_expired";
+
+    public const string ApprovalRequested = "approval_requested";
+    public const string RequestApproved = "request_approved";
+    public const string ApprovalRefused = "approval_refused";
+    public const string RequestRejected = "request_rejected";
+    public const string RequestWithdrawn = "request_withdrawn";
+    public const string RequestExpired = "request_expired";
+
+    public const string AuditExported = "audit_exported";
+    public const string AuditExportStarted = "audit_export_started";
+    public const string AuditExportCompleted = "audit_export_completed";
+
+    public const string CommandDenied = "command_denied";
+    public const string UserSignedOut = "user_signed_out";
+    public const string SignInLocked = "sign_in_locked";
+    public const string UserSignedIn = "user_signed_in";
+    public const string SignInRefused = "sign_in_refused";
+
+    public const string ProjectionRebuildStarted = "projection_rebuild_started";
+    public const string ProjectionRebuildCompleted = "projection_rebuild_completed";
+    public const string ProjectionRebuildCancelled = "projection_rebuild_cancelled";
+    public const string ProjectionRebuildFailed = "projection_rebuild_failed";
+
+    /// <summary>Every event type the explorer's filter offers (the projection operations log is read on its own page).</summary>
+    public static readonly string[] All =
+    [
+        WalletOpened, CreditsGranted, CreditsSpent,
+        JobPosted, ParticipantInvited, JobApplicationSubmitted, ParticipantAccepted, JobLaunched, JobCompleted, JobCancelled,
+        AccessControlListCreated, PermissionGranted, PermissionRevoked, PermissionExpired,
+        ApprovalRequested, RequestApproved, ApprovalRefused, RequestRejected, RequestWithdrawn, RequestExpired,
+        AuditExported, AuditExportStarted, AuditExportCompleted,
+        CommandDenied, UserSignedOut, SignInLocked, UserSignedIn, SignInRefused,
+    ];
+
+    /// <summary>
+    /// The event types that are appended only to streams of one type (a wallet's, a job's, an access-control list's
+    /// events never go anywhere else), so a stream-type filter over many events can test <c>mt_events.type</c> instead of
+    /// joining every event to <c>mt_streams</c>. Null for stream types whose events are not listed here.
+    /// </summary>
+    public static string[]? OnlyOn(string? streamType) => AuditStreamTypes.Of(streamType) switch
+    {
+        AuditStreamTypes.Wallet => [WalletOpened, CreditsGranted, CreditsSpent],
+        AuditStreamTypes.Job => [JobPosted, ParticipantInvited, JobApplicationSubmitted, ParticipantAccepted, JobLaunched, JobCompleted, JobCancelled],
+        AuditStreamTypes.AccessControlList => [AccessControlListCreated, PermissionGranted, PermissionRevoked, PermissionExpired],
+        _ => null,
+    };
+}
