@@ -61,7 +61,7 @@ public static class ApprovalDecisions
         var reason = Guard.Text(command.Reason, "reason");
         var credits = command.Action is ApprovalAction.GrantCredits or ApprovalAction.SpendCredits;
         if (credits && command.Amount is not > 0)
-            throw new DomainException(new ValidationError("amount", "The amount must be at least 1 credit."));
+            throw new DomainException(new ValidationError(Guard.AmountField, "The amount must be at least 1 credit."));
         if (!credits && (command.Permission is not { } p || !Enum.IsDefined(p)))
             throw new DomainException(new ValidationError("permission", "A permission change needs a known permission."));
         var principal = credits ? null : Guard.Name(command.Principal, "principal");

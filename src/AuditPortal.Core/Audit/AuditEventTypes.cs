@@ -57,6 +57,16 @@ public static class AuditEventTypes
         CommandDenied, UserSignedOut, SignInLocked, UserSignedIn, SignInRefused,
     ];
 
+    private static readonly Dictionary<string, string> ByNormalized =
+        typeof(AuditEventTypes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToDictionary(AuditStreamTypes.Normalize);
+
+    /// <summary>
+    /// The constant that <paramref name="eventType"/> names, as stored (<c>credits_granted</c>) or as the class is named
+    /// (<c>CreditsGranted</c>); null for a type not listed here.
+    /// </summary>
+    public static string? Of(string? eventType) => ByNormalized.GetValueOrDefault(AuditStreamTypes.Normalize(eventType));
+
     /// <summary>
     /// The event types that are appended only to streams of one type (a wallet's, a job's, an access-control list's
     /// events never go anywhere else), so a stream-type filter over many events can test <c>mt_events.type</c> instead of

@@ -118,10 +118,14 @@ public class SingleSignOnJourneyTests(SingleSignOnPortal portal) : IClassFixture
         // Her portal cookie ended on the way: a fresh request is only offered the sign-in page.
         await grace.GotoAsync(portal.BaseUrl + "/wallets");
         Assert.StartsWith(portal.BaseUrl + "/account/signin", grace.Url, StringComparison.Ordinal);
-        // Without an open page, the next request with the cookie goes to the provider, which no longer signs him in.
+        // Without an open page, the next request with the cookie is served nothing: it goes to the provider, which no
+        // longer signs him in, or (when the circuit Blazor keeps for a closed page ran its re-check first and ended the
+        // cookie) to the portal's sign-in page. Both are the portal refusing him; neither shows the wallets.
         await ken.GotoAsync(portal.BaseUrl + "/wallets");
-        Assert.StartsWith(portal.Provider.Issuer + "/interaction/", ken.Url, StringComparison.Ordinal);
-        await Assertions.Expect(ken.Locator("input[name=login]")).ToBeVisibleAsync();
+        if (ken.Url.StartsWith(portal.Provider.Issuer + "/interaction/", StringComparison.Ordinal))
+            await Assertions.Expect(ken.Locator("input[name=login]")).ToBeVisibleAsync();
+        else
+            Assert.StartsWith(portal.BaseUrl + "/account/signin", ken.Url, StringComparison.Ordinal);
 
         // A user still enabled there comes back silently (the provider's own session lasts) to where he was, and the
         // renewed session is a sign-in on his record.
