@@ -32,8 +32,7 @@ public static class AccessControlFromEvents
     public static async Task<long> QueueVersion(IQuerySession session, Marten.Services.BatchQuerying.IBatchedQuery batch, Guid aclId)
     {
         // A batch reads classes only: the same probe as one JSON row.
-        var rows = await batch.Query<VersionRow>(
-            $"select jsonb_build_object('version', coalesce(max(version), 0)) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events where stream_id = ?", aclId);
+        var rows = await batch.Query<VersionRow>($"select jsonb_build_object('version', ({VersionSql(session)}))", aclId);
         return rows.Count == 0 ? 0 : rows[0].Version;
     }
 
