@@ -9,10 +9,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 // Live pages under load, run by hand (never in CI; run it through the test lock):
-//   flock /tmp/auditportal-tests.lock dotnet run -c Release --project tests/AuditPortal.LoadTest -- --pages 100 --nodes 2
-// Opens --pages Chromium tabs on one wallet (spread over --nodes portal nodes in this process, HotCold on one database),
-// then reports the portal's memory per open page, commit-to-page latency of --grants single grants (p50/p95/max over every
-// page), and a burst of --burst grants: CPU of the portal process, reloads per page, time until every page shows the end.
+//   flock /tmp/auditportal-tests.lock dotnet run -c Release --project tests/AuditPortal.LoadTest -- --pages 100 --nodes 2 [--client circuit|chromium]
+// Opens --pages live pages on one wallet (spread over --nodes portal nodes, HotCold on one database), then reports the
+// portal's memory per open page, commit-to-page latency of --grants single grants (p50/p95/max over every page), and a
+// burst of --burst grants: CPU of the portal node(s), renders per page, time until every page shows the end.
+// --client circuit (default): light clients that speak the circuit protocol (CircuitClient.cs) to node processes of
+// their own (CircuitLoad.cs), so memory and CPU are the nodes' own. --client chromium: Chromium tabs on nodes hosted in
+// this process (the figures then include the browser client's share of this process and of the machine).
 namespace AuditPortal.LoadTest;
 
 // Not top-level statements: their generated Program would clash with the portal's own Program class.
@@ -20,15 +23,19 @@ internal static class LoadTestProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        var pageCount = Arg("--pages", 100);
-        var nodeCount = Math.Clamp(Arg("--nodes", 1), 1, 2);
-        var grants = Arg("--grants", 20);
-        var burst = Arg("--burst", 1000);
+        var pageCount = Arg(args, "--pages", 100);
+        var nodeCount = Math.Clamp(Arg(args, "--nodes", 1), 1, 2);
+        var grants = Arg(args, "--grants", 20);
+        var burst = Arg(args, "--burst", 1000);
 
         // WebApplicationFactory finds the portal's content root through attributes only test projects get: name it.
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root.FullName, "AuditPortal.sln"))) root = root.Parent!;
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_AUDITPORTAL_WEB", Path.Combine(root.FullName, "src", "AuditPortal.Web"));
+
+        var client = Array.IndexOf(args, "--client") is var c and >= 0 && c + 1 < args.Length ? args[c + 1] : "circuit";
+        if (client == "circuit") return await CircuitLoad.RunAsync(pageCount, nodeCount, grants, burst, Arg(args, "--senders", 4));
+        if (client != "chromium") throw new ArgumentException($"--client {client}: circuit or chromium");
 
         await using var portal = new LoadPortal();
         await portal.InitializeAsync();
@@ -141,18 +148,21 @@ internal static class LoadTestProgram
             return (GC.GetTotalMemory(true), process.WorkingSet64);
         }
 
-        static double Mib(long bytes) => Math.Round(bytes / (1024.0 * 1024.0), 2);
-        static double Pct(List<double> sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
-        static void Check(CommandResult result)
-        {
-            if (!result.Succeeded) throw new InvalidOperationException(result.Message);
-        }
+    }
 
-        int Arg(string name, int fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-        }
+    public static double Mib(long bytes) => Math.Round(bytes / (1024.0 * 1024.0), 2);
+    public static double Pct(List<double> sorted, int p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    public static void Check(CommandResult result)
+    {
+        if (!result.Succeeded) throw new InvalidOperationException(result.Message);
+    }
+
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
     }
 }
 

@@ -24,6 +24,8 @@ public sealed class PortalNodeProcess : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
     public string Output => string.Join('\n', _lines);
     public bool HasExited => _process.HasExited;
+    /// <summary>The node's process id (the load test reads its memory and CPU from /proc).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Starts a node on <paramref name="connectionString"/> with <paramref name="settings"/> (Section:Key) and waits until it listens.</summary>
     public static async Task<PortalNodeProcess> StartAsync(string connectionString, IDictionary<string, string?> settings)
