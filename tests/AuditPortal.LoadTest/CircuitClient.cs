@@ -30,6 +30,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private readonly TaskCompletionSource _firstRender = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<long, long> _seen = new();
     private int _renders;
+    private long _highest = long.MinValue;
     private string? _error;
 
     private CircuitClient(HubConnection connection, Func<IReadOnlyList<string>, IEnumerable<long>> values)
@@ -62,10 +63,13 @@ public sealed partial class CircuitClient : IAsyncDisposable
     /// <summary>Render batches received so far.</summary>
     public int Renders => Volatile.Read(ref _renders);
 
-    /// <summary>The <see cref="Stopwatch"/> timestamp at which each value was first rendered.</summary>
+    /// <summary>The <see cref="Stopwatch"/> timestamp at which each value was first rendered (each value above every earlier one).</summary>
     public IReadOnlyDictionary<long, long> Seen => _seen;
 
     public string? Error => _error;
+
+    /// <summary>The strings of the last render batch (to say what a page showed instead of what was expected).</summary>
+    public IReadOnlyList<string> LastStrings { get; private set; } = [];
 
     /// <summary>
     /// Opens <paramref name="pageUrl"/> as a browser tab would and waits for the circuit's first render.
@@ -120,7 +124,15 @@ public sealed partial class CircuitClient : IAsyncDisposable
         var batchId = (long)args[0]!;
         var bytes = (byte[])args[1]!;
         Interlocked.Increment(ref _renders);
-        foreach (var value in _values(Strings(bytes))) _seen.TryAdd(value, at);
+        var strings = Strings(bytes);
+        LastStrings = strings;
+        // Values only grow in the load test (grants only): a batch that shows an older value (a chart loading late) is not news.
+        foreach (var value in _values(strings))
+        {
+            if (value <= _highest) continue;
+            _highest = value;
+            _seen.TryAdd(value, at);
+        }
         // The node keeps unacknowledged batches and stops sending after too many: acknowledge as the browser does.
         await _connection.SendAsync("OnRenderCompleted", batchId, null);
         _firstRender.TrySetResult();

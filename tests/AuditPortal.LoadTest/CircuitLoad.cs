@@ -46,17 +46,15 @@ internal static partial class CircuitLoad
             var walletId = Guid.CreateVersion7();
             Check(await wallets.OpenAsync(system, Guid.CreateVersion7(), walletId, "Load Test Ltd"));
             await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
-            // The page shows the balance ("N0") and the stream version; a batch that renders a number beside the number
-            // `offset` above it carries a new balance (the version alone, or an amount in the history, has no such partner).
-            long offset;
-            await using (var query = store.QuerySession()) offset = (await query.Events.FetchStreamStateAsync(walletId))!.Version;
-            IEnumerable<long> Balances(IReadOnlyList<string> strings)
+            // The balance starts at 100,000 so that the page shows it as "100,000", "100,001", …: no other text of the
+            // page (versions, counts, attributes) looks like that, so a render batch's strings tell which balance it shows.
+            const long startingBalance = 100_000;
+            Check(await wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, (int)startingBalance, "load test: starting balance", null));
+            await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
+            static IEnumerable<long> Balances(IReadOnlyList<string> strings)
             {
-                var set = strings.ToHashSet();
-                foreach (var s in strings)
-                {
-                    if (CircuitClient.TryNumber(s, out var n) && set.Contains((n + offset).ToString(CultureInfo.CurrentCulture))) yield return n;
-                }
+                var shown = strings.Select(s => CircuitClient.TryNumber(s, out var n) && n >= startingBalance && s == n.ToString("N0", CultureInfo.CurrentCulture) ? n : -1).DefaultIfEmpty(-1).Max();
+                return shown >= 0 ? [shown] : [];
             }
 
             var cookies = new CookieContainer();
@@ -71,7 +69,8 @@ internal static partial class CircuitLoad
             {
                 var client = await CircuitClient.OpenAsync(http, cookies, $"{nodes[i % nodes.Count].BaseUrl}/wallets/{walletId}", Balances, TimeSpan.FromSeconds(60));
                 clients.Add(client);
-                await Poll.UntilAsync(() => client.Seen.ContainsKey(0) || client.Error is not null, TimeSpan.FromSeconds(60));
+                await Poll.UntilAsync(() => Task.FromResult(client), c => c.Seen.ContainsKey(startingBalance) || c.Error is not null, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20),
+                    c => $"page {i} shows no balance {startingBalance:N0}; its last render: {string.Join(" | ", c.LastStrings.Take(60))}");
                 if (client.Error is not null) throw new InvalidOperationException($"page {i}: {client.Error}");
                 if (i == 9) rssTen = nodes.Select(Rss).ToList();
             }
@@ -85,7 +84,7 @@ internal static partial class CircuitLoad
             // Single grants, one at a time: from the start of the command (its commit included) to the new balance on every page.
             var latencies = new List<double>();
             var afterCommit = new List<double>();
-            var balance = 0L;
+            var balance = startingBalance;
             for (var g = 0; g < grants; g++)
             {
                 var start = Stopwatch.GetTimestamp();
