@@ -88,7 +88,7 @@ internal static class LoadTestProgram
             var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             Check(await wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 1, "load test", null));
             balance++;
-            var seen = await SeenAsync(balance.ToString(), TimeSpan.FromSeconds(30));
+            var seen = await SeenAsync(balance.ToString("N0", System.Globalization.CultureInfo.CurrentCulture), TimeSpan.FromSeconds(30));
             latencies.AddRange(seen.Select(t => (double)(t - start)));
         }
         latencies.Sort();
@@ -103,7 +103,7 @@ internal static class LoadTestProgram
         var sent = clock.Elapsed;
         balance += burst;
         var lastCommit = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var end = await SeenAsync(balance.ToString(), TimeSpan.FromSeconds(120));
+        var end = await SeenAsync(balance.ToString("N0", System.Globalization.CultureInfo.CurrentCulture), TimeSpan.FromSeconds(120));
         var wall = clock.Elapsed;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
