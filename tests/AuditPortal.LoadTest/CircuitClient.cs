@@ -30,6 +30,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private readonly TaskCompletionSource _firstRender = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<long, long> _seen = new();
     private int _renders;
+    private int _jsCalls;
     private long _highest = long.MinValue;
     private string? _error;
 
@@ -59,6 +60,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
             connection.On(name, types, _ => Task.CompletedTask);
         }
     }
+
+    /// <summary>JS interop calls the node made to this page (each answered).</summary>
+    public int JsCalls => Volatile.Read(ref _jsCalls);
 
     /// <summary>Render batches received so far.</summary>
     public int Renders => Volatile.Read(ref _renders);
@@ -141,6 +145,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private async Task OnBeginInvokeJsAsync(object?[] args)
     {
         var asyncHandle = (long)args[0]!;
+        Interlocked.Increment(ref _jsCalls);
         // No answer is expected for handle 0; every other call gets a successful empty result (no DOM to measure, no storage).
         if (asyncHandle != 0)
             await _connection.SendAsync("EndInvokeJSFromDotNet", asyncHandle, true, $"[{asyncHandle},true,null]");

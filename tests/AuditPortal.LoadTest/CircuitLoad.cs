@@ -79,7 +79,7 @@ internal static partial class CircuitLoad
             Console.WriteLine($"{pageCount} live wallet pages opened in {opening.Elapsed.TotalSeconds:N1} s; node RSS (MiB) {string.Join(" + ", rssEmpty.Select(Mib))} -> " +
                               $"{string.Join(" + ", rssFull.Select(Mib))}; per open page {Mib(total / pageCount):N2} MiB" +
                               (rssTen is null || pageCount <= 10 ? "" : $" (pages 11-{pageCount}: {Mib((rssFull.Sum() - rssTen.Sum()) / (pageCount - 10)):N2} MiB)") +
-                              $"; load average {LoadAverage()}");
+                              $"; JS interop calls answered per page {clients.Average(c => c.JsCalls):N1}; load average {LoadAverage()}");
 
             // Single grants, one at a time: from the start of the command (its commit included) to the new balance on every page.
             var latencies = new List<double>();
@@ -134,6 +134,12 @@ internal static partial class CircuitLoad
                               $"over {wall.TotalSeconds:N1} s ({100 * cpu.Sum(c => c.TotalSeconds) / wall.TotalSeconds / Environment.ProcessorCount:N0}% of {Environment.ProcessorCount} cores; " +
                               $"writer and clients in this process {self.TotalSeconds:N1} s); render batches per page min {renders.Min()}, max {renders.Max()}, mean {renders.Average():N1}; " +
                               $"balances shown per page min {values.Min()}, max {values.Max()}; load average {LoadAverage()}");
+            // A page whose interop answer upset a component would show here (the nodes log warnings and errors only).
+            foreach (var node in nodes)
+            {
+                var problems = node.Output.Split('\n').Where(l => l.Contains(" WRN]", StringComparison.Ordinal) || l.Contains(" ERR]", StringComparison.Ordinal)).ToList();
+                Console.WriteLine($"node {node.BaseUrl}: {problems.Count} warnings/errors logged{(problems.Count > 0 ? ", first: " + problems[0] : "")}");
+            }
             return 0;
         }
         finally
