@@ -62,7 +62,9 @@ internal static partial class CircuitLoad
             await SignInAsync(http, nodes[0].BaseUrl, "alice");
 
             Console.WriteLine($"circuit clients, {pageCount} pages on {nodeCount} node process(es); load average {LoadAverage()}");
+            // Resident memory first: the heap snapshot's full collection would lower it.
             var rssEmpty = nodes.Select(Rss).ToList();
+            var heapEmpty = await Task.WhenAll(nodes.Select(ManagedHeapAsync));
             var opening = Stopwatch.StartNew();
             List<long>? rssTen = null;
             for (var i = 0; i < pageCount; i++)
@@ -74,11 +76,16 @@ internal static partial class CircuitLoad
                 if (client.Error is not null) throw new InvalidOperationException($"page {i}: {client.Error}");
                 if (i == 9) rssTen = nodes.Select(Rss).ToList();
             }
+            var opened = opening.Elapsed;
             var rssFull = nodes.Select(Rss).ToList();
+            var heapFull = await Task.WhenAll(nodes.Select(ManagedHeapAsync));
             var total = rssFull.Sum() - rssEmpty.Sum();
-            Console.WriteLine($"{pageCount} live wallet pages opened in {opening.Elapsed.TotalSeconds:N1} s; node RSS (MiB) {string.Join(" + ", rssEmpty.Select(Mib))} -> " +
+            Console.WriteLine($"{pageCount} live wallet pages opened in {opened.TotalSeconds:N1} s; node RSS (MiB) {string.Join(" + ", rssEmpty.Select(Mib))} -> " +
                               $"{string.Join(" + ", rssFull.Select(Mib))}; per open page {Mib(total / pageCount):N2} MiB" +
                               (rssTen is null || pageCount <= 10 ? "" : $" (pages 11-{pageCount}: {Mib((rssFull.Sum() - rssTen.Sum()) / (pageCount - 10)):N2} MiB)") +
+                              (heapEmpty.Any(h => h is null) ? "; managed heap not read (install dotnet-gcdump)"
+                                  : $"; live managed heap (MiB) {string.Join(" + ", heapEmpty.Select(h => Mib(h!.Value)))} -> {string.Join(" + ", heapFull.Select(h => Mib(h!.Value)))}, " +
+                                    $"per open page {Mib((heapFull.Sum(h => h!.Value) - heapEmpty.Sum(h => h!.Value)) / pageCount):N2} MiB") +
                               $"; JS interop calls answered per page {clients.Average(c => c.JsCalls):N1}; load average {LoadAverage()}");
 
             // Single grants, one at a time: from the start of the command (its commit included) to the new balance on every page.
@@ -179,6 +186,38 @@ internal static partial class CircuitLoad
     private static long Rss(PortalNodeProcess node) =>
         long.Parse(File.ReadLines($"/proc/{node.ProcessId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
             CultureInfo.InvariantCulture) * 1024;
+
+    /// <summary>
+    /// The node's live managed heap after a full collection, from a heap snapshot by dotnet-gcdump (a .NET diagnostics
+    /// tool: `dotnet tool install -g dotnet-gcdump`); null when the tool is not installed. The snapshot pauses the node
+    /// for its collection, so it is taken only when nothing is being timed.
+    /// </summary>
+    private static async Task<long?> ManagedHeapAsync(PortalNodeProcess node)
+    {
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
+        if (!File.Exists(tool)) return null;
+        var file = Path.Combine(Path.GetTempPath(), $"auditportal-load-{node.ProcessId}-{Guid.NewGuid():N}.gcdump");
+        try
+        {
+            await RunAsync(tool, "collect", "-p", node.ProcessId.ToString(CultureInfo.InvariantCulture), "-o", file);
+            var report = await RunAsync(tool, "report", file);
+            var line = report.Split('\n').First(l => l.Contains("GC Heap bytes", StringComparison.Ordinal));
+            return long.Parse(line.Trim().Split(' ')[0], NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        static async Task<string> RunAsync(string tool, params string[] args)
+        {
+            using var process = Process.Start(new ProcessStartInfo(tool, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"dotnet-gcdump {string.Join(' ', args)}: {output}{await process.StandardError.ReadToEndAsync()}");
+            return output;
+        }
+    }
 
     /// <summary>CPU time of a node process (utime + stime in /proc/&lt;pid&gt;/stat, clock ticks of 10 ms).</summary>
     private static TimeSpan Cpu(PortalNodeProcess node)
