@@ -91,6 +91,8 @@ internal static partial class CircuitLoad
             // Single grants, one at a time: from the start of the command (its commit included) to the new balance on every page.
             var latencies = new List<double>();
             var afterCommit = new List<double>();
+            var firstPage = new List<double>();
+            var spread = new List<double>();
             var balance = startingBalance;
             for (var g = 0; g < grants; g++)
             {
@@ -102,12 +104,20 @@ internal static partial class CircuitLoad
                 await Poll.UntilAsync(() => clients.All(c => c.Seen.ContainsKey(value)), TimeSpan.FromSeconds(30));
                 latencies.AddRange(clients.Select(c => Stopwatch.GetElapsedTime(start, c.Seen[value]).TotalMilliseconds));
                 afterCommit.AddRange(clients.Select(c => Stopwatch.GetElapsedTime(committed, c.Seen[value]).TotalMilliseconds));
+                // Where the time goes: the first page shows the path commit → NOTIFY → change feed → reload → render;
+                // the spread to the last page is the other pages' reloads and renders waiting for the node's CPU.
+                firstPage.Add(clients.Min(c => Stopwatch.GetElapsedTime(committed, c.Seen[value]).TotalMilliseconds));
+                spread.Add(Stopwatch.GetElapsedTime(clients.Min(c => c.Seen[value]), clients.Max(c => c.Seen[value])).TotalMilliseconds);
             }
             latencies.Sort();
             afterCommit.Sort();
             Console.WriteLine($"grant to every page ({grants} grants x {pageCount} pages): p50 {Pct(latencies, 50):N0} ms, p95 {Pct(latencies, 95):N0} ms, " +
                               $"max {latencies[^1]:N0} ms (from the command's return: p50 {Pct(afterCommit, 50):N0}, p95 {Pct(afterCommit, 95):N0}, " +
                               $"max {afterCommit[^1]:N0} ms); load average {LoadAverage()}");
+            firstPage.Sort();
+            spread.Sort();
+            Console.WriteLine($"  per grant, from the command's return to the first page: p50 {Pct(firstPage, 50):N0} ms, max {firstPage[^1]:N0} ms; " +
+                              $"first to last page: p50 {Pct(spread, 50):N0} ms, max {spread[^1]:N0} ms");
 
             // A burst: --senders writers send --burst grants as fast as they can (a grant that lost the race for the
             // stream's version is sent again); CPU of the nodes from the first grant until every page shows the end.

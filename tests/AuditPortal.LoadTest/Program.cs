@@ -14,7 +14,8 @@ using Microsoft.Playwright;
 // portal's memory per open page, commit-to-page latency of --grants single grants (p50/p95/max over every page), and a
 // burst of --burst grants: CPU of the portal node(s), renders per page, time until every page shows the end.
 // --client circuit (default): light clients that speak the circuit protocol (CircuitClient.cs) to node processes of
-// their own (CircuitLoad.cs), so memory and CPU are the nodes' own. --client chromium: Chromium tabs on nodes hosted in
+// their own (CircuitLoad.cs), so memory and CPU are the nodes' own (the live managed heap too, if dotnet-gcdump is installed:
+// `dotnet tool install -g dotnet-gcdump`). --client chromium: Chromium tabs on nodes hosted in
 // this process (the figures then include the browser client's share of this process and of the machine).
 namespace AuditPortal.LoadTest;
 
