@@ -76,6 +76,7 @@ builder.Services.AddPortalAuth(builder.Configuration);
 builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();
 builder.Services.AddAuditPages(builder.Configuration);
+builder.Services.AddSiemFeed();
 AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
@@ -110,6 +111,7 @@ app.MapHealthChecks(HealthResponse.Path, new Microsoft.AspNetCore.Diagnostics.He
 app.MapHealthChecks(HealthResponse.DetailPath, new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync })
     .RequireAuthorization(Policies.ManageProjections);
 app.MapAuditEndpoints();
+app.MapSiemFeed();
 app.MapAccessControlEndpoints();
 // The security headers already send frame-ancestors 'none'; Blazor's own default ('self') would only duplicate it less strictly.
 // Pages declare their own policy (_Imports.razor, [AllowAnonymous] on the account pages); the circuit's hub and

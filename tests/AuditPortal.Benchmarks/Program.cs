@@ -85,6 +85,17 @@ Row("  binding in the portal (HMAC over the jsonb text), per event", $"{bulk.Bin
     values: new() { ["microsecondsPerEvent"] = bulk.BindingTime.TotalMilliseconds * 1000 / Math.Max(1, bulk.Events) });
 await Sql(superuser, "vacuum analyze auditportal.mt_events");
 await Sql(superuser, "vacuum analyze auditportal.mt_streams");
+// "--only feed": the import and the feed for security tools.
+if (only is null or "feed")
+{
+    Console.WriteLine("Reading the audit feed from start to end...");
+    await SiemFeedBenchmark.RunAsync(store, pg.DataDirectory, (await store.Advanced.FetchEventStoreStatistics()).EventCount, Row);
+    if (only == "feed")
+    {
+        await ReportAsync();
+        return 0;
+    }
+}
 if (only == "queries") return await QueriesOnlyAsync();
 
 // 2. Rebuild every read model, then bare Marten, then the SQL floor.

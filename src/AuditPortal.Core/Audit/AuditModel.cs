@@ -85,8 +85,10 @@ public static class AuditStreamTypes
     public const string AccessControlList = "access_control_list";
     public const string AuditLog = "audit_log";
     public const string ApprovalRequest = "approval_request";
+    public const string ServiceToken = "service_token";
+    public const string ServiceTokenUsage = "service_token_usage";
 
-    public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog];
+    public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog, ServiceToken, ServiceTokenUsage];
 
     public static string Label(string? type) => Of(type) switch
     {
@@ -95,6 +97,8 @@ public static class AuditStreamTypes
         AccessControlList => "Access-control list",
         ApprovalRequest => "Approval request",
         AuditLog => "Audit log",
+        ServiceToken => "Service token",
+        ServiceTokenUsage => "Service token uses",
         _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
     };
 

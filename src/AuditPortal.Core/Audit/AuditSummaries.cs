@@ -42,6 +42,9 @@ public static class AuditSummaries
             AuditEventTypes.ApprovalRefused => $"{S("triedBy")}'s approval of request {Short(data, "requestId")} was refused: {S("why")}",
             AuditEventTypes.RequestRejected => $"{S("rejectedBy")} rejected request {Short(data, "requestId")}{Reason(data)}",
             AuditEventTypes.RequestWithdrawn => $"{S("withdrawnBy")} withdrew request {Short(data, "requestId")}{Reason(data)}",
+            AuditEventTypes.ServiceTokenIssued => $"{S("issuedBy")} issued a token for {S("principal")} valid until {S("expiresAt")}{Reason(data)}",
+            AuditEventTypes.ServiceTokenRevoked => $"{S("revokedBy")} revoked token {Short(data, "tokenId")} of {S("principal")}{Reason(data)}",
+            AuditEventTypes.ServiceTokenUsed => $"{S("principal")} used token {Short(data, "tokenId")} in the minute from {S("minute")}{From(data)}",
             AuditEventTypes.RequestExpired => $"Request {Short(data, "requestId")} expired with nobody acting",
             _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
         };

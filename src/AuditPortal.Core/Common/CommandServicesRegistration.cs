@@ -22,6 +22,8 @@ public static class CommandServicesRegistration
         services.AddSingleton<AccessControlService>();
         services.AddSingleton<SignOutLog>();
         services.AddSingleton<SignInLog>();
+        services.AddSingleton<ServiceTokens.ServiceTokenService>();
+        services.AddSingleton<Audit.SiemFeed>();
         return services;
     }
 }

@@ -91,5 +91,6 @@ public static class PortalStore
         opts.AddApprovals();
         Integrity.EventBinding.Register(opts, settings.EventKey);
         opts.AddAudit();
+        AuditPortal.Core.ServiceTokens.ServiceTokensMartenRegistration.AddServiceTokens(opts);
     }
 }

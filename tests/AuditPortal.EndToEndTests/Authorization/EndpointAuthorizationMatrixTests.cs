@@ -33,6 +33,8 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
     {
         Policies.SignedIn => [],
         Policies.ViewAccessControl => [Permission.EditAccessControl, Permission.ReadAudit],
+        // The feed's own policy admits a cookie or a token; the feed then needs ExportAudit (SiemFeedEndpointTests covers tokens).
+        AuditPortal.Web.Infrastructure.SiemFeedRegistration.Policy => [Permission.ExportAudit],
         Policies.ViewApprovals => [Permission.ApproveChanges, Permission.GrantCredits, Permission.SpendCredits, Permission.EditAccessControl, Permission.ReadAudit],
         _ when Enum.TryParse<Permission>(policy, out var permission) => [permission],
         _ => throw new InvalidOperationException($"Policy {policy} is not known to the matrix: add what it requires to PermissionsOf()."),
@@ -54,6 +56,7 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/audit/export.csv");
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/access-control/review.csv");
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/health/detail");
+        Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == AuditPortal.Web.Infrastructure.SiemFeedRegistration.Path);
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText!.StartsWith("/_blazor", StringComparison.Ordinal));
 
         var mismatches = new List<string>();

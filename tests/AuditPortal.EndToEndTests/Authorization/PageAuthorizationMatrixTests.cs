@@ -28,6 +28,8 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
         _ when Under(route, "/wallets") => [Permission.ReadWallets],
         _ when Under(route, "/jobs") => [Permission.ReadJobs],
         _ when Under(route, "/audit") => [Permission.ReadAudit],
+        // Service tokens hand out access: admins only (auditors see their issue, use and revocation in the audit trail).
+        "/access-control/service-tokens" => [Permission.EditAccessControl],
         // The access review included: admins and auditors.
         _ when Under(route, "/access-control") => [Permission.EditAccessControl, Permission.ReadAudit],
         _ when Under(route, "/projections") => [Permission.ManageProjections],

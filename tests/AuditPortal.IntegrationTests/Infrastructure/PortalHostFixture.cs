@@ -24,10 +24,13 @@ public class PortalHostFixture : IAsyncLifetime
 
     protected virtual void Configure(IServiceCollection services) { }
 
+    /// <summary>Solo: the async daemon runs. A fixture that imports a large history without projecting it says Disabled.</summary>
+    protected virtual DaemonMode Daemon => DaemonMode.Solo;
+
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await TestCluster.CreateDatabaseAsync(GetType().Name);
-        _host = await ReliabilityHost.StartAsync(ConnectionString, DaemonMode.Solo, quiet: false, configure: Configure);
+        _host = await ReliabilityHost.StartAsync(ConnectionString, Daemon, quiet: false, configure: Configure);
         await AuditIndexes.EnsureAsync(Store);
     }
 

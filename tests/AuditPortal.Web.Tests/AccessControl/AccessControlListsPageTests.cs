@@ -1,13 +1,37 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Web.Components.Pages.AccessControl;
+using AuditPortal.Web.Infrastructure.Auth;
+using Bunit.TestDoubles;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 
 public class AccessControlListsPageTests : PortalTestContext
 {
     private readonly FakeAccessControlReads _queries = new();
+    private BunitAuthorizationContext _auth = null!;
 
-    protected override void AddServices() => Services.AddSingleton<IAccessControlReads>(_queries);
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAccessControlReads>(_queries);
+        // An auditor by default: the lists open read-only (ViewAccessControl).
+        _auth = AddAuthorization();
+        _auth.SetAuthorized("carol");
+        _auth.SetPolicies(Policies.ViewAccessControl);
+    }
+
+    [Fact]
+    public void Given_an_admin_or_an_auditor_When_the_lists_page_opens_Then_only_the_admin_is_offered_the_service_tokens()
+    {
+        var auditor = Render<AccessControlListsPage>();
+        auditor.WaitForAssertion(() => Assert.Equal(2, auditor.FindAll("tr.acl-row").Count));
+        Assert.Empty(auditor.FindAll("#acl-service-tokens-link"));
+
+        _auth.SetAuthorized("admin");
+        _auth.SetPolicies(Policies.ViewAccessControl, Policies.EditAccessControl);
+        var admin = Render<AccessControlListsPage>();
+
+        admin.WaitForAssertion(() => Assert.Equal("/access-control/service-tokens", admin.Find("#acl-service-tokens-link").GetAttribute("href")));
+    }
 
     [Fact]
     public void Given_lists_When_the_lists_page_opens_Then_each_shows_its_resource_principals_and_last_change_with_a_link()
