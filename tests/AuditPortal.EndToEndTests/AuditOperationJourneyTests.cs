@@ -3,6 +3,7 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using AuditPortal.EndToEndTests.Infrastructure;
+using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -27,6 +28,22 @@ public class AuditOperationJourneyTests(PortalServer server) : IClassFixture<Por
         await Assertions.Expect(command).ToHaveAttributeAsync("data-outcome", nameof(CommandOutcome.Accepted));
         await Assertions.Expect(page.Locator("#operation-started-by")).ToContainTextAsync("LaunchJob");
         Assert.Equal(["job_launched", "credits_spent"], await page.Locator("li.operation-event").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.type)"));
+    }
+
+    [Fact]
+    public async Task Given_support_in_an_open_circuit_When_they_navigate_to_the_explorer_Then_the_refused_page_is_on_their_access_log()
+    {
+        var page = await server.SignInAsync("sam", "/");
+
+        // Inside the circuit (no HTTP request): the router refuses the page.
+        await page.EvaluateAsync("Blazor.navigateTo('/audit')");
+        await Assertions.Expect(page.Locator("#no-access")).ToContainTextAsync("You do not have access");
+
+        // The message shows once the refusal is recorded.
+        await using var query = server.Services.GetRequiredService<Marten.IDocumentStore>().QuerySession();
+        var refused = await query.Events.QueryRawEventDataOnly<AuditPortal.Core.AccessControl.ReadRefused>()
+            .Where(e => e.UserName == "sam" && e.Resource == "GET /audit").ToListAsync();
+        Assert.Equal(AuditPortal.Core.AccessControl.Permission.ReadAudit, Assert.Single(refused).MissingPermission);
     }
 
     /// <summary>alice (a Development demo support account) launches a job of olivia's; returns the launch's correlation id.</summary>
