@@ -24,6 +24,10 @@ namespace AuditPortal.Core.AccessControl;
 public static class ReadRefusals
 {
     private static readonly ConditionalWeakTable<IDocumentStore, Recent> RecentByStore = new();
+    private static readonly ConditionalWeakTable<StoreOptions, ILogger> Loggers = new();
+
+    /// <summary>Where a store's failed recordings are logged when the caller has no logger of its own (the read services).</summary>
+    public static void UseLogger(StoreOptions options, ILogger logger) => Loggers.AddOrUpdate(options, logger);
 
     /// <summary>Records the refusal (best effort: a failure is logged, never shown) and returns the exception to throw.</summary>
     public static async Task<AccessDeniedException> RefuseAsync(IDocumentStore store, Actor actor, string resource, Permission missing,
@@ -57,6 +61,7 @@ public static class ReadRefusals
         {
             // Let a later try in this minute record it instead.
             recent.Forget(id);
+            logger ??= store.Options is StoreOptions options && Loggers.TryGetValue(options, out var known) ? known : null;
             logger?.LogError(e, "Could not record the refused read of {Resource} for {Actor}", resource, actor.UserName);
             return false;
         }
