@@ -16,6 +16,7 @@ public static class AccessControlMartenRegistration
         opts.Events.AddEventType<SignInLocked>();
         opts.Events.AddEventType<UserSignedIn>();
         opts.Events.AddEventType<SignInRefused>();
+        opts.Events.AddEventType<ReadRefused>();
         // Failed sign-ins, shared by every portal node (SignInAttempts).
         opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.BuildTable(opts.DatabaseSchemaName));
         return opts;

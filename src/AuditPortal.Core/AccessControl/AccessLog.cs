@@ -8,6 +8,13 @@ public sealed record CommandDenied(
     string UserName, string CommandType, Guid CommandId, Permission MissingPermission, string CorrelationId, DateTimeOffset DeniedAt);
 
 /// <summary>
+/// A read refused on the server: <paramref name="UserName"/> lacked <paramref name="MissingPermission"/> to read
+/// <paramref name="Resource"/> (e.g. "wallets", "wallet:{id}", "audit", "GET /audit/export.csv"). Coalesced per user,
+/// resource and minute (<see cref="ReadRefusals"/>): a page retried in a loop records one event a minute, not one per try.
+/// </summary>
+public sealed record ReadRefused(string UserName, string Resource, Permission MissingPermission, DateTimeOffset RefusedAt);
+
+/// <summary>
 /// A user signed out: every session of theirs issued before <paramref name="SignedOutAt"/> ends, on every portal node
 /// (<see cref="SignOutLog"/>).
 /// </summary>
@@ -42,6 +49,8 @@ public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOf
 {
     public static AccessLog Create(CommandDenied e) => new(StreamIdFor(e.UserName), e.UserName, 1);
 
+    public static AccessLog Create(ReadRefused e) => new(StreamIdFor(e.UserName), e.UserName, 1);
+
     public static AccessLog Create(UserSignedOut e) => new(StreamIdFor(e.UserName), e.UserName, 0, e.SignedOutAt);
 
     public static AccessLog Create(SignInLocked e) => new(StreamIdFor(e.UserName), e.UserName, 0);
@@ -51,6 +60,8 @@ public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOf
     public static AccessLog Create(SignInRefused e) => new(StreamIdFor(e.UserName), e.UserName, 0);
 
     public AccessLog Apply(CommandDenied e) => this with { Denials = Denials + 1 };
+
+    public AccessLog Apply(ReadRefused e) => this with { Denials = Denials + 1 };
 
     public AccessLog Apply(UserSignedOut e) => this with { LastSignedOutAt = e.SignedOutAt };
 

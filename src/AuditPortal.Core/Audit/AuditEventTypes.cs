@@ -36,6 +36,7 @@ public static class AuditEventTypes
     public const string AuditExportCompleted = "audit_export_completed";
 
     public const string CommandDenied = "command_denied";
+    public const string ReadRefused = "read_refused";
     public const string UserSignedOut = "user_signed_out";
     public const string SignInLocked = "sign_in_locked";
     public const string UserSignedIn = "user_signed_in";
@@ -58,7 +59,7 @@ public static class AuditEventTypes
         AccessControlListCreated, PermissionGranted, PermissionRevoked, PermissionExpired,
         ApprovalRequested, RequestApproved, ApprovalRefused, RequestRejected, RequestWithdrawn, RequestExpired,
         AuditExported, AuditExportStarted, AuditExportCompleted,
-        CommandDenied, UserSignedOut, SignInLocked, UserSignedIn, SignInRefused,
+        CommandDenied, ReadRefused, UserSignedOut, SignInLocked, UserSignedIn, SignInRefused,
         ServiceTokenIssued, ServiceTokenRevoked, ServiceTokenUsed,
     ];
 

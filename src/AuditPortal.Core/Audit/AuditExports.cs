@@ -49,6 +49,9 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
     public Task<CommandResult> CompleteAsync(Actor actor, Guid exportId, int rowCount, bool truncated, bool aborted, CancellationToken ct = default) =>
         commands.ExecuteAsync(Actor.System("audit-export") with { CorrelationId = actor.CorrelationId }, null, Guid.CreateVersion7(), "CompleteAuditExport", session =>
         {
+            // Caused by the export's own command (its id is the export id), so the operation's tree shows start and end
+            // under one command rather than the end as a stray system command.
+            session.CausationId = exportId.ToString();
             // Version 2 (the start is version 1): an event is bound to its place in the stream (EventBinding).
             session.Events.Append(exportId, 2, new AuditExportCompleted(exportId, actor.UserName, time.GetUtcNow(), rowCount, truncated, aborted));
             return Task.FromResult(CommandResult.Accepted(exportId, 2, "Export recorded."));

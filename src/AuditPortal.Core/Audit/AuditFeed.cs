@@ -14,6 +14,8 @@ public interface IAuditReads
 {
     Task<AuditPage> QueryAsync(AuditFilter filter, long? before = null, int limit = AuditFeed.DefaultPageSize, CancellationToken ct = default);
     Task<AuditEventDetail?> GetAsync(long sequence, CancellationToken ct = default);
+    /// <summary>Every event sharing <paramref name="correlationId"/>, across streams, as commands and causation tree; needs ReadAudit.</summary>
+    Task<AuditOperation> OperationAsync(string correlationId, CancellationToken ct = default);
 }
 
 /// <summary>
@@ -42,7 +44,8 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
 
     public async Task<AuditPage> QueryAsync(AuditFilter filter, long? before = null, int limit = DefaultPageSize, CancellationToken ct = default)
     {
-        await DemandAsync(filter.StreamId is { } stream ? ReadersOf(await StreamTypeAsync(stream, ct)) : [Permission.ReadAudit], ct);
+        await DemandAsync(filter.StreamId is { } stream ? ReadersOf(await StreamTypeAsync(stream, ct)) : [Permission.ReadAudit],
+            filter.StreamId is { } id ? $"audit:stream:{id}" : "audit", ct);
         limit = Math.Clamp(limit, 1, MaxPageSize);
         var rows = new List<AuditEntry>(limit);
         long? scannedDownTo = null;
@@ -65,7 +68,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// </summary>
     public async Task<AuditExport.DisplayNameLookup> ExportDisplayNamesAsync(CancellationToken ct = default)
     {
-        await DemandAsync([Permission.ExportAudit], ct);
+        await DemandAsync([Permission.ExportAudit], ExportResource, ct);
         return DisplayNamesAsync;
     }
 
@@ -85,7 +88,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// </summary>
     public async IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, int? maxRows, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        await DemandAsync([Permission.ExportAudit], ct);
+        await DemandAsync([Permission.ExportAudit], ExportResource, ct);
         await foreach (var row in ReadAsync(filter, null, maxRows, ct, _ => TextScanCapped = true)) yield return row;
     }
 
@@ -95,7 +98,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// </summary>
     public async Task<(int Count, bool TextScanCapped)> CountUpToAsync(AuditFilter filter, int atMost, CancellationToken ct = default)
     {
-        await DemandAsync([Permission.ExportAudit], ct);
+        await DemandAsync([Permission.ExportAudit], ExportResource, ct);
         if (filter.LengthProblem() is { } tooLong) throw new ArgumentException(tooLong, nameof(filter));
         await using var conn = await OpenAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
@@ -124,19 +127,17 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         _ => [Permission.ReadAudit],
     };
 
+    /// <summary>What a refused export read is recorded as (<see cref="ReadRefusals"/>).</summary>
+    public const string ExportResource = "audit:export";
+
     /// <summary>
-    /// One of <paramref name="anyOf"/> for the caller now, against the access-control list (the one check,
-    /// CommandExecutor.IsAllowedAsync); <see cref="AccessDeniedException"/> naming the first otherwise.
+    /// One of <paramref name="anyOf"/> for the caller now (<see cref="ReadAccess"/>, which records a refusal of
+    /// <paramref name="resource"/>); <see cref="AccessDeniedException"/> naming the last (the widest) otherwise.
     /// </summary>
-    private async Task DemandAsync(Permission[] anyOf, CancellationToken ct)
+    private async Task DemandAsync(Permission[] anyOf, string resource, CancellationToken ct)
     {
-        var actor = await caller.GetActorAsync();
         await using var session = store.QuerySession();
-        foreach (var permission in anyOf)
-        {
-            if (await CommandExecutor.IsAllowedAsync(session, actor, permission, ct)) return;
-        }
-        throw new AccessDeniedException(anyOf[^1]);
+        await ReadAccess.DemandAsync(session, await caller.GetActorAsync(), resource, ct, anyOf[^1], anyOf[..^1]);
     }
 
     private async Task<string?> StreamTypeAsync(Guid streamId, CancellationToken ct)
@@ -162,15 +163,64 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
         {
-            await DemandAsync([Permission.ReadAudit], ct);
+            await DemandAsync([Permission.ReadAudit], $"audit:event:{sequence}", ct);
             return null;
         }
         var entry = ReadEntry(reader, out var data);
-        await DemandAsync(ReadersOf(entry.StreamType), ct);
+        await DemandAsync(ReadersOf(entry.StreamType), $"audit:event:{sequence}", ct);
         var headers = reader.IsDBNull(12) ? null : reader.GetString(12);
         if (headers is "null" or "{}") headers = null;
         return new AuditEventDetail(entry, reader.GetGuid(10), reader.IsDBNull(11) ? null : reader.GetString(11),
             PrettyJson(data), headers is null ? null : PrettyJson(headers));
+    }
+
+    public async Task<AuditOperation> OperationAsync(string correlationId, CancellationToken ct = default)
+    {
+        correlationId = correlationId.Trim();
+        if (correlationId.Length is 0 or > AuditFilter.MaxValueLength || correlationId.Any(char.IsControl))
+            throw new ArgumentException($"\"{correlationId}\" is not a correlation id.", nameof(correlationId));
+        // An operation crosses streams of every kind: the whole feed's permission.
+        await DemandAsync([Permission.ReadAudit], $"audit:operation:{correlationId}", ct);
+        var events = new List<(AuditEntry Entry, Guid EventId)>();
+        // The refusals' own record of which command they refused (a refused command has no outcome of its own).
+        var refused = new Dictionary<string, string?>();
+        await using (var conn = await OpenAsync(ct))
+        {
+            // Indexed (ix_mt_events_correlation); oldest first, so the tree reads in the order things happened.
+            await using var cmd = new NpgsqlCommand(
+                $"""
+                select e.seq_id, s.type, e.stream_id, e.version, e.type, e.user_name, e.timestamp, e.correlation_id, e.causation_id, e.data, e.id
+                from {Schema}.mt_events e left join {Schema}.mt_streams s on s.id = e.stream_id
+                where e.correlation_id = @correlation order by e.seq_id limit @limit
+                """, conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string>("correlation", NpgsqlDbType.Varchar) { TypedValue = correlationId });
+            cmd.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = AuditOperation.MaxEvents + 1 });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var entry = ReadEntry(reader, out var data);
+                events.Add((entry, reader.GetGuid(10)));
+                if (AuditEventTypes.Of(entry.EventType) == AuditEventTypes.CommandDenied && entry.CausationId is { } denied)
+                {
+                    using var json = JsonDocument.Parse(data);
+                    refused[denied] = json.RootElement.TryGetProperty("commandType", out var type) ? type.GetString() : null;
+                }
+            }
+        }
+        var truncated = events.Count > AuditOperation.MaxEvents;
+        if (truncated) events.RemoveAt(events.Count - 1);
+
+        var commandIds = events.Select(e => Guid.TryParse(e.Entry.CausationId, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct().ToArray();
+        IReadOnlyList<ProcessedCommand> processed;
+        await using (var session = store.QuerySession())
+            processed = commandIds.Length == 0 ? [] : await session.LoadManyAsync<ProcessedCommand>(ct, commandIds);
+        var known = new Dictionary<string, AuditOperation.KnownCommand>();
+        foreach (var p in processed) known[p.Id.ToString()] = new(p.CommandType, p.Actor, Accepted: true, Refused: refused.ContainsKey(p.Id.ToString()));
+        foreach (var (id, type) in refused)
+            if (!known.ContainsKey(id)) known[id] = new(type, null, Accepted: false, Refused: true);
+
+        var names = await DisplayNamesAsync(events.Select(e => e.Entry.Actor), ct);
+        return new AuditOperation(correlationId, AuditOperation.Build(events, known), events.Count, truncated, names);
     }
 
     public async Task<bool> CanExportAsync(Actor actor, CancellationToken ct = default)
@@ -262,7 +312,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// </summary>
     private async Task<long?> TextScanLowAsync(NpgsqlConnection conn, AuditFilter f, long? before, (long? Low, long? High)? seqRange, CancellationToken ct)
     {
-        if (f.Text is null || f.StreamId is not null || f.Correlation is not null || seqRange is ({ }, { })) return null;
+        if (f.Text is null || f.StreamId is not null || f.Correlation is not null || f.Command is not null || seqRange is ({ }, { })) return null;
         long upper;
         if (before is { } b) upper = b - 1;
         else
@@ -296,6 +346,8 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         if (f.StreamId is { } streamId) Add("e.stream_id = @streamId", "streamId", streamId, NpgsqlDbType.Uuid);
         // Indexed (ix_mt_events_correlation): one operation's few events, whatever the size of the store.
         if (f.Correlation is { } correlation) Add("e.correlation_id = @correlation", "correlation", correlation, NpgsqlDbType.Varchar);
+        // Indexed (ix_mt_events_causation): the events of one command id.
+        if (f.Command is { } command) Add("e.causation_id = @command", "command", command, NpgsqlDbType.Varchar);
         if (f.From is { } from) Add("e.timestamp >= @from", "from", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.To is { } to) Add("e.timestamp < @to", "to", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (seqRange is ({ } low, { } high))

@@ -17,6 +17,8 @@ public static class AuditIndexes
         $"create index if not exists ix_mt_events_timestamp_seq on {schema}.mt_events (timestamp, seq_id)",
         $"create index if not exists ix_mt_events_type_seq on {schema}.mt_events (type, seq_id desc)",
         $"create index if not exists ix_mt_events_correlation on {schema}.mt_events (correlation_id)",
+        // The explorer's command filter (causation id = command id): one command's few events.
+        $"create index if not exists ix_mt_events_causation on {schema}.mt_events (causation_id)",
         $"create index if not exists ix_mt_streams_type on {schema}.mt_streams (type)",
     ];
 

@@ -12,6 +12,8 @@ public sealed record AuditFilter
     public string? Text { get; init; }
     /// <summary>One operation: the events of one command, or of a request, its decision and its change (they share it).</summary>
     public string? Correlation { get; init; }
+    /// <summary>One command: the events whose causation id is this command id (a refusal of it included).</summary>
+    public string? Command { get; init; }
 
     public static AuditFilter None { get; } = new();
 
@@ -21,7 +23,7 @@ public sealed record AuditFilter
     /// <summary>Null when every value is within <see cref="MaxValueLength"/>, else a message naming the filter.</summary>
     public string? LengthProblem()
     {
-        foreach (var (name, value) in new[] { ("actor", Actor), ("stream type", StreamType), ("event type", EventType), ("text", Text), ("correlation", Correlation) })
+        foreach (var (name, value) in new[] { ("actor", Actor), ("stream type", StreamType), ("event type", EventType), ("text", Text), ("correlation", Correlation), ("command", Command) })
         {
             if (value is { Length: > MaxValueLength })
                 return $"The {name} filter is {value.Length} characters long; at most {MaxValueLength} are allowed.";
@@ -31,7 +33,7 @@ public sealed record AuditFilter
 
     public AuditFilter Normalized() => this with
     {
-        Actor = Blank(Actor), StreamType = Blank(StreamType), EventType = Blank(EventType), Text = Blank(Text), Correlation = Blank(Correlation),
+        Actor = Blank(Actor), StreamType = Blank(StreamType), EventType = Blank(EventType), Text = Blank(Text), Correlation = Blank(Correlation), Command = Blank(Command),
     };
 
     public string Describe()
@@ -45,6 +47,7 @@ public sealed record AuditFilter
         if (To is not null) parts.Add($"to={To:O}");
         if (Text is not null) parts.Add($"text={Text}");
         if (Correlation is not null) parts.Add($"correlation={Correlation}");
+        if (Command is not null) parts.Add($"command={Command}");
         return parts.Count == 0 ? "(no filter)" : string.Join("; ", parts);
     }
 

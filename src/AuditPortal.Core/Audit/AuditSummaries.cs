@@ -35,6 +35,8 @@ public static class AuditSummaries
             AuditEventTypes.UserSignedIn => $"{Person(data)} signed in ({Method(data)}{From(data)})",
             AuditEventTypes.UserSignedOut => $"{S("userName")} signed out",
             AuditEventTypes.SignInRefused => $"Sign-in of {S("userName")} refused ({Method(data)}{From(data)}): {S("reason")}",
+            AuditEventTypes.CommandDenied => $"{S("userName")} was refused {S("commandType")}: missing {S("missingPermission")}",
+            AuditEventTypes.ReadRefused => $"{S("userName")} was refused a read of {S("resource")}: missing {S("missingPermission")}",
             AuditEventTypes.SignInLocked => $"Sign-in of {S("userName")} locked until {S("lockedUntil")} after {Int(data, "failedAttempts")} failed attempts",
             // Four eyes: the request names its change; decisions name the request (the explorer links them by correlation).
             AuditEventTypes.ApprovalRequested => $"{S("requestedBy")} asked a second person to approve: {Asked(data)} on {S("targetName")}{Reason(data)}",

@@ -41,13 +41,13 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         var actor = await current.GetActorAsync();
         await using (var session = store.QuerySession())
         {
-            if (!await CommandExecutor.IsAllowedAsync(session, actor, Permission.ReadAudit, ct)) throw new AccessDeniedException(Permission.ReadAudit);
+            await ReadAccess.DemandAsync(session, actor, "audit", ct, Permission.ReadAudit);
         }
         var f = filter.Normalized();
         await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
         await conn.OpenAsync(ct);
         // Actor, event type and stream type are the daily read model's keys; a stream id or a text search is not.
-        var daily = f.StreamId is null && f.Text is null && f.Correlation is null;
+        var daily = f.StreamId is null && f.Text is null && f.Correlation is null && f.Command is null;
 
         var from = f.From;
         var to = f.To;
@@ -183,6 +183,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         else if (f.StreamType is { } st) Add("s.type = @streamType", "streamType", st, NpgsqlDbType.Varchar);
         if (f.StreamId is { } id) Add("e.stream_id = @streamId", "streamId", id, NpgsqlDbType.Uuid);
         if (f.Correlation is { } c) Add("e.correlation_id = @correlation", "correlation", c, NpgsqlDbType.Varchar);
+        if (f.Command is { } command) Add("e.causation_id = @command", "command", command, NpgsqlDbType.Varchar);
         if (f.From is { } from) Add("e.timestamp >= @from", "from", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.To is { } to) Add("e.timestamp < @to", "to", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (f.Text is { } text)

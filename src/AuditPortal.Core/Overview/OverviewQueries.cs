@@ -27,7 +27,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     /// <summary>Event types an auditor wants to see first: refusals, exports, access-control changes and rebuilds.</summary>
     public static readonly string[] SensitiveEventTypes =
     [
-        AuditEventTypes.CommandDenied, AuditEventTypes.SignInLocked, AuditEventTypes.SignInRefused, AuditEventTypes.AuditExported,
+        AuditEventTypes.CommandDenied, AuditEventTypes.ReadRefused, AuditEventTypes.SignInLocked, AuditEventTypes.SignInRefused, AuditEventTypes.AuditExported,
         .. AclEventTypes,
         AuditEventTypes.ProjectionRebuildStarted, AuditEventTypes.ProjectionRebuildCompleted, AuditEventTypes.ProjectionRebuildCancelled, AuditEventTypes.ProjectionRebuildFailed,
     ];
@@ -173,7 +173,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             canProjections = await CommandExecutor.IsAllowedAsync(session, actor, Permission.ManageProjections, ct);
             canAcl = await CommandExecutor.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct);
         }
-        if (!canProjections && !canAcl) throw new AccessDeniedException(Permission.EditAccessControl);
+        if (!canProjections && !canAcl) throw await ReadRefusals.RefuseAsync(store, actor, "overview:admin", Permission.EditAccessControl, ct);
 
         IReadOnlyList<ProjectionStatus>? status = null;
         if (canProjections)
@@ -207,7 +207,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     {
         var actor = await current.GetActorAsync();
         await using var session = store.QuerySession();
-        if (!await CommandExecutor.IsAllowedAsync(session, actor, permission, ct)) throw new AccessDeniedException(permission);
+        await ReadAccess.DemandAsync(session, actor, "overview", ct, permission);
         return actor;
     }
 

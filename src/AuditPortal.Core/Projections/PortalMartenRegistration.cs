@@ -38,6 +38,7 @@ public static class PortalMartenRegistration
                 PortalStore.Configure(options, connectionString(sp), settings);
                 PortalSchema.IgnoreAuditIndexes(options);
                 AccessControlClock.Use(options, sp.GetService<TimeProvider>() ?? TimeProvider.System);
+                if (sp.GetService<ILoggerFactory>() is { } loggers) ReadRefusals.UseLogger(options, loggers.CreateLogger(typeof(ReadRefusals)));
                 return options;
             })
             .UseLightweightSessions()

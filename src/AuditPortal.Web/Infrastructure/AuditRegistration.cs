@@ -55,7 +55,8 @@ public static class AuditRegistration
         }
         var (filter, error) = AuditQuery.Parse(
             http.Request.Query["actor"], http.Request.Query["streamType"], http.Request.Query["eventType"], http.Request.Query["streamId"],
-            http.Request.Query["from"], http.Request.Query["to"], http.Request.Query["text"], http.Request.Query["correlation"]);
+            http.Request.Query["from"], http.Request.Query["to"], http.Request.Query["text"], http.Request.Query["correlation"],
+            http.Request.Query["command"]);
         if (filter is null)
         {
             await PlainAsync(http, StatusCodes.Status400BadRequest, error!);
@@ -108,14 +109,20 @@ public static class AuditRegistration
     }
 }
 
+/// <summary>The permalink of one operation (every event of one correlation id): the explorer's rows and the event page link to it.</summary>
+public static class AuditOperationLinks
+{
+    public static string Of(string correlationId) => "/audit/operations/" + Uri.EscapeDataString(correlationId);
+}
+
 /// <summary>The explorer's filter as URL query parameters, shared by the page and the export endpoints.</summary>
 public static class AuditQuery
 {
     public static (AuditFilter? Filter, string? Error) Parse(string? actor, string? streamType, string? eventType, string? streamId, string? from, string? to, string? text,
-        string? correlation = null)
+        string? correlation = null, string? command = null)
     {
         // Checked first, so that no over-long value is parsed, echoed in a message or sent to the database.
-        foreach (var (name, value) in new[] { ("actor", actor), ("stream type", streamType), ("event type", eventType), ("stream id", streamId), ("text", text), ("from", from), ("to", to), ("correlation", correlation) })
+        foreach (var (name, value) in new[] { ("actor", actor), ("stream type", streamType), ("event type", eventType), ("stream id", streamId), ("text", text), ("from", from), ("to", to), ("correlation", correlation), ("command", command) })
         {
             if (value is { Length: > AuditFilter.MaxValueLength })
                 return (null, $"The {name} filter is {value.Length} characters long; at most {AuditFilter.MaxValueLength} are allowed.");
@@ -127,7 +134,7 @@ public static class AuditQuery
             id = parsed;
         }
         // PostgreSQL refuses a NUL in a query parameter: say so instead of failing the query as if the database were down.
-        foreach (var (name, value) in new[] { ("actor", actor), ("stream type", streamType), ("event type", eventType), ("text", text), ("correlation", correlation) })
+        foreach (var (name, value) in new[] { ("actor", actor), ("stream type", streamType), ("event type", eventType), ("text", text), ("correlation", correlation), ("command", command) })
         {
             if (value is not null && value.Any(char.IsControl))
                 return (null, $"The {name} filter contains a control character (such as a line break or NUL); remove it and try again.");
@@ -135,7 +142,7 @@ public static class AuditQuery
         if (!TryTime(from, out var fromTime)) return (null, $"\"{from}\" is not a date and time (expected e.g. 2026-11-26T18:00).");
         if (!TryTime(to, out var toTime)) return (null, $"\"{to}\" is not a date and time (expected e.g. 2026-11-26T18:00).");
         if (fromTime is not null && toTime is not null && toTime <= fromTime) return (null, "The \"to\" time must be after the \"from\" time.");
-        return (new AuditFilter { Actor = actor, StreamType = streamType, EventType = eventType, StreamId = id, From = fromTime, To = toTime, Text = text, Correlation = correlation }.Normalized(), null);
+        return (new AuditFilter { Actor = actor, StreamType = streamType, EventType = eventType, StreamId = id, From = fromTime, To = toTime, Text = text, Correlation = correlation, Command = command }.Normalized(), null);
     }
 
     public static string ToQueryString(AuditFilter filter)
@@ -153,6 +160,7 @@ public static class AuditQuery
         Put("to", Format(filter.To));
         Put("text", filter.Text);
         Put("correlation", filter.Correlation);
+        Put("command", filter.Command);
         return QueryHelpers.AddQueryString("", query);
     }
 

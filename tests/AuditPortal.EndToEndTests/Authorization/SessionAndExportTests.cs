@@ -36,7 +36,7 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
     }
 
     [Fact]
-    public async Task Given_support_without_ExportAudit_When_exporting_Then_refused_and_nothing_is_recorded()
+    public async Task Given_support_without_ExportAudit_When_exporting_Then_refused_no_export_is_recorded_and_the_refusal_is()
     {
         var support = await portal.SignedInAsync("alice");
 
@@ -45,6 +45,12 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
         Assert.Equal(HttpStatusCode.Redirect, csv.StatusCode);
         Assert.Contains("/account/access-denied", csv.Headers.Location!.OriginalString, StringComparison.Ordinal);
         Assert.DoesNotContain(await ExportEventsAsync(), e => e.Actor == "alice");
+        // On alice's access log, like a refused command (the per-minute bound is ReadRefusalTests').
+        await using var query = portal.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        var refused = (await query.Events.QueryRawEventDataOnly<AuditPortal.Core.AccessControl.ReadRefused>()
+            .Where(e => e.UserName == "alice" && e.Resource == "GET /audit/export.csv").ToListAsync()).ToList();
+        var one = Assert.Single(refused);
+        Assert.Equal(AuditPortal.Core.AccessControl.Permission.ExportAudit, one.MissingPermission);
     }
 
     [Fact]

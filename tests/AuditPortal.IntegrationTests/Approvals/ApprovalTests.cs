@@ -66,6 +66,23 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task Given_an_approved_grant_When_its_operation_is_read_Then_the_request_starts_it_and_the_approval_and_the_grant_are_one_command()
+    {
+        var (walletId, requestId, alice) = await PendingGrantAsync("op", balance: 0, amount: 5000);
+        var approveId = Guid.CreateVersion7();
+        Assert.True((await Approvals.ApproveAsync(PortalHostFixture.Actor("op-sam"), approveId, requestId, "checked", null)).Succeeded);
+
+        var operation = await new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin))).OperationAsync(alice.CorrelationId);
+
+        Assert.Equal(["RequestApproval", nameof(ApproveRequest)], operation.Commands.Select(c => c.CommandType));
+        Assert.Equal([AuditEventTypes.ApprovalRequested], operation.StartedBy!.Events.Select(e => e.Entry.EventType));
+        var approval = operation.Commands[1];
+        Assert.Equal((approveId.ToString(), "op-sam"), (approval.CommandId, approval.IssuedBy));
+        Assert.Equal([(AuditEventTypes.CreditsGranted, walletId), (AuditEventTypes.RequestApproved, requestId)],
+            approval.Events.Select(e => (e.Entry.EventType, e.Entry.StreamId)).OrderBy(e => e.EventType));
+    }
+
+    [Fact]
     public async Task Given_a_grant_above_the_threshold_When_alice_asks_and_sam_approves_Then_request_approval_and_grant_share_one_correlation_and_the_balance_moves_once()
     {
         var (walletId, requestId, alice) = await PendingGrantAsync("a", balance: 100, amount: 5000);

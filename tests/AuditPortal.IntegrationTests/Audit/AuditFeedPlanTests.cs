@@ -20,7 +20,8 @@ public class BulkAuditFixture : PortalHostFixture, IAsyncLifetime
         var watch = Stopwatch.StartNew();
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.OpenAsync();
-        // Streams n = 1..10,000 (every 10th a job); events interleaved across streams like real traffic, 50 actors, three event types.
+        // Streams n = 1..10,000 (every 10th a job); events interleaved across streams like real traffic, 50 actors, three event types;
+        // one correlation id per stream (an operation's few events) and one causation id per event (a command's).
         // Loaded as the superuser with triggers off, as a restore of a large history would be: the binding trigger
         // refuses these made-up rows, and this fixture measures query plans, not binding.
         var sql = $"""
@@ -33,7 +34,7 @@ public class BulkAuditFixture : PortalHostFixture, IAsyncLifetime
                      jsonb_build_object('walletId', s.id, 'amount', v, 'grantedBy', 'user' || ((s.n + v) % 50), 'reason', 'bulk ' || s.n || '/' || v),
                      (array['credits_granted', 'credits_spent', 'wallet_opened'])[1 + (s.n + v) % 3],
                      timestamp '2026-01-01' + ((v * {Streams} + s.n) * interval '1 second'),
-                     'AuditPortal.Core.Wallets.CreditsGranted, AuditPortal.Core', 'corr', 'cause', 'user' || ((s.n + v) % 50), false
+                     'AuditPortal.Core.Wallets.CreditsGranted, AuditPortal.Core', 'corr-' || s.n, 'cause-' || s.n || '-' || v, 'user' || ((s.n + v) % 50), false
               from generate_series(1, {perStream}) v cross join bulk_streams s
               order by v, s.n;
             set session_replication_role = origin;
@@ -54,7 +55,7 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
 {
     private AuditFeed Feed => new(fixture.Store, new AuditPortal.Core.Common.FixedActor(AuditPortal.Core.Common.Actor.System("test")));
 
-    public static TheoryData<string> Filters => new() { "none", "actor", "eventType", "streamType", "streamId", "timeRange", "recentWindow", "wideRange", "deepPage", "actorAndType", "actorInTimeRange" };
+    public static TheoryData<string> Filters => new() { "none", "actor", "eventType", "streamType", "streamId", "timeRange", "recentWindow", "wideRange", "deepPage", "actorAndType", "actorInTimeRange", "correlation", "command" };
 
     private AuditFilter FilterFor(string name) => name switch
     {
@@ -67,6 +68,8 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
         "wideRange" => new AuditFilter { From = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), To = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(fixture.Events - 3600) },
         "actorInTimeRange" => new AuditFilter { Actor = "user7", From = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero), To = new DateTimeOffset(2026, 1, 1, 13, 0, 0, TimeSpan.Zero) },
         "actorAndType" => new AuditFilter { Actor = "user7", EventType = "credits_spent" },
+        "correlation" => new AuditFilter { Correlation = "corr-4242" },
+        "command" => new AuditFilter { Command = "cause-4242-7" },
         _ => AuditFilter.None,
     };
 
@@ -89,6 +92,8 @@ public class AuditFeedPlanTests(BulkAuditFixture fixture, ITestOutputHelper outp
         // A time window is first probed for its sequence range through the (timestamp, seq_id) index, which can answer it
         // alone (an index-only scan once vacuum has marked the pages; whether it has is the planner's business).
         if (filter.From is not null || filter.To is not null) Assert.Contains("ix_mt_events_timestamp_seq", plan);
+        if (filter.Correlation is not null) Assert.Contains("ix_mt_events_correlation", plan);
+        if (filter.Command is not null) Assert.Contains("ix_mt_events_causation", plan);
         Assert.NotEmpty(page.Entries);
         Assert.Equal(page.Entries.OrderByDescending(e => e.Sequence).Select(e => e.Sequence), page.Entries.Select(e => e.Sequence));
     }

@@ -53,6 +53,23 @@ public sealed class FakeAuditReads : IAuditReads, IStreamStateReads
                 $"{{\n  \"reason\": \"{Hostile}\",\n  \"amount\": {sequence}\n}}", "{\n  \"source\": \"test\"\n}"));
     }
 
+    /// <summary>What the feed knows of each command id (its recorded outcome or refusal), for <see cref="OperationAsync"/>.</summary>
+    public Dictionary<string, AuditOperation.KnownCommand> KnownCommands { get; } = [];
+
+    /// <summary>Event ids by sequence, so a test can make one event the cause of another.</summary>
+    public static Guid EventIdOf(long sequence) => new($"0190cccc-0000-7000-8000-{sequence:D12}");
+
+    /// <summary>The entries sharing the correlation id, through the real tree builder.</summary>
+    /// <summary>Answers <see cref="OperationAsync"/> as the feed does for a reader without ReadAudit.</summary>
+    public bool DenyOperations { get; set; }
+
+    public Task<AuditOperation> OperationAsync(string correlationId, CancellationToken ct = default)
+    {
+        if (DenyOperations) throw new AuditPortal.Core.AccessControl.AccessDeniedException(AuditPortal.Core.AccessControl.Permission.ReadAudit);
+        var events = Entries.Where(e => e.CorrelationId == correlationId).OrderBy(e => e.Sequence).Select(e => (e, EventIdOf(e.Sequence))).ToList();
+        return Task.FromResult(new AuditOperation(correlationId, AuditOperation.Build(events, KnownCommands), events.Count, false, DisplayNames));
+    }
+
     public Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default)
     {
         StateRequests.Add((streamId, version));

@@ -134,6 +134,8 @@ public static class AuthRegistration
             o.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         });
         services.AddSingleton<IAuthorizationHandler, PermissionHandler>();
+        // A page or endpoint refused by its policy goes on the user's access log (refused reads, issue 26).
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RefusedRequests>();
         services.AddCascadingAuthenticationState();
         services.AddSingleton<ISignInAttempts>(sp =>
         {
