@@ -181,7 +181,7 @@ public static class AuditExport
         json.WriteStartArray();
         var count = 0;
         var truncated = false;
-        await foreach (var (row, name) in NamedAsync(rows, names, ct))
+        await foreach (var (row, name) in NamedAsync(rows, names, ct, evidence))
         {
             if (count == maxRows)
             {

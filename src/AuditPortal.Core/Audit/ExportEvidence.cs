@@ -41,6 +41,32 @@ public sealed class ExportEvidence(Guid exportId, string exportedBy, DateTimeOff
     private long? _newest, _oldest;
     private string? _newestSeal;
 
+    /// <summary>The newest seal when the export started: it covers events up to this sequence number only.</summary>
+    public long SealedThrough => sealedThrough;
+
+    /// <summary>
+    /// The evidence of one export over <paramref name="store"/>'s events: covers what is sealed at this moment
+    /// (<see cref="SealedThrough"/>, to pass to the feed's read) and reads seals batch by batch.
+    /// </summary>
+    public static async Task<ExportEvidence> ForStoreAsync(Marten.IDocumentStore store, Guid exportId, string exportedBy, DateTimeOffset exportedAt,
+        AuditFilter filter, Func<long?> textScannedAbove, ECDsa signingKey, CancellationToken ct = default)
+    {
+        var schema = store.Options.Events.DatabaseSchemaName;
+        async Task<NpgsqlConnection> OpenAsync(CancellationToken token)
+        {
+            var conn = store.Options.Tenancy.Default.Database.CreateConnection();
+            await conn.OpenAsync(token);
+            return conn;
+        }
+        long through;
+        await using (var conn = await OpenAsync(ct)) through = await SealedThroughAsync(conn, schema, ct);
+        return new ExportEvidence(exportId, exportedBy, exportedAt, filter, through, textScannedAbove, signingKey, async (sequences, token) =>
+        {
+            await using var conn = await OpenAsync(token);
+            return await ReadSealsAsync(conn, schema, sequences, token);
+        });
+    }
+
     public async Task LoadSealsAsync(IReadOnlyList<long> sequences, CancellationToken ct)
     {
         _seals.Clear();

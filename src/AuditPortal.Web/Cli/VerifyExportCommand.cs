@@ -67,7 +67,7 @@ public sealed class VerifyExportCommand : JasperFxCommand<VerifyExportInput>
                 errors.WriteLine($"BAD: {result.Problems.Count - input.MaxProblemsFlag:N0} more problems not listed (--max-problems).");
             if (!result.Intact)
             {
-                errors.WriteLine($"{result.Problems.Count:N0} problems: the file is not as the portal exported it.");
+                errors.WriteLine($"{result.Problems.Count:N0} problem{(result.Problems.Count == 1 ? "" : "s")}: the file is not as the portal exported it.");
                 return 1;
             }
             output.WriteLine($"Intact: every row is as the portal sealed it, and no row matching the filter between sequences {m!.OldestSequence} and {m.NewestSequence} is missing" +

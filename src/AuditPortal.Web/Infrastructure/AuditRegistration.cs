@@ -100,26 +100,14 @@ public static class AuditRegistration
         var feed = new AuditFeed(store, new FixedActor(actor), limits);
         var startedAt = time.GetUtcNow();
         var stamp = startedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var schema = store.Options.Events.DatabaseSchemaName;
         ExportEvidence? evidence = null;
-        long? sealedThrough = null;
         if (withEvidence)
         {
             // Only sealed events: the receiver checks each row against its seal. Newer ones are sealed within seconds.
-            await using (var conn = store.Options.Tenancy.Default.Database.CreateConnection())
-            {
-                await conn.OpenAsync(ct);
-                sealedThrough = await ExportEvidence.SealedThroughAsync(conn, schema, ct);
-            }
-            evidence = new ExportEvidence(exportId, name, startedAt, filter, sealedThrough.Value, () => feed.TextScanLow, checkpointKeys!.SigningKey!,
-                async (sequences, token) =>
-                {
-                    await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-                    await conn.OpenAsync(token);
-                    return await ExportEvidence.ReadSealsAsync(conn, schema, sequences, token);
-                });
-            http.Response.Headers[SealedThroughHeader] = sealedThrough.Value.ToString(CultureInfo.InvariantCulture);
+            evidence = await ExportEvidence.ForStoreAsync(store, exportId, name, startedAt, filter, () => feed.TextScanLow, checkpointKeys!.SigningKey!, ct);
+            http.Response.Headers[SealedThroughHeader] = evidence.SealedThrough.ToString(CultureInfo.InvariantCulture);
         }
+        var sealedThrough = evidence?.SealedThrough;
         http.Response.ContentType = format == AuditExport.Csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{stamp}{(withEvidence ? "-evidence" : "")}.{format}\"";
         http.Response.Headers[RowLimitHeader] = limits.MaxExportRows.ToString(CultureInfo.InvariantCulture);
