@@ -197,7 +197,8 @@ public sealed record EvidenceManifest(
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);
 
-    public void WriteTo(Utf8JsonWriter json) => JsonSerializer.Serialize(json, this, Options);
+    // Raw text: serializing into the writer would flush it synchronously, which a response body refuses.
+    public void WriteTo(Utf8JsonWriter json) => json.WriteRawValue(ToJson(), skipInputValidation: true);
 
     public static EvidenceManifest? Parse(string json) => JsonSerializer.Deserialize<EvidenceManifest>(json, Options);
 
