@@ -172,7 +172,13 @@ public static class AuditExport
     public static async Task<ExportOutcome> WriteJsonAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, int maxRows, DisplayNameLookup? names = null,
         CancellationToken ct = default, ExportEvidence? evidence = null)
     {
-        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
+        // Evidence rows hold JSON text (the sealed event) inside strings: the default encoder's \u0022 for each quote
+        // would nearly double them. The relaxed one still escapes quotes and control characters; the file is a download.
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions
+        {
+            Indented = false,
+            Encoder = evidence is null ? null : System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
         if (evidence is not null)
         {
             json.WriteStartObject();

@@ -34,15 +34,15 @@ public sealed class EvidenceFixture : PortalHostFixture, IAsyncLifetime
     }
 
     /// <summary>An evidence export as the export endpoint writes it (same feed, evidence and writer).</summary>
-    public async Task<string> ExportAsync(string format, AuditFilter filter, ECDsa? key = null)
+    public async Task<string> ExportAsync(string format, AuditFilter filter, ECDsa? key = null, int maxRows = 1000)
     {
         var actor = Core.Common.Actor.System("evidence-test");
         var feed = new AuditFeed(Store, new FixedActor(actor));
         var evidence = await ExportEvidence.ForStoreAsync(Store, Guid.CreateVersion7(), "carol", DateTimeOffset.UtcNow, filter, () => feed.TextScanLow, key ?? SigningKey);
         using var output = new MemoryStream();
-        var rows = feed.ReadAllAsync(filter, 1001, default, evidence.SealedThrough);
-        if (format == AuditExport.Csv) await AuditExport.WriteCsvAsync(rows, output, 1000, null, default, evidence);
-        else await AuditExport.WriteJsonAsync(rows, output, 1000, null, default, evidence);
+        var rows = feed.ReadAllAsync(filter, maxRows + 1, default, evidence.SealedThrough);
+        if (format == AuditExport.Csv) await AuditExport.WriteCsvAsync(rows, output, maxRows, null, default, evidence);
+        else await AuditExport.WriteJsonAsync(rows, output, maxRows, null, default, evidence);
         return Encoding.UTF8.GetString(output.ToArray());
     }
 
@@ -346,5 +346,49 @@ public sealed class EvidenceExportTests(EvidenceFixture fixture, ITestOutputHelp
             cells.Add(cell.ToString());
             return [.. cells];
         }
+    }
+}
+
+/// <summary>What evidence costs on a larger export: 20,000 imported events, exported whole with and without evidence.</summary>
+public sealed class EvidenceExportSizeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly EvidenceFixture _fixture = new();
+
+    public Task InitializeAsync() => ((IAsyncLifetime)_fixture).InitializeAsync();
+
+    public Task DisposeAsync() => ((IAsyncLifetime)_fixture).DisposeAsync();
+
+    [Fact]
+    public async Task Given_20000_events_When_exported_with_evidence_Then_every_row_verifies_and_the_cost_is_printed()
+    {
+        await AuditPortal.Core.DemoData.BulkHistory.GenerateAsync(_fixture.Store,
+            new AuditPortal.Core.DemoData.BulkHistoryOptions { TotalEvents = 20_000, Wallets = 1_000, StreamsPerBatch = 500 });
+        await using (var conn = new NpgsqlConnection(_fixture.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await EventSeals.SealCommittedAsync(conn, _fixture.Store.Options.Events.DatabaseSchemaName);
+        }
+        var feed = new AuditFeed(_fixture.Store, new FixedActor(Core.Common.Actor.System("evidence-test")));
+        using var plain = new MemoryStream();
+        var clock = Stopwatch.StartNew();
+        var rows = await AuditExport.WriteCsvAsync(feed.ReadAllAsync(AuditFilter.None), plain);
+        var plainTime = clock.Elapsed;
+
+        foreach (var format in new[] { AuditExport.Csv, AuditExport.Json })
+        {
+            clock.Restart();
+            var text = await _fixture.ExportAsync(format, AuditFilter.None, maxRows: 100_000);
+            var exportTime = clock.Elapsed;
+            clock.Restart();
+            var result = ExportVerifier.Verify(text, _fixture.PublicKey);
+            var verifyTime = clock.Elapsed;
+
+            Assert.True(result.Intact, string.Join("\n", result.Problems.Take(5)));
+            Assert.Equal(rows, result.Rows);
+            output.WriteLine($"{format}: {rows:N0} rows; plain CSV {plain.Length / 1024.0 / 1024:N1} MB in {plainTime.TotalSeconds:N2} s; " +
+                             $"with evidence {Encoding.UTF8.GetByteCount(text) / 1024.0 / 1024:N1} MB in {exportTime.TotalSeconds:N2} s; verified in {verifyTime.TotalSeconds:N2} s; " +
+                             $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        }
+        Assert.True(rows > 20_000);
     }
 }
