@@ -55,8 +55,16 @@ public static class ExportVerifier
             return new ExportVerification(format, rows.Count, null, problems);
         }
 
-        CheckManifest(manifest, format, rows, publicKey, problems);
-        CheckRows(manifest, format, rows, problems);
+        try
+        {
+            CheckManifest(manifest, format, rows, publicKey, problems);
+            CheckRows(manifest, format, rows, problems);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or JsonException or ArgumentException or KeyNotFoundException)
+        {
+            // A hand-made file can hold anything: say so rather than crash the verb.
+            problems.Add(new ExportProblem(null, null, null, $"not readable as an evidence export ({e.Message})"));
+        }
         return new ExportVerification(format, rows.Count, manifest, problems);
     }
 
@@ -301,7 +309,8 @@ public static class ExportVerifier
     }
 
     /// <summary>The event as the database hashed it (<see cref="EventSeals.CanonicalSql"/>; version 1 has the first ten values).</summary>
-    private sealed record Sealed(long Sequence, string StreamId, long Version, string Type, string Data, string Time, string? User, string? Correlation, string? Causation)
+    private sealed record Sealed(long Sequence, string StreamId, long Version, string Type, string Data, string Time, DateTimeOffset Instant, string? User,
+        string? Correlation, string? Causation)
     {
         public static Sealed? Parse(string text)
         {
@@ -311,13 +320,14 @@ public static class ExportVerifier
                 var a = doc.RootElement;
                 if (a.ValueKind != JsonValueKind.Array || a.GetArrayLength() < 10) return null;
                 static string? S(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText();
-                return new Sealed(a[0].GetInt64(), S(a[2])!, a[3].GetInt64(), S(a[4])!, S(a[5]) ?? "null", S(a[6])!, S(a[7]), S(a[8]), S(a[9]));
+                // Whoever recomputed a seal can put anything here: an unreadable value is "not the array", never a crash.
+                if (!DateTimeOffset.TryParseExact(S(a[6]), "yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture,
+                        DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant) || S(a[2]) is null || S(a[4]) is null)
+                    return null;
+                return new Sealed(a[0].GetInt64(), S(a[2])!, a[3].GetInt64(), S(a[4])!, S(a[5]) ?? "null", S(a[6])!, instant, S(a[7]), S(a[8]), S(a[9]));
             }
             catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return null; }
         }
-
-        public DateTimeOffset Instant => DateTimeOffset.ParseExact(Time, "yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
         /// <summary>Cells that say something else than the sealed event (CSV cells as written: formula guard applied).</summary>
         public IEnumerable<string> Mismatches(Dictionary<string, string?> cells, bool csv)

@@ -187,6 +187,26 @@ public sealed class EvidenceExportTests(EvidenceFixture fixture, ITestOutputHelp
     }
 
     [Fact]
+    public async Task Given_files_that_are_not_evidence_exports_When_verified_Then_each_fails_with_a_reason_and_nothing_throws()
+    {
+        var plain = new MemoryStream();
+        await AuditExport.WriteCsvAsync(new AuditFeed(fixture.Store, new FixedActor(Core.Common.Actor.System("t"))).ReadAllAsync(Sam), plain);
+        var json = await fixture.ExportAsync(AuditExport.Json, Sam);
+        string[] files =
+        [
+            "", "{}", "[]", "a,b\r\n", Encoding.UTF8.GetString(plain.ToArray()),
+            json.Replace("\"sealedThrough\":", "\"sealedThrough\":\"x\",\"was\":", StringComparison.Ordinal),
+            json[..(json.Length / 2)],
+        ];
+
+        foreach (var file in files)
+        {
+            var result = Verify(file, $"{file.Length} characters");
+            Assert.False(result.Intact);
+        }
+    }
+
+    [Fact]
     public async Task Given_a_tampered_export_When_verify_export_runs_without_database_or_settings_Then_it_names_the_row_and_exits_1()
     {
         var folder = Directory.CreateTempSubdirectory("verify-export-");
