@@ -32,9 +32,9 @@ public static class AuditExport
     /// <summary>
     /// Writes at most <paramref name="maxRows"/> rows; a further row (ask the feed for one more) means the limit cut the
     /// export short, which a last line says in the summary column, marked "truncated" in the sequence column.
+    /// With <paramref name="evidence"/>, each row also carries its seal and its link in the export's chain, and a
+    /// last line (sequence column "evidence") carries the signed manifest (<see cref="ExportEvidence"/>).
     /// </summary>
-    /// <para>With <paramref name="evidence"/>, each row also carries its seal and its link in the export's chain, and a
-    /// last line (sequence column "evidence") carries the signed manifest (<see cref="ExportEvidence"/>).</para>
     public static async Task<ExportOutcome> WriteCsvAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, int maxRows, DisplayNameLookup? names = null,
         CancellationToken ct = default, ExportEvidence? evidence = null)
     {
@@ -166,9 +166,11 @@ public static class AuditExport
     public static async Task<int> WriteJsonAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, DisplayNameLookup? names = null, CancellationToken ct = default) =>
         (await WriteJsonAsync(rows, output, int.MaxValue, names, ct)).Rows;
 
-    /// <summary>An array of rows; when the limit cut it short, a last element {"truncated": true, "rowLimit": n, "message": …}.</summary>
-    /// <para>With <paramref name="evidence"/>: an object {"rows": [...], "evidence": manifest}, each row with its seal and
-    /// its link in the export's chain (<see cref="ExportEvidence"/>).</para>
+    /// <summary>
+    /// An array of rows; when the limit cut it short, a last element {"truncated": true, "rowLimit": n, "message": …}.
+    /// With <paramref name="evidence"/>: an object {"rows": [...], "evidence": manifest}, each row with its seal and
+    /// its link in the export's chain (<see cref="ExportEvidence"/>).
+    /// </summary>
     public static async Task<ExportOutcome> WriteJsonAsync(IAsyncEnumerable<AuditEntry> rows, Stream output, int maxRows, DisplayNameLookup? names = null,
         CancellationToken ct = default, ExportEvidence? evidence = null)
     {

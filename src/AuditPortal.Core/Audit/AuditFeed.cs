@@ -81,9 +81,9 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
 
     /// <summary>
     /// The rows an export writes, newest first, at most <paramref name="maxRows"/> (ask one more to learn whether the
-    /// limit cut the export short). Needs ExportAudit at the moment the read starts.
+    /// limit cut the export short). Needs ExportAudit at the moment the read starts. <paramref name="upTo"/>: only
+    /// events up to this sequence number (an evidence export stops at the newest seal).
     /// </summary>
-    /// <paramref name="upTo"/>: only events up to this sequence number (an evidence export stops at the newest seal).
     public async IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, int? maxRows, [EnumeratorCancellation] CancellationToken ct = default, long? upTo = null)
     {
         await DemandAsync([Permission.ExportAudit], ct);

@@ -61,3 +61,29 @@ public sealed class EvidenceExportEndpointTests(EvidencePortal portal) : IClassF
         Assert.Equal("evidence=yes: expected true or false.", await response.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>A node that holds only the checkpoint public key (every node but the publishing one).</summary>
+public sealed class PublicKeyOnlyPortal : PortalWebFactory
+{
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        [CheckpointSettings.PublicKeySetting] = CheckpointKeys.Create().PublicPem,
+    };
+}
+
+public sealed class EvidenceExportOnOtherNodesTests(PublicKeyOnlyPortal portal) : IClassFixture<PublicKeyOnlyPortal>
+{
+    [Fact]
+    public async Task Given_a_node_without_the_signing_key_When_an_auditor_asks_for_evidence_Then_503_naming_the_setting_and_no_export_recorded()
+    {
+        var auditor = await portal.SignedInAsync("carol");
+
+        var response = await auditor.GetAsync("/audit/export.json?evidence=true");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains(CheckpointSettings.SigningKeySetting, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var feed = new AuditFeed(portal.Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));
+        Assert.Empty((await feed.QueryAsync(new AuditFilter { EventType = "audit_export_started" })).Entries);
+        Assert.Equal(HttpStatusCode.OK, (await auditor.GetAsync("/audit/export.json")).StatusCode);
+    }
+}
