@@ -12,6 +12,10 @@ using Marten;
 using MudBlazor.Services;
 using Serilog;
 
+// verify-export needs only a file and a public key: it runs before any setting, database or host is looked at.
+if (args.Length > 0 && args[0] == AuditPortal.Web.Cli.VerifyExportCommand.Verb)
+    return await AuditPortal.Web.Cli.VerifyExportCommand.RunAsync(args);
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddJsonFile("appsettings.Local.json", optional: true, reloadOnChange: true);
 

@@ -84,27 +84,28 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
 
     /// <summary>
     /// The rows an export writes, newest first, at most <paramref name="maxRows"/> (ask one more to learn whether the
-    /// limit cut the export short). Needs ExportAudit at the moment the read starts.
+    /// limit cut the export short). Needs ExportAudit at the moment the read starts. <paramref name="upTo"/>: only
+    /// events up to this sequence number (an evidence export stops at the newest seal).
     /// </summary>
-    public async IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, int? maxRows, [EnumeratorCancellation] CancellationToken ct = default)
+    public async IAsyncEnumerable<AuditEntry> ReadAllAsync(AuditFilter filter, int? maxRows, [EnumeratorCancellation] CancellationToken ct = default, long? upTo = null)
     {
         await DemandAsync([Permission.ExportAudit], ExportResource, ct);
-        await foreach (var row in ReadAsync(filter, null, maxRows, ct, _ => TextScanCapped = true)) yield return row;
+        await foreach (var row in ReadAsync(filter, upTo + 1, maxRows, ct, low => { TextScanCapped = true; TextScanLow = low; })) yield return row;
     }
 
     /// <summary>
     /// How many rows match, counting at most <paramref name="atMost"/> (ids only, the same bounded text scan as the
     /// read), and whether the text search was capped: what an export says in its headers before its first byte.
     /// </summary>
-    public async Task<(int Count, bool TextScanCapped)> CountUpToAsync(AuditFilter filter, int atMost, CancellationToken ct = default)
+    public async Task<(int Count, bool TextScanCapped)> CountUpToAsync(AuditFilter filter, int atMost, CancellationToken ct = default, long? upTo = null)
     {
         await DemandAsync([Permission.ExportAudit], ExportResource, ct);
         if (filter.LengthProblem() is { } tooLong) throw new ArgumentException(tooLong, nameof(filter));
         await using var conn = await OpenAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         if (seqRange is { Low: null }) return (0, false);
-        var textLow = await TextScanLowAsync(conn, filter.Normalized(), null, seqRange, ct);
-        await using var cmd = BuildQuery(conn, filter, null, atMost, seqRange, explain: false, textLow);
+        var textLow = await TextScanLowAsync(conn, filter.Normalized(), upTo + 1, seqRange, ct);
+        await using var cmd = BuildQuery(conn, filter, upTo + 1, atMost, seqRange, explain: false, textLow);
         cmd.CommandText = $"select count(*) from ({cmd.CommandText}) counted";
         return ((int)(long)(await cmd.ExecuteScalarAsync(ct))!, textLow is not null);
     }
@@ -114,6 +115,9 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
 
     /// <summary>Set by <see cref="ReadAllAsync"/> when its text search covered only part of the feed.</summary>
     public bool TextScanCapped { get; private set; }
+
+    /// <summary>When capped: the sequence number the text search stopped above (exclusive).</summary>
+    public long? TextScanLow { get; private set; }
 
     /// <summary>
     /// Who may read one stream's own history (its timeline, an event's payload, its state as of an event): whoever may

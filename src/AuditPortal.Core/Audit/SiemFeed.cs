@@ -141,11 +141,10 @@ public sealed class SiemFeed(IDocumentStore store, TimeProvider time)
                     throw new AccessDeniedException(Permission.ExportAudit);
                 return;
             case SiemFeedCaller.Person { Actor: var actor }:
+                // The one read check: a signed-in person refused here is recorded like any refused read.
                 await using (var session = store.QuerySession())
-                {
-                    if (!string.IsNullOrWhiteSpace(actor.UserName) && await CommandExecutor.IsAllowedAsync(session, actor, Permission.ExportAudit, ct)) return;
-                }
-                throw new AccessDeniedException(Permission.ExportAudit);
+                    await ReadAccess.DemandAsync(session, actor, "audit:feed", ct, Permission.ExportAudit);
+                return;
             default:
                 throw new AccessDeniedException(Permission.ExportAudit);
         }

@@ -146,15 +146,20 @@ public static class EventSeals
     /// when, correlation, causation and headers. The timestamp is rendered in UTC with microseconds so that the
     /// session's time zone does not matter.
     /// </summary>
-    public static string RowHashSql(string alias) =>
-        $"sha256(convert_to(json_build_array({alias}.seq_id, {alias}.id, {alias}.stream_id, {alias}.version, {alias}.type, {alias}.data::text, " +
+    public static string RowHashSql(string alias) => $"sha256(convert_to({CanonicalSql(alias)}, 'UTF8'))";
+
+    /// <summary>The text <see cref="RowHashSql"/> hashes: what an evidence export carries so a receiver can recompute the row hash.</summary>
+    public static string CanonicalSql(string alias) =>
+        $"json_build_array({alias}.seq_id, {alias}.id, {alias}.stream_id, {alias}.version, {alias}.type, {alias}.data::text, " +
         $"to_char({alias}.timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), {alias}.user_name, {alias}.correlation_id, {alias}.causation_id, " +
-        $"{alias}.headers::text, {alias}.is_archived, {alias}.mt_dotnet_type, {alias}.tenant_id)::text, 'UTF8'))";
+        $"{alias}.headers::text, {alias}.is_archived, {alias}.mt_dotnet_type, {alias}.tenant_id)::text";
 
     /// <summary>The version 1 form (ten columns), kept only to verify seals written before version 2.</summary>
-    public static string RowHashV1Sql(string alias) =>
-        $"sha256(convert_to(json_build_array({alias}.seq_id, {alias}.id, {alias}.stream_id, {alias}.version, {alias}.type, {alias}.data::text, " +
-        $"to_char({alias}.timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), {alias}.user_name, {alias}.correlation_id, {alias}.causation_id)::text, 'UTF8'))";
+    public static string RowHashV1Sql(string alias) => $"sha256(convert_to({CanonicalV1Sql(alias)}, 'UTF8'))";
+
+    public static string CanonicalV1Sql(string alias) =>
+        $"json_build_array({alias}.seq_id, {alias}.id, {alias}.stream_id, {alias}.version, {alias}.type, {alias}.data::text, " +
+        $"to_char({alias}.timestamp at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), {alias}.user_name, {alias}.correlation_id, {alias}.causation_id)::text";
 
     public static byte[] Genesis { get; } = new byte[32];
 

@@ -34,6 +34,18 @@ public class AuditExplorerTests : AuditReadsTestContext
     }
 
     [Fact]
+    public void Given_a_filter_When_evidence_is_ticked_Then_both_export_links_ask_for_evidence_with_the_filter()
+    {
+        var cut = RenderAt("/audit?actor=sam");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
+
+        cut.Find("input#export-evidence").Change(true);
+
+        Assert.Equal("/audit/export.csv?actor=sam&evidence=true", cut.Find("a#export-csv").GetAttribute("href"));
+        Assert.Equal("/audit/export.json?actor=sam&evidence=true", cut.Find("a#export-json").GetAttribute("href"));
+    }
+
+    [Fact]
     public void Given_hostile_text_in_a_summary_and_a_payload_When_the_explorer_shows_them_Then_they_are_literal()
     {
         var cut = RenderAt("/audit?actor=sam");
