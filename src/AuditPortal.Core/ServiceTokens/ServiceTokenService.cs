@@ -78,7 +78,7 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
     public async Task<IReadOnlyList<ServiceTokenRow>> ListAsync(ICurrentActor caller, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, ct, Permission.EditAccessControl);
+        await ReadAccess.DemandAsync(session, caller, "service-tokens", ct, Permission.EditAccessControl);
         var issued = await session.Events.QueryRawEventDataOnly<ServiceTokenIssued>().ToListAsync(ct);
         var revoked = (await session.Events.QueryRawEventDataOnly<ServiceTokenRevoked>().ToListAsync(ct)).ToDictionary(r => r.TokenId);
         var usageIds = issued.ToDictionary(i => ServiceTokenUsage.StreamIdFor(i.TokenId), i => i.TokenId);
@@ -130,6 +130,8 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
             {
                 await using var session = store.LightweightSession();
                 session.CorrelationId = use.CorrelationId;
+                // No command caused it; cleared so Marten does not fill in Activity.Current's parent id.
+                session.CausationId = null;
                 session.LastModifiedBy = token.Principal;
                 var state = await session.Events.FetchStreamStateAsync(usageId, ct);
                 var used = new ServiceTokenUsed(token.Id, token.Principal, minute, now, use.ClientAddress, use.Path);
