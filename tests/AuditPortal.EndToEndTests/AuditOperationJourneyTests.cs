@@ -46,22 +46,25 @@ public class AuditOperationJourneyTests(PortalServer server) : IClassFixture<Por
         Assert.Equal(AuditPortal.Core.AccessControl.Permission.ReadAudit, Assert.Single(refused).MissingPermission);
     }
 
-    /// <summary>alice (a Development demo support account) launches a job of olivia's; returns the launch's correlation id.</summary>
+    /// <summary>
+    /// alice (a Development demo support account) sets up and launches a job of olivia's, as one browser tab would (an
+    /// actor without a correlation of its own); returns the launch's operation id, its command id.
+    /// </summary>
     private async Task<string> LaunchAsync()
     {
         var wallets = server.Services.GetRequiredService<WalletService>();
         var jobs = server.Services.GetRequiredService<JobService>();
-        var setup = new Actor("alice", Guid.CreateVersion7().ToString());
+        var alice = new Actor("alice");
         var walletId = Guid.CreateVersion7();
         var jobId = Guid.CreateVersion7();
-        Ok(await wallets.OpenAsync(setup, Guid.CreateVersion7(), walletId, "olivia"));
-        Ok(await wallets.GrantAsync(setup, Guid.CreateVersion7(), walletId, 8, "budget", null));
-        Ok(await jobs.PostAsync(setup, Guid.CreateVersion7(), jobId, "olivia", walletId, "Logo", "A logo", 5));
-        Ok(await jobs.ApplyAsync(setup, Guid.CreateVersion7(), jobId, "paul", "I design logos"));
-        Ok(await jobs.AcceptAsync(setup, Guid.CreateVersion7(), jobId, "paul"));
-        var launch = new Actor("alice", Guid.CreateVersion7().ToString());
-        Ok(await jobs.LaunchAsync(launch, Guid.CreateVersion7(), jobId));
-        return launch.CorrelationId;
+        Ok(await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "olivia"));
+        Ok(await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 8, "budget", null));
+        Ok(await jobs.PostAsync(alice, Guid.CreateVersion7(), jobId, "olivia", walletId, "Logo", "A logo", 5));
+        Ok(await jobs.ApplyAsync(alice, Guid.CreateVersion7(), jobId, "paul", "I design logos"));
+        Ok(await jobs.AcceptAsync(alice, Guid.CreateVersion7(), jobId, "paul"));
+        var launch = Guid.CreateVersion7();
+        Ok(await jobs.LaunchAsync(alice, launch, jobId));
+        return launch.ToString();
     }
 
     private static void Ok(CommandResult result) => Assert.True(result.Succeeded, result.Message);

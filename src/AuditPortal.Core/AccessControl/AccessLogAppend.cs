@@ -22,7 +22,8 @@ public static class AccessLogAppend
             {
                 await using var session = store.LightweightSession();
                 session.CorrelationId = correlationId;
-                if (causationId is not null) session.CausationId = causationId;
+                // Also when null: Marten would otherwise fill in Activity.Current's parent id.
+                session.CausationId = causationId;
                 session.LastModifiedBy = by ?? userName;
                 var log = await session.Events.FetchForWriting<AccessLog>(streamId, ct);
                 log.AppendOne(@event);

@@ -49,7 +49,7 @@ public static class ReadRefusals
         try
         {
             var refused = new Event<ReadRefused>(new ReadRefused(actor.UserName, resource, missing, now)) { Id = id };
-            await AccessLogAppend.AppendAsync(store, actor.UserName, refused, actor.CorrelationId is { Length: > 0 } c ? c : id.ToString(), null, ct);
+            await AccessLogAppend.AppendAsync(store, actor.UserName, refused, actor.CorrelationFor(id), null, ct);
             return true;
         }
         catch (Exception e) when (IsDuplicate(e))

@@ -47,7 +47,7 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
     /// event): a permission revoked during the download must not erase the fact that rows left the portal.
     /// </summary>
     public Task<CommandResult> CompleteAsync(Actor actor, Guid exportId, int rowCount, bool truncated, bool aborted, CancellationToken ct = default) =>
-        commands.ExecuteAsync(Actor.System("audit-export") with { CorrelationId = actor.CorrelationId }, null, Guid.CreateVersion7(), "CompleteAuditExport", session =>
+        commands.ExecuteAsync(Actor.System("audit-export") with { CorrelationId = actor.CorrelationFor(exportId) }, null, Guid.CreateVersion7(), "CompleteAuditExport", session =>
         {
             // Caused by the export's own command (its id is the export id), so the operation's tree shows start and end
             // under one command rather than the end as a stray system command.

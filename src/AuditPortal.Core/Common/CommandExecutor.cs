@@ -114,7 +114,8 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         try
         {
             await using var session = store.LightweightSession();
-            session.CorrelationId = actor.CorrelationId;
+            // Both always set: Marten's own default (Activity.Current's trace) would be one id per browser tab's circuit.
+            session.CorrelationId = actor.CorrelationFor(commandId);
             session.CausationId = commandId.ToString();
             session.LastModifiedBy = actor.UserName;
 
@@ -216,10 +217,12 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     /// <summary>Appends the refusal on the user's access-log stream; a failure here is logged, never turned into an acceptance.</summary>
     private async Task RecordDenialAsync(Actor actor, Permission missing, Guid commandId, string commandType, CancellationToken ct)
     {
-        var denied = new CommandDenied(actor.UserName, commandType, commandId, missing, actor.CorrelationId, DateTimeOffset.UtcNow);
+        // The refusal belongs to the command's operation: a retry under the same command id continues it.
+        var correlation = actor.CorrelationFor(commandId);
+        var denied = new CommandDenied(actor.UserName, commandType, commandId, missing, correlation, DateTimeOffset.UtcNow);
         try
         {
-            await AccessLogAppend.AppendAsync(store, actor.UserName, denied, actor.CorrelationId, commandId.ToString(), ct);
+            await AccessLogAppend.AppendAsync(store, actor.UserName, denied, correlation, commandId.ToString(), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -168,7 +168,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         var rebuildId = Guid.CreateVersion7();
         // Recorded even when cancelled at once: the log shows every request and how it ended.
         var before = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
-        await RecordAsync(actor, new ProjectionRebuildStarted(rebuildId, names, before.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+        await RecordAsync(actor, rebuildId, new ProjectionRebuildStarted(rebuildId, names, before.EventSequenceNumber, actor.UserName, time.GetUtcNow()), CancellationToken.None);
         // Read after the started event: the rebuild processes that event too, so progress and counts agree.
         var stats = await store.Advanced.FetchEventStoreStatistics(token: CancellationToken.None);
 
@@ -221,24 +221,24 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
                     foreach (var run in daemonRuns) await RebuildOneAsync(daemon!, run, running is not null, daemonShards, ct);
             }
             var outcome = new RebuildOutcome(rebuildId, true, false, names, events, clock.Elapsed, EventsByReadModel: byReadModel, Phases: phases);
-            await RecordAsync(actor, new ProjectionRebuildCompleted(rebuildId, names, events, clock.Elapsed.TotalSeconds, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+            await RecordAsync(actor, rebuildId, new ProjectionRebuildCompleted(rebuildId, names, events, clock.Elapsed.TotalSeconds, actor.UserName, time.GetUtcNow()), CancellationToken.None);
             return outcome;
         }
         catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or TaskCanceledException || IsCancellation(e) && ct.IsCancellationRequested)
         {
             var who = cancelledBy?.Invoke() ?? actor.UserName;
-            await RecordAsync(actor, new ProjectionRebuildCancelled(rebuildId, names, who, time.GetUtcNow()), CancellationToken.None);
+            await RecordAsync(actor, rebuildId, new ProjectionRebuildCancelled(rebuildId, names, who, time.GetUtcNow()), CancellationToken.None);
             return new RebuildOutcome(rebuildId, false, true, names, events, clock.Elapsed, Error: $"Cancelled by {who}.");
         }
         catch (BulkRebuildException e)
         {
-            await RecordAsync(actor, new ProjectionRebuildFailed(rebuildId, e.ReadModel, e.Sequence, e.EventType, e.Message, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+            await RecordAsync(actor, rebuildId, new ProjectionRebuildFailed(rebuildId, e.ReadModel, e.Sequence, e.EventType, e.Message, actor.UserName, time.GetUtcNow()), CancellationToken.None);
             return new RebuildOutcome(rebuildId, false, false, names, events, clock.Elapsed, e.ReadModel, e.Sequence, e.EventType, e.Message);
         }
         catch (ProjectionRebuildException e)
         {
             var failure = FindFailure(e.InnerException);
-            await RecordAsync(actor, new ProjectionRebuildFailed(rebuildId, e.Projection, failure.Sequence, failure.EventType, failure.Message, actor.UserName, time.GetUtcNow()), CancellationToken.None);
+            await RecordAsync(actor, rebuildId, new ProjectionRebuildFailed(rebuildId, e.Projection, failure.Sequence, failure.EventType, failure.Message, actor.UserName, time.GetUtcNow()), CancellationToken.None);
             return new RebuildOutcome(rebuildId, false, false, names, events, clock.Elapsed, e.Projection, failure.Sequence, failure.EventType, failure.Message);
         }
         finally
@@ -383,11 +383,13 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return failed;
     }
 
-    private async Task RecordAsync(Actor actor, object e, CancellationToken ct)
+    /// <summary>Appends to the operations log; one rebuild (start and end) is one operation, caused by its rebuild id.</summary>
+    private async Task RecordAsync(Actor actor, Guid rebuildId, object e, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         session.LastModifiedBy = actor.UserName;
-        session.CorrelationId = actor.CorrelationId;
+        session.CorrelationId = actor.CorrelationFor(rebuildId);
+        session.CausationId = rebuildId.ToString();
         var log = await session.Events.FetchStreamStateAsync(ProjectionOperationsLog.StreamId, ct);
         if (log is null) session.Events.StartStream<ProjectionOperationsLog>(ProjectionOperationsLog.StreamId, e);
         // With the version it follows: an event is bound to its place in the stream (EventBinding).

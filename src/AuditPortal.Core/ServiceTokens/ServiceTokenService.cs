@@ -130,6 +130,8 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
             {
                 await using var session = store.LightweightSession();
                 session.CorrelationId = use.CorrelationId;
+                // No command caused it; cleared so Marten does not fill in Activity.Current's parent id.
+                session.CausationId = null;
                 session.LastModifiedBy = token.Principal;
                 var state = await session.Events.FetchStreamStateAsync(usageId, ct);
                 var used = new ServiceTokenUsed(token.Id, token.Principal, minute, now, use.ClientAddress, use.Path);

@@ -41,16 +41,18 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     private WalletService Wallets => fixture.Get<WalletService>();
     private ApprovalService Approvals => fixture.Get<ApprovalService>();
 
-    private async Task<(Guid Wallet, Guid Request, Actor Alice)> PendingGrantAsync(string prefix, int balance, int amount)
+    /// <summary>Alice asks for a grant above the threshold; Operation is the request's operation (its command id: alice brings none).</summary>
+    private async Task<(Guid Wallet, Guid Request, Actor Alice, string Operation)> PendingGrantAsync(string prefix, int balance, int amount)
     {
         await fixture.GrantPersonaAsync($"{prefix}-alice", Personas.Support);
         await fixture.GrantAsync($"{prefix}-sam", [.. Personas.Support, Permission.ApproveChanges]);
         var walletId = await fixture.SupportWalletAsync(balance, owner: $"{prefix}-dana", support: $"{prefix}-alice");
         var alice = PortalHostFixture.Actor($"{prefix}-alice");
-        var asked = await Wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, amount, "refund of the outage", null);
+        var askId = Guid.CreateVersion7();
+        var asked = await Wallets.GrantAsync(alice, askId, walletId, amount, "refund of the outage", null);
         Assert.Equal(CommandStatus.Accepted, asked.Status);
         Assert.Contains("waits for approval", asked.Message);
-        return (walletId, asked.StreamId!.Value, alice);
+        return (walletId, asked.StreamId!.Value, alice, askId.ToString());
     }
 
     private async Task<Wallet> WalletAsync(Guid walletId)
@@ -68,11 +70,11 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Given_an_approved_grant_When_its_operation_is_read_Then_the_request_starts_it_and_the_approval_and_the_grant_are_one_command()
     {
-        var (walletId, requestId, alice) = await PendingGrantAsync("op", balance: 0, amount: 5000);
+        var (walletId, requestId, _, operationId) = await PendingGrantAsync("op", balance: 0, amount: 5000);
         var approveId = Guid.CreateVersion7();
         Assert.True((await Approvals.ApproveAsync(PortalHostFixture.Actor("op-sam"), approveId, requestId, "checked", null)).Succeeded);
 
-        var operation = await new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin))).OperationAsync(alice.CorrelationId);
+        var operation = await new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin))).OperationAsync(operationId);
 
         Assert.Equal(["RequestApproval", nameof(ApproveRequest)], operation.Commands.Select(c => c.CommandType));
         Assert.Equal([AuditEventTypes.ApprovalRequested], operation.StartedBy!.Events.Select(e => e.Entry.EventType));
@@ -85,7 +87,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Given_a_grant_above_the_threshold_When_alice_asks_and_sam_approves_Then_request_approval_and_grant_share_one_correlation_and_the_balance_moves_once()
     {
-        var (walletId, requestId, alice) = await PendingGrantAsync("a", balance: 100, amount: 5000);
+        var (walletId, requestId, alice, operationId) = await PendingGrantAsync("a", balance: 100, amount: 5000);
         Assert.Equal(100, (await WalletAsync(walletId)).Balance);
 
         // Alice is senior support and may approve, but not her own request, under any spelling of her name.
@@ -103,14 +105,14 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
         var granted = Assert.IsType<CreditsGranted>(grant.Data);
         Assert.Equal(("a-alice", 5000), (granted.GrantedBy, granted.Amount));
         Assert.Equal("a-sam", grant.UserName);
-        Assert.Equal([alice.CorrelationId], requestEvents.Select(e => e.CorrelationId).Append(grant.CorrelationId).Distinct());
+        Assert.Equal([operationId], requestEvents.Select(e => e.CorrelationId).Append(grant.CorrelationId).Distinct());
         Assert.Equal(ApprovalStatus.Approved, (await ViewAsync(requestId)).Status);
     }
 
     [Fact]
     public async Task Given_an_approved_grant_When_an_auditor_opens_the_operation_of_the_request_in_the_explorer_Then_request_approval_and_grant_are_its_events()
     {
-        var (walletId, requestId, alice) = await PendingGrantAsync("x", balance: 0, amount: 2500);
+        var (walletId, requestId, _, operationId) = await PendingGrantAsync("x", balance: 0, amount: 2500);
         var approval = Guid.CreateVersion7();
         Assert.True((await Approvals.ApproveAsync(PortalHostFixture.Actor("x-sam"), approval, requestId, "contract seen", 1)).Succeeded);
         await fixture.GrantPersonaAsync("x-carol", Personas.Auditor);
@@ -120,7 +122,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
         var request = (await feed.QueryAsync(AuditFilter.None with { StreamId = requestId })).Entries.Single(e => e.Version == 1);
         var operation = (await feed.QueryAsync(AuditFilter.None with { Correlation = request.CorrelationId })).Entries;
 
-        Assert.Equal(alice.CorrelationId, request.CorrelationId);
+        Assert.Equal(operationId, request.CorrelationId);
         Assert.Equal("x-alice asked a second person to approve: grant 2,500 credits on wallet of x-dana \u2014 refund of the outage", request.Summary);
         Assert.Equal(new[] { "approval_requested", "credits_granted", "request_approved" }, operation.Select(e => e.EventType).Order());
         Assert.Equal(new[] { requestId, walletId }.Order(), operation.Select(e => e.StreamId).Distinct().Order());
@@ -137,7 +139,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
         var outcomes = new List<string>();
         for (var round = 0; round < 20; round++)
         {
-            var (walletId, requestId, _) = await PendingGrantAsync($"p{round}", balance: 0, amount: 2000);
+            var (walletId, requestId, _, _) = await PendingGrantAsync($"p{round}", balance: 0, amount: 2000);
             var approvers = new[] { PortalHostFixture.Actor($"p{round}-sam"), PortalHostFixture.Actor("p-dave") };
             // Both saw version 1; the second half of the rounds approve without a version (internal callers lock the stream).
             long? seen = round % 2 == 0 ? 1 : null;
@@ -155,7 +157,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Given_the_same_approval_clicked_twice_When_both_arrive_Then_one_change_and_the_same_answer()
     {
-        var (walletId, requestId, _) = await PendingGrantAsync("d", balance: 0, amount: 3000);
+        var (walletId, requestId, _, _) = await PendingGrantAsync("d", balance: 0, amount: 3000);
         var sam = PortalHostFixture.Actor("d-sam");
         var commandId = Guid.CreateVersion7();
 
@@ -201,7 +203,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Given_pending_requests_When_the_clock_passes_the_expiry_Then_the_expiry_is_recorded_by_the_portal_and_approving_is_refused()
     {
-        var (walletId, requestId, _) = await PendingGrantAsync("e", balance: 0, amount: 4000);
+        var (walletId, requestId, _, _) = await PendingGrantAsync("e", balance: 0, amount: 4000);
         Assert.Equal(0, await Approvals.ExpireDueAsync());
 
         fixture.Clock.Advance(TimeSpan.FromHours(72));
@@ -220,7 +222,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     [Fact]
     public async Task Given_a_pending_request_When_sam_rejects_it_or_alice_withdraws_hers_Then_nothing_changes_and_the_outcome_is_recorded()
     {
-        var (walletId, requestId, alice) = await PendingGrantAsync("r", balance: 0, amount: 1500);
+        var (walletId, requestId, alice, _) = await PendingGrantAsync("r", balance: 0, amount: 1500);
         var byOther = await Approvals.WithdrawAsync(PortalHostFixture.Actor("r-sam"), Guid.CreateVersion7(), requestId, "", null);
         Assert.Equal(ErrorCodes.NotRequester, byOther.ErrorCode);
         var rejected = await Approvals.RejectAsync(PortalHostFixture.Actor("r-sam"), Guid.CreateVersion7(), requestId, "no ticket", null);

@@ -48,6 +48,10 @@ public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixtur
         var started = log.Select(e => e.Data).OfType<ProjectionRebuildStarted>().Last();
         var completed = log.Select(e => e.Data).OfType<ProjectionRebuildCompleted>().Last();
         Assert.Equal(("dave", started.RebuildId), (started.StartedBy, completed.RebuildId));
+        // Start and end are one operation, the rebuild's (dave, in a browser tab, brings none of his own).
+        var rebuild = started.RebuildId.ToString();
+        Assert.Equal([(rebuild, rebuild), (rebuild, rebuild)],
+            log.Where(e => ReferenceEquals(e.Data, started) || ReferenceEquals(e.Data, completed)).Select(e => (e.CorrelationId, e.CausationId)));
     }
 
     [Fact]

@@ -55,7 +55,8 @@ public static class ReliabilityHost
     /// <summary>The portal's event binding key in these tests (a test value; a real one comes from Integrity:EventKey).</summary>
     public static readonly byte[] EventKey = System.Text.Encoding.UTF8.GetBytes("integration-tests-only-event-key-0123456789abcdef");
 
-    public static Actor Actor(string name) => new(name, Guid.CreateVersion7().ToString());
+    /// <summary>A signed-in person as the portal's CurrentUser makes them: no correlation of their own, so each command is its own operation.</summary>
+    public static Actor Actor(string name) => new(name);
 
     public static async Task GrantPersonaAsync(IHost host, string user, Permission[] persona)
     {
