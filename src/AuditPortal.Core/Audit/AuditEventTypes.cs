@@ -41,6 +41,10 @@ public static class AuditEventTypes
     public const string UserSignedIn = "user_signed_in";
     public const string SignInRefused = "sign_in_refused";
 
+    public const string SearchSaved = "search_saved";
+    public const string SavedSearchDeleted = "saved_search_deleted";
+    public const string TimeZoneChosen = "time_zone_chosen";
+
     public const string ProjectionRebuildStarted = "projection_rebuild_started";
     public const string ProjectionRebuildCompleted = "projection_rebuild_completed";
     public const string ProjectionRebuildCancelled = "projection_rebuild_cancelled";
@@ -55,6 +59,7 @@ public static class AuditEventTypes
         ApprovalRequested, RequestApproved, ApprovalRefused, RequestRejected, RequestWithdrawn, RequestExpired,
         AuditExported, AuditExportStarted, AuditExportCompleted,
         CommandDenied, UserSignedOut, SignInLocked, UserSignedIn, SignInRefused,
+        SearchSaved, SavedSearchDeleted, TimeZoneChosen,
     ];
 
     private static readonly Dictionary<string, string> ByNormalized =

@@ -85,6 +85,7 @@ public static class AuditStreamTypes
     public const string AccessControlList = "access_control_list";
     public const string AuditLog = "audit_log";
     public const string ApprovalRequest = "approval_request";
+    public const string UserPreferences = "user_preferences";
 
     public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog];
 
@@ -95,6 +96,7 @@ public static class AuditStreamTypes
         AccessControlList => "Access-control list",
         ApprovalRequest => "Approval request",
         AuditLog => "Audit log",
+        UserPreferences => "User preferences",
         _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
     };
 

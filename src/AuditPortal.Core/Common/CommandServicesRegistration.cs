@@ -22,6 +22,7 @@ public static class CommandServicesRegistration
         services.AddSingleton<AccessControlService>();
         services.AddSingleton<SignOutLog>();
         services.AddSingleton<SignInLog>();
+        services.AddSingleton<Preferences.UserPreferencesService>();
         return services;
     }
 }
