@@ -8,7 +8,7 @@ namespace AuditPortal.Core.Preferences;
 /// the actor's own name, and a read of that stream only. No method takes another user's name, so nobody reads or
 /// changes someone else's saved searches.
 /// </summary>
-public sealed class UserPreferencesService(CommandExecutor executor, TimeProvider time)
+public sealed class UserPreferencesService(CommandExecutor executor, TimeProvider time) : IUserPreferencesCommands
 {
     public Task<CommandResult> SaveSearchAsync(Actor actor, Guid commandId, Guid searchId, string name, string address, CancellationToken ct = default) =>
         Decide(actor, commandId, nameof(SaveSearch), state => UserPreferencesDecisions.Handle(state, new SaveSearch(name, address, searchId, actor.UserName, time.GetUtcNow())),
@@ -41,6 +41,14 @@ public sealed class UserPreferencesService(CommandExecutor executor, TimeProvide
         return await session.Events.AggregateStreamAsync<UserPreferences>(UserPreferences.StreamIdFor(actor.UserName), token: ct)
             ?? UserPreferences.Empty(actor.UserName);
     }
+}
+
+/// <summary>The commands on the caller's own preferences (the pages' view of <see cref="UserPreferencesService"/>).</summary>
+public interface IUserPreferencesCommands
+{
+    Task<CommandResult> SaveSearchAsync(Actor actor, Guid commandId, Guid searchId, string name, string address, CancellationToken ct = default);
+    Task<CommandResult> DeleteSearchAsync(Actor actor, Guid commandId, Guid searchId, CancellationToken ct = default);
+    Task<CommandResult> ChooseTimeZoneAsync(Actor actor, Guid commandId, string? timeZoneId, CancellationToken ct = default);
 }
 
 /// <summary>The signed-in user's own preferences; there is no way to ask for another user's.</summary>

@@ -11,6 +11,7 @@ public static class PreferencesRegistration
         // Scoped: the reads follow the circuit's user (ICurrentActor); the zone is read once per circuit.
         services.AddScoped<IUserPreferencesReads, UserPreferencesReads>();
         services.AddScoped<ReaderZoneState>();
+        services.AddSingleton<IUserPreferencesCommands>(sp => sp.GetRequiredService<UserPreferencesService>());
         return services;
     }
 }
