@@ -24,7 +24,7 @@ public sealed class FakeUserPreferences(ICurrentActor current) : IUserPreference
         Decide(actor, p => UserPreferencesDecisions.Handle(p, new DeleteSavedSearch(searchId, actor.UserName, DateTimeOffset.UtcNow)), (p, e) => p.Apply(e), e => $"Search \"{e.Name}\" deleted.");
 
     public Task<CommandResult> ChooseTimeZoneAsync(Actor actor, Guid commandId, string? timeZoneId, CancellationToken ct = default) =>
-        Decide(actor, p => UserPreferencesDecisions.Handle(p, new ChooseTimeZone(timeZoneId, actor.UserName, DateTimeOffset.UtcNow)), (p, e) => p.Apply(e), _ => "Time zone chosen.");
+        Decide(actor, p => UserPreferencesDecisions.Handle(p, new ChooseTimeZone(timeZoneId, actor.UserName, DateTimeOffset.UtcNow)), (p, e) => p.Apply(e), e => $"Time zone {e.TimeZoneId ?? "UTC"} chosen.");
 
     private Task<CommandResult> Decide<TEvent>(Actor actor, Func<UserPreferences, TEvent> decide, Func<UserPreferences, TEvent, UserPreferences> apply, Func<TEvent, string> message)
         where TEvent : notnull
