@@ -16,10 +16,6 @@ public static class AccessControlMartenRegistration
         opts.Events.AddEventType<SignInLocked>();
         opts.Events.AddEventType<UserSignedIn>();
         opts.Events.AddEventType<SignInRefused>();
-        // A user's own preferences (saved searches, time zone): registered so the explorer and exports name them.
-        opts.Events.AddEventType<Preferences.SearchSaved>();
-        opts.Events.AddEventType<Preferences.SavedSearchDeleted>();
-        opts.Events.AddEventType<Preferences.TimeZoneChosen>();
         // Failed sign-ins, shared by every portal node (SignInAttempts).
         opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.BuildTable(opts.DatabaseSchemaName));
         return opts;
