@@ -111,3 +111,19 @@ public class UserPreferencesDecisionsTests
         Assert.NotEqual(Core.AccessControl.AccessLog.StreamIdFor("ann"), UserPreferences.StreamIdFor("ann"));
     }
 }
+
+public class UserPreferencesSummariesTests
+{
+    private static string Summary(string type, string json) =>
+        Core.Audit.AuditSummaries.Summarize(type, System.Text.Json.JsonDocument.Parse(json).RootElement);
+
+    [Fact]
+    public void Given_preference_events_When_the_explorer_summarizes_them_Then_each_names_who_and_what()
+    {
+        Assert.Equal("ann saved the search \u201cDenials\u201d (/audit?eventType=command_denied)",
+            Summary("search_saved", """{"userName":"ann","name":"Denials","address":"/audit?eventType=command_denied"}"""));
+        Assert.Equal("ann deleted the saved search \u201cDenials\u201d", Summary("saved_search_deleted", """{"userName":"ann","name":"Denials"}"""));
+        Assert.Equal("ann chose to read times in Europe/Paris", Summary("time_zone_chosen", """{"userName":"ann","timeZoneId":"Europe/Paris"}"""));
+        Assert.Equal("ann chose to read times in UTC", Summary("time_zone_chosen", """{"userName":"ann","timeZoneId":null}"""));
+    }
+}
