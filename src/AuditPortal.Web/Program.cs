@@ -85,6 +85,7 @@ AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Servic
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 builder.Services.AddApprovalsPages();
+builder.Services.AddPreferencesPages();
 builder.Services.AddCircuitHandoff();
 
 builder.Services.AddSingleton(SealerHealthCheck.BoundsFrom(builder.Configuration));

@@ -18,6 +18,11 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         });
         // The circuit's drafts (text typed but not sent), as AddCircuitHandoff registers them.
         Services.AddScoped<AuditPortal.Web.Components.Shared.Drafts>();
+        // The signed-in user's own preferences (saved searches, time zone) as the layout and the lists read them.
+        Services.AddSingleton<AuditPortal.Core.Common.ICurrentActor>(Actor);
+        Services.AddSingleton<AuditPortal.Core.Preferences.IUserPreferencesReads>(Preferences);
+        Services.AddSingleton<AuditPortal.Core.Preferences.IUserPreferencesCommands>(Preferences);
+        Services.AddScoped<AuditPortal.Web.Infrastructure.ReaderZoneState>();
         AddServices();
         // The circuit's persisted state (DraftKeeper in the layout): what a pause saves and a resume restores.
         PersistentState = AddBunitPersistentComponentState();
@@ -26,6 +31,12 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
 
     protected Bunit.TestDoubles.BunitPersistentComponentState PersistentState { get; }
 
+    /// <summary>Who the preferences belong to: "admin" unless a test signs in someone else.</summary>
+    protected TestActor Actor { get; } = new("admin");
+
+    protected Preferences.FakeUserPreferences Preferences => _preferences ??= new(Actor);
+    private Preferences.FakeUserPreferences? _preferences;
+
     /// <summary>Register fakes here: after SetRendererInfo the service collection is frozen.</summary>
     protected virtual void AddServices() { }
 
@@ -33,4 +44,12 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
 
     // MudBlazor's services are async-disposable only; xunit 2 must dispose through IAsyncLifetime.
     async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+}
+
+/// <summary>The caller of reads and preferences in a bUnit test; a test may switch users by setting <see cref="UserName"/>.</summary>
+public sealed class TestActor(string userName) : AuditPortal.Core.Common.ICurrentActor
+{
+    public string UserName { get; set; } = userName;
+
+    public Task<AuditPortal.Core.Common.Actor> GetActorAsync() => Task.FromResult(new AuditPortal.Core.Common.Actor(UserName, "test-circuit"));
 }

@@ -45,6 +45,9 @@ public static class AuditEventTypes
     public const string ServiceTokenIssued = "service_token_issued";
     public const string ServiceTokenRevoked = "service_token_revoked";
     public const string ServiceTokenUsed = "service_token_used";
+    public const string SearchSaved = "search_saved";
+    public const string SavedSearchDeleted = "saved_search_deleted";
+    public const string TimeZoneChosen = "time_zone_chosen";
 
     public const string ProjectionRebuildStarted = "projection_rebuild_started";
     public const string ProjectionRebuildCompleted = "projection_rebuild_completed";
@@ -61,6 +64,7 @@ public static class AuditEventTypes
         AuditExported, AuditExportStarted, AuditExportCompleted,
         CommandDenied, ReadRefused, UserSignedOut, SignInLocked, UserSignedIn, SignInRefused,
         ServiceTokenIssued, ServiceTokenRevoked, ServiceTokenUsed,
+        SearchSaved, SavedSearchDeleted, TimeZoneChosen,
     ];
 
     private static readonly Dictionary<string, string> ByNormalized =

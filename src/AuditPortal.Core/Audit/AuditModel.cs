@@ -90,6 +90,7 @@ public static class AuditStreamTypes
     public const string ApprovalRequest = "approval_request";
     public const string ServiceToken = "service_token";
     public const string ServiceTokenUsage = "service_token_usage";
+    public const string UserPreferences = "user_preferences";
 
     public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog, ServiceToken, ServiceTokenUsage];
 
@@ -102,6 +103,7 @@ public static class AuditStreamTypes
         AuditLog => "Audit log",
         ServiceToken => "Service token",
         ServiceTokenUsage => "Service token uses",
+        UserPreferences => "User preferences",
         _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
     };
 

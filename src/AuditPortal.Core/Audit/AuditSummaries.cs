@@ -48,6 +48,10 @@ public static class AuditSummaries
             AuditEventTypes.ServiceTokenRevoked => $"{S("revokedBy")} revoked token {Short(data, "tokenId")} of {S("principal")}{Reason(data)}",
             AuditEventTypes.ServiceTokenUsed => $"{S("principal")} used token {Short(data, "tokenId")} in the minute from {S("minute")}{From(data)}",
             AuditEventTypes.RequestExpired => $"Request {Short(data, "requestId")} expired with nobody acting",
+            // A user's own preferences: on the record like everything, listed in the menu of their owner only.
+            AuditEventTypes.SearchSaved => $"{S("userName")} saved the search \u201c{S("name")}\u201d ({S("address")})",
+            AuditEventTypes.SavedSearchDeleted => $"{S("userName")} deleted the saved search \u201c{S("name")}\u201d",
+            AuditEventTypes.TimeZoneChosen => $"{S("userName")} chose to read times in {(Str(data, "timeZoneId") is { Length: > 1 } zone ? zone : "UTC")}",
             _ => Humanize(eventType) + (string.IsNullOrEmpty(userName) ? "" : $" by {userName}"),
         };
         return OneLine(text);

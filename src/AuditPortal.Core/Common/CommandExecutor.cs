@@ -103,11 +103,27 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     /// goes to the database in one round trip with the permission's version probe; the function it returns decides and
     /// appends once the permission holds. Nothing it read is used, nor any of its errors shown, for a refused user.
     /// </summary>
-    public async Task<CommandResult> ExecuteAsync(
+    public Task<CommandResult> ExecuteAsync(
         Actor actor, Permission? required, Guid commandId, string commandType,
         Func<IDocumentSession, IBatchedQuery, Func<Task<CommandResult>>> body,
         Func<Task<CommandResult>>? onConflict = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default) =>
+        RunAsync(actor, required, ownStream: false, commandId, commandType, body, onConflict, ct);
+
+    /// <summary>
+    /// A command a signed-in person issues on their own stream only (their preferences): no portal permission is
+    /// needed, since nobody else's data is read or changed, but everything else (metadata, idempotency, failures) is
+    /// the same pipeline. The body must derive the stream from <paramref name="actor"/>, never from an argument.
+    /// </summary>
+    public Task<CommandResult> ExecuteOwnAsync(
+        Actor actor, Guid commandId, string commandType, Func<IDocumentSession, Task<CommandResult>> body, CancellationToken ct = default) =>
+        RunAsync(actor, null, ownStream: true, commandId, commandType, (session, _) => () => body(session), null, ct);
+
+    private async Task<CommandResult> RunAsync(
+        Actor actor, Permission? required, bool ownStream, Guid commandId, string commandType,
+        Func<IDocumentSession, IBatchedQuery, Func<Task<CommandResult>>> body,
+        Func<Task<CommandResult>>? onConflict,
+        CancellationToken ct)
     {
         if (commandId == Guid.Empty)
             return CommandResult.Rejected(new ValidationError("commandId", "Every command needs a command id made by the caller."));
@@ -126,7 +142,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             }
 
             // A command without a permission is a system task (bootstrap, import): never open to a signed-in person.
-            if (required is null && !IsSystem(actor))
+            if (required is null && !ownStream && !IsSystem(actor))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: only the system may issue it", commandType, actor.UserName);
                 return CommandResult.Forbidden("Only the portal itself may do this.");

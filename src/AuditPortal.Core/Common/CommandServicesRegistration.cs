@@ -24,6 +24,7 @@ public static class CommandServicesRegistration
         services.AddSingleton<SignInLog>();
         services.AddSingleton<ServiceTokens.ServiceTokenService>();
         services.AddSingleton<Audit.SiemFeed>();
+        services.AddSingleton<Preferences.UserPreferencesService>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Overview;
+using AuditPortal.Core.Preferences;
 using AuditPortal.Core.Wallets;
 using JasperFx;
 using JasperFx.Events;
@@ -88,6 +89,7 @@ public static class PortalStore
             opts.AddOverview(readModels);
         });
         opts.AddAccessControl();
+        opts.AddPreferences();
         opts.AddApprovals();
         Integrity.EventBinding.Register(opts, settings.EventKey);
         opts.AddAudit();

@@ -23,6 +23,8 @@ public class PageAuthorizationMatrixTests(PortalWebFactory portal, ITestOutputHe
         _ when route.StartsWith("/account/", StringComparison.Ordinal) => null,
         "/not-found" => null,
         "/error" => null,
+        // One's own preferences (time zone, saved searches): every signed-in person, whatever they hold, and only their own.
+        "/preferences" => [],
         // The overview opens for every signed-in user; one who holds no permission at all sees the no-access notice there.
         "/" => Enum.GetValues<Permission>(),
         _ when Under(route, "/wallets") => [Permission.ReadWallets],

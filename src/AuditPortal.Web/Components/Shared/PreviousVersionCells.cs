@@ -17,7 +17,7 @@ public static class PreviousVersionCells
         if (previous?.Lacks(property) == true) return Missing;
         return value switch
         {
-            DateTimeOffset at => at.ToString(DisplayTime.Format, CultureInfo.InvariantCulture),
+            DateTimeOffset at => DisplayTime.In(at, null),
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value?.ToString() ?? "",
         };

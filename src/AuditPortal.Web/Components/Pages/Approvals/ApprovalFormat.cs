@@ -1,4 +1,5 @@
 using AuditPortal.Core.Approvals;
+using AuditPortal.Web.Components.Shared;
 using MudBlazor;
 
 namespace AuditPortal.Web.Components.Pages.Approvals;
@@ -27,13 +28,8 @@ public static class ApprovalFormat
         request.Action is ApprovalAction.GrantCredits or ApprovalAction.SpendCredits ? $"/wallets/{request.TargetId}" : null;
 
     /// <summary>The page's address: <c>/approvals?show=mine&amp;status=all</c>; the defaults (to approve, open only) are left out.</summary>
-    public static string Address(ApprovalView view, bool pendingOnly)
-    {
-        var parts = new List<string>();
-        if (view != ApprovalView.ToApprove) parts.Add("show=" + Name(view));
-        if (!pendingOnly) parts.Add("status=all");
-        return "/approvals" + (parts.Count == 0 ? "" : "?" + string.Join("&", parts));
-    }
+    public static string Address(ApprovalView view, bool pendingOnly) =>
+        "/approvals" + ListAddress.Query(("show", view == ApprovalView.ToApprove ? null : Name(view)), ("status", pendingOnly ? null : "all"));
 
     public static string Name(ApprovalView view) => view switch
     {
@@ -43,10 +39,24 @@ public static class ApprovalFormat
     };
 
     /// <summary>A view named in the address; anything else is the default, never an error.</summary>
-    public static ApprovalView Parse(string? show) => show?.Trim().ToLowerInvariant() switch
+    /// <summary>The view and status the address names; anything else is refused with a message (the default applies), never guessed.</summary>
+    public static (ApprovalView View, bool PendingOnly, string? Error) Parse(string? show, string? status)
     {
-        "mine" => ApprovalView.Mine,
-        "all" => ApprovalView.All,
-        _ => ApprovalView.ToApprove,
-    };
+        ApprovalView? view = show?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "to-approve" => ApprovalView.ToApprove,
+            "mine" => ApprovalView.Mine,
+            "all" => ApprovalView.All,
+            _ => null,
+        };
+        bool? pendingOnly = status?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "open" => true,
+            "all" => false,
+            _ => null,
+        };
+        return (view ?? ApprovalView.ToApprove, pendingOnly ?? true, ListAddress.Errors(
+            view is null ? $"\"{show}\" in the address is not a view of this page (to-approve, mine, all): the requests to approve are shown." : null,
+            pendingOnly is null ? $"\"{status}\" in the address is not a status filter (open, all): open requests are shown." : null));
+    }
 }
