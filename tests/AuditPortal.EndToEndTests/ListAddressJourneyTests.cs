@@ -47,11 +47,11 @@ public class ListAddressJourneyTests(PortalServer server) : IClassFixture<Portal
         var paris = TimeZoneInfo.ConvertTime(utc, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris"));
         await Assertions.Expect(time).ToHaveTextAsync(paris.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
 
-        // The export ignores the reader's zone: UTC in ISO 8601 with its designator, as every receiver expects.
+        // The export ignores the reader's zone: UTC in ISO 8601 with its offset (+00:00), as every receiver expects.
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#export-csv").ClickAsync());
         var rows = (await File.ReadAllLinesAsync(await download.PathAsync())).Skip(1).Where(l => l.Length > 0).ToList();
         Assert.NotEmpty(rows);
-        Assert.All(rows, r => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", r.Split(',')[1]));
+        Assert.All(rows, r => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$", r.Split(',')[1]));
 
         await page.Locator("#saved-search-save").ClickAsync();
         await page.Locator("#saved-search-name").FillAsync("Grants");

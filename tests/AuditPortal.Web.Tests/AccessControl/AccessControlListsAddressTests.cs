@@ -1,5 +1,6 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Web.Components.Pages.AccessControl;
+using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.AccessControl;
@@ -8,7 +9,14 @@ public class AccessControlListsAddressTests : PortalTestContext
 {
     private readonly FakeAccessControlReads _queries = new();
 
-    protected override void AddServices() => Services.AddSingleton<IAccessControlReads>(_queries);
+    protected override void AddServices()
+    {
+        Services.AddSingleton<IAccessControlReads>(_queries);
+        // The page offers admins the service tokens through an AuthorizeView: an auditor here.
+        var auth = AddAuthorization();
+        auth.SetAuthorized("carol");
+        auth.SetPolicies(Policies.ViewAccessControl);
+    }
 
     [Fact]
     public void Given_a_filter_in_the_address_When_the_page_opens_Then_only_matching_lists_show_and_the_field_holds_it()

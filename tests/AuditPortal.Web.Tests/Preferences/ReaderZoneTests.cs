@@ -17,6 +17,9 @@ public class ReaderZoneTests : AuditReadsTestContext
     {
         base.AddServices();
         Services.AddSingleton<IAccessControlReads>(new FakeAccessControlReads());
+        var auth = AddAuthorization();
+        auth.SetAuthorized("carol");
+        auth.SetPolicies(AuditPortal.Web.Infrastructure.Auth.Policies.ViewAccessControl);
     }
 
     private IRenderedComponent<CascadingValue<ReaderZone>> RenderIn<T>(ReaderZone zone, string uri) where T : IComponent
