@@ -86,10 +86,11 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using (var cmd = new NpgsqlCommand(
             $"""
             select count(distinct e.stream_id) from {Schema}.mt_events e
-            where e.timestamp >= @day and e.type in ('wallet_opened', 'credits_granted', 'credits_spent')
+            where e.timestamp >= @day and e.type = any(@types)
             """, conn))
         {
             cmd.Parameters.AddWithValue("day", dayStart);
+            cmd.Parameters.AddWithValue("types", AuditEventTypes.OnlyOn(AuditStreamTypes.Wallet)!);
             walletsToday = (int)(long)(await cmd.ExecuteScalarAsync(ct) ?? 0L);
         }
 

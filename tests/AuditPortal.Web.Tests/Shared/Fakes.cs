@@ -77,7 +77,8 @@ public sealed class FakeWalletCommands : IWalletCommands
     public Func<IssuedCommand, CommandResult> Answer { get; set; } = c => CommandResult.Accepted(c.WalletId, (c.ExpectedVersion ?? 0) + 1, $"Done: {c.Amount} credits.");
     public TaskCompletionSource? Gate { get; set; }
 
-    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion,
+        GrantSource source = GrantSource.Manual, CancellationToken ct = default) =>
         RunAsync(new IssuedCommand("grant", actor, commandId, walletId, amount, reason, expectedVersion));
 
     public Task<CommandResult> SpendAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
