@@ -240,7 +240,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var type = reader.GetString(1);
+            var type = AuditEventTypes.Logical(reader.GetString(1));
             var user = reader.GetString(2);
             using var data = JsonDocument.Parse(reader.GetString(6));
             rows.Add(new OverviewEvent(reader.GetInt64(0), type, user, reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(4),
