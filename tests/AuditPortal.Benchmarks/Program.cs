@@ -185,8 +185,8 @@ var sqlClock = Stopwatch.StartNew();
 await Sql(superuser, """
     create table auditportal.bench_balance (id uuid primary key, credits int not null);
     insert into auditportal.bench_balance
-    select stream_id, sum(case type when 'credits_granted' then (data->>'amount')::int when 'credits_spent' then -(data->>'amount')::int else 0 end)
-    from auditportal.mt_events where type in ('wallet_opened', 'credits_granted', 'credits_spent') group by stream_id;
+    select stream_id, sum(case type when 'credits_spent' then -(data->>'amount')::int when 'wallet_opened' then 0 else (data->>'amount')::int end)
+    from auditportal.mt_events where type in ('wallet_opened', 'credits_granted', 'credits_granted_v2', 'credits_spent') group by stream_id;
     """);
 var sqlTime = sqlClock.Elapsed;
 var sqlRate = totalEvents / sqlTime.TotalSeconds;

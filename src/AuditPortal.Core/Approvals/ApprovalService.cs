@@ -212,6 +212,6 @@ public sealed class ApprovalService(CommandExecutor executor, WalletLimits limit
     /// <summary>The wallet's own decision; the requester is who grants or spends, the approval is on the request's stream.</summary>
     private object Decide(Wallet? wallet, ApprovalTarget target, int amount, string requestedBy, string reason, Guid commandId, DateTimeOffset at) =>
         target.Action == ApprovalAction.GrantCredits
-            ? WalletDecisions.Handle(wallet, new GrantCredits(target.TargetId, amount, reason, commandId, requestedBy, at), limits)
+            ? WalletDecisions.Handle(wallet, new GrantCredits(target.TargetId, amount, reason, commandId, requestedBy, at, Source: GrantSource.Approval), limits)
             : WalletDecisions.Handle(wallet, new SpendCredits(target.TargetId, amount, reason, commandId, requestedBy, at), limits);
 }

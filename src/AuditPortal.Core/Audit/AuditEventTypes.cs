@@ -54,6 +54,31 @@ public static class AuditEventTypes
     public const string ProjectionRebuildCancelled = "projection_rebuild_cancelled";
     public const string ProjectionRebuildFailed = "projection_rebuild_failed";
 
+    /// <summary>
+    /// The stored names of each versioned event type, oldest first; the first is the type's name in this class (the
+    /// one filters, summaries and the per-day counts use). Version N is stored as <c>name_vN</c> (Marten's upcasting keys
+    /// on the stored name, so a new shape needs a new name; see Projections/README.md, "Upcasting rules").
+    /// </summary>
+    private static readonly Dictionary<string, string[]> Versions = new()
+    {
+        [CreditsGranted] = [CreditsGranted, CreditsGranted + "_v2"],
+    };
+
+    private static readonly Dictionary<string, (string Name, int Version)> ByStoredName =
+        Versions.SelectMany(v => v.Value.Select((stored, i) => (stored, v.Key, i + 1))).ToDictionary(x => x.stored, x => (x.Key, x.Item3));
+
+    /// <summary>The name a stored event type is known by in this class (<c>credits_granted_v2</c> → <c>credits_granted</c>).</summary>
+    public static string Logical(string storedName) => ByStoredName.TryGetValue(storedName, out var v) ? v.Name : storedName;
+
+    /// <summary>The version a stored type name carries: 1 for every unversioned name.</summary>
+    public static int VersionOf(string storedName) => ByStoredName.TryGetValue(storedName, out var v) ? v.Version : 1;
+
+    /// <summary>Every name <paramref name="name"/> is stored under, for SQL over <c>mt_events.type</c>.</summary>
+    public static string[] Stored(string name) => Versions.TryGetValue(name, out var stored) ? stored : [name];
+
+    /// <summary>The name new events of a versioned type are stored under (its newest version).</summary>
+    public static string Current(string name) => Stored(name)[^1];
+
     /// <summary>Every event type the explorer's filter offers (the projection operations log is read on its own page).</summary>
     public static readonly string[] All =
     [
@@ -75,7 +100,8 @@ public static class AuditEventTypes
     /// The constant that <paramref name="eventType"/> names, as stored (<c>credits_granted</c>) or as the class is named
     /// (<c>CreditsGranted</c>); null for a type not listed here.
     /// </summary>
-    public static string? Of(string? eventType) => ByNormalized.GetValueOrDefault(AuditStreamTypes.Normalize(eventType));
+    public static string? Of(string? eventType) =>
+        ByNormalized.GetValueOrDefault(AuditStreamTypes.Normalize(eventType is null ? null : Logical(eventType)));
 
     /// <summary>
     /// The event types that are appended only to streams of one type (a wallet's, a job's, an access-control list's
@@ -84,7 +110,7 @@ public static class AuditEventTypes
     /// </summary>
     public static string[]? OnlyOn(string? streamType) => AuditStreamTypes.Of(streamType) switch
     {
-        AuditStreamTypes.Wallet => [WalletOpened, CreditsGranted, CreditsSpent],
+        AuditStreamTypes.Wallet => [WalletOpened, .. Stored(CreditsGranted), CreditsSpent],
         AuditStreamTypes.Job => [JobPosted, ParticipantInvited, JobApplicationSubmitted, ParticipantAccepted, JobLaunched, JobCompleted, JobCancelled],
         AuditStreamTypes.AccessControlList => [AccessControlListCreated, PermissionGranted, PermissionRevoked, PermissionExpired],
         _ => null,

@@ -175,7 +175,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         var headers = reader.IsDBNull(12) ? null : reader.GetString(12);
         if (headers is "null" or "{}") headers = null;
         return new AuditEventDetail(entry, reader.GetGuid(10), reader.IsDBNull(11) ? null : reader.GetString(11),
-            PrettyJson(data), headers is null ? null : PrettyJson(headers));
+            PrettyJson(data), headers is null ? null : PrettyJson(headers), reader.GetString(4));
     }
 
     public async Task<AuditOperation> OperationAsync(string correlationId, CancellationToken ct = default)
@@ -345,7 +345,9 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
 
         if (before is { } b) Add("e.seq_id < @before", "before", b, NpgsqlDbType.Bigint);
         if (f.Actor is { } actor) Add("e.user_name = @actor", "actor", actor, NpgsqlDbType.Varchar);
-        if (f.EventType is { } eventType) Add("e.type = @eventType", "eventType", eventType, NpgsqlDbType.Varchar);
+        // Every version of the type: a filter on credits_granted finds v1 and v2 grants alike.
+        if (f.EventType is { } eventType)
+            Add("e.type = any(@eventType)", "eventType", AuditEventTypes.Stored(AuditEventTypes.Logical(eventType)), NpgsqlDbType.Array | NpgsqlDbType.Varchar);
         if (f.StreamType is { } streamType) Add("s.type = @streamType", "streamType", streamType, NpgsqlDbType.Varchar);
         if (f.StreamId is { } streamId) Add("e.stream_id = @streamId", "streamId", streamId, NpgsqlDbType.Uuid);
         // Indexed (ix_mt_events_correlation): one operation's few events, whatever the size of the store.
@@ -384,7 +386,8 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     private static AuditEntry ReadEntry(NpgsqlDataReader reader, out string data)
     {
         data = reader.IsDBNull(9) ? "null" : reader.GetString(9);
-        var eventType = reader.GetString(4);
+        // The type's one name, whichever version stored it; the detail keeps the stored name.
+        var eventType = AuditEventTypes.Logical(reader.GetString(4));
         var actor = reader.IsDBNull(5) ? "" : reader.GetString(5);
         using var json = JsonDocument.Parse(data);
         return new AuditEntry(

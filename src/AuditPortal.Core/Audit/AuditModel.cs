@@ -77,8 +77,16 @@ public sealed record AuditLimits(int MaxExportRows = 100_000, int TextScanEvents
     public string TextScanNotice => $"The text search looked at the newest {TextScanEvents:N0} events only; add a time window or a stream to search further back.";
 }
 
-/// <summary>One event in full: payload and headers pretty-printed as JSON text.</summary>
-public sealed record AuditEventDetail(AuditEntry Entry, Guid EventId, string? DotNetType, string PayloadJson, string? HeadersJson);
+/// <summary>
+/// One event in full: payload (as stored, never upcast) and headers pretty-printed as JSON text, and the type name it is
+/// stored under (<c>credits_granted</c> for a v1 grant, <c>credits_granted_v2</c> for a v2 one; the entry shows the type's name).
+/// </summary>
+public sealed record AuditEventDetail(AuditEntry Entry, Guid EventId, string? DotNetType, string PayloadJson, string? HeadersJson,
+    string? StoredType = null)
+{
+    /// <summary>The version of the event's shape its stored type name says (v1 unless the name carries one).</summary>
+    public int Version => AuditEventTypes.VersionOf(StoredType ?? Entry.EventType);
+}
 
 /// <summary>The stream types the portal starts; the value is what Marten stores in mt_streams.type.</summary>
 public static class AuditStreamTypes

@@ -16,7 +16,7 @@ public static class AuditSummaries
         var text = AuditEventTypes.Of(eventType) switch
         {
             AuditEventTypes.WalletOpened => $"{S("openedBy")} opened wallet {Short(data, "walletId")} for {S("owner")}",
-            AuditEventTypes.CreditsGranted => $"{S("grantedBy")} granted {Credits(data, "amount")} to wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
+            AuditEventTypes.CreditsGranted => $"{S("grantedBy")} granted {Credits(data, "amount")} to wallet {Short(data, "walletId")}{Kind(data, "manual")}{Source(data)}{Reason(data)}",
             AuditEventTypes.CreditsSpent => $"{S("spentBy")} spent {Credits(data, "amount")} from wallet {Short(data, "walletId")}{Kind(data, "manual")}{Reason(data)}",
             AuditEventTypes.JobPosted => $"{S("postedBy")} posted job \u201c{S("title")}\u201d for {S("owner")} with a budget of {Credits(data, "budget")}",
             AuditEventTypes.ParticipantInvited => $"{S("invitedBy")} invited {S("participant")} to job \u201c{S("title")}\u201d",
@@ -122,6 +122,17 @@ public static class AuditSummaries
     }
 
     /// <summary>Names a non-default grant/spend type (refund, jobLaunch) with its job when there is one.</summary>
+    /// <summary>
+    /// A grant's source when it adds to its type: v2 grants from a campaign or an approval. A v1 body has none, and its
+    /// upcast source (Manual, or Refund for a refund) is what its type already says.
+    /// </summary>
+    private static string Source(JsonElement data) => Str(data, "source") switch
+    {
+        "Campaign" => " from a campaign",
+        "Approval" => " after approval",
+        _ => "",
+    };
+
     private static string Kind(JsonElement data, string ordinary)
     {
         var type = Str(data, "type");

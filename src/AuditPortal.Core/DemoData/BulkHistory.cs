@@ -15,6 +15,9 @@ public sealed record BulkHistoryOptions
     public int Seed { get; init; } = 42;
     public int StreamsPerBatch { get; init; } = 2_000;
     public DateTimeOffset Start { get; init; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>Grants before this time are stored as v1 (<see cref="OlderVersions"/>); by default the middle of the year.</summary>
+    public DateTimeOffset? UpgradedAt { get; init; }
+    public DateTimeOffset EffectiveUpgradedAt => UpgradedAt ?? Start.AddDays(182);
 }
 
 /// <param name="BindingTime">Time spent binding the events to the portal (<see cref="Integrity.EventBinding"/>), for the cost per event.</param>
@@ -100,7 +103,7 @@ public static class BulkHistory
                 streams++;
                 written += jobEvents.Count;
             }
-            batch.Add(Stream<Wallet>(registry, binder, walletId, events));
+            batch.Add(Stream<Wallet>(registry, binder, walletId, events, options.EffectiveUpgradedAt));
             streams++;
             written += events.Count;
 
@@ -119,13 +122,14 @@ public static class BulkHistory
     /// <summary>
     /// Imports more streams of one kind (e.g. the benchmark's open approval requests) through the same binary COPY path,
     /// each event bound and its historic time signed as in <see cref="GenerateAsync"/>. Returns the streams as written.
+    /// Grants made before <paramref name="upgradedAt"/> are stored as v1 (<see cref="OlderVersions"/>).
     /// </summary>
     public static async Task<IReadOnlyList<StreamAction>> ImportAsync<TAggregate>(IDocumentStore store, IEnumerable<(Guid Id, List<object> Events)> streams,
-        CancellationToken ct = default)
+        CancellationToken ct = default, DateTimeOffset? upgradedAt = null)
     {
         var registry = (IEventRegistry)((StoreOptions)store.Options).Events;
         var binder = new Binder(Integrity.EventBinding.For(store), store.Options.Serializer());
-        var actions = streams.Select(s => Stream<TAggregate>(registry, binder, s.Id, s.Events)).ToList();
+        var actions = streams.Select(s => Stream<TAggregate>(registry, binder, s.Id, s.Events, upgradedAt)).ToList();
         await store.BulkInsertEventsAsync(actions, 1000, ct);
         return actions;
     }
@@ -147,9 +151,12 @@ public static class BulkHistory
         }
     }
 
-    private static StreamAction Stream<TAggregate>(IEventRegistry registry, Binder binder, Guid id, List<object> events)
+    private static StreamAction Stream<TAggregate>(IEventRegistry registry, Binder binder, Guid id, List<object> events,
+        DateTimeOffset? upgradedAt = null)
     {
-        var action = StreamAction.Start(registry, id, events.ToArray());
+        var action = StreamAction.Start(registry, id, upgradedAt is { } upgraded
+            ? events.Select(e => OlderVersions.AsOf(e, e is CreditsGranted g ? g.GrantedAt : DateTimeOffset.MaxValue, upgraded)).ToArray()
+            : events.ToArray());
         action.AggregateType = typeof(TAggregate);
         foreach (var e in action.Events)
         {
@@ -157,6 +164,7 @@ public static class BulkHistory
             {
                 WalletOpened x => x.OpenedBy,
                 CreditsGranted x => x.GrantedBy,
+                CreditsGrantedV1 x => x.GrantedBy,
                 CreditsSpent x => x.SpentBy,
                 JobPosted x => x.PostedBy,
                 ParticipantInvited x => x.InvitedBy,
@@ -171,6 +179,7 @@ public static class BulkHistory
             {
                 WalletOpened x => x.OpenedAt,
                 CreditsGranted x => x.GrantedAt,
+                CreditsGrantedV1 x => x.GrantedAt,
                 CreditsSpent x => x.SpentAt,
                 JobPosted x => x.PostedAt,
                 ParticipantInvited x => x.InvitedAt,
@@ -181,6 +190,7 @@ public static class BulkHistory
                 ApprovalRequested x => x.RequestedAt,
                 _ => e.Timestamp,
             };
+            OlderVersions.Name(e);
         }
         binder.Bind(action);
         return action;

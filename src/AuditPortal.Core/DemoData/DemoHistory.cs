@@ -45,7 +45,7 @@ public static class DemoHistory
         var bindingTime = new BindingClock();
         var requestEvents = new List<IEvent>();
         await store.BulkInsertEventStreamAsync(StorageConstants.DefaultTenantId, headers,
-            ToEvents(registry, generated, binding, store.Options.Serializer(), bindingTime, requestEvents), 1000, ct);
+            ToEvents(registry, generated, binding, store.Options.Serializer(), bindingTime, requestEvents, UpgradedAt(generated)), 1000, ct);
 
         var aclIds = generated.Where(e => e.StartsStream && e.StreamType == typeof(AccessControlList)).Select(e => e.StreamId).ToList();
         await BuildAccessControlViewsAsync(store, aclIds, ct);
@@ -59,17 +59,22 @@ public static class DemoHistory
 
     private sealed class BindingClock { public TimeSpan Total; }
 
+    /// <summary>The grants of the history's first half are stored as v1, as the portal did before grants had a source.</summary>
+    public static DateTimeOffset UpgradedAt(IReadOnlyList<DemoEvent> generated) =>
+        generated.Count == 0 ? DateTimeOffset.MinValue : generated[0].At + (generated[^1].At - generated[0].At) / 2;
+
     /// <summary>
     /// The import bypasses sessions (and their binding listener): each event is bound here, with its historic time
     /// signed, which the database accepts only from the schema owner (run the seed as that role; the runtime role's
     /// events always get the database's time).
     /// </summary>
     private static async IAsyncEnumerable<IEvent> ToEvents(IEventRegistry registry, IEnumerable<DemoEvent> events, Integrity.EventBinding? binding,
-        ISerializer serializer, BindingClock clock, List<IEvent> requestEvents)
+        ISerializer serializer, BindingClock clock, List<IEvent> requestEvents, DateTimeOffset upgradedAt)
     {
         foreach (var e in events)
         {
-            var stored = registry.BuildEvent(e.Data);
+            var stored = registry.BuildEvent(OlderVersions.AsOf(e.Data, e.At, upgradedAt));
+            OlderVersions.Name(stored);
             if (stored.Id == Guid.Empty) stored.Id = Guid.CreateVersion7();
             stored.StreamId = e.StreamId;
             stored.Version = e.Version;

@@ -110,7 +110,7 @@ public static class JobDecisions
         var refundReason = $"Refund for cancelled job \"{job.Title}\"";
         if (refundReason.Length + 2 + reason.Length <= Guard.MaxTextLength) refundReason += $": {reason}";
         var refunded = refund > 0
-            ? new CreditsGranted(job.OwnerWalletId, refund, GrantTypes.Refund, new TypeMetadata(job.Id), command.Actor, command.At, refundReason)
+            ? new CreditsGranted(job.OwnerWalletId, refund, GrantTypes.Refund, new TypeMetadata(job.Id), command.Actor, command.At, refundReason, GrantSource.Refund)
             : null;
         return (new JobCancelled(job.Id, refund, job.ParticipantNames, command.Actor, command.At, reason), refunded);
     }

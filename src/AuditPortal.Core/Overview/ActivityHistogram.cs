@@ -157,7 +157,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
             cmd.Parameters.Add(new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = value });
         }
         if (f.Actor is { } a) Add("d.user_name = @actor", "actor", a);
-        if (f.EventType is { } et) Add("d.event_type = @eventType", "eventType", et);
+        if (f.EventType is { } et) Add("d.event_type = @eventType", "eventType", AuditEventTypes.Logical(et));
         if (f.StreamType is { } st) Add("d.stream_type = @streamType", "streamType", st);
         cmd.CommandText = $"{select} from {Schema}.{DailyActivityProjection.TableName} d where {string.Join(" and ", where)} {tail}";
         return cmd;
@@ -176,7 +176,9 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
             cmd.Parameters.Add(new NpgsqlParameter<T>(name, type) { TypedValue = value });
         }
         if (f.Actor is { } a) Add("e.user_name = @actor", "actor", a, NpgsqlDbType.Varchar);
-        if (f.EventType is { } et) Add("e.type = @eventType", "eventType", et, NpgsqlDbType.Varchar);
+        // Every stored version of the type, as the explorer filters it (the per-day rows hold the type's one name).
+        if (f.EventType is { } et)
+            Add("e.type = any(@eventType)", "eventType", AuditEventTypes.Stored(AuditEventTypes.Logical(et)), NpgsqlDbType.Array | NpgsqlDbType.Varchar);
         // A stream type whose events are known by their type needs no join (a 7-day window is some 40,000 joins at 1M events).
         var typesOfStream = AuditEventTypes.OnlyOn(f.StreamType);
         if (typesOfStream is not null) Add("e.type = any(@streamTypeEvents)", "streamTypeEvents", typesOfStream, NpgsqlDbType.Array | NpgsqlDbType.Varchar);

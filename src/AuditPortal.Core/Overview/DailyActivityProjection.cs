@@ -1,3 +1,4 @@
+using AuditPortal.Core.Audit;
 using AuditPortal.Core.Wallets;
 using JasperFx.Events;
 using Marten;
@@ -61,7 +62,8 @@ public sealed class DailyActivityProjection(string schema) : IProjection
             // Marten's own timestamp, as the explorer filters it (timestamptz parameters must be UTC for Npgsql).
             at[i] = e.Timestamp.ToUniversalTime();
             users[i] = e.UserName ?? "";
-            types[i] = e.EventTypeName;
+            // Counted under the type's one name, whichever version stored it (the bulk pass does the same).
+            types[i] = AuditEventTypes.Logical(e.EventTypeName);
             amounts[i] = Amount(e.Data);
         }
         operations.QueueSqlCommand($"""

@@ -86,10 +86,11 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using (var cmd = new NpgsqlCommand(
             $"""
             select count(distinct e.stream_id) from {Schema}.mt_events e
-            where e.timestamp >= @day and e.type in ('wallet_opened', 'credits_granted', 'credits_spent')
+            where e.timestamp >= @day and e.type = any(@types)
             """, conn))
         {
             cmd.Parameters.AddWithValue("day", dayStart);
+            cmd.Parameters.AddWithValue("types", AuditEventTypes.OnlyOn(AuditStreamTypes.Wallet)!);
             walletsToday = (int)(long)(await cmd.ExecuteScalarAsync(ct) ?? 0L);
         }
 
@@ -239,7 +240,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var type = reader.GetString(1);
+            var type = AuditEventTypes.Logical(reader.GetString(1));
             var user = reader.GetString(2);
             using var data = JsonDocument.Parse(reader.GetString(6));
             rows.Add(new OverviewEvent(reader.GetInt64(0), type, user, reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(4),

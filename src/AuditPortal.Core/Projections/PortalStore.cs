@@ -74,6 +74,8 @@ public static class PortalStore
         opts.Projections.RebuildErrors.SkipUnknownEvents = false;
 
         opts.Schema.For<ProcessedCommand>();
+        // Before any projection names its events: the versioned names must be known when the mappings are built.
+        opts.AddEventVersions();
 
         // Every async read model in one composite: a rebuild (and the live daemon) fetches and deserializes each event
         // once and feeds it to all of them, instead of once per projection.

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Overview;
@@ -93,6 +95,9 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         var members = Members(schema, json);
         var events = (EventGraph)Options.Events;
         var typed = members.SelectMany(m => m.EventTypes).Distinct().ToDictionary(t => events.EventMappingFor(t).EventTypeName, EventReader.For);
+        // Older versions stored under their own names: read as the old shape, folded as the new one (Marten's upcasters).
+        foreach (var upcast in EventUpcast.All.Where(u => members.Any(m => m.EventTypes.Contains(u.NewType))))
+            typed[upcast.StoredName] = EventReader.For(upcast);
 
         foreach (var type in new[] { typeof(WalletSummary), typeof(JobOwnerView), typeof(JobParticipantView) })
             await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
@@ -293,7 +298,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                 }
                 try
                 {
-                    data = JsonSerializer.Deserialize(bytes, mapping.Type, json);
+                    data = mapping.Read(bytes, json);
                     if (timed)
                     {
                         var t1 = Stopwatch.GetTimestamp();
@@ -316,7 +321,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
             // Consecutive events often share a stream (a command appends several, an import whole streams): one lookup per run.
             if (streamId != lastStream) (lastStream, streamType) = (streamId, streamTypes.GetValueOrDefault(streamId, ""));
-            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", typeName, streamType,
+            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditEventTypes.Logical(typeName), streamType,
                 DailyActivityProjection.Amount(data), sequence);
             var sentBefore = prof.Send;
             if (data is not null)
@@ -382,7 +387,36 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         /// <summary>The type's one event, now carrying <paramref name="data"/>; its metadata is the caller's to set.</summary>
         public abstract IEvent Wrap(object data);
 
+        /// <summary>The stored JSON as the event the members fold (an older version is upcast).</summary>
+        public virtual object? Read(ReadOnlySpan<byte> json, JsonSerializerOptions options) => JsonSerializer.Deserialize(json, Type, options);
+
         public static EventReader For(Type type) => (EventReader)Activator.CreateInstance(typeof(EventReader<>).MakeGenericType(type))!;
+
+        public static EventReader For(EventUpcast upcast)
+        {
+            var reader = (EventReader)Activator.CreateInstance(typeof(UpcastReader<>).MakeGenericType(upcast.NewType))!;
+            ((IUpcastReader)reader).Upcast = upcast;
+            return reader;
+        }
+    }
+
+    private interface IUpcastReader
+    {
+        EventUpcast Upcast { set; }
+    }
+
+    private sealed class UpcastReader<T> : EventReader, IUpcastReader where T : notnull
+    {
+        private readonly EventReader<T> _inner = new();
+
+        public EventUpcast Upcast { get; set; } = null!;
+
+        public override Type Type => typeof(T);
+
+        public override IEvent Wrap(object data) => _inner.Wrap(data);
+
+        public override object? Read(ReadOnlySpan<byte> json, JsonSerializerOptions options) =>
+            JsonSerializer.Deserialize(json, Upcast.OldType, options) is { } old ? Upcast.Upcast(old) : null;
     }
 
     private sealed class EventReader<T> : EventReader where T : notnull

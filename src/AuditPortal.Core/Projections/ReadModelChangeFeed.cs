@@ -182,7 +182,10 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
     private ChangeKind KindOf(string typeName)
     {
         // Asked of Marten's own mapping (aliases may be configured), once.
-        _kinds ??= ReadModelChange.Kinds.ToDictionary(k => ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(k.Key).EventTypeName, k => k.Value);
+        // An older version's stored name (an import may still write one) changes the same read models as the new one.
+        _kinds ??= ReadModelChange.Kinds.ToDictionary(k => ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(k.Key).EventTypeName, k => k.Value)
+            .Concat(Common.EventUpcast.All.Select(u => KeyValuePair.Create(u.StoredName, ReadModelChange.Kinds.GetValueOrDefault(u.NewType, ChangeKind.None))))
+            .ToDictionary();
         return _kinds.GetValueOrDefault(typeName, ChangeKind.None);
     }
 }

@@ -13,6 +13,7 @@ namespace AuditPortal.Core.Projections;
 /// </summary>
 [JsonSerializable(typeof(WalletOpened))]
 [JsonSerializable(typeof(CreditsGranted))]
+[JsonSerializable(typeof(CreditsGrantedV1))]
 [JsonSerializable(typeof(CreditsSpent))]
 [JsonSerializable(typeof(JobPosted))]
 [JsonSerializable(typeof(ParticipantInvited))]

@@ -17,8 +17,42 @@ public sealed record TypeMetadata(Guid? JobId = null);
 
 public sealed record WalletOpened(Guid WalletId, string Owner, string OpenedBy, DateTimeOffset OpenedAt);
 
+/// <summary>Where granted credits came from; stored as its name (the store writes enums as strings).</summary>
+public enum GrantSource
+{
+    Manual,
+    Campaign,
+    Refund,
+    Approval,
+}
+
+/// <summary>
+/// Version 2 of the grant, stored as <c>credits_granted_v2</c>: it says where the credits came from. Version 1 events
+/// (stored as <c>credits_granted</c>, without a source) stay as they were and are read as this through
+/// <see cref="CreditsGrantedV1.Upcast"/> (see Projections/README.md, "Upcasting rules").
+/// </summary>
 public sealed record CreditsGranted(
-    Guid WalletId, int Amount, string Type, TypeMetadata? TypeMetadata, string GrantedBy, DateTimeOffset GrantedAt, string Reason);
+    Guid WalletId, int Amount, string Type, TypeMetadata? TypeMetadata, string GrantedBy, DateTimeOffset GrantedAt, string Reason,
+    GrantSource Source = GrantSource.Manual);
+
+/// <summary>
+/// The grant as the portal stored it before it had a source (stored type name <c>credits_granted</c>). Only read, never
+/// appended: Marten deserializes the stored body as this and hands the aggregate and every read model the upcast.
+/// </summary>
+public sealed record CreditsGrantedV1(
+    Guid WalletId, int Amount, string Type, TypeMetadata? TypeMetadata, string GrantedBy, DateTimeOffset GrantedAt, string Reason)
+{
+    /// <summary>
+    /// The source is derived from the old body alone: a refund said so in its type. An approval-made grant cannot be
+    /// told from a manual one by its body (the link to the request is in the event's correlation metadata, which an
+    /// upcaster does not see), so every other v1 grant reads as Manual, which is what the portal called them then.
+    /// </summary>
+    public CreditsGranted Upcast() => new(WalletId, Amount, Type, TypeMetadata, GrantedBy, GrantedAt, Reason,
+        Type == GrantTypes.Refund ? GrantSource.Refund : GrantSource.Manual);
+
+    /// <summary>The v1 body an older portal wrote for <paramref name="e"/> (the demo and benchmark histories mix both).</summary>
+    public static CreditsGrantedV1 Of(CreditsGranted e) => new(e.WalletId, e.Amount, e.Type, e.TypeMetadata, e.GrantedBy, e.GrantedAt, e.Reason);
+}
 
 public sealed record CreditsSpent(
     Guid WalletId, int Amount, string Type, TypeMetadata? TypeMetadata, string SpentBy, DateTimeOffset SpentAt, string Reason);

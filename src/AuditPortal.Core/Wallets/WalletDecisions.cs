@@ -6,7 +6,8 @@ public sealed record OpenWallet(Guid WalletId, string Owner, Guid CommandId, str
 
 public sealed record GrantCredits(
     Guid WalletId, int Amount, string Reason, Guid CommandId, string Actor, DateTimeOffset At,
-    long? ExpectedVersion = null, string Type = GrantTypes.Manual, TypeMetadata? TypeMetadata = null);
+    long? ExpectedVersion = null, string Type = GrantTypes.Manual, TypeMetadata? TypeMetadata = null,
+    GrantSource Source = GrantSource.Manual);
 
 public sealed record SpendCredits(
     Guid WalletId, int Amount, string Reason, Guid CommandId, string Actor, DateTimeOffset At,
@@ -37,7 +38,9 @@ public static class WalletDecisions
         if ((long)wallet.Balance + amount > int.MaxValue)
             throw new DomainException(new RuleViolated(ErrorCodes.BalanceOverflow,
                 $"Granting {amount:N0} credits would take the balance of {wallet.Balance:N0} above the maximum of {int.MaxValue:N0}."));
-        return new CreditsGranted(wallet.Id, amount, command.Type, command.TypeMetadata, command.Actor, command.At, reason);
+        // A refund is a refund whatever the caller picked: the source must not contradict the type.
+        var source = command.Type == GrantTypes.Refund ? GrantSource.Refund : command.Source;
+        return new CreditsGranted(wallet.Id, amount, command.Type, command.TypeMetadata, command.Actor, command.At, reason, source);
     }
 
     public static CreditsSpent Handle(Wallet? state, SpendCredits command, WalletLimits limits)

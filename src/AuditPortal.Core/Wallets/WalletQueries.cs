@@ -31,7 +31,8 @@ public interface IWalletReads
 /// <summary>The commands the wallet forms issue; implemented by <see cref="WalletService"/>.</summary>
 public interface IWalletCommands
 {
-    Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default);
+    Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion,
+        GrantSource source = GrantSource.Manual, CancellationToken ct = default);
     Task<CommandResult> SpendAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default);
 }
 

@@ -18,11 +18,12 @@ public sealed class WalletService(CommandExecutor executor, WalletLimits limits,
             (Wallet? existing) => WalletDecisions.Handle(existing, new OpenWallet(walletId, owner, commandId, actor.UserName, time.GetUtcNow())),
             opened => $"Wallet opened for {opened.Owner}.", ct);
 
-    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion,
+        GrantSource source = GrantSource.Manual, CancellationToken ct = default) =>
         approvals?.NeedsApproval(actor, ApprovalTarget.Grant(walletId, amount)) == true
             ? approvals.RequestAsync(actor, commandId, ApprovalTarget.Grant(walletId, amount), reason, ct)
             : executor.DecideAsync(Wallets, actor, Permission.GrantCredits, commandId, nameof(GrantCredits), walletId, expectedVersion,
-            wallet => WalletDecisions.Handle(wallet, new GrantCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion), limits),
+            wallet => WalletDecisions.Handle(wallet, new GrantCredits(walletId, amount, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion, Source: source), limits),
             (wallet, granted) => $"Granted {granted.Amount} credits; balance is now {wallet.Balance + granted.Amount}.", ct);
 
     public Task<CommandResult> SpendAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>

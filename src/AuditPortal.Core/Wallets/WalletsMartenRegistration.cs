@@ -1,3 +1,5 @@
+using AuditPortal.Core.Audit;
+using AuditPortal.Core.Common;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
@@ -6,6 +8,17 @@ namespace AuditPortal.Core.Wallets;
 
 public static class WalletsMartenRegistration
 {
+    /// <summary>
+    /// The wallet events' versions: a grant is appended as v2 under its own stored name, and the v1 grants stored before
+    /// (<c>credits_granted</c>, their bodies and .NET type name untouched) are read as v2 through Marten's upcaster.
+    /// </summary>
+    public static StoreOptions AddEventVersions(this StoreOptions opts)
+    {
+        opts.Events.MapEventType<CreditsGranted>(AuditEventTypes.Current(AuditEventTypes.CreditsGranted));
+        foreach (var upcast in EventUpcast.All) upcast.Register(opts);
+        return opts;
+    }
+
     /// <summary>The wallet read models, as members of the one-pass composite <paramref name="readModels"/>.</summary>
     public static StoreOptions AddWallets(this StoreOptions opts, CompositeProjection readModels)
     {

@@ -103,7 +103,7 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
         var requestEvents = await fixture.EventsAsync(requestId);
         var grant = (await fixture.EventsAsync(walletId)).Last();
         var granted = Assert.IsType<CreditsGranted>(grant.Data);
-        Assert.Equal(("a-alice", 5000), (granted.GrantedBy, granted.Amount));
+        Assert.Equal(("a-alice", 5000, GrantSource.Approval), (granted.GrantedBy, granted.Amount, granted.Source));
         Assert.Equal("a-sam", grant.UserName);
         Assert.Equal([operationId], requestEvents.Select(e => e.CorrelationId).Append(grant.CorrelationId).Distinct());
         Assert.Equal(ApprovalStatus.Approved, (await ViewAsync(requestId)).Status);

@@ -68,6 +68,17 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
         Assert.Equal(((JobLaunched)sample.Data).LaunchedAt, ((JobLaunched)stored.Data).LaunchedAt);
         var spend = (await query.Events.FetchStreamAsync(((JobLaunched)sample.Data).OwnerWalletId)).Single(e => e.CausationId == sample.CommandId.ToString());
         Assert.Equal(SpendTypes.JobLaunch, ((CreditsSpent)spend.Data).Type);
+
+        // The history mixes both versions of a grant, as a store would after the upgrade: the first half's as v1.
+        var versions = await Sql.QueryAsync(fixture.ConnectionString,
+            "select type, count(*), count(*) filter (where data ? 'source') from mt_events where type like 'credits_granted%' group by type order by type",
+            r => (r.GetString(0), r.GetInt64(1) > 0, r.GetInt64(2)));
+        Assert.Equal(["credits_granted", "credits_granted_v2"], versions.Select(v => v.Item1));
+        Assert.All(versions, v => Assert.True(v.Item2));
+        Assert.Equal(0, versions[0].Item3);
+        var upgradedAt = DemoHistory.UpgradedAt(fixture.Generated);
+        var grants = (await query.Events.QueryAllRawEvents().Where(e => e.EventTypeName == "credits_granted").ToListAsync()).Select(e => (CreditsGranted)e.Data);
+        Assert.All(grants, g => Assert.True(g.GrantedAt < upgradedAt));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class ProjectionFailureTests(PortalHostFixture fixture) : IClassFixture<P
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand(
-                "update auditportal.mt_events set data = '{\"amount\": \"not a number\"}' where stream_id = @id and type = 'credits_granted' returning seq_id", conn);
+                "update auditportal.mt_events set data = '{\"amount\": \"not a number\"}' where stream_id = @id and type = 'credits_granted_v2' returning seq_id", conn);
             cmd.Parameters.AddWithValue("id", id);
             sequence = (long)(await cmd.ExecuteScalarAsync())!;
         }
@@ -37,7 +37,7 @@ public class ProjectionFailureTests(PortalHostFixture fixture) : IClassFixture<P
         Assert.False(outcome.Succeeded);
         // WalletSummary is rebuilt with the composite it belongs to (one pass for every read model): an event that
         // cannot be read stops the pass, so the failure names the composite.
-        Assert.Equal((ReadModelShards.Composite, sequence, "credits_granted"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
+        Assert.Equal((ReadModelShards.Composite, sequence, "credits_granted_v2"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
         var report = await new DaemonHealth(operations, TimeProvider.System).CheckAsync();
         Assert.True(report.Degraded);
         Assert.Contains($"event {sequence}", report.Description);

@@ -100,7 +100,7 @@ public class ReadModelBulkRebuildPoisonTests(PortalHostFixture fixture) : IClass
         Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), id, 3, "after the poison", null)).Succeeded);
         await fixture.WaitForProjectionsAsync();
         var poison = (await Sql.QueryAsync(fixture.ConnectionString,
-            "select seq_id from mt_events where type = 'credits_granted' and data->>'reason' = 'to be poisoned'", r => r.GetInt64(0))).Single();
+            "select seq_id from mt_events where type = 'credits_granted_v2' and data->>'reason' = 'to be poisoned'", r => r.GetInt64(0))).Single();
         // Damaged after the daemon passed it, as a bad row or a changed event shape would be.
         await Sql.QueryAsync(fixture.ConnectionString, "update mt_events set data = jsonb_set(data, '{amount}', '\"four\"') where seq_id = @s returning 1",
             r => r.GetInt32(0), ("s", poison));
@@ -111,7 +111,7 @@ public class ReadModelBulkRebuildPoisonTests(PortalHostFixture fixture) : IClass
             .RebuildAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), new RebuildRequest());
 
         Assert.False(outcome.Succeeded);
-        Assert.Equal((ReadModelShards.Composite, poison, "credits_granted"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
+        Assert.Equal((ReadModelShards.Composite, poison, "credits_granted_v2"), (outcome.FailedProjection, outcome.FailedSequence, outcome.FailedEventType));
         Assert.Contains($"Event {poison}", outcome.Error);
         // Nothing skipped and nothing half-written: the rebuild's transaction rolled back, tables and indexes as they were
         // (the resumed daemon has since counted the rebuild's own started and failed events per day, and nothing else).

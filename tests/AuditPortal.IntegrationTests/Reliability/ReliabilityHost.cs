@@ -104,7 +104,7 @@ public sealed record WalletReplay(int Wallets, long Events, List<string> Mismatc
             $"""
             select e.stream_id, e.version, e.type, coalesce((e.data->>'amount')::int, 0)
             from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id
-            where e.type in ('wallet_opened', 'credits_granted', 'credits_spent')
+            where e.type in ('wallet_opened', 'credits_granted', 'credits_granted_v2', 'credits_spent')
             order by e.stream_id, e.version
             """, conn))
         await using (var reader = await cmd.ExecuteReaderAsync())
@@ -116,7 +116,7 @@ public sealed record WalletReplay(int Wallets, long Events, List<string> Mismatc
                 var (balance, transactions) = replayed.GetValueOrDefault(id);
                 switch (reader.GetString(2))
                 {
-                    case "credits_granted": balance += reader.GetInt32(3); transactions++; break;
+                    case "credits_granted" or "credits_granted_v2": balance += reader.GetInt32(3); transactions++; break;
                     case "credits_spent": balance -= reader.GetInt32(3); transactions++; break;
                 }
                 if (balance < 0) negative.Add($"{id} at version {reader.GetInt64(1)}: {balance}");

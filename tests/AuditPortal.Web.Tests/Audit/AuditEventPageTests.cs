@@ -15,8 +15,18 @@ public class AuditEventPageTests : AuditReadsTestContext
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".audit-diff tbody tr").Count));
         Assert.Equal((FakeAuditReads.WalletId, 3L), Reader.StateRequests.Single());
         Assert.Contains("cause-3", cut.Find(".audit-metadata").TextContent);
+        Assert.Equal("credits_granted_v2, version 2", cut.Find(".audit-stored-type").TextContent.Trim());
         Assert.Equal($"/audit?streamId={FakeAuditReads.WalletId}", cut.Find("a#event-stream-link").GetAttribute("href"));
         Assert.Empty(cut.FindAll("script"));
+    }
+
+    [Fact]
+    public void Given_an_event_stored_as_v1_When_opened_Then_its_stored_name_and_version_show_beside_the_stored_body()
+    {
+        var cut = Render<AuditEventPage>(p => p.Add(x => x.Seq, "2"));
+
+        cut.WaitForAssertion(() => Assert.Equal("credits_granted, version 1", cut.Find(".audit-stored-type").TextContent.Trim()));
+        Assert.Contains("Payload (as stored, v1)", cut.Markup);
     }
 
     [Theory]

@@ -50,7 +50,9 @@ public sealed class FakeAuditReads : IAuditReads, IStreamStateReads
         return Task.FromResult(entry is null
             ? null
             : new AuditEventDetail(entry, Guid.NewGuid(), "AuditPortal.Core.Wallets.CreditsGranted",
-                $"{{\n  \"reason\": \"{Hostile}\",\n  \"amount\": {sequence}\n}}", "{\n  \"source\": \"test\"\n}"));
+                $"{{\n  \"reason\": \"{Hostile}\",\n  \"amount\": {sequence}\n}}", "{\n  \"source\": \"test\"\n}",
+                // Even sequences as a v1 grant was stored, odd ones as v2.
+                StoredType: sequence % 2 == 0 ? "credits_granted" : "credits_granted_v2"));
     }
 
     /// <summary>What the feed knows of each command id (its recorded outcome or refusal), for <see cref="OperationAsync"/>.</summary>

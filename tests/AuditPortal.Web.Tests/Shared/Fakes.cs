@@ -68,7 +68,8 @@ public sealed class FakeWalletReads : IWalletReads
     }
 }
 
-public sealed record IssuedCommand(string Kind, Actor Actor, Guid CommandId, Guid WalletId, int Amount, string Reason, long? ExpectedVersion);
+public sealed record IssuedCommand(string Kind, Actor Actor, Guid CommandId, Guid WalletId, int Amount, string Reason, long? ExpectedVersion,
+    GrantSource Source = GrantSource.Manual);
 
 /// <summary>Records every command; answers with <see cref="Answer"/>, or waits for <see cref="Gate"/> when set.</summary>
 public sealed class FakeWalletCommands : IWalletCommands
@@ -77,8 +78,9 @@ public sealed class FakeWalletCommands : IWalletCommands
     public Func<IssuedCommand, CommandResult> Answer { get; set; } = c => CommandResult.Accepted(c.WalletId, (c.ExpectedVersion ?? 0) + 1, $"Done: {c.Amount} credits.");
     public TaskCompletionSource? Gate { get; set; }
 
-    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
-        RunAsync(new IssuedCommand("grant", actor, commandId, walletId, amount, reason, expectedVersion));
+    public Task<CommandResult> GrantAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion,
+        GrantSource source = GrantSource.Manual, CancellationToken ct = default) =>
+        RunAsync(new IssuedCommand("grant", actor, commandId, walletId, amount, reason, expectedVersion, source));
 
     public Task<CommandResult> SpendAsync(Actor actor, Guid commandId, Guid walletId, int amount, string reason, long? expectedVersion, CancellationToken ct = default) =>
         RunAsync(new IssuedCommand("spend", actor, commandId, walletId, amount, reason, expectedVersion));

@@ -1,3 +1,4 @@
+using MudBlazor;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components.Pages.Wallets;
@@ -32,6 +33,35 @@ public class WalletCreditFormTests : PageTestContext
         Assert.Equal("admin", issued.Actor.UserName);
         Assert.NotEqual(Guid.Empty, issued.CommandId);
         Assert.Equal(7, issued.CommandId.Version);
+    }
+
+    [Fact]
+    public void Given_a_grant_When_support_picks_campaign_as_its_source_Then_the_command_says_campaign_and_approval_is_not_offered()
+    {
+        RenderProviders();
+        var cut = RenderGrant();
+        Assert.Equal(3, cut.FindAll("input[type=radio]").Count);
+        Assert.DoesNotContain("Approval", cut.Find("#grant-form").TextContent);
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Spring campaign");
+        cut.FindComponents<MudRadio<GrantSource>>()[1].Find("input").Click(); // Manual, Campaign, Refund
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(GrantSource.Campaign, Assert.Single(WalletCommands.Issued).Source));
+    }
+
+    [Fact]
+    public void Given_a_grant_When_no_source_is_picked_Then_it_is_manual()
+    {
+        RenderProviders();
+        var cut = RenderGrant();
+
+        cut.Find("#grant-amount").Input("5");
+        cut.Find("#grant-reason").Input("Goodwill");
+        cut.Find("#grant-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(GrantSource.Manual, Assert.Single(WalletCommands.Issued).Source));
     }
 
     [Fact]
