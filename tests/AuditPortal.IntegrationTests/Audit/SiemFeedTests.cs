@@ -108,6 +108,7 @@ public class SiemFeedTests(PortalHostFixture fixture) : IClassFixture<PortalHost
         using var grant = JsonDocument.Parse(lines.First(l => l.Contains("\"top-up 0\"", StringComparison.Ordinal)));
         var e = grant.RootElement;
         Assert.Equal(("credits_granted", "wallet", "feed-alice", wallet), (e.GetProperty("type").GetString(), e.GetProperty("streamType").GetString(), e.GetProperty("actor").GetString(), e.GetProperty("stream").GetGuid()));
+        Assert.Equal(2, e.GetProperty("typeVersion").GetInt32());
         Assert.EndsWith("+00:00", e.GetProperty("timestamp").GetString(), StringComparison.Ordinal);
         foreach (var field in new[] { "id", "version", "correlation", "causation" }) Assert.True(e.TryGetProperty(field, out _), field);
         Assert.Equal(1, e.GetProperty("data").GetProperty("amount").GetInt32());
