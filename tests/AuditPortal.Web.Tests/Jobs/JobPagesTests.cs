@@ -193,4 +193,32 @@ public class JobDetailTests : PageTestContext
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll(".job-event").Count));
     }
+
+    [Fact]
+    public async Task Given_a_live_reload_in_flight_When_the_user_opens_another_job_and_the_older_read_ends_last_Then_the_newer_job_stays()
+    {
+        var first = SeedJob();
+        var second = JobReads.Add("Brochure", "dave");
+        RenderProviders();
+        var cut = Render<JobDetail>(p => p.Add(x => x.Id, first.Id.ToString()));
+        cut.WaitForAssertion(() => Assert.Equal("Logo design", cut.Find("h1").TextContent.Trim()));
+
+        // A live reload of the first job reads it, and its answer is held back.
+        var held = new TaskCompletionSource();
+        JobReads.Hold = id => id == first.Id ? held.Task : Task.CompletedTask;
+        _ = Changes.PublishAsync(new ReadModelChange(12, new HashSet<Guid>(), new HashSet<Guid> { first.Id }));
+        cut.WaitForAssertion(() => Assert.Equal(2, JobReads.GetCalls));
+
+        // Meanwhile the user opens the second job (a load that started later), which is shown.
+        cut.Render(p => p.Add(x => x.Id, second.Id.ToString()));
+        cut.WaitForAssertion(() => Assert.Equal("Brochure", cut.Find("h1").TextContent.Trim()));
+
+        // The older live read answers last: it must not put the first job back under the second job's address.
+        held.SetResult();
+        await cut.InvokeAsync(() => { });
+
+        Assert.Equal(3, JobReads.GetCalls);
+        Assert.Equal("Brochure", cut.Find("h1").TextContent.Trim());
+        Assert.Contains($"Job {second.Id}", cut.Markup);
+    }
 }

@@ -131,11 +131,16 @@ public sealed class FakeJobReads : IJobReads
         return Task.FromResult(new JobListPage(matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList(), matching.Count));
     }
 
-    public Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default)
+    /// <summary>When set, a read of a job waits for the task it returns (to make two loads overlap); it ignores cancellation, as a read that already answered would.</summary>
+    public Func<Guid, Task>? Hold { get; set; }
+
+    public async Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default)
     {
         GetCalls++;
         Check();
-        return Task.FromResult(Jobs.FirstOrDefault(j => j.Id == jobId));
+        var job = Jobs.FirstOrDefault(j => j.Id == jobId);
+        if (Hold is { } hold) await hold(jobId);
+        return job;
     }
 
     public int GetCalls { get; private set; }

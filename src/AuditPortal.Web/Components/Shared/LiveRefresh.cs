@@ -6,9 +6,10 @@ namespace AuditPortal.Web.Components.Shared;
 /// <summary>
 /// A page's link to <see cref="ReadModelChanges"/>: runs the page's reload for relevant changes, on the page's
 /// dispatcher, at most one at a time; changes arriving during a reload cause exactly one more reload. The
-/// notifier is never blocked by a slow page. A reload refused with <see cref="AccessDeniedException"/> (the user's
-/// permission was revoked while the page was open) ends the subscription: the page stops receiving data; pages that
-/// catch the refusal themselves call <see cref="Dispose"/> (see <see cref="StopOnDenied"/>).
+/// notifier is never blocked by a slow page. Every load of the page, live or its own (first load, new address or
+/// parameters, reload after a command), goes through <see cref="LoadAsync{T}"/>, which owns "a reload never replaces
+/// a newer one" (<see cref="NewestWins"/>). A load refused with <see cref="AccessDeniedException"/> (the user's
+/// permission was revoked while the page was open) ends the subscription: the page stops receiving data.
 /// </summary>
 public sealed class LiveRefresh : IDisposable
 {
@@ -16,6 +17,7 @@ public sealed class LiveRefresh : IDisposable
     private readonly Func<ReadModelChange, bool> _relevant;
     private readonly Func<Task> _reload;
     private readonly Func<Func<Task>, Task> _invokeAsync;
+    private readonly NewestWins _loads = new();
     private int _requested;
     private volatile bool _disposed;
 
@@ -63,12 +65,17 @@ public sealed class LiveRefresh : IDisposable
     /// <summary>True once the subscription has ended (disposed, or refused).</summary>
     public bool Stopped => _disposed;
 
-    /// <summary>For a page's load method: ends live refresh when the load was refused, and returns the message to show.</summary>
-    public string StopOnDenied(AccessDeniedException denied)
-    {
-        Dispose();
-        return denied.Message;
-    }
+    /// <summary>
+    /// One load of the page (see <see cref="NewestWins.LoadAsync{T}"/>): <paramref name="apply"/> or
+    /// <paramref name="failed"/> runs only if no load that started later has been applied. A refusal
+    /// (<see cref="AccessDeniedException"/>) also ends live refresh before <paramref name="failed"/> shows it.
+    /// </summary>
+    public Task<bool> LoadAsync<T>(Func<CancellationToken, Task<T>> read, Action<T> apply, Action<Exception> failed, CancellationToken ct = default) =>
+        _loads.LoadAsync(read, apply, e =>
+        {
+            if (e is AccessDeniedException) Dispose();
+            failed(e);
+        }, ct);
 
     public void Dispose()
     {
