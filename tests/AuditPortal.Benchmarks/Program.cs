@@ -208,7 +208,9 @@ Row("Check: account_projection = SQL balances", mismatches == 0 ? "all equal" : 
     Console.WriteLine("Rebuilding again with the wallet list queried throughout...");
     var duringReads = new WalletQueries(store, BenchUsers.As(BenchUsers.Support));
     var duringRandom = new Random(11);
-    WalletListQuery Next() => new(duringRandom.Next(20), 50, nameof(WalletSummary.Balance), true, MinBalance: duringRandom.Next(0, 500));
+    // The unfiltered list's pages (default sort by owner, total): every page has rows at any size, so an empty page
+    // means the list lost its rows during the rebuild.
+    WalletListQuery Next() => new(duringRandom.Next(Math.Max(1, Math.Min(20, wallets / 50))), 50);
     for (var i = 0; i < 20; i++) await duringReads.ListAsync(Next());
     using var rebuildDone = new CancellationTokenSource();
     var during = Task.Run(async () =>
@@ -230,7 +232,8 @@ Row("Check: account_projection = SQL balances", mismatches == 0 ? "all equal" : 
     var (duringMs, emptyPages) = await during;
     if (!again.Succeeded) throw new InvalidOperationException($"Rebuild failed: {again.Error}");
     var d = Percentiles.Of(duringMs);
-    Row($"Wallet list during a rebuild (WalletQueries.ListAsync as {BenchUsers.Support}, page of 50, balance filter, sorted, total; {duringMs.Count} queries over the {again.Elapsed.TotalSeconds:F1} s rebuild, max {duringMs.Max():F0} ms, {emptyPages} empty pages) (p50/p95)",
+    Console.WriteLine($"  wallet list during the rebuild: {Ms(d)} (p50/p95), {duringMs.Count} queries, max {duringMs.Max():F0} ms, {emptyPages} empty pages, rebuild {again.Elapsed.TotalSeconds:F1} s");
+    Row($"Wallet list during a rebuild (WalletQueries.ListAsync as {BenchUsers.Support}, page of 50, default sort, total; {duringMs.Count} queries over the {again.Elapsed.TotalSeconds:F1} s rebuild, max {duringMs.Max():F0} ms, {emptyPages} empty pages) (p50/p95)",
         Ms(d), "p95 < 100 ms", Check(d.P95 < 100 && emptyPages == 0), values: new(P(d)) { ["queries"] = duringMs.Count, ["maxMs"] = duringMs.Max(), ["emptyPages"] = emptyPages, ["rebuildSeconds"] = again.Elapsed.TotalSeconds });
 }
 
