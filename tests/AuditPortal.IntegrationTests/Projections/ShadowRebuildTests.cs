@@ -139,6 +139,17 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         Assert.Equal(byDaemon.Count, afterSwitch.Count);
         Assert.Equal(before.Wallets, (await wallets.ListAsync(new WalletListQuery())).TotalCount);
         Assert.Equal(before.Credits + writes + 7, (await ReadAllAsync()).Credits);
+
+        // The runtime role can shadow and switch only the read-model tables: the events, for one, are refused.
+        await using var runtime = new NpgsqlConnection(Database.Runtime);
+        await runtime.OpenAsync();
+        foreach (var function in new[] { ReadModelIndexes.ShadowCreateFunction, ReadModelIndexes.ShadowSwitchFunction })
+        {
+            await using var cmd = new NpgsqlCommand($"select auditportal.{function}(array['mt_events'])", runtime);
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteScalarAsync());
+            Assert.Contains("not a read-model table: mt_events", refused.MessageText);
+        }
+        Assert.Equal(0L, await ScalarAsync<long>(Database.Superuser, "select count(*) from pg_class where relname = 'mt_events_shadow'"));
     }
 
     private Task<List<string>> GrantsAsync(string[] tables) =>
