@@ -4,17 +4,18 @@ using Npgsql;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
-/// Lets a bulk rebuild drop the read-model tables' indexes and keys before it copies the rows in, and build them again
-/// once afterwards (building an index over 840,000 rows once costs a fraction of keeping it up to date row by row).
-/// Only the owner of a table may drop its indexes, and the portal's runtime role owns none, so the apply step (as the
-/// schema owner) records each index's drop and create statements in <see cref="TableName"/> and two SECURITY DEFINER
-/// functions run exactly those statements. The runtime role may read the table and call the functions, never write
-/// the table: it can only drop and rebuild what the schema owner recorded, on read-model tables.
+/// Lets a bulk rebuild fill shadow tables beside the read-model tables, build their indexes and keys once the rows are in
+/// (building an index over 840,000 rows once costs a fraction of keeping it up to date row by row), and switch them in.
+/// Only the owner of a table may create, drop or index it, and the portal's runtime role owns none, so the apply step
+/// (as the schema owner) records the indexes' statements in <see cref="TableName"/> and creates SECURITY DEFINER
+/// functions: the shadow functions accept only the read-model tables, the create function runs only recorded
+/// statements. The runtime role may read the table and call the functions, never write the table.
 /// </summary>
 public static class ReadModelIndexes
 {
     public const string TableName = "read_model_indexes";
-    public const string DropFunction = "read_model_indexes_drop";
+    /// <summary>Dropped indexes in place before the shadow tables; removed from databases that still have it.</summary>
+    private const string RetiredDropFunction = "read_model_indexes_drop";
     public const string CreateFunction = "read_model_indexes_create";
     public const string ShadowCreateFunction = "read_model_shadow_create";
     public const string ShadowSwitchFunction = "read_model_shadow_switch";
@@ -53,18 +54,7 @@ public static class ReadModelIndexes
         // SECURITY DEFINER with a fixed search_path (the runtime role's settings cannot redirect a name); each runs only
         // recorded statements, for the tables asked for, and skips an index already dropped or already there.
         await ExecAsync(owner, $"""
-            create or replace function {s}.{DropFunction}(tables text[]) returns integer
-            language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
-            declare r record; n integer := 0;
-            begin
-              for r in select drop_sql, index_name from {s}.{TableName} where table_name = any(tables) order by is_key, index_name loop
-                if to_regclass(r.index_name) is not null then
-                  execute r.drop_sql;
-                  n := n + 1;
-                end if;
-              end loop;
-              return n;
-            end $fn$;
+            drop function if exists {s}.{RetiredDropFunction}(text[]);
             create or replace function {s}.{CreateFunction}(tables text[]) returns integer
             language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
             declare r record; n integer := 0;
@@ -158,8 +148,7 @@ public static class ReadModelIndexes
     /// <summary>Whether the apply step recorded the indexes in this database (an older database may not have it yet).</summary>
     public static async Task<bool> AvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
     {
-        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null and to_regprocedure($2) is not null", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{DropFunction}(text[])" });
+        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null", conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{CreateFunction}(text[])" });
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
@@ -180,10 +169,6 @@ public static class ReadModelIndexes
     /// <summary>Replaces each of <paramref name="tables"/> by its shadow (in the caller's transaction); returns how many.</summary>
     public static Task<int> ShadowSwitchAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
         CallAsync(conn, schema, ShadowSwitchFunction, tables, ct);
-
-    /// <summary>Drops the recorded indexes and keys of <paramref name="tables"/> (in the caller's transaction); returns how many.</summary>
-    public static Task<int> DropAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
-        CallAsync(conn, schema, DropFunction, tables, ct);
 
     /// <summary>Builds the recorded indexes and keys of <paramref name="tables"/> again; returns how many.</summary>
     public static Task<int> CreateAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
