@@ -140,6 +140,28 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         Assert.Equal(before.Wallets, (await wallets.ListAsync(new WalletListQuery())).TotalCount);
         Assert.Equal(before.Credits + writes + 7, (await ReadAllAsync()).Credits);
 
+        // A transaction that holds a table past the pass (here: the wallet summaries): the switch waits for it at most
+        // 200 ms at a time, steps back and tries again, so readers queued behind it pass within their 1 s timeout.
+        await using (var holder = new NpgsqlConnection(Database.Runtime))
+        {
+            await holder.OpenAsync();
+            await using var held = await holder.BeginTransactionAsync();
+            await using (var hold = new NpgsqlCommand("select count(*) from auditportal.mt_doc_walletsummary", holder, held)) await hold.ExecuteScalarAsync();
+            var blocked = ops.RebuildAsync(admin, new RebuildRequest());
+            const string switchWaits = "select exists (select 1 from pg_locks where relation = to_regclass('auditportal.mt_doc_walletsummary') and mode = 'AccessExclusiveLock' and not granted)";
+            async Task UntilSwitchWaitsIsAsync(bool waiting) =>
+                await Poll.UntilAsync(() => ScalarAsync<bool>(Database.Superuser, switchWaits), w => w == waiting, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+            await UntilSwitchWaitsIsAsync(true);
+            await UntilSwitchWaitsIsAsync(false);
+            await UntilSwitchWaitsIsAsync(true);
+            // The second attempt waits: a reader arriving now queues behind it and is let through when it steps back.
+            Assert.Equal(before.Wallets, (await ReadAllAsync()).Wallets);
+            Assert.False(blocked.IsCompleted);
+            await held.CommitAsync();
+            var switched = await blocked;
+            Assert.True(switched.Succeeded, switched.Error);
+        }
+
         // The runtime role can shadow and switch only the read-model tables: the events, for one, are refused.
         await using var runtime = new NpgsqlConnection(Database.Runtime);
         await runtime.OpenAsync();
