@@ -18,10 +18,21 @@ public sealed record CreditTotals(long Granted, long Spent, int Grants, int Spen
 public sealed record OverviewEvent(long Sequence, string EventType, string Actor, DateTimeOffset At, Guid StreamId, string StreamType, string Summary,
     string? ActorName = null);
 
+/// <summary>Which version of the read models a group's figures come from; the page labels any but the current one.</summary>
+public enum ReadModelSource
+{
+    /// <summary>The current tables, complete (a bulk rebuild fills shadow tables and leaves these until its switch).</summary>
+    Current = 0,
+    /// <summary>The previous version, complete as of the upgrade, while the new one is built.</summary>
+    Previous = 1,
+    /// <summary>The new version while it is built: the previous version has no such table, so the figures are incomplete.</summary>
+    Building = 2,
+}
+
 /// <summary>Support: credits granted and spent today and this week, wallets changed today, the caller's last actions.</summary>
 public sealed record SupportOverview(
     DateTimeOffset DayStart, DateTimeOffset WeekStart, CreditTotals Today, CreditTotals ThisWeek, int WalletsChangedToday,
-    IReadOnlyList<OverviewEvent> MyLastActions);
+    IReadOnlyList<OverviewEvent> MyLastActions, ReadModelSource Source = ReadModelSource.Current);
 
 /// <summary>Events on one UTC day.</summary>
 public sealed record DailyCount(DateOnly Day, long Events);
@@ -38,7 +49,7 @@ public sealed record AuditorOverview(
     DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DailyCount> EventsPerDay,
     DateTimeOffset ActorsFrom, IReadOnlyList<ActorCount> MostActiveActors,
     DateTimeOffset SensitiveFrom, IReadOnlyList<OverviewEvent> SensitiveEvents,
-    IReadOnlyList<OverviewEvent>? MarketplaceListChanges = null);
+    IReadOnlyList<OverviewEvent>? MarketplaceListChanges = null, ReadModelSource Source = ReadModelSource.Current);
 
 /// <summary>
 /// Admin: projection health, the latest changes to access-control lists, and (with the projections half, when the

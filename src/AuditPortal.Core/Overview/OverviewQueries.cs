@@ -56,11 +56,14 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using var conn = await OpenAsync(ct);
 
         // Both periods are whole UTC days: the daily read model's rows of this week give both.
+        var ((today, week), source) = await FromServingDailyAsync(conn, ReadTotalsAsync, ct);
+        async Task<(CreditTotals Today, CreditTotals Week)> ReadTotalsAsync(string daily)
+        {
         CreditTotals today = new(0, 0, 0, 0), week = new(0, 0, 0, 0);
         await using (var cmd = new NpgsqlCommand(
             $"""
             select d.day >= @day, d.event_type, sum(d.events)::bigint, sum(d.amount)::bigint
-            from {Daily} d
+            from {daily} d
             where d.day >= @week and d.event_type in ('{AuditEventTypes.CreditsGranted}', '{AuditEventTypes.CreditsSpent}')
             group by 1, 2
             """, conn))
@@ -81,6 +84,8 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
                 if (isToday) today = Add(today);
             }
         }
+        return (today, week);
+        }
 
         int walletsToday;
         await using (var cmd = new NpgsqlCommand(
@@ -100,7 +105,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             $"e.user_name = @user and exists (select 1 from {Schema}.mt_streams w where w.id = e.stream_id and w.type in ('{AuditStreamTypes.Wallet}', '{AuditStreamTypes.Job}', '{AuditStreamTypes.AccessControlList}'))",
             c => c.Parameters.AddWithValue("user", actor.UserName), ListLength, ct);
         var names = await DisplayNamesAsync(mine.Select(e => e.Actor), ct);
-        return new SupportOverview(dayStart, weekStart, today, week, walletsToday, Named(mine, names));
+        return new SupportOverview(dayStart, weekStart, today, week, walletsToday, Named(mine, names), source);
     }
 
     public async Task<AuditorOverview> AuditorAsync(CancellationToken ct = default)
@@ -113,10 +118,13 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var sensitiveFrom = now.AddDays(-7);
         await using var conn = await OpenAsync(ct);
 
+        var ((counts, actors), source) = await FromServingDailyAsync(conn, ReadDailyAsync, ct);
+        async Task<(Dictionary<DateOnly, long> Counts, List<ActorCount> Actors)> ReadDailyAsync(string daily)
+        {
         var counts = new Dictionary<DateOnly, long>();
         await using (var cmd = new NpgsqlCommand(
             $"""
-            select d.day, sum(d.events)::bigint from {Daily} d
+            select d.day, sum(d.events)::bigint from {daily} d
             where d.day >= @from and d.day < @to group by 1
             """, conn))
         {
@@ -125,16 +133,10 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) counts[reader.GetFieldValue<DateOnly>(0)] = reader.GetInt64(1);
         }
-        // Every day of the window, quiet days as zero, so a chart's x axis is continuous.
-        var perDay = Enumerable.Range(0, EventsPerDayWindow)
-            .Select(i => DateOnly.FromDateTime(from.UtcDateTime.AddDays(i)))
-            .Select(d => new DailyCount(d, counts.GetValueOrDefault(d)))
-            .ToList();
-
         var actors = new List<ActorCount>();
         await using (var cmd = new NpgsqlCommand(
             $"""
-            select d.user_name, sum(d.events)::bigint from {Daily} d
+            select d.user_name, sum(d.events)::bigint from {daily} d
             where d.day >= @from and d.day < @to group by 1 order by 2 desc, 1 limit @n
             """, conn))
         {
@@ -144,6 +146,13 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) actors.Add(new ActorCount(reader.GetString(0), reader.GetInt64(1)));
         }
+        return (counts, actors);
+        }
+        // Every day of the window, quiet days as zero, so a chart's x axis is continuous.
+        var perDay = Enumerable.Range(0, EventsPerDayWindow)
+            .Select(i => DateOnly.FromDateTime(from.UtcDateTime.AddDays(i)))
+            .Select(d => new DailyCount(d, counts.GetValueOrDefault(d)))
+            .ToList();
 
         // Changes to the portal's own list are portal access; those to wallet:/job: lists are marketplace data, listed apart.
         var sensitive = await ReadEventsAsync(conn, "e.type = any(@types) and e.timestamp >= @from and (e.type <> all(@acl) or e.stream_id = @portal)",
@@ -153,7 +162,42 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         // One lookup for the names of everyone on the auditor's lists.
         var names = await DisplayNamesAsync(actors.Select(a => a.Actor).Concat(sensitive.Select(e => e.Actor)).Concat(marketplace.Select(e => e.Actor)), ct);
         return new AuditorOverview(from, to, perDay, actorsFrom, [.. actors.Select(a => a with { ActorName = NameOf(names, a.Actor) })],
-            sensitiveFrom, Named(sensitive, names), Named(marketplace, names));
+            sensitiveFrom, Named(sensitive, names), Named(marketplace, names), source);
+    }
+
+    /// <summary>
+    /// Reads the daily read model's version that serves: while a new version of the read models is built after a shape
+    /// change (<see cref="ReadModelUpgrade"/>), the previous version's table, complete as of the upgrade; if the previous
+    /// version has no such table, the new one, said to be building. A bulk rebuild needs nothing here: it fills shadow
+    /// tables and the current ones stay complete until its switch. One catalog read per call.
+    /// </summary>
+    private async Task<(T Value, ReadModelSource Source)> FromServingDailyAsync<T>(NpgsqlConnection conn, Func<string, Task<T>> read, CancellationToken ct)
+    {
+        var previous = ReadModelUpgrade.PreviousSchema(Schema);
+        var previousTable = $"{previous}.{DailyActivityProjection.TableName}";
+        ReadModelSource source;
+        await using (var cmd = new NpgsqlCommand(
+            "select case when not exists (select 1 from pg_namespace where nspname = @p and coalesce(obj_description(oid, 'pg_namespace'), '') <> @superseded) then 0 " +
+            "when to_regclass(@t) is not null then 1 else 2 end", conn))
+        {
+            cmd.Parameters.AddWithValue("p", previous);
+            cmd.Parameters.AddWithValue("superseded", ReadModelUpgrade.Superseded);
+            cmd.Parameters.AddWithValue("t", previousTable);
+            source = (ReadModelSource)(int)(await cmd.ExecuteScalarAsync(ct))!;
+        }
+        if (source == ReadModelSource.Previous)
+        {
+            try
+            {
+                return (await read(previousTable), source);
+            }
+            catch (Exception e) when (PreviousReadModels.IsGone(e))
+            {
+                // Switched meanwhile (another node dropped it): the new version is complete.
+                source = ReadModelSource.Current;
+            }
+        }
+        return (await read(Daily), source);
     }
 
     private static void SensitiveParameters(NpgsqlCommand c, DateTimeOffset from)

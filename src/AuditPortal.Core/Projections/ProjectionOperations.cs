@@ -147,7 +147,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
             throw new AccessDeniedException(Permission.ManageProjections);
     }
 
-    /// <summary>Truncates and rebuilds the async read models (all, or one by name) from the events.</summary>
+    /// <summary>Rebuilds the async read models (all, or one by name) from the events: the read-model composite into shadow tables switched in at the end (<see cref="ReadModelBulkRebuild"/>), any other projection truncated and replayed.</summary>
     /// <exception cref="AccessDeniedException">The actor may not manage projections; nothing is recorded or rebuilt.</exception>
     public async Task<RebuildOutcome> RebuildAsync(
         Actor actor, RebuildRequest request, IProgress<RebuildProgress>? progress = null, Func<string>? cancelledBy = null, CancellationToken ct = default)

@@ -61,7 +61,8 @@ public sealed partial class ReadModelBulkRebuild
             }
         }
 
-        protected string CopyCommand => $"copy {Table} ({string.Join(", ", Columns)}) from stdin (format binary)";
+        // Into the shadow: readers keep the table until the switch.
+        protected string CopyCommand => $"copy {Table}{ReadModelIndexes.ShadowSuffix} ({string.Join(", ", Columns)}) from stdin (format binary)";
 
         /// <summary>A COPY stream's buffer with its header written; each row starts with <see cref="PgBinaryCopyWriter.Row"/>.</summary>
         protected static ArrayBufferWriter<byte> NewStream(int rows, int bytesPerRow)

@@ -28,7 +28,7 @@ public sealed class BulkRebuildException(string readModel, long? sequence, strin
 
 /// <summary>
 /// What a bulk rebuild did: the mark it rebuilt to, the events it read, how many each read model applied, and how many
-/// indexes and keys it dropped for the copy and built again.
+/// indexes and keys it built on the new tables.
 /// </summary>
 public sealed record BulkRebuildResult(
     long HighWaterMark, long EventsRead, IReadOnlyDictionary<string, long> EventsByReadModel, TimeSpan Elapsed, IReadOnlyList<BulkRebuildPhase> Phases,
@@ -43,8 +43,8 @@ public sealed record BulkRebuildPhase(string Name, TimeSpan Elapsed);
 /// once with the store's serializer and folded by the members' own code (the aggregations' generated <c>Evolve</c>,
 /// i.e. their Create/Apply methods; <see cref="AccountProjection.Change"/>, <see cref="DailyActivityProjection.Amount"/>,
 /// <see cref="WalletTransactionProjection.ToTransaction"/>). The new rows go in by binary COPY. One transaction
-/// truncates the tables, refills them and moves every progression row to the mark: readers wait on the tables' locks
-/// for the length of the rebuild and then see the new rows, and the daemon carries on from the mark.
+/// fills shadow tables, moves every progression row to the mark and switches the shadows in: readers keep reading the
+/// old rows for the length of the rebuild and wait only for the switch, and the daemon carries on from the mark.
 /// </summary>
 /// <remarks>
 /// Why not the daemon: its composite pass was bounded by the members' per-batch SQL and per-document upserts
@@ -108,24 +108,23 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             throw new BulkRebuildException(ReadModelShards.Composite, null, null, "Another rebuild of the read models is running (on this node or another).");
         foreach (var member in members) await member.CheckColumnsAsync(writer, ct);
 
-        // The snapshot and its mark come before the truncate, so waiting for the transactions open at the snapshot never
-        // waits for one that is itself waiting for the truncate's locks.
+        // The snapshot and its mark come first: the events up to the mark are what the shadows will hold.
         await using var reader = await OpenAsync(ct);
         await using var snapshot = await reader.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var mark = await GapFreeMarkAsync(reader, eventsSchema, ct);
         // The pass reads in sequence order; sorting a million events' JSON spills to disk, walking the key's index does not.
         await ExecAsync(reader, "set local enable_sort = off", ct);
-        // The truncate's exclusive locks wait for a daemon batch writing now (on another node) and hold off the next one
-        // until the commit, whose progression check then fails against the new mark.
-        await ExecAsync(writer, $"truncate {string.Join(", ", members.Select(m => m.Table))}", ct);
-        // Building an index once over the new rows costs a fraction of keeping it up to date row by row (WalletSummary's
-        // nine secondary indexes, a trigram one among them, made its copy 6 s of a 32 s rebuild; the per-event table's
-        // key takes 840,000 random inserts). Keys come back as the same constraints and check the new rows; the
-        // transaction restores everything if the rebuild fails.
-        // Through the schema owner's functions, which run only the statements the apply step recorded: the runtime role
-        // owns no table, so it may not drop an index itself. A database the apply step has not seen keeps its indexes.
+        // Shadow tables, not a truncate: readers (lists, overview, psql) keep reading the tables as they are until the
+        // switch at the end, which holds their exclusive locks only for the drop and renames and the commit. The shadows
+        // come without indexes (building an index once over the new rows costs a fraction of keeping it up to date row by
+        // row: WalletSummary's nine secondary indexes, a trigram one among them, made its copy 6 s of a 32 s rebuild) and
+        // get them once the rows are in. The runtime role owns no table, so the schema owner's functions create, index
+        // and switch them, and only for the read-model tables the apply step recorded.
         var tables = members.Select(m => m.Table[(m.Table.IndexOf('.') + 1)..]).ToArray();
-        var dropped = await ReadModelIndexes.AvailableAsync(writer, schema, ct) ? await ReadModelIndexes.DropAsync(writer, schema, tables, ct) : 0;
+        var shadows = tables.Select(t => t + ReadModelIndexes.ShadowSuffix).ToArray();
+        if (!await ReadModelIndexes.ShadowAvailableAsync(writer, schema, ct) || !await ReadModelIndexes.AvailableAsync(writer, schema, ct))
+            throw new BulkRebuildException(ReadModelShards.Composite, null, null, "This database lacks the read-model shadow functions: run the apply step (db-apply) first.");
+        var shadowIndexes = await ReadModelIndexes.ShadowCreateAsync(writer, schema, tables, ct);
         var total = await ScalarAsync<long>(reader, $"select count(*) from {eventsSchema}.mt_events where seq_id <= $1", ct, mark);
         var streamTypes = new Dictionary<Guid, string>();
         await using (var cmd = new NpgsqlCommand($"select id, coalesce(type, '') from {eventsSchema}.mt_streams", reader))
@@ -140,7 +139,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             }
         }
 
-        Phase("lock, mark and truncate");
+        Phase("lock, mark and shadow tables");
 
         // Per-event rows leave while the pass goes on, on the rebuild's transaction.
         var transactions = members.OfType<TransactionMember>().Single();
@@ -196,10 +195,10 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             }
         }).ToList(), CancellationToken.None);
         var rebuilt = 0;
-        var transactionTable = tables.Single(t => transactions.Table.EndsWith("." + t, StringComparison.Ordinal));
+        var transactionTable = shadows.Single(t => transactions.Table + ReadModelIndexes.ShadowSuffix == $"{schema}.{t}");
         try
         {
-            if (dropped > 0)
+            if (shadowIndexes > 0)
             {
                 await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
                 rebuilt += await BuildIndexesAsync(transactionTable);
@@ -227,8 +226,8 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             }
         }
 
-        if (dropped > 0)
-            foreach (var table in tables.Where(t => t != transactionTable))
+        if (shadowIndexes > 0)
+            foreach (var table in shadows.Where(t => t != transactionTable))
                 rebuilt += await BuildIndexesAsync(table);
 
         async Task<int> BuildIndexesAsync(string table)
@@ -242,13 +241,43 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         await ExecAsync(writer,
             $"insert into {eventsSchema}.mt_event_progression (name, last_seq_id, last_updated) select n, $2, transaction_timestamp() from unnest($1::text[]) as n " +
             "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated", ct, names, mark);
+        Phase("progression");
+        await SwitchAsync(writer, schema, tables, ct);
         await tx.CommitAsync(ct);
-        Phase("progression and commit");
+        Phase("switch and commit");
         phases.AddRange(profile.Phases());
         phases.Add(new BulkRebuildPhase(
             $"process: garbage collection pauses ({GC.CollectionCount(0) - collections.Gen0} gen0, {GC.CollectionCount(1) - collections.Gen1} gen1, {GC.CollectionCount(2) - collections.Gen2} gen2)",
             GC.GetTotalPauseDuration() - paused));
         return new BulkRebuildResult(mark, read, members.ToDictionary(m => m.Name, m => m.Applied), clock.Elapsed, phases, rebuilt);
+    }
+
+    /// <summary>How long the switch may wait for a reader's lock before it lets the queued readers through and tries again.</summary>
+    internal static readonly TimeSpan SwitchLockWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Replaces the tables by their shadows. The drop waits for the readers in flight; while it waits, readers that
+    /// come after queue behind it, so it waits at most <see cref="SwitchLockWait"/>, steps back (a savepoint) and tries
+    /// again: no reader waits longer than that for the switch, however long a transaction holds a table.
+    /// </summary>
+    private static async Task SwitchAsync(NpgsqlConnection writer, string schema, string[] tables, CancellationToken ct)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await ExecAsync(writer, $"savepoint read_model_switch; set local lock_timeout = '{(int)SwitchLockWait.TotalMilliseconds}ms'", ct);
+            try
+            {
+                await ReadModelIndexes.ShadowSwitchAsync(writer, schema, tables, ct);
+                await ExecAsync(writer, "set local lock_timeout = 0; release savepoint read_model_switch", ct);
+                return;
+            }
+            catch (PostgresException x) when (x.SqlState == PostgresErrorCodes.LockNotAvailable && waited.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                await ExecAsync(writer, "rollback to savepoint read_model_switch", ct);
+                await Task.Delay(SwitchLockWait, ct);
+            }
+        }
     }
 
     private long ReadAndFold(

@@ -4,18 +4,24 @@ using Npgsql;
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
-/// Lets a bulk rebuild drop the read-model tables' indexes and keys before it copies the rows in, and build them again
-/// once afterwards (building an index over 840,000 rows once costs a fraction of keeping it up to date row by row).
-/// Only the owner of a table may drop its indexes, and the portal's runtime role owns none, so the apply step (as the
-/// schema owner) records each index's drop and create statements in <see cref="TableName"/> and two SECURITY DEFINER
-/// functions run exactly those statements. The runtime role may read the table and call the functions, never write
-/// the table: it can only drop and rebuild what the schema owner recorded, on read-model tables.
+/// Lets a bulk rebuild fill shadow tables beside the read-model tables, build their indexes and keys once the rows are in
+/// (building an index over 840,000 rows once costs a fraction of keeping it up to date row by row), and switch them in.
+/// Only the owner of a table may create, drop or index it, and the portal's runtime role owns none, so the apply step
+/// (as the schema owner) records the indexes' statements in <see cref="TableName"/> and creates SECURITY DEFINER
+/// functions: the shadow functions accept only the read-model tables, the create function runs only recorded
+/// statements. The runtime role may read the table and call the functions, never write the table.
 /// </summary>
 public static class ReadModelIndexes
 {
     public const string TableName = "read_model_indexes";
-    public const string DropFunction = "read_model_indexes_drop";
+    /// <summary>Dropped indexes in place before the shadow tables; removed from databases that still have it.</summary>
+    private const string RetiredDropFunction = "read_model_indexes_drop";
     public const string CreateFunction = "read_model_indexes_create";
+    public const string ShadowCreateFunction = "read_model_shadow_create";
+    public const string ShadowSwitchFunction = "read_model_shadow_switch";
+
+    /// <summary>A bulk rebuild writes <c>&lt;table&gt;_shadow</c> while readers keep reading <c>&lt;table&gt;</c>.</summary>
+    public const string ShadowSuffix = "_shadow";
 
     /// <summary>As the schema owner, after Marten's schema is applied: records the read-model tables' indexes as they are now.</summary>
     public static async Task EnsureAsync(NpgsqlConnection owner, string schema, CancellationToken ct = default)
@@ -48,18 +54,7 @@ public static class ReadModelIndexes
         // SECURITY DEFINER with a fixed search_path (the runtime role's settings cannot redirect a name); each runs only
         // recorded statements, for the tables asked for, and skips an index already dropped or already there.
         await ExecAsync(owner, $"""
-            create or replace function {s}.{DropFunction}(tables text[]) returns integer
-            language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
-            declare r record; n integer := 0;
-            begin
-              for r in select drop_sql, index_name from {s}.{TableName} where table_name = any(tables) order by is_key, index_name loop
-                if to_regclass(r.index_name) is not null then
-                  execute r.drop_sql;
-                  n := n + 1;
-                end if;
-              end loop;
-              return n;
-            end $fn$;
+            drop function if exists {s}.{RetiredDropFunction}(text[]);
             create or replace function {s}.{CreateFunction}(tables text[]) returns integer
             language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
             declare r record; n integer := 0;
@@ -74,21 +69,106 @@ public static class ReadModelIndexes
               return n;
             end $fn$;
             """, ct);
+        // The shadow of a read-model table: same columns, defaults and checks, the same grants (the runtime role's
+        // privileges follow the table, DatabaseRoles), no index yet; its indexes and keys are recorded under the
+        // shadow's name (original name + suffix), so the create function above builds them once the rows are in.
+        // Only the tables listed here (the read models', fixed when the apply step ran) can be shadowed or switched.
+        var allowed = "array[" + string.Join(", ", ReadModelUpgrade.Tables.Select(DatabaseRoles.Literal)) + "]::text[]";
+        var schemaLiteral = DatabaseRoles.Literal(schema);
+        await ExecAsync(owner, $"""
+            create or replace function {s}.{ShadowCreateFunction}(tables text[]) returns integer
+            language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
+            declare t text; shadow text; r record; sname text; def text; n integer := 0;
+            begin
+              foreach t in array tables loop
+                if not (t = any({allowed})) then raise exception 'not a read-model table: %', t; end if;
+                shadow := t || {DatabaseRoles.Literal(ShadowSuffix)};
+                execute format('drop table if exists %I.%I', {schemaLiteral}, shadow);
+                execute format('create table %I.%I (like %I.%I including defaults including constraints including generated including storage)',
+                               {schemaLiteral}, shadow, {schemaLiteral}, t);
+                for r in select case when a.grantee = 0 then 'public' else quote_ident(pg_get_userbyid(a.grantee)) end as who, a.privilege_type
+                         from pg_class c cross join lateral aclexplode(c.relacl) a
+                         where c.oid = format('%I.%I', {schemaLiteral}, t)::regclass and a.grantee <> c.relowner loop
+                  execute format('grant %s on %I.%I to %s', r.privilege_type, {schemaLiteral}, shadow, r.who);
+                end loop;
+                delete from {s}.{TableName} where table_name = shadow;
+                for r in select i.relname as idx, c.conname, c.oid as conoid, x.indexrelid, x.indisunique
+                         from pg_index x join pg_class i on i.oid = x.indexrelid
+                         left join pg_constraint c on c.conindid = x.indexrelid and c.conrelid = x.indrelid
+                         where x.indrelid = format('%I.%I', {schemaLiteral}, t)::regclass loop
+                  sname := left(coalesce(r.conname, r.idx), 56) || {DatabaseRoles.Literal(ShadowSuffix)};
+                  if r.conoid is not null then
+                    insert into {s}.{TableName} values (format('%I.%I', {schemaLiteral}, sname), shadow, true,
+                      format('alter table %I.%I drop constraint %I', {schemaLiteral}, shadow, sname),
+                      format('alter table %I.%I add constraint %I ', {schemaLiteral}, shadow, sname) || pg_get_constraintdef(r.conoid));
+                  else
+                    def := pg_get_indexdef(r.indexrelid);
+                    insert into {s}.{TableName} values (format('%I.%I', {schemaLiteral}, sname), shadow, false,
+                      format('drop index %I.%I', {schemaLiteral}, sname),
+                      'CREATE ' || case when r.indisunique then 'UNIQUE ' else '' end || 'INDEX ' || quote_ident(sname) || ' ON '
+                        || format('%I.%I', {schemaLiteral}, shadow) || substr(def, position(' USING ' in def)));
+                  end if;
+                  n := n + 1;
+                end loop;
+              end loop;
+              return n;
+            end $fn$;
+            -- Drops each table and renames its shadow (and the shadow's indexes and keys) to the table's names: the
+            -- names Marten's schema check expects. Each table's exclusive lock is held from here to the commit.
+            create or replace function {s}.{ShadowSwitchFunction}(tables text[]) returns integer
+            language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
+            declare t text; shadow text; r record; names text[]; keys boolean[]; i integer; n integer := 0;
+            begin
+              foreach t in array tables loop
+                if not (t = any({allowed})) then raise exception 'not a read-model table: %', t; end if;
+                shadow := t || {DatabaseRoles.Literal(ShadowSuffix)};
+                if to_regclass(format('%I.%I', {schemaLiteral}, shadow)) is null then raise exception 'no shadow of %', t; end if;
+                select coalesce(array_agg(coalesce(c.conname, i2.relname)), array[]::text[]), coalesce(array_agg(c.oid is not null), array[]::boolean[]) into names, keys
+                from pg_index x join pg_class i2 on i2.oid = x.indexrelid
+                left join pg_constraint c on c.conindid = x.indexrelid and c.conrelid = x.indrelid
+                where x.indrelid = format('%I.%I', {schemaLiteral}, t)::regclass;
+                execute format('drop table %I.%I', {schemaLiteral}, t);
+                execute format('alter table %I.%I rename to %I', {schemaLiteral}, shadow, t);
+                for i in 1 .. coalesce(array_length(names, 1), 0) loop
+                  if keys[i] then
+                    execute format('alter table %I.%I rename constraint %I to %I', {schemaLiteral}, t, left(names[i], 56) || {DatabaseRoles.Literal(ShadowSuffix)}, names[i]);
+                  else
+                    execute format('alter index %I.%I rename to %I', {schemaLiteral}, left(names[i], 56) || {DatabaseRoles.Literal(ShadowSuffix)}, names[i]);
+                  end if;
+                end loop;
+                delete from {s}.{TableName} where table_name = shadow;
+                n := n + 1;
+              end loop;
+              return n;
+            end $fn$;
+            """, ct);
         await tx.CommitAsync(ct);
     }
 
     /// <summary>Whether the apply step recorded the indexes in this database (an older database may not have it yet).</summary>
     public static async Task<bool> AvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
     {
-        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null and to_regprocedure($2) is not null", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{DropFunction}(text[])" });
+        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null", conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{CreateFunction}(text[])" });
         return (bool)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Drops the recorded indexes and keys of <paramref name="tables"/> (in the caller's transaction); returns how many.</summary>
-    public static Task<int> DropAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
-        CallAsync(conn, schema, DropFunction, tables, ct);
+    /// <summary>Whether the apply step created the shadow functions in this database.</summary>
+    public static async Task<bool> ShadowAvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
+    {
+        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null and to_regprocedure($2) is not null", conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{ShadowCreateFunction}(text[])" });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{ShadowSwitchFunction}(text[])" });
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Creates an empty shadow of each of <paramref name="tables"/> (in the caller's transaction); returns how many indexes and keys it recorded for them.</summary>
+    public static Task<int> ShadowCreateAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
+        CallAsync(conn, schema, ShadowCreateFunction, tables, ct);
+
+    /// <summary>Replaces each of <paramref name="tables"/> by its shadow (in the caller's transaction); returns how many.</summary>
+    public static Task<int> ShadowSwitchAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
+        CallAsync(conn, schema, ShadowSwitchFunction, tables, ct);
 
     /// <summary>Builds the recorded indexes and keys of <paramref name="tables"/> again; returns how many.</summary>
     public static Task<int> CreateAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>

@@ -22,7 +22,7 @@ public sealed class RebuildProjectionsInput : NetCoreInput
     public bool ParallelFlag { get; set; }
 }
 
-[Description("Truncates and rebuilds the read models from the events", Name = "rebuild-projections")]
+[Description("Rebuilds the read models from the events (pages keep reading the old tables until the new ones switch in)", Name = "rebuild-projections")]
 public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProjectionsInput>
 {
     public override async Task<bool> Execute(RebuildProjectionsInput input)

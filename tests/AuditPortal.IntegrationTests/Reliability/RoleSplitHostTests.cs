@@ -18,11 +18,14 @@ public abstract class RoleSplitHostTests : IAsyncLifetime
     /// <summary>After the roles exist, before the portal starts.</summary>
     protected virtual Task BeforeStartAsync() => Task.CompletedTask;
 
+    /// <summary>A test class's own services (e.g. the overview, whose daily read model then joins the composite).</summary>
+    protected virtual void Configure(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
+
     public async Task InitializeAsync()
     {
         Database = await ReliabilityHost.CreateRoleSplitDatabaseAsync(GetType().Name, BeforeRolesAsync);
         await BeforeStartAsync();
-        Host = await ReliabilityHost.StartAsync(Database.Runtime, DaemonMode.Solo, Database.Migrator);
+        Host = await ReliabilityHost.StartAsync(Database.Runtime, DaemonMode.Solo, Database.Migrator, configure: Configure);
     }
 
     public async Task DisposeAsync()
