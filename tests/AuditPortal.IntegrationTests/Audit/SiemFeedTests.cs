@@ -56,18 +56,10 @@ public class SiemFeedTests(PortalHostFixture fixture) : IClassFixture<PortalHost
         return Assert.IsType<string>(token);
     }
 
-    private async Task<List<long>> SequencesAsync(long after, long upTo)
-    {
-        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"select seq_id from {fixture.Store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > $1 and seq_id <= $2 order by seq_id", conn);
-        cmd.Parameters.AddWithValue(after);
-        cmd.Parameters.AddWithValue(upTo);
-        var all = new List<long>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) all.Add(reader.GetInt64(0));
-        return all;
-    }
+    private Task<List<long>> SequencesAsync(long after, long upTo) =>
+        Sql.QueryAsync(fixture.ConnectionString,
+            $"select seq_id from {fixture.Store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @after and seq_id <= @upTo order by seq_id",
+            r => r.GetInt64(0), ("after", after), ("upTo", upTo));
 
     [Fact]
     public async Task Given_a_token_with_ExportAudit_When_a_consumer_pages_stops_and_resumes_from_its_cursor_Then_it_gets_every_event_once_in_order_and_misses_nothing()
@@ -145,10 +137,8 @@ public class SiemFeedTests(PortalHostFixture fixture) : IClassFixture<PortalHost
         Assert.Equal((CommandStatus.Forbidden, (string?)null), (refused.Status, none));
 
         // The events hold the hash, never the secret.
-        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"select string_agg(data::text, ' ') from {fixture.Store.Options.Events.DatabaseSchemaName}.mt_events where type like 'service_token%'", conn);
-        var stored = (string)(await cmd.ExecuteScalarAsync())!;
+        var stored = await Sql.ScalarAsync<string>(fixture.ConnectionString,
+            $"select string_agg(data::text, ' ') from {fixture.Store.Options.Events.DatabaseSchemaName}.mt_events where type like 'service_token%'");
         Assert.Contains(ServiceToken.Hash(good), stored, StringComparison.Ordinal);
         Assert.DoesNotContain(good[37..], stored, StringComparison.Ordinal);
     }
@@ -207,15 +197,8 @@ public class SiemFeedMillionTests(MillionEventsFixture fixture, ITestOutputHelpe
         // No daemon runs here; nothing is in flight after the import, so the mark may move to the newest event as the
         // daemon's high-water detection would.
         await fixture.Store.Advanced.AdvanceHighWaterMarkToLatestAsync(CancellationToken.None);
-        long total, max;
-        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
-        {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"select count(*), max(seq_id) from {fixture.Store.Options.Events.DatabaseSchemaName}.mt_events", conn);
-            await using var reader = await cmd.ExecuteReaderAsync();
-            await reader.ReadAsync();
-            (total, max) = (reader.GetInt64(0), reader.GetInt64(1));
-        }
+        var (total, max) = Assert.Single(await Sql.QueryAsync(fixture.ConnectionString,
+            $"select count(*), max(seq_id) from {fixture.Store.Options.Events.DatabaseSchemaName}.mt_events", r => (r.GetInt64(0), r.GetInt64(1))));
         Assert.True(total >= 1_000_000, $"{total} events");
 
         var feed = fixture.Get<SiemFeed>();

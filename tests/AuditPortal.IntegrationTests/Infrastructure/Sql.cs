@@ -7,15 +7,32 @@ public static class Sql
 {
     public static async Task<List<T>> QueryAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using (var path = new NpgsqlCommand("set search_path to auditportal", conn)) await path.ExecuteNonQueryAsync();
+        await using var conn = await OpenAsync(connectionString);
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         await using var reader = await cmd.ExecuteReaderAsync();
         var rows = new List<T>();
         while (await reader.ReadAsync()) rows.Add(read(reader));
         return rows;
+    }
+
+    /// <summary>The first column of the one row <paramref name="sql"/> returns.</summary>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters) =>
+        Assert.Single(await QueryAsync(connectionString, sql, r => r.GetFieldValue<T>(0), parameters));
+
+    public static async Task ExecAsync(string connectionString, string sql)
+    {
+        await using var conn = await OpenAsync(connectionString);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(string connectionString)
+    {
+        var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using (var path = new NpgsqlCommand("set search_path to auditportal", conn)) await path.ExecuteNonQueryAsync();
+        return conn;
     }
 
     /// <summary>The README's query, unchanged: balances above zero from the relational projection.</summary>

@@ -24,7 +24,7 @@ public class OverviewServingVersionTests(OverviewFixture fixture) : IClassFixtur
 
         // The previous version as an upgrade leaves it (ReadModelUpgrade moves the tables and marks the schema serving),
         // with figures of its own so that which table answered shows.
-        await Exec("""
+        await Sql.ExecAsync(fixture.ConnectionString, """
             create schema auditportal_previous;
             create table auditportal_previous.overview_daily_activity as select * from auditportal.overview_daily_activity;
             update auditportal_previous.overview_daily_activity set amount = amount * 2, events = events * 3;
@@ -40,26 +40,18 @@ public class OverviewServingVersionTests(OverviewFixture fixture) : IClassFixtur
             Assert.Equal(eventsInWindow * 3, previousDays.EventsPerDay.Sum(d => d.Events));
 
             // A previous version without the daily table: the new one answers, said to be building.
-            await Exec("drop table auditportal_previous.overview_daily_activity");
+            await Sql.ExecAsync(fixture.ConnectionString, "drop table auditportal_previous.overview_daily_activity");
             var building = await support.SupportAsync();
             Assert.Equal(ReadModelSource.Building, building.Source);
             Assert.Equal(current.ThisWeek, building.ThisWeek);
 
             // Switched (superseded): the current version, with no label.
-            await Exec("comment on schema auditportal_previous is 'superseded'");
+            await Sql.ExecAsync(fixture.ConnectionString, "comment on schema auditportal_previous is 'superseded'");
             Assert.Equal(ReadModelSource.Current, (await auditor.AuditorAsync()).Source);
         }
         finally
         {
-            await Exec("drop schema if exists auditportal_previous cascade");
+            await Sql.ExecAsync(fixture.ConnectionString, "drop schema if exists auditportal_previous cascade");
         }
-    }
-
-    private async Task Exec(string sql)
-    {
-        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
     }
 }

@@ -57,7 +57,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         var wallets = new WalletQueries(readerStore, reader);
         var jobs = new JobQueries(readerStore, reader);
         var overview = new OverviewQueries(readerStore, reader, TimeProvider.System, new ProjectionOperations(readerStore, TimeProvider.System));
-        Assert.Equal("1s", await ScalarAsync<string>(readerConnection, "show lock_timeout"));
+        Assert.Equal("1s", await Sql.ScalarAsync<string>(readerConnection, "show lock_timeout"));
         async Task<(long Wallets, long Credits)> ReadAllAsync()
         {
             var page = await wallets.ListAsync(new WalletListQuery(SortBy: "Balance", Descending: true));
@@ -65,7 +65,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
             await overview.SupportAsync();
             await overview.AuditorAsync();
             await overview.AdminAsync();
-            return (page.TotalCount, await ScalarAsync<long>(readerConnection, "select coalesce(sum(credits), 0)::bigint from account_projection"));
+            return (page.TotalCount, await Sql.ScalarAsync<long>(readerConnection, "select coalesce(sum(credits), 0)::bigint from account_projection"));
         }
         var before = await ReadAllAsync();
 
@@ -150,7 +150,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
             var blocked = ops.RebuildAsync(admin, new RebuildRequest());
             const string switchWaits = "select exists (select 1 from pg_locks where relation = to_regclass('auditportal.mt_doc_walletsummary') and mode = 'AccessExclusiveLock' and not granted)";
             async Task UntilSwitchWaitsIsAsync(bool waiting) =>
-                await Poll.UntilAsync(() => ScalarAsync<bool>(Database.Superuser, switchWaits), w => w == waiting, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
+                await Poll.UntilAsync(() => Sql.ScalarAsync<bool>(Database.Superuser, switchWaits), w => w == waiting, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
             await UntilSwitchWaitsIsAsync(true);
             await UntilSwitchWaitsIsAsync(false);
             await UntilSwitchWaitsIsAsync(true);
@@ -171,21 +171,13 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
             var refused = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteScalarAsync());
             Assert.Contains("not a read-model table: mt_events", refused.MessageText);
         }
-        Assert.Equal(0L, await ScalarAsync<long>(Database.Superuser, "select count(*) from pg_class where relname = 'mt_events_shadow'"));
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(Database.Superuser, "select count(*) from pg_class where relname = 'mt_events_shadow'"));
     }
 
     private Task<List<string>> GrantsAsync(string[] tables) =>
         Sql.QueryAsync(Database.Superuser,
             "select c.relname || ' ' || pg_get_userbyid(c.relowner) || ' ' || coalesce(c.relacl::text, '') from pg_class c where c.relnamespace = 'auditportal'::regnamespace and c.relname = any(@t) order by 1",
             r => r.GetString(0), ("t", tables));
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
-    }
 
     private sealed class SyncProgress(Action<RebuildProgress> report) : IProgress<RebuildProgress>
     {

@@ -81,13 +81,8 @@ public static class ReliabilityHost
         return ids;
     }
 
-    public static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-    }
+    public static async Task<long> ScalarAsync(string connectionString, string sql) =>
+        Convert.ToInt64(await Sql.ScalarAsync<object>(connectionString, sql));
 }
 
 /// <summary>Each wallet's balance replayed from its events, compared with both read models.</summary>
