@@ -81,5 +81,5 @@ public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor cal
     }
 
     private Task DemandViewAsync(IQuerySession session, CancellationToken ct) =>
-        ReadAccess.DemandAsync(session, caller, "access-control", ct, Permission.ReadAudit, Permission.EditAccessControl);
+        PortalAccess.DemandAsync(session, caller, "access-control", ct, Permission.ReadAudit, Permission.EditAccessControl);
 }

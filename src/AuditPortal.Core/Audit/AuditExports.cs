@@ -30,7 +30,7 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
         // The executor checks one permission and records a refusal: the one of the two the actor holds (or, if neither, the admin's).
         Permission required;
         await using (var query = commands.Store.QuerySession())
-            required = await CommandExecutor.IsAllowedAsync(query, actor, Permission.ReadAudit, ct) ? Permission.ReadAudit : Permission.EditAccessControl;
+            required = await PortalAccess.IsAllowedAsync(query, actor, Permission.ReadAudit, ct) ? Permission.ReadAudit : Permission.EditAccessControl;
         return await commands.ExecuteAsync(actor, required, exportId, "StartAccessReviewExport", session =>
         {
             session.Events.StartStream<AuditLog>(exportId,

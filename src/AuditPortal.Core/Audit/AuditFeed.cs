@@ -135,13 +135,13 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     public const string ExportResource = "audit:export";
 
     /// <summary>
-    /// One of <paramref name="anyOf"/> for the caller now (<see cref="ReadAccess"/>, which records a refusal of
+    /// One of <paramref name="anyOf"/> for the caller now (<see cref="PortalAccess"/>, which records a refusal of
     /// <paramref name="resource"/>); <see cref="AccessDeniedException"/> naming the last (the widest) otherwise.
     /// </summary>
     private async Task DemandAsync(Permission[] anyOf, string resource, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, await caller.GetActorAsync(), resource, ct, anyOf[^1], anyOf[..^1]);
+        await PortalAccess.DemandAsync(session, await caller.GetActorAsync(), resource, ct, anyOf[^1], anyOf[..^1]);
     }
 
     private async Task<string?> StreamTypeAsync(Guid streamId, CancellationToken ct)
@@ -230,7 +230,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     public async Task<bool> CanExportAsync(Actor actor, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        return await CommandExecutor.IsAllowedAsync(session, actor, Permission.ExportAudit, ct);
+        return await PortalAccess.IsAllowedAsync(session, actor, Permission.ExportAudit, ct);
     }
 
     /// <summary>The query plan of a filter's first page, for checking that it is served by indexes.</summary>

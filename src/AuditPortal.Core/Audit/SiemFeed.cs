@@ -147,7 +147,7 @@ public sealed class SiemFeed(IDocumentStore store, TimeProvider time)
             case SiemFeedCaller.Person { Actor: var actor }:
                 // The one read check: a signed-in person refused here is recorded like any refused read.
                 await using (var session = store.QuerySession())
-                    await ReadAccess.DemandAsync(session, actor, "audit:feed", ct, Permission.ExportAudit);
+                    await PortalAccess.DemandAsync(session, actor, "audit:feed", ct, Permission.ExportAudit);
                 return;
             default:
                 throw new AccessDeniedException(Permission.ExportAudit);

@@ -41,7 +41,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         var actor = await current.GetActorAsync();
         await using (var session = store.QuerySession())
         {
-            await ReadAccess.DemandAsync(session, actor, "audit", ct, Permission.ReadAudit);
+            await PortalAccess.DemandAsync(session, actor, "audit", ct, Permission.ReadAudit);
         }
         var f = filter.Normalized();
         await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();

@@ -16,7 +16,7 @@ public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor cur
     {
         var actor = await current.GetActorAsync();
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, actor, Resources.Wallet(walletId), ct, Permission.ReadWallets);
+        await PortalAccess.DemandAsync(session, actor, Resources.Wallet(walletId), ct, Permission.ReadWallets);
         var events = await session.Events.FetchStreamAsync(walletId, token: ct);
         return Fold(events.Select(e => (e.Sequence, e.Version, e.Timestamp, e.Data)));
     }

@@ -78,7 +78,7 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
     public async Task<IReadOnlyList<ServiceTokenRow>> ListAsync(ICurrentActor caller, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, "service-tokens", ct, Permission.EditAccessControl);
+        await PortalAccess.DemandAsync(session, caller, "service-tokens", ct, Permission.EditAccessControl);
         var issued = await session.Events.QueryRawEventDataOnly<ServiceTokenIssued>().ToListAsync(ct);
         var revoked = (await session.Events.QueryRawEventDataOnly<ServiceTokenRevoked>().ToListAsync(ct)).ToDictionary(r => r.TokenId);
         var usageIds = issued.ToDictionary(i => ServiceTokenUsage.StreamIdFor(i.TokenId), i => i.TokenId);
