@@ -77,3 +77,29 @@ public static class PortalAccess
 
     internal static bool IsSystem(Actor actor) => actor.UserName.StartsWith("system:", StringComparison.Ordinal);
 }
+
+/// <summary>
+/// Marks a service that reads portal data for a person (a page, an endpoint, an export): every public async method
+/// asks <see cref="PortalAccess"/> before it reads, or is marked <see cref="EmptyWithoutPermissionAttribute"/> or
+/// <see cref="NotGatedAttribute"/>; a command it offers answers Forbidden through <see cref="CommandExecutor"/>.
+/// ReadServiceGateTests (IntegrationTests/Authorization) calls every such method as a caller holding nothing, and also
+/// fails on a class named <c>…Queries</c>, <c>…Reads</c>, <c>…Exports</c> or implementing an <c>I…Reads</c> interface without this mark.
+/// </summary>
+public interface IPortalReads;
+
+/// <summary>
+/// On a method of an <see cref="IPortalReads"/> service that answers a caller without the permission with an empty answer
+/// (false, 0, nothing) instead of <see cref="AccessDeniedException"/>: "may I show this?" questions and a person's own data.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class EmptyWithoutPermissionAttribute(string why) : Attribute
+{
+    public string Why { get; } = why;
+}
+
+/// <summary>On a method of an <see cref="IPortalReads"/> service that deliberately asks no permission of a person; say why.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NotGatedAttribute(string why) : Attribute
+{
+    public string Why { get; } = why;
+}

@@ -38,7 +38,7 @@ public interface IApprovalReads
 /// checks the caller of this moment first: the list for those who may ask or approve (or audit), a wallet's requests
 /// for those who may read wallets.
 /// </summary>
-public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) : IApprovalReads
+public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) : IApprovalReads, IPortalReads
 {
     public const int MaxPageSize = 200;
 
@@ -67,6 +67,7 @@ public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) 
         return new ApprovalPage(items, total, names);
     }
 
+    [EmptyWithoutPermission("the navigation badge: nothing waits for someone who may not approve")]
     public async Task<int> WaitingForMeAsync(CancellationToken ct = default)
     {
         await using var session = store.QuerySession();

@@ -25,7 +25,7 @@ public interface IAuditReads
 /// Every read checks the caller's permission at the moment it runs (ReadAudit; ExportAudit for exports), so a page
 /// left open after a revocation gets <see cref="AccessDeniedException"/> at its next click, never data.
 /// </summary>
-public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReads
+public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReads, IPortalReads
 {
     private readonly AuditLimits _limits = limits ?? AuditLimits.Default;
 
@@ -227,6 +227,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         return new AuditOperation(correlationId, AuditOperation.Build(events, known), events.Count, truncated, names);
     }
 
+    [EmptyWithoutPermission("whether the export buttons show")]
     public async Task<bool> CanExportAsync(Actor actor, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
@@ -236,6 +237,8 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// <summary>The query plan of a filter's first page, for checking that it is served by indexes.</summary>
     public async Task<string> ExplainAsync(AuditFilter filter, long? before = null, int limit = DefaultPageSize, CancellationToken ct = default)
     {
+        // A plan names tables and row estimates: for those who may read the feed.
+        await DemandAsync([Permission.ReadAudit], "audit", ct);
         await using var conn = await OpenAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         await using var cmd = BuildQuery(conn, filter, before, limit, seqRange, explain: true);

@@ -29,7 +29,7 @@ public interface IStreamStateReads
 /// The caller is checked at the moment of each call, against the portal's list: ReadAudit reads every stream,
 /// otherwise the stream type's own read permission (a wallet's state needs ReadWallets, and so on).
 /// </summary>
-public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor caller) : IStreamStateReads
+public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor caller) : IStreamStateReads, IPortalReads
 {
     public async Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default)
     {

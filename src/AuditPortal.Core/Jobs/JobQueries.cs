@@ -33,7 +33,7 @@ public interface IJobReads
 /// While a new version of the read models is built (<see cref="ReadModelUpgrade"/>), the list and the participant
 /// views are answered by the previous version (the list says so); a job's owner view is folded from its own stream.
 /// </summary>
-public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads
+public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads, IPortalReads
 {
     public const int MaxPageSize = 200;
 

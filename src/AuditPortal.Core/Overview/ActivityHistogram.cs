@@ -23,7 +23,7 @@ public sealed record ActivityHistogramResult(DateTimeOffset From, DateTimeOffset
 /// (<see cref="DailyActivityProjection"/>) when the filter is on actor, event type or stream type only; partial days,
 /// stream ids and text searches are counted from the events.
 /// </summary>
-public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor current)
+public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor current) : IPortalReads
 {
     public const int MaxBuckets = 60;
 

@@ -16,7 +16,7 @@ namespace AuditPortal.Core.Overview;
 /// permission at the moment it runs, like every read service; days and weeks are UTC, weeks start on Monday.
 /// </summary>
 public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current, TimeProvider time, ProjectionOperations? projections = null,
-    Integrity.SealerBounds? sealing = null)
+    Integrity.SealerBounds? sealing = null) : IPortalReads
 {
     public const int EventsPerDayWindow = 90;
     public const int ListLength = 10;
@@ -36,6 +36,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     private string Daily => $"{Schema}.{DailyActivityProjection.TableName}";
 
     /// <summary>Which groups the caller sees: support (GrantCredits), auditor (ReadAudit), admin (EditAccessControl or ManageProjections).</summary>
+    [EmptyWithoutPermission("which overview groups to show: none")]
     public async Task<OverviewPersonas> PersonasAsync(CancellationToken ct = default)
     {
         var actor = await current.GetActorAsync();

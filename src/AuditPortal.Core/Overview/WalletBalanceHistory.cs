@@ -10,7 +10,7 @@ namespace AuditPortal.Core.Overview;
 public sealed record BalanceStep(long Sequence, long Version, DateTimeOffset At, int Balance, int Change, string EventType);
 
 /// <summary>A wallet's balance over time, folded from its own stream (the history, not a read model). Needs ReadWallets.</summary>
-public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor current)
+public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor current) : IPortalReads
 {
     public async Task<IReadOnlyList<BalanceStep>> LoadAsync(Guid walletId, CancellationToken ct = default)
     {

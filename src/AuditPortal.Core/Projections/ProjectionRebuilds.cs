@@ -33,7 +33,7 @@ public interface IProjectionConsole
 /// <summary>
 /// At most one portal-started rebuild at a time, shared by every circuit: the page shows its progress and may cancel it.
 /// </summary>
-public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProjectionConsole
+public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProjectionConsole, IPortalReads
 {
     private readonly Lock _gate = new();
 

@@ -45,7 +45,7 @@ public interface IWalletCommands
 /// from its own stream, so they stay exact and current.
 /// </summary>
 /// <param name="exactCountLimit">Up to this many matching wallets the total is exact; beyond it, estimated.</param>
-public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads
+public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads, IPortalReads
 {
     public const int MaxPageSize = 200;
     public const int DefaultExactCountLimit = 10_000;
