@@ -23,7 +23,7 @@ public interface IAccessControlReads
 /// The ACL pages' reads. Each call checks the caller of this moment: viewing needs EditAccessControl or ReadAudit
 /// (auditors read everything), as the page's ViewAccessControl policy says.
 /// </summary>
-public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor caller) : IAccessControlReads
+public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor caller) : IAccessControlReads, IPortalReads
 {
     public async Task<IReadOnlyList<AccessControlListView>> ListAsync(CancellationToken ct = default)
     {
@@ -81,5 +81,5 @@ public sealed class AccessControlQueries(IDocumentStore store, ICurrentActor cal
     }
 
     private Task DemandViewAsync(IQuerySession session, CancellationToken ct) =>
-        ReadAccess.DemandAsync(session, caller, "access-control", ct, Permission.ReadAudit, Permission.EditAccessControl);
+        PortalAccess.DemandAsync(session, caller, "access-control", ct, Permission.ReadAudit, Permission.EditAccessControl);
 }

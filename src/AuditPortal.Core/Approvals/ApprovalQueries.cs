@@ -38,7 +38,7 @@ public interface IApprovalReads
 /// checks the caller of this moment first: the list for those who may ask or approve (or audit), a wallet's requests
 /// for those who may read wallets.
 /// </summary>
-public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) : IApprovalReads
+public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) : IApprovalReads, IPortalReads
 {
     public const int MaxPageSize = 200;
 
@@ -49,7 +49,7 @@ public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) 
     public async Task<ApprovalPage> ListAsync(ApprovalListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, "approvals", ct, Viewers[0], Viewers[1..]);
+        await PortalAccess.DemandAsync(session, caller, "approvals", ct, Viewers[0], Viewers[1..]);
         var me = ApprovalRequestView.KeyOf((await caller.GetActorAsync()).UserName);
         var q = session.Query<ApprovalRequestView>().AsQueryable();
         if (query.PendingOnly || query.View == ApprovalView.ToApprove) q = q.Where(x => x.Status == ApprovalStatus.Pending);
@@ -67,11 +67,12 @@ public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) 
         return new ApprovalPage(items, total, names);
     }
 
+    [EmptyWithoutPermission("the navigation badge: nothing waits for someone who may not approve")]
     public async Task<int> WaitingForMeAsync(CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
         var actor = await caller.GetActorAsync();
-        if (!await CommandExecutor.IsAllowedAsync(session, actor, Permission.ApproveChanges, ct)) return 0;
+        if (!await PortalAccess.IsAllowedAsync(session, actor, Permission.ApproveChanges, ct)) return 0;
         var me = ApprovalRequestView.KeyOf(actor.UserName);
         return await session.Query<ApprovalRequestView>().CountAsync(x => x.Status == ApprovalStatus.Pending && x.RequesterKey != me, ct);
     }
@@ -79,7 +80,7 @@ public sealed class ApprovalQueries(IDocumentStore store, ICurrentActor caller) 
     public async Task<IReadOnlyList<ApprovalRequestView>> ForTargetAsync(Guid targetId, int take = 20, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, $"approvals:{targetId}", ct, Permission.ReadWallets);
+        await PortalAccess.DemandAsync(session, caller, $"approvals:{targetId}", ct, Permission.ReadWallets);
         var rows = await session.Query<ApprovalRequestView>().Where(x => x.TargetId == targetId)
             .OrderByDescending(x => x.RequestedAt).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(ct);
         return rows.OrderBy(x => x.Status == ApprovalStatus.Pending ? 0 : 1).ThenByDescending(x => x.RequestedAt).ToList();

@@ -7,7 +7,7 @@ namespace AuditPortal.Core.Audit;
 /// Records downloads of the audit feed through the command path, so the ExportAudit check and the record are one
 /// step: the start is appended (or refused) before the first byte is sent, the end when the last one was.
 /// </summary>
-public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
+public sealed class AuditExports(CommandExecutor commands, TimeProvider time) : IPortalReads
 {
     /// <summary>Checks ExportAudit for <paramref name="actor"/> at this moment and records the start; Forbidden when refused.</summary>
     public Task<CommandResult> StartAsync(Actor actor, Guid exportId, AuditFilter filter, string format, int maxRows, CancellationToken ct = default)
@@ -30,7 +30,7 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
         // The executor checks one permission and records a refusal: the one of the two the actor holds (or, if neither, the admin's).
         Permission required;
         await using (var query = commands.Store.QuerySession())
-            required = await CommandExecutor.IsAllowedAsync(query, actor, Permission.ReadAudit, ct) ? Permission.ReadAudit : Permission.EditAccessControl;
+            required = await PortalAccess.IsAllowedAsync(query, actor, Permission.ReadAudit, ct) ? Permission.ReadAudit : Permission.EditAccessControl;
         return await commands.ExecuteAsync(actor, required, exportId, "StartAccessReviewExport", session =>
         {
             session.Events.StartStream<AuditLog>(exportId,
@@ -46,6 +46,7 @@ public sealed class AuditExports(CommandExecutor commands, TimeProvider time)
     /// Records the end of a started download. Written by the portal itself (a system actor, the exporter named in the
     /// event): a permission revoked during the download must not erase the fact that rows left the portal.
     /// </summary>
+    [NotGated("recorded by the portal itself: a permission revoked during a download must not erase that rows left")]
     public Task<CommandResult> CompleteAsync(Actor actor, Guid exportId, int rowCount, bool truncated, bool aborted, CancellationToken ct = default) =>
         commands.ExecuteAsync(Actor.System("audit-export") with { CorrelationId = actor.CorrelationFor(exportId) }, null, Guid.CreateVersion7(), "CompleteAuditExport", session =>
         {

@@ -25,7 +25,7 @@ public interface IAuditReads
 /// Every read checks the caller's permission at the moment it runs (ReadAudit; ExportAudit for exports), so a page
 /// left open after a revocation gets <see cref="AccessDeniedException"/> at its next click, never data.
 /// </summary>
-public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReads
+public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditLimits? limits = null) : IAuditReads, IPortalReads
 {
     private readonly AuditLimits _limits = limits ?? AuditLimits.Default;
 
@@ -135,13 +135,13 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     public const string ExportResource = "audit:export";
 
     /// <summary>
-    /// One of <paramref name="anyOf"/> for the caller now (<see cref="ReadAccess"/>, which records a refusal of
+    /// One of <paramref name="anyOf"/> for the caller now (<see cref="PortalAccess"/>, which records a refusal of
     /// <paramref name="resource"/>); <see cref="AccessDeniedException"/> naming the last (the widest) otherwise.
     /// </summary>
     private async Task DemandAsync(Permission[] anyOf, string resource, CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, await caller.GetActorAsync(), resource, ct, anyOf[^1], anyOf[..^1]);
+        await PortalAccess.DemandAsync(session, await caller.GetActorAsync(), resource, ct, anyOf[^1], anyOf[..^1]);
     }
 
     private async Task<string?> StreamTypeAsync(Guid streamId, CancellationToken ct)
@@ -227,15 +227,18 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         return new AuditOperation(correlationId, AuditOperation.Build(events, known), events.Count, truncated, names);
     }
 
+    [EmptyWithoutPermission("whether the export buttons show")]
     public async Task<bool> CanExportAsync(Actor actor, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        return await CommandExecutor.IsAllowedAsync(session, actor, Permission.ExportAudit, ct);
+        return await PortalAccess.IsAllowedAsync(session, actor, Permission.ExportAudit, ct);
     }
 
     /// <summary>The query plan of a filter's first page, for checking that it is served by indexes.</summary>
     public async Task<string> ExplainAsync(AuditFilter filter, long? before = null, int limit = DefaultPageSize, CancellationToken ct = default)
     {
+        // A plan names tables and row estimates: for those who may read the feed.
+        await DemandAsync([Permission.ReadAudit], "audit", ct);
         await using var conn = await OpenAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         await using var cmd = BuildQuery(conn, filter, before, limit, seqRange, explain: true);

@@ -30,7 +30,7 @@ public sealed record SiemFeedPage(int Events, long Next, long HighWater, bool Mo
 /// still commit an event with a lower seq_id than one already visible, which a cursor past it would skip for ever.
 /// Needs ExportAudit: a person's against the portal's list at this moment, a token's among the permissions it was issued with.
 /// </summary>
-public sealed class SiemFeed(IDocumentStore store, TimeProvider time)
+public sealed class SiemFeed(IDocumentStore store, TimeProvider time) : IPortalReads
 {
     public const int DefaultLimit = 1_000;
     public const int MaxLimit = 10_000;
@@ -147,7 +147,7 @@ public sealed class SiemFeed(IDocumentStore store, TimeProvider time)
             case SiemFeedCaller.Person { Actor: var actor }:
                 // The one read check: a signed-in person refused here is recorded like any refused read.
                 await using (var session = store.QuerySession())
-                    await ReadAccess.DemandAsync(session, actor, "audit:feed", ct, Permission.ExportAudit);
+                    await PortalAccess.DemandAsync(session, actor, "audit:feed", ct, Permission.ExportAudit);
                 return;
             default:
                 throw new AccessDeniedException(Permission.ExportAudit);

@@ -29,23 +29,23 @@ public interface IStreamStateReads
 /// The caller is checked at the moment of each call, against the portal's list: ReadAudit reads every stream,
 /// otherwise the stream type's own read permission (a wallet's state needs ReadWallets, and so on).
 /// </summary>
-public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor caller) : IStreamStateReads
+public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor caller) : IStreamStateReads, IPortalReads
 {
     public async Task<StreamStateAt?> StateAtAsync(Guid streamId, long version, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
         // Refused before anything about the stream is read when the caller can read no stream at all.
-        await ReadAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadWallets, Permission.ReadJobs, Permission.EditAccessControl);
+        await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadWallets, Permission.ReadJobs, Permission.EditAccessControl);
         if (version < 1) return null;
         var (streamType, streamVersion) = await StreamAsync(streamId, ct);
         if (streamType is null || version > streamVersion) return null;
         var known = AuditStreamTypes.Of(streamType);
         switch (known)
         {
-            case AuditStreamTypes.Wallet: await ReadAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadWallets); break;
-            case AuditStreamTypes.Job: await ReadAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadJobs); break;
-            case AuditStreamTypes.AccessControlList: await ReadAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.EditAccessControl); break;
-            default: await ReadAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit); break;
+            case AuditStreamTypes.Wallet: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadWallets); break;
+            case AuditStreamTypes.Job: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadJobs); break;
+            case AuditStreamTypes.AccessControlList: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.EditAccessControl); break;
+            default: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit); break;
         }
 
         var (name, before, after) = known switch

@@ -10,7 +10,7 @@ using Npgsql;
 namespace AuditPortal.Core.Common;
 
 /// <summary>
-/// The one place where a command meets Marten: authorization against the portal's ACL, idempotency by
+/// The one place where a command meets Marten: authorization through <see cref="PortalAccess"/> (the portal's one gate), idempotency by
 /// command id, Marten metadata (user, correlation, causation), and the mapping of failures to results.
 /// The command services call the decide step (<see cref="StartAsync{T,TEvent}"/>, <see cref="DecideAsync{T,TEvent}"/>):
 /// fetch the stream with the version the user saw, run the pure <c>Handle(state, command)</c>, append, save; a command
@@ -142,7 +142,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             }
 
             // A command without a permission is a system task (bootstrap, import): never open to a signed-in person.
-            if (required is null && !ownStream && !IsSystem(actor))
+            if (required is null && !ownStream && !PortalAccess.IsSystem(actor))
             {
                 logger.LogWarning("Denied {CommandType} for {Actor}: only the system may issue it", commandType, actor.UserName);
                 return CommandResult.Forbidden("Only the portal itself may do this.");
@@ -166,9 +166,9 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
 
             async Task<bool> IsAllowedOnAsync(Permission p, long? version)
             {
-                if (version is not null || readFailure is null) return await IsAllowedAsync(session, actor, p, ct, version);
+                if (version is not null || readFailure is null) return await PortalAccess.IsAllowedAsync(session, actor, p, ct, version);
                 await using var fresh = store.QuerySession();
-                return await IsAllowedAsync(fresh, actor, p, ct);
+                return await PortalAccess.IsAllowedAsync(fresh, actor, p, ct);
             }
 
             if (required is { } permission && !await IsAllowedOnAsync(permission, probed))
@@ -247,23 +247,6 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
     }
 
     /// <summary>
-    /// The one permission check. It rests on the portal list's events, which the runtime role cannot rewrite: the
-    /// stream version comes from mt_events and the fold is cached per version (see <see cref="AccessControlFromEvents"/>).
-    /// The inline read model, which the runtime role can UPDATE, is never consulted here.
-    /// </summary>
-    public static async Task<bool> IsAllowedAsync(IQuerySession session, Actor actor, Permission permission, CancellationToken ct, long? aclVersion = null)
-    {
-        if (string.IsNullOrWhiteSpace(actor.UserName)) return false;
-        // Only Actor.System makes these names; the web layer refuses to sign anyone in under such a name.
-        if (IsSystem(actor)) return true;
-        var (portal, _) = aclVersion is { } version
-            ? await AccessControlFromEvents.FoldAtAsync(session, Resources.PortalAclId, version, ct)
-            : await AccessControlFromEvents.LoadAsync(session, Resources.PortalAclId, ct);
-        // A time-bound grant ends at its instant here, whether or not PermissionExpiry has recorded it yet.
-        return portal?.Has(actor.UserName, permission, AccessControlClock.Now(session.DocumentStore)) == true;
-    }
-
-    /// <summary>
     /// After a refusal: a read model that would have allowed it is the signature of a forged grant. Logged at error;
     /// the health check and the access-control page report the same comparison.
     /// </summary>
@@ -281,8 +264,6 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             return null;
         }
     }
-
-    private static bool IsSystem(Actor actor) => actor.UserName.StartsWith("system:", StringComparison.Ordinal);
 
     /// <summary>A version conflict, recognised by Marten's and JasperFx's exception types (never by type names).</summary>
     internal static bool IsConcurrency(Exception e) =>

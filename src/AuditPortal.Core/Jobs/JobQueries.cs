@@ -33,14 +33,14 @@ public interface IJobReads
 /// While a new version of the read models is built (<see cref="ReadModelUpgrade"/>), the list and the participant
 /// views are answered by the previous version (the list says so); a job's owner view is folded from its own stream.
 /// </summary>
-public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads
+public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads, IPortalReads
 {
     public const int MaxPageSize = 200;
 
     public async Task<JobListPage> ListAsync(JobListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, "jobs", ct, Permission.ReadJobs);
+        await PortalAccess.DemandAsync(session, caller, "jobs", ct, Permission.ReadJobs);
         return await PreviousReadModels.For(store).ReadAsync<JobOwnerView, JobListPage>(
             session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
     }
@@ -65,7 +65,7 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     public async Task<JobOwnerView?> GetAsync(Guid jobId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
+        await PortalAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
         // During a build the new table may not hold the job yet and the previous one misses recent changes: one
         // stream folds in milliseconds.
         if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
@@ -76,7 +76,7 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     public async Task<IReadOnlyList<JobParticipantView>> GetParticipantsAsync(Guid jobId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
+        await PortalAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
         return await FromServingVersionAsync(session,
             s => s.Query<JobParticipantView>().Where(x => x.JobId == jobId).OrderBy(x => x.Participant).ToListAsync(ct), ct);
     }
@@ -84,7 +84,7 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     public async Task<JobParticipantView?> GetParticipantAsync(Guid jobId, string participant, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
+        await PortalAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
         var key = JobParticipantView.Key(jobId, participant.Trim());
         return await FromServingVersionAsync(session, s => s.LoadAsync<JobParticipantView>(key, ct), ct);
     }
@@ -111,7 +111,7 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     public async Task<IReadOnlyList<JobTimelineEntry>> GetTimelineAsync(Guid jobId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
+        await PortalAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
         var events = await session.Events.FetchStreamAsync(jobId, token: ct);
         return events
             .OrderByDescending(e => e.Version)

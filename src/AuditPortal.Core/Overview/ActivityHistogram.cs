@@ -23,7 +23,7 @@ public sealed record ActivityHistogramResult(DateTimeOffset From, DateTimeOffset
 /// (<see cref="DailyActivityProjection"/>) when the filter is on actor, event type or stream type only; partial days,
 /// stream ids and text searches are counted from the events.
 /// </summary>
-public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor current)
+public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor current) : IPortalReads
 {
     public const int MaxBuckets = 60;
 
@@ -41,7 +41,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         var actor = await current.GetActorAsync();
         await using (var session = store.QuerySession())
         {
-            await ReadAccess.DemandAsync(session, actor, "audit", ct, Permission.ReadAudit);
+            await PortalAccess.DemandAsync(session, actor, "audit", ct, Permission.ReadAudit);
         }
         var f = filter.Normalized();
         await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();

@@ -16,7 +16,7 @@ namespace AuditPortal.Core.Overview;
 /// permission at the moment it runs, like every read service; days and weeks are UTC, weeks start on Monday.
 /// </summary>
 public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current, TimeProvider time, ProjectionOperations? projections = null,
-    Integrity.SealerBounds? sealing = null)
+    Integrity.SealerBounds? sealing = null) : IPortalReads
 {
     public const int EventsPerDayWindow = 90;
     public const int ListLength = 10;
@@ -36,20 +36,22 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     private string Daily => $"{Schema}.{DailyActivityProjection.TableName}";
 
     /// <summary>Which groups the caller sees: support (GrantCredits), auditor (ReadAudit), admin (EditAccessControl or ManageProjections).</summary>
+    [EmptyWithoutPermission("which overview groups to show: none")]
     public async Task<OverviewPersonas> PersonasAsync(CancellationToken ct = default)
     {
         var actor = await current.GetActorAsync();
         await using var session = store.QuerySession();
         return new OverviewPersonas(
-            await CommandExecutor.IsAllowedAsync(session, actor, Permission.GrantCredits, ct),
-            await CommandExecutor.IsAllowedAsync(session, actor, Permission.ReadAudit, ct),
-            await CommandExecutor.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct)
-            || await CommandExecutor.IsAllowedAsync(session, actor, Permission.ManageProjections, ct));
+            await PortalAccess.IsAllowedAsync(session, actor, Permission.GrantCredits, ct),
+            await PortalAccess.IsAllowedAsync(session, actor, Permission.ReadAudit, ct),
+            await PortalAccess.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct)
+            || await PortalAccess.IsAllowedAsync(session, actor, Permission.ManageProjections, ct));
     }
 
     public async Task<SupportOverview> SupportAsync(CancellationToken ct = default)
     {
-        var actor = await RequireAsync(Permission.GrantCredits, ct);
+        var actor = await current.GetActorAsync();
+        await PortalAccess.DemandAsync(store, actor, "overview", ct, Permission.GrantCredits);
         var now = time.GetUtcNow();
         var dayStart = DayStart(now);
         var weekStart = WeekStart(now);
@@ -110,7 +112,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
 
     public async Task<AuditorOverview> AuditorAsync(CancellationToken ct = default)
     {
-        await RequireAsync(Permission.ReadAudit, ct);
+        await PortalAccess.DemandAsync(store, current, "overview", ct, Permission.ReadAudit);
         var now = time.GetUtcNow();
         var to = DayStart(now).AddDays(1);
         var from = to.AddDays(-EventsPerDayWindow);
@@ -215,10 +217,10 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         bool canProjections, canAcl;
         await using (var session = store.QuerySession())
         {
-            canProjections = await CommandExecutor.IsAllowedAsync(session, actor, Permission.ManageProjections, ct);
-            canAcl = await CommandExecutor.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct);
+            await PortalAccess.DemandAsync(session, actor, "overview:admin", ct, Permission.EditAccessControl, Permission.ManageProjections);
+            canProjections = await PortalAccess.IsAllowedAsync(session, actor, Permission.ManageProjections, ct);
+            canAcl = await PortalAccess.IsAllowedAsync(session, actor, Permission.EditAccessControl, ct);
         }
-        if (!canProjections && !canAcl) throw await ReadRefusals.RefuseAsync(store, actor, "overview:admin", Permission.EditAccessControl, ct);
 
         IReadOnlyList<ProjectionStatus>? status = null;
         if (canProjections)
@@ -246,14 +248,6 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var day = DayStart(now);
         var sinceMonday = ((int)day.DayOfWeek + 6) % 7;
         return day.AddDays(-sinceMonday);
-    }
-
-    private async Task<Actor> RequireAsync(Permission permission, CancellationToken ct)
-    {
-        var actor = await current.GetActorAsync();
-        await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, actor, "overview", ct, permission);
-        return actor;
     }
 
     /// <summary>Display names beside the subjects of a list: the one lookup (<see cref="SignInLog.DisplayNamesAsync"/>), one query per call.</summary>

@@ -10,13 +10,13 @@ namespace AuditPortal.Core.Overview;
 public sealed record BalanceStep(long Sequence, long Version, DateTimeOffset At, int Balance, int Change, string EventType);
 
 /// <summary>A wallet's balance over time, folded from its own stream (the history, not a read model). Needs ReadWallets.</summary>
-public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor current)
+public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor current) : IPortalReads
 {
     public async Task<IReadOnlyList<BalanceStep>> LoadAsync(Guid walletId, CancellationToken ct = default)
     {
         var actor = await current.GetActorAsync();
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, actor, Resources.Wallet(walletId), ct, Permission.ReadWallets);
+        await PortalAccess.DemandAsync(session, actor, Resources.Wallet(walletId), ct, Permission.ReadWallets);
         var events = await session.Events.FetchStreamAsync(walletId, token: ct);
         return Fold(events.Select(e => (e.Sequence, e.Version, e.Timestamp, e.Data)));
     }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 using Marten;
 
@@ -58,8 +59,9 @@ public interface IUserPreferencesReads
 }
 
 /// <summary>The signed-in user's preferences, read for that user only (scoped to the circuit).</summary>
-public sealed class UserPreferencesReads(IDocumentStore store, ICurrentActor current) : IUserPreferencesReads
+public sealed class UserPreferencesReads(IDocumentStore store, ICurrentActor current) : IUserPreferencesReads, IPortalReads
 {
+    [EmptyWithoutPermission("the caller's own stream, derived from the caller, never an argument: no portal permission needed")]
     public async Task<UserPreferences> MineAsync(CancellationToken ct = default) =>
         await UserPreferencesService.ReadAsync(store, await current.GetActorAsync(), ct);
 }

@@ -138,14 +138,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
 
     /// <summary>
     /// Throws <see cref="AccessDeniedException"/> unless <paramref name="actor"/> holds ManageProjections now: checked when
-    /// an operation runs (not when a page was opened), through the one permission check of the portal.
+    /// an operation runs (not when a page was opened), through the portal's one gate (<see cref="PortalAccess"/>, which records the refusal).
     /// </summary>
-    public async Task EnsureAllowedAsync(Actor actor, CancellationToken ct = default)
-    {
-        await using var query = store.QuerySession();
-        if (!await CommandExecutor.IsAllowedAsync(query, actor, Permission.ManageProjections, ct))
-            throw new AccessDeniedException(Permission.ManageProjections);
-    }
+    public Task EnsureAllowedAsync(Actor actor, CancellationToken ct = default) =>
+        PortalAccess.DemandAsync(store, actor, "projections", ct, Permission.ManageProjections);
 
     /// <summary>Rebuilds the async read models (all, or one by name) from the events: the read-model composite into shadow tables switched in at the end (<see cref="ReadModelBulkRebuild"/>), any other projection truncated and replayed.</summary>
     /// <exception cref="AccessDeniedException">The actor may not manage projections; nothing is recorded or rebuilt.</exception>

@@ -22,7 +22,8 @@ public interface IProjectionConsole
 {
     RebuildRun? Current { get; }
     event Action? Changed;
-    Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default);
+    /// <summary>Every async read model's status; <see cref="AccessDeniedException"/> unless the actor may manage projections (the page's own policy).</summary>
+    Task<IReadOnlyList<ProjectionStatus>> StatusAsync(Actor actor, CancellationToken ct = default);
     RebuildRun? TryStart(Actor actor, string? projection, out string? refusal);
 
     /// <summary>Cancels the running rebuild; <see cref="AccessDeniedException"/> unless the actor may manage projections.</summary>
@@ -32,7 +33,7 @@ public interface IProjectionConsole
 /// <summary>
 /// At most one portal-started rebuild at a time, shared by every circuit: the page shows its progress and may cancel it.
 /// </summary>
-public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProjectionConsole
+public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProjectionConsole, IPortalReads
 {
     private readonly Lock _gate = new();
 
@@ -41,7 +42,13 @@ public sealed class ProjectionRebuilds(ProjectionOperations operations) : IProje
     /// <summary>Raised from the rebuild's thread on every progress step and at the end.</summary>
     public event Action? Changed;
 
-    public Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default) => operations.StatusAsync(Rebuilding(), ct);
+    public async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(Actor actor, CancellationToken ct = default)
+    {
+        // The page's read goes through the gate like every read service; ProjectionOperations.StatusAsync itself stays
+        // ungated for the health check, the CLI and read services that demanded first (the overview's admin group).
+        await PortalAccess.DemandAsync(operations.Store, actor, "projections", ct, Permission.ManageProjections);
+        return await operations.StatusAsync(Rebuilding(), ct);
+    }
 
     public IReadOnlyCollection<string> Rebuilding()
     {

@@ -36,7 +36,7 @@ public sealed record ServiceTokenRow(
 /// through the command path), verified on every request from the token's own events, and every use recorded on the
 /// token's usage stream, coalesced to at most one event per token and minute.
 /// </summary>
-public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore store, TimeProvider time)
+public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore store, TimeProvider time) : IPortalReads
 {
     public static readonly StreamKind<ServiceToken> Kind = new("Service token", t => $"Token {t.Id} of {t.Principal} changed since you opened it.");
 
@@ -78,7 +78,7 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
     public async Task<IReadOnlyList<ServiceTokenRow>> ListAsync(ICurrentActor caller, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, "service-tokens", ct, Permission.EditAccessControl);
+        await PortalAccess.DemandAsync(session, caller, "service-tokens", ct, Permission.EditAccessControl);
         var issued = await session.Events.QueryRawEventDataOnly<ServiceTokenIssued>().ToListAsync(ct);
         var revoked = (await session.Events.QueryRawEventDataOnly<ServiceTokenRevoked>().ToListAsync(ct)).ToDictionary(r => r.TokenId);
         var usageIds = issued.ToDictionary(i => ServiceTokenUsage.StreamIdFor(i.TokenId), i => i.TokenId);
@@ -103,6 +103,7 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
     /// accepted use is recorded before this returns (coalesced per token and minute): a use the portal could not
     /// record is refused by the exception, never served unrecorded.
     /// </summary>
+    [NotGated("authenticates a presented token before any person is known; the feed checks the token's own permissions")]
     public async Task<ServiceTokenAccess?> AuthenticateAsync(string presented, ServiceTokenUse use, CancellationToken ct = default)
     {
         if (!ServiceToken.TryParse(presented, out var tokenId)) return null;

@@ -45,7 +45,7 @@ public interface IWalletCommands
 /// from its own stream, so they stay exact and current.
 /// </summary>
 /// <param name="exactCountLimit">Up to this many matching wallets the total is exact; beyond it, estimated.</param>
-public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads
+public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads, IPortalReads
 {
     public const int MaxPageSize = 200;
     public const int DefaultExactCountLimit = 10_000;
@@ -53,7 +53,7 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     public async Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, "wallets", ct, Permission.ReadWallets);
+        await PortalAccess.DemandAsync(session, caller, "wallets", ct, Permission.ReadWallets);
         return await PreviousReadModels.For(store).ReadAsync<WalletSummary, WalletListPage>(
             session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
     }
@@ -109,7 +109,7 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     public async Task<WalletSummary?> GetAsync(Guid walletId, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, Resources.Wallet(walletId), ct, Permission.ReadWallets);
+        await PortalAccess.DemandAsync(session, caller, Resources.Wallet(walletId), ct, Permission.ReadWallets);
         // During a build the new table may not hold the wallet yet and the previous one misses recent changes (and
         // its Version would make every command conflict): one stream folds in milliseconds.
         if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
@@ -120,7 +120,7 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     public async Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
     {
         await using var session = store.QuerySession();
-        await ReadAccess.DemandAsync(session, caller, Resources.Wallet(walletId), ct, Permission.ReadWallets);
+        await PortalAccess.DemandAsync(session, caller, Resources.Wallet(walletId), ct, Permission.ReadWallets);
         take = Math.Clamp(take, 1, 1000);
         if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
         {

@@ -27,7 +27,7 @@ public static class AccessControlRegistration
     /// </summary>
     public static IEndpointRouteBuilder MapAccessControlEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/access-control/review.csv", ReviewCsvAsync).RequireAuthorization(Policies.ViewAccessControl);
+        app.MapGet("/access-control/review.csv", ReviewCsvAsync).RequireAuthorization(Policies.ViewAccessControl).RefusalsAre403();
         return app;
     }
 

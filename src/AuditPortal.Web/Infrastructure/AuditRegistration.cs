@@ -36,10 +36,10 @@ public static class AuditRegistration
     {
         app.MapGet("/audit/export.csv", (HttpContext http, IDocumentStore store, AuditExports exports, AuditLimits limits, TimeProvider time) =>
                 ExportAsync(http, store, exports, limits, time, AuditExport.Csv))
-            .RequireAuthorization(Policies.ExportAudit);
+            .RequireAuthorization(Policies.ExportAudit).RefusalsAre403();
         app.MapGet("/audit/export.json", (HttpContext http, IDocumentStore store, AuditExports exports, AuditLimits limits, TimeProvider time) =>
                 ExportAsync(http, store, exports, limits, time, AuditExport.Json))
-            .RequireAuthorization(Policies.ExportAudit);
+            .RequireAuthorization(Policies.ExportAudit).RefusalsAre403();
         return app;
     }
 

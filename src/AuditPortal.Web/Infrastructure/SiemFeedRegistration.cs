@@ -47,7 +47,7 @@ public static class SiemFeedRegistration
 
     public static IEndpointRouteBuilder MapSiemFeed(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, FeedAsync).RequireAuthorization(Policy);
+        app.MapGet(Path, FeedAsync).RequireAuthorization(Policy).RefusalsAre403();
         return app;
     }
 
@@ -72,18 +72,12 @@ public static class SiemFeedRegistration
             await PlainAsync(http, StatusCodes.Status403Forbidden, "Sign in or present a token that holds ExportAudit to read the audit feed.");
             return;
         }
-        try
+        // A caller without ExportAudit is refused before the first byte: 403 (RefusalsAre403).
+        await feed.WriteAsync(caller, after, limit, http.Response.Body, highWater =>
         {
-            await feed.WriteAsync(caller, after, limit, http.Response.Body, highWater =>
-            {
-                http.Response.ContentType = "application/x-ndjson; charset=utf-8";
-                http.Response.Headers[HighWaterHeader] = highWater.ToString(CultureInfo.InvariantCulture);
-            }, ct);
-        }
-        catch (AccessDeniedException)
-        {
-            await PlainAsync(http, StatusCodes.Status403Forbidden, "This caller does not hold the ExportAudit permission the audit feed needs.");
-        }
+            http.Response.ContentType = "application/x-ndjson; charset=utf-8";
+            http.Response.Headers[HighWaterHeader] = highWater.ToString(CultureInfo.InvariantCulture);
+        }, ct);
     }
 
     /// <summary>The query: <c>after</c> a sequence (default 0, the start), <c>limit</c> 1 to <see cref="SiemFeed.MaxLimit"/> (default <see cref="SiemFeed.DefaultLimit"/>).</summary>

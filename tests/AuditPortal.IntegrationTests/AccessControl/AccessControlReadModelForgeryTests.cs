@@ -39,7 +39,7 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
         // Warm the cache at the current version first: the forgery must not slip in between two folds.
         await using (var session = store.QuerySession())
         {
-            Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
+            Assert.False(await PortalAccess.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
             Assert.Null(await AccessControlFromEvents.CompareWithReadModelAsync(session, Resources.PortalAclId));
         }
 
@@ -60,7 +60,7 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
             var forged = await session.LoadAsync<AccessControlListView>(Resources.PortalAclId);
             Assert.True(forged!.Has("mallory", Permission.EditAccessControl));
             foreach (var permission in Personas.Admin)
-                Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, permission, default), $"{permission} granted by a forged document");
+                Assert.False(await PortalAccess.IsAllowedAsync(session, mallory, permission, default), $"{permission} granted by a forged document");
         }
 
         // Every door refuses mallory: a command, and a read service.
@@ -89,8 +89,8 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
         Assert.True(real.Succeeded, real.Message);
         await using (var session = store.QuerySession())
         {
-            Assert.True(await CommandExecutor.IsAllowedAsync(session, ReliabilityHost.Actor("bob"), Permission.ReadWallets, default));
-            Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
+            Assert.True(await PortalAccess.IsAllowedAsync(session, ReliabilityHost.Actor("bob"), Permission.ReadWallets, default));
+            Assert.False(await PortalAccess.IsAllowedAsync(session, mallory, Permission.EditAccessControl, default));
         }
     }
 
@@ -123,7 +123,7 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
             var events = await session.Events.FetchStreamAsync(Resources.PortalAclId);
             Assert.DoesNotContain(events, e => e.Data is PermissionGranted { Principal: "mallory" });
             foreach (var permission in Personas.Admin)
-                Assert.False(await CommandExecutor.IsAllowedAsync(session, mallory, permission, default), $"{permission} granted by a forged event");
+                Assert.False(await PortalAccess.IsAllowedAsync(session, mallory, permission, default), $"{permission} granted by a forged event");
             Assert.Null(await CommandExecutor.ReportTamperingAsync(session, new ListLogger(), default));
         }
     }

@@ -28,7 +28,7 @@ public class TimeBoundGrantTests(TimeBoundGrantsFixture fixture) : IClassFixture
     private async Task<bool> AllowedAsync(string user, Permission permission)
     {
         await using var query = fixture.Store.QuerySession();
-        return await CommandExecutor.IsAllowedAsync(query, PortalHostFixture.Actor(user), permission, CancellationToken.None);
+        return await PortalAccess.IsAllowedAsync(query, PortalHostFixture.Actor(user), permission, CancellationToken.None);
     }
 
     /// <summary>Grants as the portal itself: admin permissions granted by a person would wait for a second one here.</summary>

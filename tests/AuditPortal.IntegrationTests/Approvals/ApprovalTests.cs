@@ -258,6 +258,6 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
     private async Task<bool> AllowedAsync(string user, Permission permission)
     {
         await using var query = fixture.Store.QuerySession();
-        return await CommandExecutor.IsAllowedAsync(query, PortalHostFixture.Actor(user), permission, CancellationToken.None);
+        return await PortalAccess.IsAllowedAsync(query, PortalHostFixture.Actor(user), permission, CancellationToken.None);
     }
 }

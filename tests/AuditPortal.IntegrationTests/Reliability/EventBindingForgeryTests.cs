@@ -137,7 +137,7 @@ public sealed class EventBindingForgeryTests(ITestOutputHelper output) : RoleSpl
                 Assert.Equal(replayed.Balance, summary!.Balance);
             }
             Assert.Equal(firstEvents.Count, (await query.Events.FetchStreamAsync(first)).Count);
-            Assert.False(await CommandExecutor.IsAllowedAsync(query, ReliabilityHost.Actor("bob"), Permission.GrantCredits, default));
+            Assert.False(await PortalAccess.IsAllowedAsync(query, ReliabilityHost.Actor("bob"), Permission.GrantCredits, default));
         }
         Assert.Equal(permissionsBefore, await PermissionsAsync(store));
 

@@ -55,7 +55,7 @@ public class ProjectionsAddressTests : PortalTestContext
         public RebuildRun? Current => null;
         public event Action? Changed { add { } remove { } }
 
-        public Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default) =>
+        public Task<IReadOnlyList<ProjectionStatus>> StatusAsync(Actor actor, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<ProjectionStatus>>(
             [
                 new("Wallets", "Wallets:All", 1, ProjectionState.UpToDate, 5000, 5000, 0, 0, null, null, null, null),

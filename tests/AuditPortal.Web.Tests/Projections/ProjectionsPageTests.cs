@@ -54,7 +54,7 @@ public class ProjectionsPageTests : PortalTestContext
         public string? CancelledBy { get; private set; }
         public event Action? Changed;
 
-        public Task<IReadOnlyList<ProjectionStatus>> StatusAsync(CancellationToken ct = default) =>
+        public Task<IReadOnlyList<ProjectionStatus>> StatusAsync(Actor actor, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<ProjectionStatus>>(
             [
                 new("WalletSummary", "WalletSummary:All", 1, ProjectionState.UpToDate, 5000, 5000, 0, 0, null, null, null, null),

@@ -44,7 +44,7 @@ public sealed class PermissionRequirement(params Permission[] anyOf) : IAuthoriz
 }
 
 /// <summary>
-/// Asks <see cref="CommandExecutor.IsAllowedAsync"/> (the portal's list folded from its events) on every evaluation
+/// Asks <see cref="PortalAccess.IsAllowedAsync"/> (the portal's list folded from its events) on every evaluation
 /// (each request and each navigation of a circuit), never claims frozen at sign-in and never the writable read model:
 /// a revocation closes pages at the user's next navigation, and a forged read-model row grants nothing.
 /// </summary>
@@ -57,7 +57,7 @@ public sealed class PermissionHandler(IDocumentStore store, ILogger<PermissionHa
         var actor = new Actor(name, "");
         foreach (var permission in requirement.AnyOf)
         {
-            if (!await CommandExecutor.IsAllowedAsync(session, actor, permission, CancellationToken.None)) continue;
+            if (!await PortalAccess.IsAllowedAsync(session, actor, permission, CancellationToken.None)) continue;
             context.Succeed(requirement);
             return;
         }
