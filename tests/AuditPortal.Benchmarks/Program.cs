@@ -52,8 +52,11 @@ builder.Services.AddPortalMarten(_ => cs, settings, DaemonMode.Disabled, _ => mi
 builder.Services.AddPortalCommands();
 // The overview's queries, as in the portal (its daily read model is in every store's read-model composite).
 AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
+// The change feed, as every portal node runs it: it keeps the lists' "is a previous version serving?" cached (PreviousVersionCache).
+builder.Services.AddReadModelChangeFeed();
 using var host = builder.Build();
 await host.StartAsync();
+await host.Services.GetRequiredService<ReadModelChangeFeed>().Listening;
 var store = host.Services.GetRequiredService<IDocumentStore>();
 await PortalBootstrap.EnsurePortalAclAsync(store, host.Services.GetRequiredService<AccessControlService>(), "admin");
 var acl = host.Services.GetRequiredService<AccessControlService>();

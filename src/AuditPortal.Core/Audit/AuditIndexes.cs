@@ -16,6 +16,11 @@ public static class AuditIndexes
         // for a 30-day window of 82,000 of 1,000,000 events, which read every row of the window and sorted it on disk.
         $"create index if not exists ix_mt_events_timestamp_seq on {schema}.mt_events (timestamp, seq_id)",
         $"create index if not exists ix_mt_events_type_seq on {schema}.mt_events (type, seq_id desc)",
+        // The histogram's raw counts (bars finer than a day, e.g. "stream type wallet, last 7 days" in 6-hour bars) filter
+        // on types and a time window: an index-only range over the matching events of the window. Through the timestamp
+        // index it fetched every event of the window from the table (1,650 pages for 3,950 of 14,167 events at 200,000;
+        // 96 ms p95 at 5,000,000): 8.9 → 1.4 ms at 200,000, 14.6 → 7.4 ms at 1,000,000 (EXPLAIN ANALYZE, warm).
+        $"create index if not exists ix_mt_events_type_timestamp on {schema}.mt_events (type, timestamp)",
         $"create index if not exists ix_mt_events_correlation on {schema}.mt_events (correlation_id)",
         // The explorer's command filter (causation id = command id): one command's few events.
         $"create index if not exists ix_mt_events_causation on {schema}.mt_events (causation_id)",

@@ -33,6 +33,7 @@ public static class SchemaApply
         await EnsureBindingAsync(conn, settings, ct);
         await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
         await ReadModelChangeFeed.EnsureTriggerAsync(conn, settings.SchemaName, ct);
+        await ReadModelUpgrade.LabelAsync(conn, settings.SchemaName, ct);
         await SetSearchPathAsync(conn, settings.SchemaName, ct);
         var runtimeRole = DatabaseRoles.UserOf(runtimeConnectionString);
         if (runtimeRole.Length > 0 && runtimeRole != DatabaseRoles.UserOf(migrationConnectionString))
@@ -94,6 +95,7 @@ public sealed class SchemaApplyHostedService(
             await SchemaApply.EnsureBindingAsync(conn, settings, ct);
             await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
             await ReadModelChangeFeed.EnsureTriggerAsync(conn, settings.SchemaName, ct);
+            await ReadModelUpgrade.LabelAsync(conn, settings.SchemaName, ct);
             await SchemaApply.SetSearchPathAsync(conn, settings.SchemaName, ct);
             await CheckNodeKeyAsync(requireBinding: true, ct);
             return;

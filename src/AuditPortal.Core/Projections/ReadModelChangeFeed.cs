@@ -16,6 +16,12 @@ public sealed record ReadModelChangeFeedSettings
     public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
     /// <summary>A longer range of events (a rebuild, a long outage) is not inspected: every live page reloads once instead.</summary>
     public long MaxEventsInspected { get; init; } = 10_000;
+    /// <summary>
+    /// How long the node trusts its cached "is a previous version serving?" (<see cref="PreviousVersionCache"/>) after
+    /// last hearing its LISTEN connection (a notification or a catch-up round trip): a connection that died silently
+    /// stops vouching, and reads probe the catalog again.
+    /// </summary>
+    public TimeSpan VersionTrust => CatchUpInterval * 2;
 }
 
 /// <summary>
@@ -38,6 +44,7 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
     private Dictionary<string, ChangeKind>? _kinds;
     private long _published = -1;
     private long _notified;
+    private int _versionChanged;
 
     /// <summary>The channel of one schema (several portals may share a database under different schemas).</summary>
     public static string Channel(string schema) => $"{schema}_read_models";
@@ -81,6 +88,20 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
     {
         var schema = store.Options.DatabaseSchemaName;
         var delay = settings.ReconnectDelay;
+        // This node's cached "is a previous version serving?": trusted only while this loop hears its connection.
+        var version = PreviousVersionCache.For(store);
+        try
+        {
+            await ListenAsync(schema, version, delay, ct);
+        }
+        finally
+        {
+            version.Withdraw();
+        }
+    }
+
+    private async Task ListenAsync(string schema, PreviousVersionCache version, TimeSpan delay, CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
             try
@@ -89,15 +110,24 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
                 await conn.OpenAsync(ct);
                 conn.Notification += (_, e) =>
                 {
-                    if (long.TryParse(e.Payload, out var sequence) && sequence > Interlocked.Read(ref _notified)) Interlocked.Exchange(ref _notified, sequence);
+                    if (e.Payload == ReadModelUpgrade.VersionNotice)
+                    {
+                        // The move or the switch committed: the next read probes (synchronously here, before any later read).
+                        version.Forget();
+                        Interlocked.Exchange(ref _versionChanged, 1);
+                    }
+                    else if (long.TryParse(e.Payload, out var sequence) && sequence > Interlocked.Read(ref _notified)) Interlocked.Exchange(ref _notified, sequence);
                 };
                 await using (var listen = new NpgsqlCommand($"listen {DatabaseRoles.Ident(Channel(schema))}", conn))
                     await listen.ExecuteNonQueryAsync(ct);
-                ListenerProcessId = conn.ProcessID;
                 // Listening first, then reading the progress: a change committed in between is both notified and read.
                 var progress = await ReadProgressAsync(conn, schema, ct);
                 if (PublishedSequence < 0) Interlocked.Exchange(ref _published, progress); // Pages opened from now on read the current state.
                 else await PublishUpToAsync(conn, schema, progress, ct);
+                // A version notice may have been missed while not listening: what was cached is forgotten.
+                version.Forget();
+                version.Vouch(settings.VersionTrust);
+                ListenerProcessId = conn.ProcessID;
                 _listening.TrySetResult();
                 delay = settings.ReconnectDelay;
 
@@ -107,10 +137,14 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
                     // Without a notification, the safety net: a NOTIFY lost with a broken connection is found here.
                     var ceiling = woke ? Interlocked.Read(ref _notified) : await ReadProgressAsync(conn, schema, ct);
                     await PublishUpToAsync(conn, schema, ceiling, ct);
+                    version.Vouch(settings.VersionTrust);
+                    // The lists move to the other version (the banner comes or goes): every live page reloads once.
+                    if (Interlocked.Exchange(ref _versionChanged, 0) == 1) await changes.PublishAsync(ReadModelChange.Everything(PublishedSequence));
                 }
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
+                version.Withdraw();
                 ListenerProcessId = 0;
                 Reconnects++;
                 logger.LogWarning(e, "Live-refresh feed lost its database connection; connecting again in {Delay} ms", delay.TotalMilliseconds);

@@ -91,6 +91,9 @@ public static class ReadModelIndexes
                          where c.oid = format('%I.%I', {schemaLiteral}, t)::regclass and a.grantee <> c.relowner loop
                   execute format('grant %s on %I.%I to %s', r.privilege_type, {schemaLiteral}, shadow, r.who);
                 end loop;
+                -- The table's comment too (e.g. ReadModelUpgrade's "being built" label): the switch must not lose it.
+                execute format('comment on table %I.%I is %L', {schemaLiteral}, shadow,
+                               obj_description(format('%I.%I', {schemaLiteral}, t)::regclass, 'pg_class'));
                 delete from {s}.{TableName} where table_name = shadow;
                 for r in select i.relname as idx, c.conname, c.oid as conoid, x.indexrelid, x.indisunique
                          from pg_index x join pg_class i on i.oid = x.indexrelid

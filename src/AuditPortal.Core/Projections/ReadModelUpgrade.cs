@@ -151,6 +151,8 @@ public static class ReadModelUpgrade
                   """, ct);
         }
         await ExecAsync(conn, $"comment on schema {Q(previous)} is '{Serving}'", ct);
+        // Every node's change feed forgets its cached "is a previous version serving?" when this commits.
+        await NotifyAsync(conn, schema, ct);
         // The tables keep their grants when they move; the roles that read the portal's schema need the new one too.
         await ExecAsync(conn, $"""
             do $$ declare r record; begin
@@ -202,6 +204,7 @@ public static class ReadModelUpgrade
         }
         await using var conn = new NpgsqlConnection(ownerConnectionString);
         await conn.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await ExecAsync(conn, $"""
             do $$ begin
               if exists (select 1 from pg_namespace where nspname = '{PreviousSchema(schema)}') then
@@ -209,17 +212,69 @@ public static class ReadModelUpgrade
               end if;
             end $$
             """, ct);
+        await LabelAsync(conn, schema, ct);
+        await NotifyAsync(conn, schema, ct);
+        await tx.CommitAsync(ct);
         return true;
     }
 
+    /// <summary>The payload on the change feed's channel (<see cref="ReadModelChangeFeed.Channel"/>) that says the serving version changed.</summary>
+    public const string VersionNotice = "version";
+
+    /// <summary>Tells every node's change feed, when the caller's transaction commits, that the serving version changed.</summary>
+    private static Task NotifyAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
+        ExecAsync(conn, $"select pg_notify({DatabaseRoles.Literal(ReadModelChangeFeed.Channel(schema))}, '{VersionNotice}')", ct);
+
+    /// <summary>The start of the label a read-model table carries while it is being built as a new version.</summary>
+    public const string BuildingLabel = "Being built";
+
+    /// <summary>
+    /// As the tables' owner (the apply step after Marten's schema, and the switch): while a previous version serves,
+    /// every read-model table of the portal's schema says so to whoever reads it outside the portal (psql's <c>\dt+</c>,
+    /// <c>obj_description</c>): "Being built as a new version of the read models since …; incomplete until the switch.
+    /// Complete data: &lt;schema&gt;_previous.&lt;table&gt;". The first label's time stays; once nothing serves, the
+    /// labels go (in the switch's own transaction). Other comments are left alone.
+    /// </summary>
+    public static Task LabelAsync(NpgsqlConnection owner, string schema, CancellationToken ct = default)
+    {
+        var s = DatabaseRoles.Literal(schema);
+        var previous = DatabaseRoles.Literal(PreviousSchema(schema));
+        var tables = "array[" + string.Join(", ", Tables.Select(DatabaseRoles.Literal)) + "]::text[]";
+        return ExecAsync(owner, $$"""
+            do $$ declare t text; serving boolean; label text; begin
+              serving := exists (select 1 from pg_namespace where nspname = {{previous}}
+                                 and coalesce(obj_description(oid, 'pg_namespace'), '') <> {{DatabaseRoles.Literal(Superseded)}});
+              foreach t in array {{tables}} loop
+                continue when to_regclass(format('%I.%I', {{s}}, t)) is null;
+                label := obj_description(format('%I.%I', {{s}}, t)::regclass, 'pg_class');
+                if serving and label is null then
+                  execute format('comment on table %I.%I is %L', {{s}}, t,
+                    format('{{BuildingLabel}} as a new version of the read models since %s; incomplete until the switch. Complete data: %I.%I',
+                           to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'), {{previous}}, t));
+                elsif not serving and label like {{DatabaseRoles.Literal(BuildingLabel + "%")}} then
+                  execute format('comment on table %I.%I is null', {{s}}, t);
+                end if;
+              end loop;
+            end $$
+            """, ct);
+    }
+
     /// <summary>Whether the previous version answers reads now (it exists and the switch has not happened). One catalog read.</summary>
+    /// <remarks>
+    /// Every list read asks, so the answer is cached per node while its change feed listens (<see cref="PreviousVersionCache"/>:
+    /// the move and the switch notify every feed); without a listening feed each call reads the catalog.
+    /// </remarks>
     public static async Task<bool> PreviousIsServingAsync(IQuerySession session, CancellationToken ct = default)
     {
+        var cache = PreviousVersionCache.For(session.DocumentStore);
+        if (cache.Known is { } known) return known;
+        var generation = cache.Generation;
         // A previous schema without a mark was left by an older portal before it caught up: it is serving too.
-        var serving = await session.QueryAsync<bool>(
+        var serving = (await session.QueryAsync<bool>(
             "select exists (select 1 from pg_namespace where nspname = ? and coalesce(obj_description(oid, 'pg_namespace'), '') <> ?)",
-            ct, PreviousSchema(session.DocumentStore.Options.DatabaseSchemaName), Superseded);
-        return serving.FirstOrDefault();
+            ct, PreviousSchema(session.DocumentStore.Options.DatabaseSchemaName), Superseded)).FirstOrDefault();
+        cache.Offer(generation, serving);
+        return serving;
     }
 
     /// <summary>The previous version's mark: <see cref="Serving"/>, <see cref="Superseded"/>, or null when there is none.</summary>
@@ -244,7 +299,11 @@ public static class ReadModelUpgrade
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
         await ExecAsync(conn, $"drop schema if exists {Q(PreviousSchema(schema))} cascade", ct);
+        await LabelAsync(conn, schema, ct);
+        await NotifyAsync(conn, schema, ct);
+        await tx.CommitAsync(ct);
     }
 
     public static async Task<bool> PreviousExistsAsync(string connectionString, string schema, CancellationToken ct = default)

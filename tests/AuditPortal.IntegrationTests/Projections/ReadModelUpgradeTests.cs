@@ -69,11 +69,16 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         await SwitchThenNothingMovesAsync(store, second);
     }
 
+    /// <summary>The comment psql shows for a read-model table of the portal's schema ("" when none).</summary>
+    private Task<string> LabelAsync(string table) =>
+        Sql.ScalarAsync<string>(_database, $"select coalesce(obj_description('auditportal.{table}'::regclass, 'pg_class'), '')");
+
     /// <summary>The switch drops the previous version; started again with the same code, nothing is moved or rebuilt.</summary>
     private async Task SwitchThenNothingMovesAsync(IDocumentStore store, IHost host)
     {
         await ReadModelUpgrade.SwitchWhenCaughtUpAsync(store, _database, TimeSpan.FromMilliseconds(200), dropPrevious: true);
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from pg_namespace where nspname = 'auditportal_previous'"));
+        Assert.Equal("", await LabelAsync("account_projection"));
 
         await host.StopAsync();
         Assert.Empty(await ReadModelUpgrade.PrepareAsync(store, _database));
@@ -155,6 +160,11 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         var reads = new WalletQueries(store, reader);
         Assert.Equal(ReadModelUpgrade.Serving, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from auditportal.mt_doc_walletsummary"));
+        // psql users reading the new, unfinished tables see what they are (\dt+, obj_description) and where the complete data is.
+        var label = await LabelAsync("account_projection");
+        Assert.Matches(@"^Being built as a new version of the read models since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC; incomplete until the switch\. " +
+                       @"Complete data: auditportal_previous\.account_projection$", label);
+        Assert.StartsWith(ReadModelUpgrade.BuildingLabel, await LabelAsync("mt_doc_walletsummary"));
         // A grant after the upgrade started: the previous version never sees it; the wallet's detail does.
         var last = ids[^1];
         Assert.True((await serving.Services.GetRequiredService<WalletService>().GrantAsync(alice, Guid.CreateVersion7(), last, 100, "late", null)).Succeeded);
@@ -189,6 +199,9 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
             await builder.StopAsync();
         }
         Assert.Equal(ReadModelUpgrade.Superseded, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
+        // The switch took the labels off, in its own transaction.
+        Assert.Equal("", await LabelAsync("account_projection"));
+        Assert.Equal("", await LabelAsync("mt_doc_walletsummary"));
         var switched = await reads.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
         Assert.Null(switched.Previous);
         Assert.Equal([10, 11, 12, 13, 114], switched.Items.Select(x => x.Balance));

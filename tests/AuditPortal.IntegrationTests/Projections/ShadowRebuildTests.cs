@@ -49,6 +49,8 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         var tables = ReadModelUpgrade.Tables;
         var grants = await GrantsAsync(tables);
         var indexes = await ReadModelContents.IndexesAsync(Database.Superuser);
+        // A table's comment (e.g. ReadModelUpgrade's "being built" label for psql) must survive the switch like its grants.
+        await Sql.ExecAsync(Database.Superuser, "comment on table auditportal.account_projection is 'kept by the switch'");
 
         // The readers' own store: every connection gives up on a lock after 1 s.
         var readerConnection = new NpgsqlConnectionStringBuilder(Database.Runtime) { Options = "-c lock_timeout=1000" }.ConnectionString;
@@ -124,6 +126,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         await store.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(grants, await GrantsAsync(tables));
         Assert.Equal(indexes, await ReadModelContents.IndexesAsync(Database.Superuser));
+        Assert.Equal("kept by the switch", await Sql.ScalarAsync<string>(Database.Superuser, "select obj_description('auditportal.account_projection'::regclass, 'pg_class')"));
         Assert.Empty(await ReadModelUpgrade.BehindAsync(store));
         Assert.Empty(await Sql.QueryAsync(Database.Superuser, "select relname::text from pg_class where relnamespace = 'auditportal'::regnamespace and relname like '%\\_shadow'", r => r.GetString(0)));
         Assert.Contains("half-way through the rebuild",
