@@ -120,6 +120,33 @@ public static class ReadModelCatalog
     /// <summary>The progression rows of the read models the live pages of <paramref name="area"/> watch (their lag banner).</summary>
     public static string[] WatchedBy(ChangeKind area) => [.. All.Where(e => e.WatchedBy == area).Select(e => e.ProgressionRow)];
 
+    /// <summary>
+    /// The live pages' names for events (the change feed's <see cref="ChangeKind"/>): an event type a read model folds
+    /// changes what the pages watching that read model show. Taken from the read models' bulk members in the store's
+    /// composite (the types each folds), so a new event a watched read model applies reloads its pages without a list.
+    /// </summary>
+    public static IReadOnlyDictionary<Type, ChangeKind> WatchedEventTypes(IDocumentStore store)
+    {
+        var options = (StoreOptions)store.Options;
+        var composite = options.Projections.All.OfType<CompositeProjection>().Single(p => p.Name == ReadModelShards.Composite);
+        var context = new ReadModelBulkRebuild.MemberContext(store, options.DatabaseSchemaName, new System.Text.Json.JsonSerializerOptions(), composite);
+        var kinds = new Dictionary<Type, ChangeKind>();
+        foreach (var entry in All.Where(e => e.WatchedBy != ChangeKind.None))
+        {
+            var member = entry.Bulk(context);
+            member.Bind();
+            // Marten's own events an aggregation also handles (Archived, …) are not the portal's: the portal never appends them.
+            foreach (var type in member.EventTypes.Where(t => t.Assembly == typeof(ReadModelCatalog).Assembly))
+            {
+                // An event is in one stream, whose id the feed reports as a wallet's or a job's: one area per event type.
+                if (kinds.TryGetValue(type, out var other) && other != entry.WatchedBy)
+                    throw new InvalidOperationException($"{type.Name} is folded by read models of two areas ({other}, {entry.WatchedBy}): the change feed cannot tell which id it carries.");
+                kinds[type] = entry.WatchedBy;
+            }
+        }
+        return kinds;
+    }
+
     /// <summary>The documents the previous version answers reads of while a new version is built.</summary>
     public static Type[] PreviousDocuments() => [.. All.Where(e => e.PreviousServes).Select(e => e.Document!)];
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using AuditPortal.Core.DemoData;
+using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Wallets;
 using AuditPortal.Core.Projections;
 using AuditPortal.IntegrationTests.Infrastructure;
 using JasperFx.Events.Projections;
@@ -54,6 +56,18 @@ public class ReadModelCatalogTests(PortalHostFixture fixture) : IClassFixture<Po
             Assert.Equal(e.Name, member.Name);
             Assert.Equal($"{Options.DatabaseSchemaName}.{e.Table(Options)}", member.Table);
         });
+    }
+
+    [Fact]
+    public void The_live_pages_reload_for_the_events_their_read_models_fold()
+    {
+        var kinds = ReadModelCatalog.WatchedEventTypes(fixture.Store);
+        Type[] wallet = [typeof(WalletOpened), typeof(CreditsGranted), typeof(CreditsSpent)];
+        Type[] job = [typeof(JobPosted), typeof(ParticipantInvited), typeof(JobApplicationSubmitted), typeof(ParticipantAccepted),
+            typeof(JobLaunched), typeof(JobCompleted), typeof(JobCancelled)];
+        Assert.Equal(wallet.Select(t => t.Name).Order(), kinds.Where(k => k.Value == ChangeKind.Wallet).Select(k => k.Key.Name).Order());
+        Assert.Equal(job.Select(t => t.Name).Order(), kinds.Where(k => k.Value == ChangeKind.Job).Select(k => k.Key.Name).Order());
+        Assert.Empty(kinds.Keys.Intersect(ReadModelChange.Kinds.Keys));
     }
 
     [Fact]
