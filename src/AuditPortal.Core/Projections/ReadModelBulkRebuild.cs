@@ -99,8 +99,8 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         foreach (var upcast in EventUpcast.All.Where(u => members.Any(m => m.EventTypes.Contains(u.NewType))))
             typed[upcast.StoredName] = EventReader.For(upcast);
 
-        foreach (var type in new[] { typeof(WalletSummary), typeof(JobOwnerView), typeof(JobParticipantView) })
-            await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
+        foreach (var entry in ReadModelCatalog.All.Where(e => e.Document is not null))
+            await store.Storage.Database.EnsureStorageExistsAsync(entry.Document!, ct);
 
         await using var writer = await OpenAsync(ct);
         await using var tx = await writer.BeginTransactionAsync(ct);

@@ -1,8 +1,9 @@
 namespace AuditPortal.Core.Projections;
 
 /// <summary>
-/// Names of the daemon's progression rows, spelled once: every async read model runs inside one composite projection
-/// (one event fetch and deserialization for all of them), so code that reads progress matches these names exactly.
+/// Names of the daemon's progression rows: every async read model runs inside one composite projection (one event
+/// fetch and deserialization for all of them), so code that reads progress matches these names exactly. The
+/// composite's are spelled here, the members' come from their <see cref="ReadModelCatalog"/> entries.
 /// </summary>
 public static class ReadModelShards
 {
