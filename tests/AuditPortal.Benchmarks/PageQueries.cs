@@ -5,6 +5,7 @@ using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Wallets;
 using Marten;
 using Marten.Pagination;
+using AuditPortal.Core.Projections;
 
 namespace AuditPortal.Benchmarks;
 
@@ -53,7 +54,7 @@ public static class PageQueries
         });
         row("Wallet list, same page with count(*) and page as one batch query (p50/p95)", Timing.Ms(list2), "none (no page uses it)", Reference, "reference", Timing.P(list2));
 
-        var reads = new WalletQueries(store, BenchUsers.As(BenchUsers.Support));
+        var reads = new WalletQueries(store, new PreviousReadModels(store), BenchUsers.As(BenchUsers.Support));
         var portalList = await Timing.RunAsync(runs, async () =>
         {
             var page = await reads.ListAsync(new WalletListQuery(random.Next(20), 50, nameof(WalletSummary.Balance), true, MinBalance: random.Next(0, 500)));

@@ -209,7 +209,7 @@ Row("Check: account_projection = SQL balances", mismatches == 0 ? "all equal" : 
 // users refreshing) do not weigh on the rebuild measured above; same code path as the page (WalletQueries.ListAsync).
 {
     Console.WriteLine("Rebuilding again with the wallet list queried throughout...");
-    var duringReads = new WalletQueries(store, BenchUsers.As(BenchUsers.Support));
+    var duringReads = new WalletQueries(store, new PreviousReadModels(store), BenchUsers.As(BenchUsers.Support));
     var duringRandom = new Random(11);
     // The unfiltered list's pages (default sort by owner, total): every page has rows at any size, so an empty page
     // means the list lost its rows during the rebuild.

@@ -33,7 +33,7 @@ public interface IJobReads
 /// While a new version of the read models is built (<see cref="ReadModelUpgrade"/>), the list and the participant
 /// views are answered by the previous version (the list says so); a job's owner view is folded from its own stream.
 /// </summary>
-public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJobReads, IPortalReads
+public sealed class JobQueries(IDocumentStore store, PreviousReadModels previous, ICurrentActor caller) : IJobReads, IPortalReads
 {
     public const int MaxPageSize = 200;
 
@@ -41,7 +41,7 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     {
         await using var session = store.QuerySession();
         await PortalAccess.DemandAsync(session, caller, "jobs", ct, Permission.ReadJobs);
-        return await PreviousReadModels.For(store).ReadAsync<JobOwnerView, JobListPage>(
+        return await previous.ReadAsync<JobOwnerView, JobListPage>(
             session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
     }
 
@@ -93,7 +93,6 @@ public sealed class JobQueries(IDocumentStore store, ICurrentActor caller) : IJo
     // cheaply), the current one otherwise or once the previous has gone.
     private async Task<T> FromServingVersionAsync<T>(IQuerySession session, Func<IQuerySession, Task<T>> read, CancellationToken ct)
     {
-        var previous = PreviousReadModels.For(store);
         if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
         {
             try

@@ -27,6 +27,8 @@ public static class PortalMartenRegistration
     {
         // The verbs and the startup read the same settings the store was built with.
         services.AddSingleton(settings);
+        // One reader of the previous read-model version per store: the lists' services take it by injection.
+        services.AddSingleton<PreviousReadModels>();
         // Without applySchema (a web node outside Development) the schema was applied by its own step before the node
         // started: only the node's event key is checked against the database's.
         services.AddHostedService(sp => new SchemaApplyHostedService(

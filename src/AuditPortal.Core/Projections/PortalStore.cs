@@ -83,12 +83,11 @@ public static class PortalStore
         {
             readModels.Options.BatchSize = settings.RebuildBatchSize;
             readModels.Options.RebuildFlushThreshold = settings.RebuildFlushThreshold;
-            opts.AddWallets(readModels);
-            opts.AddJobs(readModels);
-            // Here, not in the host's services: the apply step builds its own store from this method, and a table only
-            // the runtime store knew was never created (the runtime role may not create tables, so on a fresh database
-            // with two roles the whole composite stopped on "permission denied for schema").
-            opts.AddOverview(readModels);
+            // Every read model as its catalog entry joins it. Here, not in the host's services: the apply step builds
+            // its own store from this method, and a table only the runtime store knew was never created (the runtime
+            // role may not create tables, so on a fresh database with two roles the whole composite stopped on
+            // "permission denied for schema").
+            ReadModelCatalog.JoinAll(opts, readModels);
         });
         opts.AddAccessControl();
         opts.AddPreferences();

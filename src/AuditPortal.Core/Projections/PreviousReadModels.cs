@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 using JasperFx;
 using Marten;
 using Npgsql;
@@ -25,18 +22,17 @@ public sealed record PreviousVersion(IReadOnlySet<string> MissingFields)
 /// models is built beside it. The previous tables hold every document whole as JSON in <c>data</c>, so a second,
 /// query-only Marten store over that schema, without duplicated columns or indexes, reads them into the current types:
 /// added fields come back empty, renamed ones too, and <see cref="PreviousVersion.MissingFields"/> names both.
-/// One instance per store (<see cref="For"/>), so the read services need no new wiring.
+/// A singleton of the host's services (<see cref="PortalMartenRegistration.AddPortalMarten"/>), over the host's store;
+/// the documents it reads are the catalog's (<see cref="ReadModelEntry.PreviousServes"/>).
 /// </summary>
-public sealed class PreviousReadModels
+public sealed class PreviousReadModels : IDisposable
 {
-    private static readonly ConditionalWeakTable<IDocumentStore, PreviousReadModels> PerStore = new();
-
     private readonly IDocumentStore _current;
     private readonly Lazy<DocumentStore> _previous;
     // The previous version is frozen (no projection writes it), so what it lacks is computed once per type.
     private readonly ConcurrentDictionary<Type, Task<IReadOnlySet<string>>> _missing = new();
 
-    private PreviousReadModels(IDocumentStore current)
+    public PreviousReadModels(IDocumentStore current)
     {
         _current = current;
         _previous = new Lazy<DocumentStore>(() => DocumentStore.For(o =>
@@ -46,13 +42,18 @@ public sealed class PreviousReadModels
             // Read only: never create or change anything in the previous version.
             o.AutoCreateSchemaObjects = AutoCreate.None;
             o.Serializer(current.Options.Serializer());
-            o.Schema.For<WalletSummary>();
-            o.Schema.For<JobOwnerView>();
-            o.Schema.For<JobParticipantView>();
+            // Without duplicated columns or indexes: its SQL reads only id and data.
+            foreach (var document in Documents) o.RegisterDocumentType(document);
         }));
     }
 
-    public static PreviousReadModels For(IDocumentStore store) => PerStore.GetValue(store, s => new PreviousReadModels(s));
+    /// <summary>The documents this reader answers for (the catalog's entries served by the previous version).</summary>
+    public static IReadOnlyList<Type> Documents { get; } = ReadModelCatalog.PreviousDocuments();
+
+    public void Dispose()
+    {
+        if (_previous.IsValueCreated) _previous.Value.Dispose();
+    }
 
     /// <summary>
     /// The previous version when it still answers reads (a new version is being built), else null. One catalog read
@@ -103,7 +104,7 @@ public sealed class PreviousReadModels
 
     private async Task<IReadOnlySet<string>> MissingFieldsAsync(Type type, CancellationToken ct)
     {
-        var table = $"{ReadModelUpgrade.PreviousSchema(_current.Options.DatabaseSchemaName)}.mt_doc_{type.Name.ToLowerInvariant()}";
+        var table = $"{ReadModelUpgrade.PreviousSchema(_current.Options.DatabaseSchemaName)}.{_current.Options.FindOrResolveDocumentType(type).TableName.Name}";
         await using var session = _current.QuerySession();
         IReadOnlyList<string> keys;
         try

@@ -17,7 +17,7 @@ namespace AuditPortal.Core.Projections;
 public sealed partial class ReadModelBulkRebuild
 {
     /// <summary>One read model of the composite, as the pass feeds it.</summary>
-    private abstract class Member(string name, string table, string[] columns)
+    internal abstract class Member(string name, string table, string[] columns)
     {
         private readonly HashSet<Type> _uses = [];
 

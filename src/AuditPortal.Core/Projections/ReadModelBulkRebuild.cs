@@ -99,8 +99,8 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         foreach (var upcast in EventUpcast.All.Where(u => members.Any(m => m.EventTypes.Contains(u.NewType))))
             typed[upcast.StoredName] = EventReader.For(upcast);
 
-        foreach (var type in new[] { typeof(WalletSummary), typeof(JobOwnerView), typeof(JobParticipantView) })
-            await store.Storage.Database.EnsureStorageExistsAsync(type, ct);
+        foreach (var entry in ReadModelCatalog.All.Where(e => e.Document is not null))
+            await store.Storage.Database.EnsureStorageExistsAsync(entry.Document!, ct);
 
         await using var writer = await OpenAsync(ct);
         await using var tx = await writer.BeginTransactionAsync(ct);
@@ -519,24 +519,12 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         var composite = Options.Projections.All.OfType<Marten.Events.Projections.CompositeProjection>().SingleOrDefault(p => p.Name == ReadModelShards.Composite)
                         ?? throw new InvalidOperationException($"The store has no composite projection {ReadModelShards.Composite}.");
         var known = composite.AllProjections().OfType<JasperFx.Events.Projections.ProjectionBase>().Select(p => p.Name).ToHashSet();
-        var candidates = new List<Member>
-        {
-            new AccountMember($"{schema}.{AccountProjection.TableName}"),
-            new AggregateMember<WalletSummary, Guid>(nameof(WalletSummary), () => Find<WalletSummaryProjection>(composite), store.Options.Schema.For<WalletSummary>(), json,
-                e => e.StreamId, null, Revision.Version, [("balance", NpgsqlDbType.Integer, s => s.Balance)]),
-            new TransactionMember($"{schema}.{WalletTransactionProjection.TableName}"),
-            new AggregateMember<JobOwnerView, Guid>(nameof(JobOwnerView), () => Find<JobOwnerViewProjection>(composite), store.Options.Schema.For<JobOwnerView>(), json,
-                e => e.StreamId, null, Revision.Version, []),
-            new AggregateMember<JobParticipantView, string>(nameof(JobParticipantView), () => Find<JobParticipantViewProjection>(composite), store.Options.Schema.For<JobParticipantView>(), json,
-                null, e => JobParticipantViewProjection.Keys(e.Data), Revision.Sequence, []),
-            new DailyMember($"{schema}.{DailyActivityProjection.TableName}"),
-        };
-        // A new member of the composite must be taught here; the equality test against the daemon says when it is not.
-        var unknown = known.Except(candidates.Select(m => m.Name)).ToArray();
+        // From the catalog: every read model declares its member there.
+        var unknown = known.Except(ReadModelCatalog.All.Select(e => e.Name)).ToArray();
         if (unknown.Length > 0)
-            throw new InvalidOperationException($"The bulk rebuild does not know the read model(s) {string.Join(", ", unknown)}: add them to {nameof(ReadModelBulkRebuild)}.");
-        // The overview's daily counts join the composite only where the host registers the overview.
-        var members = candidates.Where(m => known.Contains(m.Name)).ToList();
+            throw new InvalidOperationException($"The bulk rebuild does not know the read model(s) {string.Join(", ", unknown)}: add them to {nameof(ReadModelCatalog)}.");
+        var context = new MemberContext(store, schema, json, composite);
+        var members = ReadModelCatalog.All.Where(e => known.Contains(e.Name)).Select(e => e.Bulk(context)).ToList();
         foreach (var member in members) member.Bind();
         return members;
     }

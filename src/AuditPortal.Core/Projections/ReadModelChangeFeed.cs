@@ -212,14 +212,21 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
         if (change.All || change.TouchesWallets || change.TouchesJobs || change.AccessControl || change.Approvals) await changes.PublishAsync(change);
     }
 
-    /// <summary>Event type names as stored in <c>mt_events.type</c>, mapped through <see cref="ReadModelChange.Kinds"/>.</summary>
+    /// <summary>
+    /// Event type names as stored in <c>mt_events.type</c>, mapped through the catalog's watched read models
+    /// (<see cref="ReadModelCatalog.WatchedEventTypes"/>) and <see cref="ReadModelChange.Kinds"/>.
+    /// </summary>
     private ChangeKind KindOf(string typeName)
     {
         // Asked of Marten's own mapping (aliases may be configured), once.
         // An older version's stored name (an import may still write one) changes the same read models as the new one.
-        _kinds ??= ReadModelChange.Kinds.ToDictionary(k => ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(k.Key).EventTypeName, k => k.Value)
-            .Concat(Common.EventUpcast.All.Select(u => KeyValuePair.Create(u.StoredName, ReadModelChange.Kinds.GetValueOrDefault(u.NewType, ChangeKind.None))))
-            .ToDictionary();
+        if (_kinds is null)
+        {
+            var byType = ReadModelCatalog.WatchedEventTypes(store).Concat(ReadModelChange.Kinds).ToDictionary();
+            _kinds = byType.ToDictionary(k => ((Marten.Events.EventGraph)store.Options.Events).EventMappingFor(k.Key).EventTypeName, k => k.Value)
+                .Concat(Common.EventUpcast.All.Select(u => KeyValuePair.Create(u.StoredName, byType.GetValueOrDefault(u.NewType, ChangeKind.None))))
+                .ToDictionary();
+        }
         return _kinds.GetValueOrDefault(typeName, ChangeKind.None);
     }
 }

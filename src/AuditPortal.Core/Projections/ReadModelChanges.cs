@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.Core.Projections;
 
@@ -26,19 +24,13 @@ public sealed record ReadModelChange(long Sequence, IReadOnlySet<Guid> Wallets, 
         new(Math.Max(Sequence, other.Sequence), Wallets.Union(other.Wallets).ToHashSet(), Jobs.Union(other.Jobs).ToHashSet(),
             AccessControl || other.AccessControl, All || other.All, Approvals || other.Approvals);
 
-    /// <summary>What events of each type change for live pages (other events change nothing a live page shows): spelled once.</summary>
+    /// <summary>
+    /// What events of each type change for live pages besides the read models' (other events change nothing a live
+    /// page shows): spelled once. The wallet and job events come from the read-model catalog
+    /// (<see cref="ReadModelCatalog.WatchedEventTypes"/>: the events the read models those pages watch fold).
+    /// </summary>
     public static readonly IReadOnlyDictionary<Type, ChangeKind> Kinds = new Dictionary<Type, ChangeKind>
     {
-        [typeof(WalletOpened)] = ChangeKind.Wallet,
-        [typeof(CreditsGranted)] = ChangeKind.Wallet,
-        [typeof(CreditsSpent)] = ChangeKind.Wallet,
-        [typeof(JobPosted)] = ChangeKind.Job,
-        [typeof(ParticipantInvited)] = ChangeKind.Job,
-        [typeof(JobApplicationSubmitted)] = ChangeKind.Job,
-        [typeof(ParticipantAccepted)] = ChangeKind.Job,
-        [typeof(JobLaunched)] = ChangeKind.Job,
-        [typeof(JobCompleted)] = ChangeKind.Job,
-        [typeof(JobCancelled)] = ChangeKind.Job,
         [typeof(AccessControlListCreated)] = ChangeKind.AccessControl,
         [typeof(PermissionGranted)] = ChangeKind.AccessControl,
         [typeof(PermissionRevoked)] = ChangeKind.AccessControl,

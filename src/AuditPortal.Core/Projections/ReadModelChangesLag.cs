@@ -23,8 +23,10 @@ public interface IReadModelLag
 /// <summary>Reads Marten's progression table: a few rows, cheap enough to poll every couple of seconds.</summary>
 public sealed class ReadModelLagProbe(IDocumentStore store) : IReadModelLag
 {
-    public static readonly string[] WalletProjections = [ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction];
-    public static readonly string[] JobProjections = [ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView];
+    /// <summary>The read models the wallet pages watch (their catalog entries' <see cref="ReadModelEntry.WatchedBy"/>).</summary>
+    public static readonly string[] WalletProjections = ReadModelCatalog.WatchedBy(ChangeKind.Wallet);
+    /// <summary>The read models the job pages watch.</summary>
+    public static readonly string[] JobProjections = ReadModelCatalog.WatchedBy(ChangeKind.Job);
 
     public async Task<ReadModelLag> MeasureAsync(IReadOnlyCollection<string> projections, CancellationToken ct = default)
     {

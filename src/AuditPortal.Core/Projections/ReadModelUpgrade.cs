@@ -17,9 +17,7 @@ namespace AuditPortal.Core.Projections;
 public static class ReadModelUpgrade
 {
     /// <summary>The tables the read-model composite writes: they move together, since they share one progression.</summary>
-    public static readonly string[] Tables =
-        ["mt_doc_walletsummary", Wallets.WalletTransactionProjection.TableName, Wallets.AccountProjection.TableName, "mt_doc_jobownerview", "mt_doc_jobparticipantview",
-         Overview.DailyActivityProjection.TableName];
+    public static readonly string[] Tables = ReadModelCatalog.DefaultTables();
 
     /// <summary>
     /// Tables of earlier versions that no read model writes any more (the wallet history was a Marten document table
@@ -163,8 +161,7 @@ public static class ReadModelUpgrade
               end loop;
             end $$
             """, ct);
-        string[] rows = [ReadModelShards.CompositeShard, ReadModelShards.WalletSummary, ReadModelShards.WalletTransaction,
-            ReadModelShards.AccountProjection, ReadModelShards.JobOwnerView, ReadModelShards.JobParticipantView, ReadModelShards.DailyActivity];
+        string[] rows = [ReadModelShards.CompositeShard, .. ReadModelShards.Members];
         await using (var reset = new NpgsqlCommand($"""
             do $$ begin
               if to_regclass('{schema}.mt_event_progression') is not null then

@@ -45,7 +45,7 @@ public interface IWalletCommands
 /// from its own stream, so they stay exact and current.
 /// </summary>
 /// <param name="exactCountLimit">Up to this many matching wallets the total is exact; beyond it, estimated.</param>
-public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads, IPortalReads
+public sealed class WalletQueries(IDocumentStore store, PreviousReadModels previous, ICurrentActor caller, int exactCountLimit = WalletQueries.DefaultExactCountLimit) : IWalletReads, IPortalReads
 {
     public const int MaxPageSize = 200;
     public const int DefaultExactCountLimit = 10_000;
@@ -54,7 +54,7 @@ public sealed class WalletQueries(IDocumentStore store, ICurrentActor caller, in
     {
         await using var session = store.QuerySession();
         await PortalAccess.DemandAsync(session, caller, "wallets", ct, Permission.ReadWallets);
-        return await PreviousReadModels.For(store).ReadAsync<WalletSummary, WalletListPage>(
+        return await previous.ReadAsync<WalletSummary, WalletListPage>(
             session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
     }
 

@@ -19,20 +19,19 @@ public static class WalletsMartenRegistration
         return opts;
     }
 
-    /// <summary>The wallet read models, as members of the one-pass composite <paramref name="readModels"/>.</summary>
-    public static StoreOptions AddWallets(this StoreOptions opts, CompositeProjection readModels)
+    /// <summary>account_projection (plain SQL table) as a member of the one-pass composite: its catalog entry's join.</summary>
+    public static void JoinAccountProjection(StoreOptions opts, CompositeProjection readModels)
     {
         // The two SQL-writing projections name what a rebuild must wipe: Marten cannot see their writes.
         var accounts = new AccountProjection(opts.DatabaseSchemaName);
         opts.Storage.ExtendedSchemaObjects.Add(accounts.BuildTable());
         readModels.Add(accounts, ao => ao.DeleteDataInTableOnTeardown(accounts.QualifiedTableName));
-        readModels.Add<WalletSummaryProjection>();
-        var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName);
-        opts.Storage.ExtendedSchemaObjects.Add(transactions.BuildTable());
-        readModels.Add(transactions, ao => ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName));
-        // The wrapper of a plain IProjection is named after its type; keep the progression row "WalletTransaction:All".
-        if (readModels.AllProjections().LastOrDefault() is ProjectionBase wrapper) wrapper.Name = WalletTransactionProjection.ProjectionName;
+    }
 
+    /// <summary>WalletSummary (the wallet list) as a member of the one-pass composite, with its indexes.</summary>
+    public static void JoinWalletSummary(StoreOptions opts, CompositeProjection readModels)
+    {
+        readModels.Add<WalletSummaryProjection>();
         // Balance is the list's filter and the subject of its total count: a real column lets PostgreSQL count the
         // matching wallets from the index alone instead of reading every document (~400 ms at 100,000 wallets).
         opts.Schema.For<WalletSummary>().Duplicate(x => x.Balance, notNull: true);
@@ -48,6 +47,15 @@ public static class WalletsMartenRegistration
             idx.Method = Weasel.Postgresql.Tables.IndexMethod.gin;
             idx.Mask = "? gin_trgm_ops";
         });
-        return opts;
+    }
+
+    /// <summary>wallet_transaction (a wallet's history, plain SQL table) as a member of the one-pass composite.</summary>
+    public static void JoinWalletTransaction(StoreOptions opts, CompositeProjection readModels)
+    {
+        var transactions = new WalletTransactionProjection(opts.DatabaseSchemaName);
+        opts.Storage.ExtendedSchemaObjects.Add(transactions.BuildTable());
+        readModels.Add(transactions, ao => ao.DeleteDataInTableOnTeardown(transactions.QualifiedTableName));
+        // The wrapper of a plain IProjection is named after its type; keep the progression row "WalletTransaction:All".
+        if (readModels.AllProjections().LastOrDefault() is ProjectionBase wrapper) wrapper.Name = WalletTransactionProjection.ProjectionName;
     }
 }

@@ -69,7 +69,7 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
         var grant = await Host.Services.GetRequiredService<AccessControlService>().GrantAsync(
             mallory, Guid.CreateVersion7(), Resources.PortalAclId, "mallory", Permission.ReadAudit, "self-service", null);
         Assert.Equal(CommandStatus.Forbidden, grant.Status);
-        await Assert.ThrowsAsync<AccessDeniedException>(() => new WalletQueries(store, new FixedActor(mallory)).ListAsync(new WalletListQuery()));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => new WalletQueries(store, new PreviousReadModels(store), new FixedActor(mallory)).ListAsync(new WalletListQuery()));
 
         // Detected: the comparison names the forged entries (the health check and the ACL page show the same).
         await using (var session = store.QuerySession())

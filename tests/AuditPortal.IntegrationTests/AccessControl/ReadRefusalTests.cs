@@ -3,6 +3,7 @@ using AuditPortal.IntegrationTests.Approvals;
 using AuditPortal.IntegrationTests.Reliability;
 using JasperFx.Events.Daemon;
 using Microsoft.Extensions.DependencyInjection;
+using AuditPortal.Core.Projections;
 
 namespace AuditPortal.IntegrationTests.AccessControl;
 
@@ -30,7 +31,7 @@ public class ReadRefusalTests(ReadRefusalFixture fixture) : IClassFixture<ReadRe
     public async Task Given_a_user_without_ReadWallets_When_they_are_refused_500_times_in_a_minute_Then_one_refusal_per_resource_and_minute_is_recorded()
     {
         var user = "mallory-" + Guid.CreateVersion7().ToString("N")[..8];
-        var wallets = new WalletQueries(fixture.Store, new FixedActor(PortalHostFixture.Actor(user)));
+        var wallets = new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), new FixedActor(PortalHostFixture.Actor(user)));
         var walletId = Guid.CreateVersion7();
 
         for (var i = 0; i < 500; i++)
@@ -93,6 +94,6 @@ public class ReadRefusalTests(ReadRefusalFixture fixture) : IClassFixture<ReadRe
 
     private sealed class JobQueriesFor(IDocumentStore store, string user)
     {
-        public Task ListAsync() => new Core.Jobs.JobQueries(store, new FixedActor(PortalHostFixture.Actor(user))).ListAsync(new Core.Jobs.JobListQuery());
+        public Task ListAsync() => new Core.Jobs.JobQueries(store, new PreviousReadModels(store), new FixedActor(PortalHostFixture.Actor(user))).ListAsync(new Core.Jobs.JobListQuery());
     }
 }

@@ -5,6 +5,7 @@ using AuditPortal.IntegrationTests.Reliability;
 using JasperFx.Events.Daemon;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using AuditPortal.Core.Projections;
 
 namespace AuditPortal.IntegrationTests.AccessControl;
 
@@ -59,7 +60,7 @@ public class TimeBoundGrantTests(TimeBoundGrantsFixture fixture) : IClassFixture
     public async Task Given_a_time_bound_grant_When_the_clock_reaches_its_end_Then_the_permission_ends_at_that_instant_with_nobody_acting()
     {
         var until = await GrantUntilAsync("tb-carol", Permission.ReadWallets, TimeSpan.FromDays(30));
-        var wallets = new WalletQueries(fixture.Store, new FixedActor(PortalHostFixture.Actor("tb-carol")));
+        var wallets = new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), new FixedActor(PortalHostFixture.Actor("tb-carol")));
         Assert.True(await AllowedAsync("tb-carol", Permission.ReadWallets));
 
         fixture.Clock.Advance(until - fixture.Clock.GetUtcNow() - TimeSpan.FromTicks(1));

@@ -1,6 +1,7 @@
 using AuditPortal.Core.Approvals;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Projections;
 
 namespace AuditPortal.IntegrationTests.Authorization;
 
@@ -24,14 +25,14 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
         var store = fixture.Store;
         var reads = new (string Name, Permission[] AnyOf, Read Run)[]
         {
-            ("wallet list", [Permission.ReadWallets], c => new WalletQueries(store, c).ListAsync(new WalletListQuery())),
-            ("wallet detail", [Permission.ReadWallets], c => new WalletQueries(store, c).GetAsync(walletId)),
-            ("wallet transactions (load more)", [Permission.ReadWallets], c => new WalletQueries(store, c).GetHistoryAsync(walletId, 50)),
-            ("job list", [Permission.ReadJobs], c => new JobQueries(store, c).ListAsync(new JobListQuery())),
-            ("job detail", [Permission.ReadJobs], c => new JobQueries(store, c).GetAsync(Guid.CreateVersion7())),
-            ("job participants", [Permission.ReadJobs], c => new JobQueries(store, c).GetParticipantsAsync(Guid.CreateVersion7())),
-            ("job participant view", [Permission.ReadJobs], c => new JobQueries(store, c).GetParticipantAsync(Guid.CreateVersion7(), "x")),
-            ("job timeline", [Permission.ReadJobs], c => new JobQueries(store, c).GetTimelineAsync(Guid.CreateVersion7())),
+            ("wallet list", [Permission.ReadWallets], c => new WalletQueries(store, new PreviousReadModels(store), c).ListAsync(new WalletListQuery())),
+            ("wallet detail", [Permission.ReadWallets], c => new WalletQueries(store, new PreviousReadModels(store), c).GetAsync(walletId)),
+            ("wallet transactions (load more)", [Permission.ReadWallets], c => new WalletQueries(store, new PreviousReadModels(store), c).GetHistoryAsync(walletId, 50)),
+            ("job list", [Permission.ReadJobs], c => new JobQueries(store, new PreviousReadModels(store), c).ListAsync(new JobListQuery())),
+            ("job detail", [Permission.ReadJobs], c => new JobQueries(store, new PreviousReadModels(store), c).GetAsync(Guid.CreateVersion7())),
+            ("job participants", [Permission.ReadJobs], c => new JobQueries(store, new PreviousReadModels(store), c).GetParticipantsAsync(Guid.CreateVersion7())),
+            ("job participant view", [Permission.ReadJobs], c => new JobQueries(store, new PreviousReadModels(store), c).GetParticipantAsync(Guid.CreateVersion7(), "x")),
+            ("job timeline", [Permission.ReadJobs], c => new JobQueries(store, new PreviousReadModels(store), c).GetTimelineAsync(Guid.CreateVersion7())),
             ("ACL list", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).ListAsync()),
             ("ACL detail", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).GetAsync(Resources.PortalAclId)),
             ("ACL integrity", [Permission.ReadAudit, Permission.EditAccessControl], c => new AccessControlQueries(store, c).IntegrityProblemAsync()),
@@ -84,7 +85,7 @@ public class ReadAuthorizationMatrixTests(PortalHostFixture fixture, ITestOutput
     {
         await fixture.GrantPersonaAsync("n-erin", Personas.Support);
         var erin = new FixedActor(PortalHostFixture.Actor("n-erin"));
-        var reads = new WalletQueries(fixture.Store, erin);
+        var reads = new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), erin);
         await reads.ListAsync(new WalletListQuery());
 
         var revoked = await fixture.Get<AccessControlService>().RevokeAsync(PortalHostFixture.Actor(PortalHostFixture.Admin), Guid.CreateVersion7(),

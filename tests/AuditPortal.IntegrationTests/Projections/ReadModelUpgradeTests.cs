@@ -157,7 +157,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         // A node whose daemon does not build (another node holds the HotCold lock): it starts and serves the previous version.
         using var serving = await ReliabilityHost.StartAsync(_database, DaemonMode.Disabled);
         var store = serving.Services.GetRequiredService<IDocumentStore>();
-        var reads = new WalletQueries(store, reader);
+        var reads = new WalletQueries(store, new PreviousReadModels(store), reader);
         Assert.Equal(ReadModelUpgrade.Serving, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(_database, "select count(*) from auditportal.mt_doc_walletsummary"));
         // psql users reading the new, unfinished tables see what they are (\dt+, obj_description) and where the complete data is.
@@ -259,7 +259,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
 
         using var serving = await ReliabilityHost.StartAsync(database.Runtime, DaemonMode.Disabled, database.Migrator);
         var store = serving.Services.GetRequiredService<IDocumentStore>();
-        var reads = new WalletQueries(store, new FixedActor(alice));
+        var reads = new WalletQueries(store, new PreviousReadModels(store), new FixedActor(alice));
         var page = await reads.ListAsync(new WalletListQuery());
         Assert.NotNull(page.Previous);
         Assert.Empty(page.Previous.MissingFields);
@@ -287,7 +287,7 @@ public sealed class ReadModelUpgradeTests(ITestOutputHelper output) : IAsyncLife
         await ReliabilityHost.ScalarAsync(_database, "drop table auditportal_previous.mt_doc_walletsummary; select 0");
 
         using var node = await ReliabilityHost.StartAsync(_database, DaemonMode.Disabled);
-        var page = await new WalletQueries(node.Services.GetRequiredService<IDocumentStore>(), new FixedActor(alice)).ListAsync(new WalletListQuery());
+        var page = await new WalletQueries(node.Services.GetRequiredService<IDocumentStore>(), node.Services.GetRequiredService<PreviousReadModels>(), new FixedActor(alice)).ListAsync(new WalletListQuery());
 
         Assert.Null(page.Previous);
         Assert.Empty(page.Items);

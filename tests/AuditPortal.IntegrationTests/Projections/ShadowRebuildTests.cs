@@ -56,8 +56,8 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         var readerConnection = new NpgsqlConnectionStringBuilder(Database.Runtime) { Options = "-c lock_timeout=1000" }.ConnectionString;
         using var readerStore = DocumentStore.For(o => PortalStore.Configure(o, readerConnection, Settings with { AutoCreate = AutoCreate.None }));
         var reader = new FixedActor(ReliabilityHost.Actor("reader"));
-        var wallets = new WalletQueries(readerStore, reader);
-        var jobs = new JobQueries(readerStore, reader);
+        var wallets = new WalletQueries(readerStore, new PreviousReadModels(readerStore), reader);
+        var jobs = new JobQueries(readerStore, new PreviousReadModels(readerStore), reader);
         var overview = new OverviewQueries(readerStore, reader, TimeProvider.System, new ProjectionOperations(readerStore, TimeProvider.System));
         Assert.Equal("1s", await Sql.ScalarAsync<string>(readerConnection, "show lock_timeout"));
         async Task<(long Wallets, long Credits)> ReadAllAsync()

@@ -1,3 +1,5 @@
+using AuditPortal.Core.Projections;
+
 namespace AuditPortal.IntegrationTests.Wallets;
 
 public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime
@@ -25,7 +27,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task Given_fewer_matches_than_the_limit_When_listing_Then_the_total_is_exact_and_the_page_filtered_and_sorted()
     {
-        var page = await new WalletQueries(fixture.Store, Alice).ListAsync(
+        var page = await new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), Alice).ListAsync(
             new WalletListQuery(0, 5, nameof(WalletSummary.Balance), true, _owner, MinBalance: 14, MaxBalance: 20));
 
         Assert.Equal((7L, false), (page.TotalCount, page.TotalIsEstimate));
@@ -35,7 +37,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task Given_more_matches_than_the_limit_When_listing_Then_the_total_is_an_estimate_above_the_limit()
     {
-        var page = await new WalletQueries(fixture.Store, Alice, exactCountLimit: 5).ListAsync(
+        var page = await new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), Alice, exactCountLimit: 5).ListAsync(
             new WalletListQuery(1, 5, nameof(WalletSummary.Balance), false, _owner));
 
         Assert.True(page.TotalIsEstimate);
@@ -46,7 +48,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task Given_exactly_the_limit_When_listing_Then_the_total_is_still_exact()
     {
-        var page = await new WalletQueries(fixture.Store, Alice, exactCountLimit: 12).ListAsync(new WalletListQuery(0, 50, OwnerContains: _owner));
+        var page = await new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), Alice, exactCountLimit: 12).ListAsync(new WalletListQuery(0, 50, OwnerContains: _owner));
 
         Assert.Equal((12L, false), (page.TotalCount, page.TotalIsEstimate));
         Assert.Equal(12, page.Items.Count);
@@ -55,7 +57,7 @@ public class WalletListQueryTests(PortalHostFixture fixture) : IClassFixture<Por
     [Fact]
     public async Task Given_wallets_changed_one_after_another_When_listing_changed_since_a_moment_Then_only_the_later_ones_come_latest_first()
     {
-        var queries = new WalletQueries(fixture.Store, Alice);
+        var queries = new WalletQueries(fixture.Store, new PreviousReadModels(fixture.Store), Alice);
         var all = await queries.ListAsync(new WalletListQuery(0, 50, nameof(WalletSummary.LastChangedAt), false, _owner));
         // Between the sixth and the seventh change: each grant is its own round trip, so they are milliseconds apart.
         var since = all.Items[5].LastChangedAt + (all.Items[6].LastChangedAt - all.Items[5].LastChangedAt) / 2;
