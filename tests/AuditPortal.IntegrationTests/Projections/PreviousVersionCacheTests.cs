@@ -40,7 +40,7 @@ public sealed class PreviousVersionCacheTests(ITestOutputHelper output) : IAsync
 
     private IDocumentStore StoreB => _nodeB.Services.GetRequiredService<IDocumentStore>();
 
-    private WalletQueries ListB => new(StoreB, new FixedActor(ReliabilityHost.Actor("alice")));
+    private WalletQueries ListB => new(StoreB, _nodeB.Services.GetRequiredService<PreviousReadModels>(), new FixedActor(ReliabilityHost.Actor("alice")));
 
     /// <summary>Three wallets granted 5, 6, 7 by a node that builds the read models, which then stops.</summary>
     private async Task BuildAsync()
