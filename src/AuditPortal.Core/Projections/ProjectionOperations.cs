@@ -384,18 +384,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     }
 
     /// <summary>Appends to the operations log; one rebuild (start and end) is one operation, caused by its rebuild id.</summary>
-    private async Task RecordAsync(Actor actor, Guid rebuildId, object e, CancellationToken ct)
-    {
-        await using var session = store.LightweightSession();
-        session.LastModifiedBy = actor.UserName;
-        session.CorrelationId = actor.CorrelationFor(rebuildId);
-        session.CausationId = rebuildId.ToString();
-        var log = await session.Events.FetchStreamStateAsync(ProjectionOperationsLog.StreamId, ct);
-        if (log is null) session.Events.StartStream<ProjectionOperationsLog>(ProjectionOperationsLog.StreamId, e);
-        // With the version it follows: an event is bound to its place in the stream (EventBinding).
-        else session.Events.Append(ProjectionOperationsLog.StreamId, log.Version + 1, e);
-        await session.SaveChangesAsync(ct);
-    }
+    private Task RecordAsync(Actor actor, Guid rebuildId, object e, CancellationToken ct) =>
+        // With the version it follows (an event is bound to its place in the stream, EventBinding); two nodes recording at once: the later appends after.
+        Common.EventLog.AppendAsync<ProjectionOperationsLog>(store, ProjectionOperationsLog.StreamId,
+            new EventMetadata(actor.UserName, actor.CorrelationFor(rebuildId), rebuildId.ToString()), ct, e);
 
     private static bool IsCancellation(Exception e) =>
         e is OperationCanceledException || e.InnerException is { } inner && IsCancellation(inner)
