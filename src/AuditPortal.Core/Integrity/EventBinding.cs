@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -159,12 +160,12 @@ public sealed class EventBinding
     /// </summary>
     public static async Task EnsureAsync(NpgsqlConnection owner, string schema, byte[] key, CancellationToken ct = default)
     {
-        await ExecAsync(owner, "create extension if not exists pgcrypto with schema public", ct);
+        await owner.ExecAsync("create extension if not exists pgcrypto with schema public", ct);
         await using (var find = new NpgsqlCommand("select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pgcrypto'", owner))
         {
             var crypto = (string)(await find.ExecuteScalarAsync(ct))!;
             await using var tx = await owner.BeginTransactionAsync(ct);
-            await ExecAsync(owner, CreateSql(schema, crypto), ct);
+            await owner.ExecAsync(CreateSql(schema, crypto), ct);
             var keyId = Fingerprint(key);
             await using (var stored = new NpgsqlCommand($"select key_id from {Q(schema)}.{KeyTable} limit 1", owner))
             {
@@ -315,12 +316,6 @@ public sealed class EventBinding
             drop trigger if exists {TriggerFunction} on {s}.mt_events;
             create trigger {TriggerFunction} before insert on {s}.mt_events for each row execute function {s}.{TriggerFunction}();
             """;
-    }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static string Q(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";

@@ -88,7 +88,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(long? upTo = null, CancellationToken ct = default)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id " +
             "where e.seq_id <= @upTo group by 1 order by 2 desc", conn);
@@ -282,11 +282,9 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return [.. rebuilt];
     }
 
-    internal Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => store.OpenConnectionAsync(ct);
-
     internal async Task<double> MiBBetweenAsync(long from, long to, CancellationToken ct)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select coalesce(sum(pg_column_size(data)), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @a and seq_id <= @b", conn);
         cmd.Parameters.AddWithValue("a", from);
@@ -351,14 +349,14 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     /// </summary>
     public async Task<long> LastEventSequenceAsync(CancellationToken ct = default)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events", conn);
         return await cmd.ExecuteScalarAsync(ct) is long last ? last : 0;
     }
 
     private async Task<double> SecondsSinceFirstUnprocessedAsync(long position, DateTimeOffset now, CancellationToken ct)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select extract(epoch from (@now - timestamp))::float8 from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1", conn);
         cmd.Parameters.AddWithValue("p", position);
