@@ -1,7 +1,6 @@
 using AuditPortal.Core.Database;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events;
@@ -32,7 +31,6 @@ public sealed class EventBinding
     public const string RefusedSqlState = "APB01";
 
     private const string Version1 = "auditportal-event-v1";
-    private static readonly ConditionalWeakTable<object, EventBinding> ByStore = new();
 
     private readonly byte[] _key;
 
@@ -60,14 +58,14 @@ public sealed class EventBinding
     }
 
     /// <summary>The binding of the store built from these options (<see cref="Register"/>), or null without a key.</summary>
-    public static EventBinding? For(IDocumentStore store) => ByStore.TryGetValue(store.Options, out var binding) ? binding : null;
+    public static EventBinding? For(IDocumentStore store) => Common.PortalStoreState.Of(store).Binding;
 
-    /// <summary>Binds every event saved through stores built from <paramref name="opts"/>.</summary>
-    public static void Register(StoreOptions opts, byte[]? key)
+    /// <summary>Binds every event saved through stores built from <paramref name="opts"/>; <paramref name="state"/> is the store's, which then knows it.</summary>
+    public static void Register(StoreOptions opts, byte[]? key, Common.PortalStoreState state)
     {
         if (key is not { Length: > 0 }) return;
         var binding = new EventBinding(key);
-        ByStore.AddOrUpdate(opts, binding);
+        state.Binding = binding;
         opts.Listeners.Add(new Listener(binding, opts));
     }
 
