@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Net.Http.Json;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Tests.Shared;
@@ -48,25 +49,21 @@ public sealed class SealerHealthTests : IAsyncLifetime
 
     private async Task RoundAsync()
     {
-        await using var conn = new NpgsqlConnection(_database);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(_database);
         await EventSeals.SealAsync(conn, "auditportal");
     }
 
     private async Task ExecAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(_database);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
+        await using var conn = await PortalSql.OpenAsync(_database);
+        await conn.ExecAsync(sql);
     }
 
     [Fact]
     public async Task Given_a_sealer_that_stops_When_health_is_asked_Then_an_old_unsealed_event_and_a_silent_sealer_each_say_degraded()
     {
-        await using (var conn = new NpgsqlConnection(_database))
+        await using (var conn = await PortalSql.OpenAsync(_database))
         {
-            await conn.OpenAsync();
             await EventSeals.SealCommittedAsync(conn, "auditportal");
         }
         var healthy = await HealthAsync();
@@ -74,9 +71,8 @@ public sealed class SealerHealthTests : IAsyncLifetime
 
         // Rounds go on, but a transaction left open holds the ceiling: an event committed after it waits, since the
         // first round that saw it (moved back ten minutes).
-        await using (var open = new NpgsqlConnection(_database))
+        await using (var open = await PortalSql.OpenAsync(_database))
         {
-            await open.OpenAsync();
             await using var tx = await open.BeginTransactionAsync();
             await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", open, tx)) await xid.ExecuteScalarAsync();
             await ExecAsync("set session_replication_role = replica; insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived) " +
@@ -92,9 +88,8 @@ public sealed class SealerHealthTests : IAsyncLifetime
         }
 
         // Sealed again, then no round for ten minutes.
-        await using (var conn = new NpgsqlConnection(_database))
+        await using (var conn = await PortalSql.OpenAsync(_database))
         {
-            await conn.OpenAsync();
             await EventSeals.SealCommittedAsync(conn, "auditportal");
         }
         Assert.Equal(HealthStatus.Healthy, (await HealthAsync()).Seals.Status);

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Marten;
 
 namespace AuditPortal.Core.AccessControl;
@@ -8,16 +6,11 @@ namespace AuditPortal.Core.AccessControl;
 /// An access-control list folded from its own events, which the runtime database role can neither rewrite nor append
 /// to without the portal's event key (<see cref="Integrity.EventBinding"/>); the inline <see cref="AccessControlListView"/> is a writable document and only serves display.
 /// The stream's current version is read from <c>mt_events</c> itself (max(version), one index probe), never from
-/// <c>mt_streams</c> (writable by the runtime role); the fold is cached per (store, stream id, version) and only
+/// <c>mt_streams</c> (writable by the runtime role); the fold is cached per (store, stream id, version) in the store's <see cref="Common.PortalStoreState"/> and only
 /// the events after the cached version are read when the version moves.
 /// </summary>
 public static class AccessControlFromEvents
 {
-    private sealed record Folded(long Version, AccessControlList? Acl);
-
-    // Keyed by store: tests and benchmark hold several stores (databases) in one process.
-    private static readonly ConditionalWeakTable<IDocumentStore, ConcurrentDictionary<Guid, Folded>> Cache = new();
-
     /// <summary>The list as its events say at this moment, and the version it was folded at.</summary>
     public static async Task<(AccessControlList? Acl, long Version)> LoadAsync(IQuerySession session, Guid aclId, CancellationToken ct = default)
     {
@@ -44,11 +37,13 @@ public static class AccessControlFromEvents
     /// <summary>The list folded up to <paramref name="version"/>, read from <c>mt_events</c> a moment before (cached per version).</summary>
     public static async Task<(AccessControlList? Acl, long Version)> FoldAtAsync(IQuerySession session, Guid aclId, long version, CancellationToken ct = default)
     {
-        var byId = Cache.GetOrCreateValue(session.DocumentStore);
-        if (byId.TryGetValue(aclId, out var cached) && cached.Version == version) return (cached.Acl, version);
+        // Per store (tests and the benchmark hold several stores, databases, in one process).
+        var byId = Common.PortalStoreState.Of(session.DocumentStore).AclFolds;
+        var found = byId.TryGetValue(aclId, out var cached);
+        if (found && cached.Version == version) return (cached.Acl, version);
 
         // Refold only what is new; a cache ahead of the table (a restored database) folds from the start.
-        var start = cached is not null && cached.Version < version ? cached : new Folded(0, null);
+        var start = found && cached.Version < version ? cached : (Version: 0L, Acl: (AccessControlList?)null);
         var acl = start.Acl;
         if (version > start.Version)
         {
@@ -56,7 +51,7 @@ public static class AccessControlFromEvents
             // Every event here was bound to the portal when written (the database refuses an unbound one, EventBinding).
             foreach (var e in events.OrderBy(x => x.Version)) acl = AccessControlListHistory.Apply(acl, e.Data);
         }
-        byId[aclId] = new Folded(version, acl);
+        byId[aclId] = (version, acl);
         return (acl, version);
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using AuditPortal.Core.Common;
@@ -17,18 +15,12 @@ namespace AuditPortal.Core.AccessControl;
 /// <remarks>
 /// The event id is a name-based UUID of (user, resource, minute): the database's unique index on event ids
 /// (<c>EnableUniqueIndexOnEventId</c>) refuses a second one, whichever node records it, so at most one event per user,
-/// resource and minute exists. A per-store memory of the keys recorded this minute spares the database the repeats
+/// resource and minute exists. A per-store memory of the keys recorded this minute (<see cref="PortalStoreState"/>) spares the database the repeats
 /// on one node. Nobody is recorded without a name (an anonymous request is refused before it reaches a read service)
 /// and system actors are never refused.
 /// </remarks>
 public static class ReadRefusals
 {
-    private static readonly ConditionalWeakTable<IDocumentStore, Recent> RecentByStore = new();
-    private static readonly ConditionalWeakTable<StoreOptions, ILogger> Loggers = new();
-
-    /// <summary>Where a store's failed recordings are logged when the caller has no logger of its own (the read services).</summary>
-    public static void UseLogger(StoreOptions options, ILogger logger) => Loggers.AddOrUpdate(options, logger);
-
     /// <summary>Records the refusal (best effort: a failure is logged, never shown) and returns the exception to throw.</summary>
     public static async Task<AccessDeniedException> RefuseAsync(IDocumentStore store, Actor actor, string resource, Permission missing,
         CancellationToken ct, ILogger? logger = null)
@@ -44,7 +36,8 @@ public static class ReadRefusals
         var now = AccessControlClock.Now(store);
         var minute = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero);
         var id = EventIdFor(actor.UserName, resource, minute);
-        var recent = RecentByStore.GetValue(store, _ => new Recent());
+        var state = PortalStoreState.Of(store);
+        var recent = state.RecentRefusals;
         if (!recent.TryTake(id, minute)) return false;
         try
         {
@@ -61,7 +54,8 @@ public static class ReadRefusals
         {
             // Let a later try in this minute record it instead.
             recent.Forget(id);
-            logger ??= store.Options is StoreOptions options && Loggers.TryGetValue(options, out var known) ? known : null;
+            // Without a logger of the caller's own (the read services): the store's (PortalStoreState.Logger).
+            logger ??= state.Logger;
             logger?.LogError(e, "Could not record the refused read of {Resource} for {Actor}", resource, actor.UserName);
             return false;
         }
@@ -79,27 +73,4 @@ public static class ReadRefusals
 
     private static bool IsDuplicate(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } || e.InnerException is { } inner && IsDuplicate(inner);
-
-    /// <summary>The event ids taken in the current minute; older minutes are forgotten as soon as a newer one is seen.</summary>
-    private sealed class Recent
-    {
-        private readonly ConcurrentDictionary<Guid, DateTimeOffset> _taken = new();
-        private DateTimeOffset _minute;
-
-        public bool TryTake(Guid id, DateTimeOffset minute)
-        {
-            lock (_taken)
-            {
-                if (minute > _minute)
-                {
-                    _minute = minute;
-                    foreach (var (key, at) in _taken)
-                        if (at < minute) _taken.TryRemove(key, out _);
-                }
-            }
-            return _taken.TryAdd(id, minute);
-        }
-
-        public void Forget(Guid id) => _taken.TryRemove(id, out _);
-    }
 }

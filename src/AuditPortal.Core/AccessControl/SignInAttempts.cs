@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using Marten;
 using Npgsql;
 using Weasel.Postgresql.Tables;
@@ -74,7 +75,7 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
         var key = KeyOf(userName, from);
         SignInSlot Slot(bool granted, long number, DateTimeOffset? lockedUntil) => new(key, granted, number, lockedUntil) { UserName = KeyOf(userName), From = from };
         var stale = now - lockFor;
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var batch = new NpgsqlBatch(conn);
         // One statement: the row lock of the upsert orders attempts on every node.
         batch.BatchCommands.Add(BatchCommand($"""
@@ -100,10 +101,10 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
 
     public async Task<DateTimeOffset?> FailedAsync(SignInSlot slot, DateTimeOffset now, CancellationToken ct = default)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         var lockedUntil = now + lockFor;
         // The failure that fills the count locks the name; failures of guesses still being checked then only count.
-        await using var cmd = Command(conn, $"""
+        await using var cmd = conn.Command($"""
             update {Table} set locked_until = @until, updated_at = @now
             where name = @name and failed >= @max and locked_until is null
             returning 1
@@ -117,8 +118,8 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
 
     public async Task<DateTimeOffset?> SucceededAsync(SignInSlot slot, DateTimeOffset now, CancellationToken ct = default)
     {
-        await using var conn = await OpenAsync(ct);
-        await using var cmd = Command(conn, $"""
+        await using var conn = await store.OpenConnectionAsync(ct);
+        await using var cmd = conn.Command($"""
             update {Table} set
                 failed = case when started = @number then 0 else greatest(failed - 1, 0) end,
                 updated_at = @now
@@ -132,32 +133,16 @@ public sealed class SignInAttempts(IDocumentStore store, int maxFailed, TimeSpan
 
     private async Task<DateTimeOffset?> LockedUntilAsync(NpgsqlConnection conn, string key, DateTimeOffset now, CancellationToken ct)
     {
-        await using var cmd = Command(conn, $"select locked_until from {Table} where name = @name and locked_until > @now", ("name", key), ("now", now));
+        await using var cmd = conn.Command($"select locked_until from {Table} where name = @name and locked_until > @now", ("name", key), ("now", now));
         var until = await cmd.ExecuteScalarAsync(ct);
         return until is DateTime t ? new DateTimeOffset(t, TimeSpan.Zero) : until as DateTimeOffset?;
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
-    {
-        var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-        await conn.OpenAsync(ct);
-        return conn;
     }
 
     private static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object Value)[] parameters)
     {
         var cmd = new NpgsqlBatchCommand(sql);
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, Utc(value));
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, PortalSql.Parameter(value));
         return cmd;
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection conn, string sql, params (string Name, object Value)[] parameters)
-    {
-        var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, Utc(value));
-        return cmd;
-    }
-
-    // timestamptz parameters must be UTC for Npgsql.
-    private static object Utc(object value) => value is DateTimeOffset d ? d.ToUniversalTime() : value;
 }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -101,7 +102,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     {
         await DemandAsync([Permission.ExportAudit], ExportResource, ct);
         if (filter.LengthProblem() is { } tooLong) throw new ArgumentException(tooLong, nameof(filter));
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         if (seqRange is { Low: null }) return (0, false);
         var textLow = await TextScanLowAsync(conn, filter.Normalized(), upTo + 1, seqRange, ct);
@@ -146,7 +147,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
 
     private async Task<string?> StreamTypeAsync(Guid streamId, CancellationToken ct)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand($"select type from {Schema}.mt_streams where id = @id", conn);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", NpgsqlDbType.Uuid) { TypedValue = streamId });
         return await cmd.ExecuteScalarAsync(ct) as string;
@@ -155,7 +156,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     public async Task<AuditEventDetail?> GetAsync(long sequence, CancellationToken ct = default)
     {
         // The event's stream decides who may expand it, so the check comes after the lookup and before anything is returned.
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"""
             select e.seq_id, s.type, e.stream_id, e.version, e.type, e.user_name, e.timestamp, e.correlation_id, e.causation_id,
@@ -188,7 +189,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         var events = new List<(AuditEntry Entry, Guid EventId)>();
         // The refusals' own record of which command they refused (a refused command has no outcome of its own).
         var refused = new Dictionary<string, string?>();
-        await using (var conn = await OpenAsync(ct))
+        await using (var conn = await store.OpenConnectionAsync(ct))
         {
             // Indexed (ix_mt_events_correlation); oldest first, so the tree reads in the order things happened.
             await using var cmd = new NpgsqlCommand(
@@ -239,7 +240,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     {
         // A plan names tables and row estimates: for those who may read the feed.
         await DemandAsync([Permission.ReadAudit], "audit", ct);
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         await using var cmd = BuildQuery(conn, filter, before, limit, seqRange, explain: true);
         var plan = new StringBuilder();
@@ -259,7 +260,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     private async IAsyncEnumerable<AuditEntry> ReadAsync(AuditFilter filter, long? before, int? limit, [EnumeratorCancellation] CancellationToken ct, Action<long>? textScanCapped = null)
     {
         if (filter.LengthProblem() is { } tooLong) throw new ArgumentException(tooLong, nameof(filter));
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         var seqRange = await SeqRangeAsync(conn, filter, ct);
         if (seqRange is { Low: null }) yield break;
         var textLow = await TextScanLowAsync(conn, filter.Normalized(), before, seqRange, ct);
@@ -404,13 +405,6 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
             reader.IsDBNull(7) ? null : reader.GetString(7),
             reader.IsDBNull(8) ? null : reader.GetString(8),
             AuditSummaries.Summarize(eventType, json.RootElement, actor));
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
-    {
-        var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-        await conn.OpenAsync(ct);
-        return conn;
     }
 
     public static string PrettyJson(string json)

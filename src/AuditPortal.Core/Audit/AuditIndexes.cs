@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using Marten;
 using Npgsql;
 
@@ -34,12 +35,8 @@ public static class AuditIndexes
     {
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var schema = store.Options.Events.DatabaseSchemaName;
-        await using var conn = new NpgsqlConnection(store.Options.Tenancy.Default.Database.CreateConnection().ConnectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         foreach (var sql in Superseded.Select(name => $"drop index if exists {schema}.{name}").Concat(Statements(schema)))
-        {
-            await using var cmd = new NpgsqlCommand(sql, conn);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+            await conn.ExecAsync(sql, ct);
     }
 }

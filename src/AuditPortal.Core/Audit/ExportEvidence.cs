@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -52,17 +53,11 @@ public sealed class ExportEvidence(Guid exportId, string exportedBy, DateTimeOff
         AuditFilter filter, Func<long?> textScannedAbove, ECDsa signingKey, CancellationToken ct = default)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        async Task<NpgsqlConnection> OpenAsync(CancellationToken token)
-        {
-            var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-            await conn.OpenAsync(token);
-            return conn;
-        }
         long through;
-        await using (var conn = await OpenAsync(ct)) through = await SealedThroughAsync(conn, schema, ct);
+        await using (var conn = await store.OpenConnectionAsync(ct)) through = await SealedThroughAsync(conn, schema, ct);
         return new ExportEvidence(exportId, exportedBy, exportedAt, filter, through, textScannedAbove, signingKey, async (sequences, token) =>
         {
-            await using var conn = await OpenAsync(token);
+            await using var conn = await store.OpenConnectionAsync(token);
             return await ReadSealsAsync(conn, schema, sequences, token);
         });
     }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Buffers;
 using System.Text.Json;
 using AuditPortal.Core.AccessControl;
@@ -49,8 +50,7 @@ public sealed class SiemFeed(IDocumentStore store, TimeProvider time) : IPortalR
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxLimit);
         await DemandAsync(caller, ct);
 
-        await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         long highWater;
         await using (var mark = new NpgsqlCommand($"select coalesce((select last_seq_id from {Schema}.mt_event_progression where name = '{ReadModelShards.HighWaterMark}'), 0)", conn))
             highWater = (long)(await mark.ExecuteScalarAsync(ct))!;

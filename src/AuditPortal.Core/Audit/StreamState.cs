@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Text.Json;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
@@ -96,8 +97,7 @@ public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor calle
 
     private async Task<(string? Type, long Version)> StreamAsync(Guid streamId, CancellationToken ct)
     {
-        await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand($"select type, version from {store.Options.Events.DatabaseSchemaName}.mt_streams where id = @id", conn);
         cmd.Parameters.Add(new NpgsqlParameter<Guid>("id", NpgsqlDbType.Uuid) { TypedValue = streamId });
         await using var reader = await cmd.ExecuteReaderAsync(ct);

@@ -129,11 +129,8 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             return CommandResult.Rejected(new ValidationError("commandId", "Every command needs a command id made by the caller."));
         try
         {
-            await using var session = store.LightweightSession();
-            // Both always set: Marten's own default (Activity.Current's trace) would be one id per browser tab's circuit.
-            session.CorrelationId = actor.CorrelationFor(commandId);
-            session.CausationId = commandId.ToString();
-            session.LastModifiedBy = actor.UserName;
+            // The command's metadata: one operation per command unless the actor carries its own correlation, caused by the command.
+            await using var session = EventLog.OpenSession(store, new EventMetadata(actor.UserName, actor.CorrelationFor(commandId), commandId.ToString()));
 
             if (string.IsNullOrWhiteSpace(actor.UserName))
             {
@@ -206,7 +203,7 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
             // The same command id committed first on another connection: answer with its outcome.
             return await PriorOutcomeAsync(commandId, ct) ?? CommandResult.Conflict("The same command is being processed right now; try again.");
         }
-        catch (Exception e) when (IsConcurrency(e))
+        catch (Exception e) when (EventLog.IsConcurrency(e))
         {
             // The loser of a race between two copies of one command sees a version conflict: it must answer
             // with the winner's outcome, not claim that nothing was recorded.
@@ -265,11 +262,6 @@ public sealed class CommandExecutor(IDocumentStore store, ILogger<CommandExecuto
         }
     }
 
-    /// <summary>A version conflict, recognised by Marten's and JasperFx's exception types (never by type names).</summary>
-    internal static bool IsConcurrency(Exception e) =>
-        e is ConcurrencyException or JasperFx.Events.ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.Events.StreamLockedException or Marten.Exceptions.StreamLockedException
-        or EventStreamUnexpectedMaxEventIdException
-        || e.InnerException is { } inner && IsConcurrency(inner);
 
     /// <summary>The database cannot be reached (network, timeout, transient server state): nothing was decided.</summary>
     public static bool IsUnavailable(Exception e) =>

@@ -34,13 +34,12 @@ public static class DatabaseRoles
     /// </summary>
     public static async Task EnsureAsync(string superuserConnectionString, string schema, string migrationRole, string runtimeRole, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(superuserConnectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await PortalSql.OpenAsync(superuserConnectionString, ct);
         var database = conn.Database;
         foreach (var role in new[] { migrationRole, runtimeRole })
         {
             // Roles are cluster-wide: two databases setting up at once may race on the same name.
-            await ExecAsync(conn, $"""
+            await conn.ExecAsync($"""
                 do $$ begin
                   if not exists (select 1 from pg_roles where rolname = {Literal(role)}) then
                     create role {Ident(role)} login;
@@ -49,14 +48,14 @@ public static class DatabaseRoles
                 end $$
                 """, ct);
         }
-        await ExecAsync(conn, $"grant create, connect on database {Ident(database)} to {Ident(migrationRole)}", ct);
-        await ExecAsync(conn, $"grant connect on database {Ident(database)} to {Ident(runtimeRole)}", ct);
-        await ExecAsync(conn, $"create schema if not exists {Ident(schema)} authorization {Ident(migrationRole)}", ct);
-        await ExecAsync(conn, $"alter schema {Ident(schema)} owner to {Ident(migrationRole)}", ct);
+        await conn.ExecAsync($"grant create, connect on database {Ident(database)} to {Ident(migrationRole)}", ct);
+        await conn.ExecAsync($"grant connect on database {Ident(database)} to {Ident(runtimeRole)}", ct);
+        await conn.ExecAsync($"create schema if not exists {Ident(schema)} authorization {Ident(migrationRole)}", ct);
+        await conn.ExecAsync($"alter schema {Ident(schema)} owner to {Ident(migrationRole)}", ct);
         // So that psql as any role of this database (the superuser too) finds account_projection unqualified.
-        await ExecAsync(conn, $"alter database {Ident(database)} set search_path to {Ident(schema)}, public", ct);
+        await conn.ExecAsync($"alter database {Ident(database)} set search_path to {Ident(schema)}, public", ct);
         // Tables first (their serial sequences follow), then free-standing sequences and functions.
-        await ExecAsync(conn, $"""
+        await conn.ExecAsync($"""
             do $$ declare r record; begin
               for r in select c.oid::regclass::text as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
                        where n.nspname = {Literal(schema)} and c.relkind in ('r', 'p', 'v', 'm')
@@ -88,14 +87,14 @@ public static class DatabaseRoles
     {
         var s = Ident(schema);
         var r = Ident(runtimeRole);
-        await ExecAsync(migrationConnection, $"revoke create on schema {s} from {r}", ct);
-        await ExecAsync(migrationConnection, $"grant usage on schema {s} to {r}", ct);
-        await ExecAsync(migrationConnection, $"grant select, insert, update, delete, truncate on all tables in schema {s} to {r}", ct);
-        await ExecAsync(migrationConnection, $"grant usage, select, update on all sequences in schema {s} to {r}", ct);
-        await ExecAsync(migrationConnection, $"grant execute on all functions in schema {s} to {r}", ct);
+        await migrationConnection.ExecAsync($"revoke create on schema {s} from {r}", ct);
+        await migrationConnection.ExecAsync($"grant usage on schema {s} to {r}", ct);
+        await migrationConnection.ExecAsync($"grant select, insert, update, delete, truncate on all tables in schema {s} to {r}", ct);
+        await migrationConnection.ExecAsync($"grant usage, select, update on all sequences in schema {s} to {r}", ct);
+        await migrationConnection.ExecAsync($"grant execute on all functions in schema {s} to {r}", ct);
         foreach (var table in AppendOnlyTables)
         {
-            await ExecAsync(migrationConnection, $"""
+            await migrationConnection.ExecAsync($"""
                 do $$ begin
                   if to_regclass({Literal(schema + "." + table)}) is not null then
                     execute 'revoke update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
@@ -106,7 +105,7 @@ public static class DatabaseRoles
         }
         foreach (var table in OwnerOnlyTables)
         {
-            await ExecAsync(migrationConnection, $"""
+            await migrationConnection.ExecAsync($"""
                 do $$ begin
                   if to_regclass({Literal(schema + "." + table)}) is not null then
                     execute 'revoke all on {s}.{Ident(table)} from {r}';
@@ -116,7 +115,7 @@ public static class DatabaseRoles
         }
         // Marten draws sequence numbers with nextval (USAGE) and reads the high-water mark (SELECT); it never sets the
         // sequence at run time, and a role that could (setval) would choose the numbers of the events that follow.
-        await ExecAsync(migrationConnection, $"""
+        await migrationConnection.ExecAsync($"""
             do $$ begin
               if to_regclass({Literal(schema + ".mt_events_sequence")}) is not null then
                 execute 'revoke update on sequence {s}.mt_events_sequence from {r}';
@@ -125,7 +124,7 @@ public static class DatabaseRoles
             """, ct);
         foreach (var table in ReadOnlyTables)
         {
-            await ExecAsync(migrationConnection, $"""
+            await migrationConnection.ExecAsync($"""
                 do $$ begin
                   if to_regclass({Literal(schema + "." + table)}) is not null then
                     execute 'revoke insert, update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
@@ -144,10 +143,4 @@ public static class DatabaseRoles
 
     internal static string Ident(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
     internal static string Literal(string value) => "'" + value.Replace("'", "''") + "'";
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
 }

@@ -136,11 +136,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable, IDisposable
 
     public async Task EnsureDatabaseAsync(string database, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(ConnectionString("postgres"));
-        await conn.OpenAsync(ct);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = @n", conn);
-        exists.Parameters.AddWithValue("n", database);
-        if (await exists.ExecuteScalarAsync(ct) is not null) return;
+        await using var conn = await PortalSql.OpenAsync(ConnectionString("postgres"), ct);
+        if (await conn.ScalarAsync<int?>("select 1 from pg_database where datname = @n", ct, ("n", database)) is not null) return;
         await using var create = new NpgsqlCommand($"create database \"{database.Replace("\"", "\"\"")}\"", conn);
         try
         {

@@ -27,8 +27,7 @@ public static class SchemaApply
             await AuditIndexes.EnsureAsync(store, ct);
         }
 
-        await using var conn = new NpgsqlConnection(migrationConnectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await PortalSql.OpenAsync(migrationConnectionString, ct);
         await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
         await EnsureBindingAsync(conn, settings, ct);
         await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
@@ -39,8 +38,7 @@ public static class SchemaApply
         if (runtimeRole.Length > 0 && runtimeRole != DatabaseRoles.UserOf(migrationConnectionString))
         {
             await DatabaseRoles.GrantRuntimeAsync(conn, settings.SchemaName, runtimeRole, ct);
-            await using var runtime = new NpgsqlConnection(runtimeConnectionString);
-            await runtime.OpenAsync(ct);
+            await using var runtime = await PortalSql.OpenAsync(runtimeConnectionString, ct);
             await SetSearchPathAsync(runtime, settings.SchemaName, ct);
         }
     }
@@ -63,8 +61,7 @@ public static class SchemaApply
     public static async Task SetSearchPathAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
     {
         var sql = $"alter role current_user in database {DatabaseRoles.Ident(conn.Database!)} set search_path to {DatabaseRoles.Ident(schema)}, public";
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await conn.ExecAsync(sql, ct);
     }
 }
 
@@ -89,8 +86,7 @@ public sealed class SchemaApplyHostedService(
         {
             await ReadModelUpgrade.PrepareAsync(store, runtimeConnectionString, logger, ct);
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-            await using var conn = new NpgsqlConnection(runtimeConnectionString);
-            await conn.OpenAsync(ct);
+            await using var conn = await store.OpenConnectionAsync(ct);
             await EventSeals.EnsureTableAsync(conn, settings.SchemaName, ct);
             await SchemaApply.EnsureBindingAsync(conn, settings, ct);
             await ReadModelIndexes.EnsureAsync(conn, settings.SchemaName, ct);
@@ -108,8 +104,7 @@ public sealed class SchemaApplyHostedService(
 
     private async Task CheckNodeKeyAsync(bool requireBinding, CancellationToken ct)
     {
-        await using var conn = new NpgsqlConnection(runtimeConnectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await EventBinding.CheckNodeKeyAsync(conn, settings.SchemaName, settings.EventKey, requireBinding, ct);
     }
 

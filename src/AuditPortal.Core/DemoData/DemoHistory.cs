@@ -1,5 +1,6 @@
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Approvals;
+using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx;
@@ -76,14 +77,8 @@ public static class DemoHistory
             var stored = registry.BuildEvent(OlderVersions.AsOf(e.Data, e.At, upgradedAt));
             OlderVersions.Name(stored);
             if (stored.Id == Guid.Empty) stored.Id = Guid.CreateVersion7();
-            stored.StreamId = e.StreamId;
-            stored.Version = e.Version;
-            stored.Timestamp = e.At;
-            stored.UserName = e.UserName;
-            stored.CorrelationId = e.CorrelationId;
-            stored.CausationId = e.CommandId.ToString();
-            if (binding is not null)
-                clock.Total += binding.Stamp(stored, e.StreamId, e.Version, StorageConstants.DefaultTenantId, serializer, signTimestamp: true);
+            clock.Total += EventLog.ForImport(stored, e.StreamId, e.Version, e.At, new EventMetadata(e.UserName, e.CorrelationId, e.CommandId.ToString()),
+                binding, serializer);
             if (e.StreamType == typeof(ApprovalRequest)) requestEvents.Add(stored);
             yield return stored;
         }

@@ -1,6 +1,6 @@
+using AuditPortal.Core.Database;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using JasperFx.Events;
@@ -31,7 +31,6 @@ public sealed class EventBinding
     public const string RefusedSqlState = "APB01";
 
     private const string Version1 = "auditportal-event-v1";
-    private static readonly ConditionalWeakTable<object, EventBinding> ByStore = new();
 
     private readonly byte[] _key;
 
@@ -59,14 +58,14 @@ public sealed class EventBinding
     }
 
     /// <summary>The binding of the store built from these options (<see cref="Register"/>), or null without a key.</summary>
-    public static EventBinding? For(IDocumentStore store) => ByStore.TryGetValue(store.Options, out var binding) ? binding : null;
+    public static EventBinding? For(IDocumentStore store) => Common.PortalStoreState.Of(store).Binding;
 
-    /// <summary>Binds every event saved through stores built from <paramref name="opts"/>.</summary>
-    public static void Register(StoreOptions opts, byte[]? key)
+    /// <summary>Binds every event saved through stores built from <paramref name="opts"/>; <paramref name="state"/> is the store's, which then knows it.</summary>
+    public static void Register(StoreOptions opts, byte[]? key, Common.PortalStoreState state)
     {
         if (key is not { Length: > 0 }) return;
         var binding = new EventBinding(key);
-        ByStore.AddOrUpdate(opts, binding);
+        state.Binding = binding;
         opts.Listeners.Add(new Listener(binding, opts));
     }
 
@@ -159,12 +158,12 @@ public sealed class EventBinding
     /// </summary>
     public static async Task EnsureAsync(NpgsqlConnection owner, string schema, byte[] key, CancellationToken ct = default)
     {
-        await ExecAsync(owner, "create extension if not exists pgcrypto with schema public", ct);
+        await owner.ExecAsync("create extension if not exists pgcrypto with schema public", ct);
         await using (var find = new NpgsqlCommand("select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pgcrypto'", owner))
         {
             var crypto = (string)(await find.ExecuteScalarAsync(ct))!;
             await using var tx = await owner.BeginTransactionAsync(ct);
-            await ExecAsync(owner, CreateSql(schema, crypto), ct);
+            await owner.ExecAsync(CreateSql(schema, crypto), ct);
             var keyId = Fingerprint(key);
             await using (var stored = new NpgsqlCommand($"select key_id from {Q(schema)}.{KeyTable} limit 1", owner))
             {
@@ -315,12 +314,6 @@ public sealed class EventBinding
             drop trigger if exists {TriggerFunction} on {s}.mt_events;
             create trigger {TriggerFunction} before insert on {s}.mt_events for each row execute function {s}.{TriggerFunction}();
             """;
-    }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static string Q(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";

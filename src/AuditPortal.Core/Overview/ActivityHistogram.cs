@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
@@ -44,8 +45,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
             await PortalAccess.DemandAsync(session, actor, "audit", ct, Permission.ReadAudit);
         }
         var f = filter.Normalized();
-        await using var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-        await conn.OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         // Actor, event type and stream type are the daily read model's keys; a stream id or a text search is not.
         var daily = f.StreamId is null && f.Text is null && f.Correlation is null && f.Command is null;
 

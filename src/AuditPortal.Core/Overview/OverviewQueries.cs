@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Text.Json;
 using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
@@ -55,7 +56,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var now = time.GetUtcNow();
         var dayStart = DayStart(now);
         var weekStart = WeekStart(now);
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
 
         // Both periods are whole UTC days: the daily read model's rows of this week give both.
         var ((today, week), source) = await FromServingDailyAsync(conn, ReadTotalsAsync, ct);
@@ -118,7 +119,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         var from = to.AddDays(-EventsPerDayWindow);
         var actorsFrom = DayStart(now).AddDays(-6);
         var sensitiveFrom = now.AddDays(-7);
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
 
         var ((counts, actors), source) = await FromServingDailyAsync(conn, ReadDailyAsync, ct);
         async Task<(Dictionary<DateOnly, long> Counts, List<ActorCount> Actors)> ReadDailyAsync(string daily)
@@ -228,13 +229,13 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         Integrity.SealStatus? seals = null;
         if (canProjections && sealing is not null)
         {
-            await using var conn = await OpenAsync(ct);
+            await using var conn = await store.OpenConnectionAsync(ct);
             seals = await Integrity.EventSeals.ReadStatusAsync(conn, Schema, ct);
         }
         IReadOnlyList<OverviewEvent>? acl = null;
         if (canAcl)
         {
-            await using var conn = await OpenAsync(ct);
+            await using var conn = await store.OpenConnectionAsync(ct);
             var changes = await ReadEventsAsync(conn, "e.type = any(@types)", c => c.Parameters.AddWithValue("types", AclEventTypes), ListLength, ct);
             acl = Named(changes, await DisplayNamesAsync(changes.Select(e => e.Actor), ct));
         }
@@ -285,12 +286,5 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
                 reader.GetString(5), AuditSummaries.Summarize(type, data.RootElement, user)));
         }
         return rows;
-    }
-
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
-    {
-        var conn = store.Options.Tenancy.Default.Database.CreateConnection();
-        await conn.OpenAsync(ct);
-        return conn;
     }
 }

@@ -34,13 +34,15 @@ public static class PortalMartenRegistration
         services.AddHostedService(sp => new SchemaApplyHostedService(
             sp.GetRequiredService<IDocumentStore>(), connectionString(sp), migrationConnectionString?.Invoke(sp), settings,
             sp.GetRequiredService<ILogger<SchemaApplyHostedService>>(), applySchema));
+        // The store's own state (clock of the permission fold, binding, caches): made here with the host's clock and
+        // logger, handed to the store's options explicitly, and a singleton for whoever needs it.
+        services.AddSingleton(sp => new PortalStoreState(
+            sp.GetService<TimeProvider>() ?? TimeProvider.System, sp.GetService<ILoggerFactory>()?.CreateLogger(typeof(ReadRefusals))));
         return services.AddMarten(sp =>
             {
                 var options = new StoreOptions();
-                PortalStore.Configure(options, connectionString(sp), settings);
+                PortalStore.Configure(options, connectionString(sp), settings, sp.GetRequiredService<PortalStoreState>());
                 PortalSchema.IgnoreAuditIndexes(options);
-                AccessControlClock.Use(options, sp.GetService<TimeProvider>() ?? TimeProvider.System);
-                if (sp.GetService<ILoggerFactory>() is { } loggers) ReadRefusals.UseLogger(options, loggers.CreateLogger(typeof(ReadRefusals)));
                 return options;
             })
             .UseLightweightSessions()

@@ -39,8 +39,13 @@ public sealed record PortalStoreSettings
 
 public static class PortalStore
 {
-    public static void Configure(StoreOptions opts, string connectionString, PortalStoreSettings settings)
+    /// <param name="state">
+    /// The store's <see cref="Common.PortalStoreState"/> (the host passes one made with its clock and logger, and
+    /// registers it in its services); without one, a new one with the system clock.
+    /// </param>
+    public static void Configure(StoreOptions opts, string connectionString, PortalStoreSettings settings, Common.PortalStoreState? state = null)
     {
+        state = Common.PortalStoreState.AttachTo(opts, state ?? new Common.PortalStoreState());
         opts.Connection(connectionString);
         opts.DatabaseSchemaName = settings.SchemaName;
         opts.AutoCreateSchemaObjects = settings.AutoCreate;
@@ -92,7 +97,7 @@ public static class PortalStore
         opts.AddAccessControl();
         opts.AddPreferences();
         opts.AddApprovals();
-        Integrity.EventBinding.Register(opts, settings.EventKey);
+        Integrity.EventBinding.Register(opts, settings.EventKey, state);
         opts.AddAudit();
         AuditPortal.Core.ServiceTokens.ServiceTokensMartenRegistration.AddServiceTokens(opts);
     }

@@ -88,7 +88,7 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(long? upTo = null, CancellationToken ct = default)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id " +
             "where e.seq_id <= @upTo group by 1 order by 2 desc", conn);
@@ -278,11 +278,9 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
         return [.. rebuilt];
     }
 
-    internal Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => store.OpenConnectionAsync(ct);
-
     internal async Task<double> MiBBetweenAsync(long from, long to, CancellationToken ct)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select coalesce(sum(pg_column_size(data)), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @a and seq_id <= @b", conn);
         cmd.Parameters.AddWithValue("a", from);
@@ -347,14 +345,14 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     /// </summary>
     public async Task<long> LastEventSequenceAsync(CancellationToken ct = default)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events", conn);
         return await cmd.ExecuteScalarAsync(ct) is long last ? last : 0;
     }
 
     private async Task<double> SecondsSinceFirstUnprocessedAsync(long position, DateTimeOffset now, CancellationToken ct)
     {
-        await using var conn = await OpenAsync(ct);
+        await using var conn = await store.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select extract(epoch from (@now - timestamp))::float8 from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1", conn);
         cmd.Parameters.AddWithValue("p", position);
@@ -380,18 +378,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     }
 
     /// <summary>Appends to the operations log; one rebuild (start and end) is one operation, caused by its rebuild id.</summary>
-    private async Task RecordAsync(Actor actor, Guid rebuildId, object e, CancellationToken ct)
-    {
-        await using var session = store.LightweightSession();
-        session.LastModifiedBy = actor.UserName;
-        session.CorrelationId = actor.CorrelationFor(rebuildId);
-        session.CausationId = rebuildId.ToString();
-        var log = await session.Events.FetchStreamStateAsync(ProjectionOperationsLog.StreamId, ct);
-        if (log is null) session.Events.StartStream<ProjectionOperationsLog>(ProjectionOperationsLog.StreamId, e);
-        // With the version it follows: an event is bound to its place in the stream (EventBinding).
-        else session.Events.Append(ProjectionOperationsLog.StreamId, log.Version + 1, e);
-        await session.SaveChangesAsync(ct);
-    }
+    private Task RecordAsync(Actor actor, Guid rebuildId, object e, CancellationToken ct) =>
+        // With the version it follows (an event is bound to its place in the stream, EventBinding); two nodes recording at once: the later appends after.
+        Common.EventLog.AppendAsync<ProjectionOperationsLog>(store, ProjectionOperationsLog.StreamId,
+            new EventMetadata(actor.UserName, actor.CorrelationFor(rebuildId), rebuildId.ToString()), ct, e);
 
     private static bool IsCancellation(Exception e) =>
         e is OperationCanceledException || e.InnerException is { } inner && IsCancellation(inner)

@@ -125,32 +125,17 @@ public sealed class ServiceTokenService(CommandExecutor commands, IDocumentStore
         var minute = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
         if (_recordedMinute.TryGetValue(token.Id, out var known) && known >= minute.UtcTicks) return;
         var usageId = ServiceTokenUsage.StreamIdFor(token.Id);
-        for (var attempt = 1; ; attempt++)
+        // No command caused it (causation null). A race with another request or node: read again, where it has most
+        // likely recorded this very minute; three attempts as before.
+        await EventLog.AppendAsync<ServiceTokenUsage>(store, usageId, new EventMetadata(token.Principal, use.CorrelationId, null), async (session, version, cancel) =>
         {
-            try
+            if (version > 0)
             {
-                await using var session = store.LightweightSession();
-                session.CorrelationId = use.CorrelationId;
-                // No command caused it; cleared so Marten does not fill in Activity.Current's parent id.
-                session.CausationId = null;
-                session.LastModifiedBy = token.Principal;
-                var state = await session.Events.FetchStreamStateAsync(usageId, ct);
-                var used = new ServiceTokenUsed(token.Id, token.Principal, minute, now, use.ClientAddress, use.Path);
-                if (state is null) session.Events.StartStream<ServiceTokenUsage>(usageId, used);
-                else
-                {
-                    var last = (await session.Events.FetchStreamAsync(usageId, state.Version, fromVersion: state.Version, token: ct)).LastOrDefault()?.Data as ServiceTokenUsed;
-                    if (last is not null && last.Minute >= minute) break;
-                    session.Events.Append(usageId, state.Version + 1, used);
-                }
-                await session.SaveChangesAsync(ct);
-                break;
+                var last = (await session.Events.FetchStreamAsync(usageId, version, fromVersion: version, token: cancel)).LastOrDefault()?.Data as ServiceTokenUsed;
+                if (last is not null && last.Minute >= minute) return [];
             }
-            catch (Exception e) when (CommandExecutor.IsConcurrency(e) && attempt < 3)
-            {
-                // Another request or node appended first: read again; it has most likely recorded this very minute.
-            }
-        }
+            return [new ServiceTokenUsed(token.Id, token.Principal, minute, now, use.ClientAddress, use.Path)];
+        }, ct, attempts: 3);
         _recordedMinute.AddOrUpdate(token.Id, minute.UtcTicks, (_, old) => Math.Max(old, minute.UtcTicks));
     }
 }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Globalization;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Web.Infrastructure;
@@ -24,7 +25,6 @@ public sealed class VerifyEventsCommand : JasperFxAsyncCommand<VerifyEventsInput
     public override async Task<bool> Execute(VerifyEventsInput input)
     {
         using var host = input.BuildHost();
-        var database = host.Services.GetRequiredService<PortalDatabase>();
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var schema = PortalDatabase.SchemaOf(configuration);
 
@@ -64,8 +64,7 @@ public sealed class VerifyEventsCommand : JasperFxAsyncCommand<VerifyEventsInput
             return false;
         }
 
-        await using var conn = new NpgsqlConnection(database.ConnectionString);
-        await conn.OpenAsync();
+        await using var conn = await host.Services.GetRequiredService<Marten.IDocumentStore>().OpenConnectionAsync();
         var result = await EventSeals.VerifyAsync(conn, schema, expected, Math.Max(1, input.MaxProblemsFlag));
         problems.AddRange(result.HeadProblems ?? []);
 

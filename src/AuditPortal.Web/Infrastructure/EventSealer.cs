@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Integrity;
 using Npgsql;
 
@@ -11,7 +12,7 @@ namespace AuditPortal.Web.Infrastructure;
 /// Failures (e.g. the database restarting) are logged and retried on the next round; /health reports a sealer that
 /// has stopped (<see cref="SealerHealthCheck"/>).
 /// </summary>
-public sealed class EventSealer(PortalDatabase database, IConfiguration configuration, IHostEnvironment environment, ILogger<EventSealer> logger) : BackgroundService
+public sealed class EventSealer(Marten.IDocumentStore store, IConfiguration configuration, IHostEnvironment environment, ILogger<EventSealer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,8 +30,7 @@ public sealed class EventSealer(PortalDatabase database, IConfiguration configur
         {
             try
             {
-                await using var conn = new NpgsqlConnection(database.ConnectionString);
-                await conn.OpenAsync(stoppingToken);
+                await using var conn = await store.OpenConnectionAsync(stoppingToken);
                 var round = await EventSeals.SealAsync(conn, schema, ct: stoppingToken);
                 if (round.Sealed > 0) logger.LogDebug("Sealed {Count} events up to {Ceiling}", round.Sealed, round.Ceiling);
 

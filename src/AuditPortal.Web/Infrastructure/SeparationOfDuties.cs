@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Integrity;
 using Npgsql;
 
@@ -48,15 +49,16 @@ public static class SeparationOfDuties
     {
         if (environment.IsDevelopment() || configuration.GetConnectionString("Marten") is not { Length: > 0 } connectionString) return [];
         var schema = PortalDatabase.SchemaOf(configuration);
-        await using var conn = new NpgsqlConnection(connectionString);
+        NpgsqlConnection opened;
         try
         {
-            await conn.OpenAsync(ct);
+            opened = await PortalSql.OpenAsync(connectionString, ct);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
             return [$"the database of ConnectionStrings:Marten is not reachable, so the runtime role could not be checked: {e.Message}"];
         }
+        await using var conn = opened;
         await using var cmd = new NpgsqlCommand(
             """
             select current_user, r.rolsuper,

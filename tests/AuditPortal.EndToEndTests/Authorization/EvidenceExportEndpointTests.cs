@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Net;
 using System.Security.Cryptography;
 using AuditPortal.Core.Audit;
@@ -29,9 +30,8 @@ public sealed class EvidenceExportEndpointTests(EvidencePortal portal) : IClassF
     {
         var auditor = await portal.SignedInAsync("carol");
         // Sign-ins and the seed are events; seal what has committed (the sealer would within seconds).
-        await using (var conn = new NpgsqlConnection(portal.Services.GetRequiredService<PortalDatabase>().ConnectionString))
+        await using (var conn = await PortalSql.OpenAsync(portal.Services.GetRequiredService<PortalDatabase>().ConnectionString))
         {
-            await conn.OpenAsync();
             await EventSeals.SealCommittedAsync(conn, portal.Services.GetRequiredService<IDocumentStore>().Options.Events.DatabaseSchemaName);
         }
 

@@ -20,8 +20,7 @@ public sealed class AccessControlReadModelForgeryTests(ITestOutputHelper output)
 
     private async Task ExecAsRuntimeAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var conn = new NpgsqlConnection(Database.Runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(Database.Runtime);
         Assert.Equal(DatabaseRoles.UserOf(Database.Runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);

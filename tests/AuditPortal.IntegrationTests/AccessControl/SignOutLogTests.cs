@@ -71,24 +71,18 @@ public class SignOutLogTests(PortalHostFixture fixture, ITestOutputHelper output
         await reader.RecordAsync(_user, "corr-genuine");
         await reader.RecordAsync(victim, "corr-victim");
         var stream = AccessLog.StreamIdFor(victim);
-        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
-        {
-            await conn.OpenAsync();
-            var insert = $$"""
-                set session_replication_role = replica;
-                insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, user_name)
-                select nextval('auditportal.mt_events_sequence'), gen_random_uuid(), @stream, v.version, v.data::jsonb, '{{AuditEventTypes.UserSignedOut}}', v.at, '*DEFAULT*',
-                       'AuditPortal.Core.AccessControl.UserSignedOut, AuditPortal.Core', false, 'mallory'
-                from (values (1001, '["not", "a", "sign-out"]', now()),
-                             (1002, '{"userName": {"nested": 1}, "signedOutAt": "soon"}', now()),
-                             (1003, '{"userName": "{{victim}}", "signedOutAt": "9999-12-31T23:59:59Z"}', now()),
-                             (1004, '{"userName": "{{victim}}\nadmin signed in", "signedOutAt": "2026-01-01T00:00:00Z"}', timestamptz '9999-12-31 23:59:59+00')) v(version, data, at);
-                set session_replication_role = origin;
-                """;
-            await using var cmd = new NpgsqlCommand(insert, conn);
-            cmd.Parameters.AddWithValue("stream", stream);
-            await cmd.ExecuteNonQueryAsync();
-        }
+        var insert = $$"""
+            set session_replication_role = replica;
+            insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, user_name)
+            select nextval('auditportal.mt_events_sequence'), gen_random_uuid(), @stream, v.version, v.data::jsonb, '{{AuditEventTypes.UserSignedOut}}', v.at, '*DEFAULT*',
+                   'AuditPortal.Core.AccessControl.UserSignedOut, AuditPortal.Core', false, 'mallory'
+            from (values (1001, '["not", "a", "sign-out"]', now()),
+                         (1002, '{"userName": {"nested": 1}, "signedOutAt": "soon"}', now()),
+                         (1003, '{"userName": "{{victim}}", "signedOutAt": "9999-12-31T23:59:59Z"}', now()),
+                         (1004, '{"userName": "{{victim}}\nadmin signed in", "signedOutAt": "2026-01-01T00:00:00Z"}', timestamptz '9999-12-31 23:59:59+00')) v(version, data, at);
+            set session_replication_role = origin;
+            """;
+        await Sql.ExecAsync(fixture.ConnectionString, insert, ("stream", stream));
 
         var reading = await reader.LatestSinceAsync(before);
 

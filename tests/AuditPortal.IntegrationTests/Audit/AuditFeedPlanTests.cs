@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Diagnostics;
 using AuditPortal.Core.Audit;
 
@@ -18,8 +19,7 @@ public class BulkAuditFixture : PortalHostFixture, IAsyncLifetime
         var perStream = Events / Streams;
         var schema = Store.Options.Events.DatabaseSchemaName;
         var watch = Stopwatch.StartNew();
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(ConnectionString);
         // Streams n = 1..10,000 (every 10th a job); events interleaved across streams like real traffic, 50 actors, three event types;
         // one correlation id per stream (an operation's few events) and one causation id per event (a command's).
         // Loaded as the superuser with triggers off, as a restore of a large history would be: the binding trigger

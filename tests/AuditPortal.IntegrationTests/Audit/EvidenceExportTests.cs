@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
@@ -28,8 +29,7 @@ public sealed class EvidenceFixture : PortalHostFixture, IAsyncLifetime
             Check(await wallets.SpendAsync(actor, Guid.CreateVersion7(), id, 4, "b", null));
             Check(await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 1, "c", null));
         }
-        await using var conn = new NpgsqlConnection(ConnectionString);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(ConnectionString);
         await EventSeals.SealCommittedAsync(conn, Store.Options.Events.DatabaseSchemaName);
     }
 
@@ -89,8 +89,7 @@ public sealed class EvidenceExportTests(EvidenceFixture fixture, ITestOutputHelp
         Assert.Equal("sam", sam.Manifest.Filter.Actor);
         // The checkpoint signs the newest row's seal: the database's own chain reaches it (what verify-events checks).
         var cp = all.Manifest!.Checkpoint!;
-        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(fixture.ConnectionString);
         var chain = await EventSeals.VerifyAsync(conn, fixture.Store.Options.Events.DatabaseSchemaName, [new ExpectedHead(cp.Head, cp.Sequence, "the export")]);
         Assert.True(chain.Intact);
         Assert.Equal(cp.Sequence, chain.LastSealedSequence);
@@ -383,9 +382,8 @@ public sealed class EvidenceExportSizeTests(ITestOutputHelper output) : IAsyncLi
     {
         await AuditPortal.Core.DemoData.BulkHistory.GenerateAsync(_fixture.Store,
             new AuditPortal.Core.DemoData.BulkHistoryOptions { TotalEvents = 20_000, Wallets = 1_000, StreamsPerBatch = 500 });
-        await using (var conn = new NpgsqlConnection(_fixture.ConnectionString))
+        await using (var conn = await PortalSql.OpenAsync(_fixture.ConnectionString))
         {
-            await conn.OpenAsync();
             await EventSeals.SealCommittedAsync(conn, _fixture.Store.Options.Events.DatabaseSchemaName);
         }
         var feed = new AuditFeed(_fixture.Store, new FixedActor(Core.Common.Actor.System("evidence-test")));

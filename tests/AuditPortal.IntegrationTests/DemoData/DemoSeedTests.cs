@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Approvals;
 using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Jobs;
@@ -30,8 +31,7 @@ public class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : 
     public async Task Given_the_imported_history_When_the_sealer_follows_the_high_water_mark_Then_every_event_is_sealed_and_the_chain_verifies()
     {
         output.WriteLine($"Seeded {fixture.Seeded.Events} events in {fixture.SeedTime.TotalSeconds:F2} s");
-        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(fixture.ConnectionString);
         const string schema = "auditportal";
         await EventSeals.EnsureTableAsync(conn, schema);
         await EventSeals.SealCommittedAsync(conn, schema);

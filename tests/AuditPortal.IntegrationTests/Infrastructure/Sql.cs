@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.IntegrationTests.Infrastructure;
@@ -20,18 +21,19 @@ public static class Sql
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters) =>
         Assert.Single(await QueryAsync(connectionString, sql, r => r.GetFieldValue<T>(0), parameters));
 
-    public static async Task ExecAsync(string connectionString, string sql)
+    public static async Task<int> ExecAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
     {
         await using var conn = await OpenAsync(connectionString);
         await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        return await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>The product's way to open a connection as a given role (<see cref="PortalSql.OpenAsync"/>), with the portal's schema on the search path.</summary>
     private static async Task<NpgsqlConnection> OpenAsync(string connectionString)
     {
-        var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using (var path = new NpgsqlCommand("set search_path to auditportal", conn)) await path.ExecuteNonQueryAsync();
+        var conn = await PortalSql.OpenAsync(connectionString);
+        await conn.ExecAsync("set search_path to auditportal");
         return conn;
     }
 

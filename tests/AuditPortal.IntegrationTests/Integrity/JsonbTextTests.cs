@@ -20,14 +20,8 @@ public sealed class JsonbTextTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>PostgreSQL's <c>::jsonb::text</c> of each text, in one round trip.</summary>
     private async Task<List<string>> JsonbAsync(IReadOnlyList<string> texts)
     {
-        await using var conn = new NpgsqlConnection(_database);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("select t::jsonb::text from unnest(@texts) with ordinality as u(t, n) order by n", conn);
-        cmd.Parameters.AddWithValue("texts", texts.ToArray());
-        var result = new List<string>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) result.Add(reader.GetString(0));
-        return result;
+        return await Sql.QueryAsync(_database, "select t::jsonb::text from unnest(@texts) with ordinality as u(t, n) order by n", r => r.GetString(0),
+            ("texts", texts.ToArray()));
     }
 
     [Fact]

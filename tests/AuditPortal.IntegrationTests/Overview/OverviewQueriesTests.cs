@@ -189,15 +189,10 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         var histogram = new ActivityHistogram(fixture.Store, new FixedActor(PortalHostFixture.Actor("carol")));
         // Every event as the explorer filters it, read straight from Marten's tables.
         var events = new List<(DateTimeOffset At, string User, string Type, string StreamType)>();
-        await using (var conn = fixture.Store.Options.Tenancy.Default.Database.CreateConnection())
-        {
-            await conn.OpenAsync();
-            var schema = fixture.Store.Options.Events.DatabaseSchemaName;
-            await using var cmd = new Npgsql.NpgsqlCommand(
-                $"select e.timestamp, coalesce(e.user_name, ''), e.type, coalesce(s.type, '') from {schema}.mt_events e left join {schema}.mt_streams s on s.id = e.stream_id", conn);
-            await using var reader = await cmd.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) events.Add((reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
-        }
+        var schema = fixture.Store.Options.Events.DatabaseSchemaName;
+        events.AddRange(await Sql.QueryAsync(fixture.ConnectionString,
+            $"select e.timestamp, coalesce(e.user_name, ''), e.type, coalesce(s.type, '') from {schema}.mt_events e left join {schema}.mt_streams s on s.id = e.stream_id",
+            reader => (reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3))));
         // Not on whole days, so both ends are partial days counted from the events and the middle from the read model.
         var from = Now.AddDays(-40).AddHours(-5).AddMinutes(-7);
         AuditFilter[] filters =

@@ -22,14 +22,8 @@ public class ProjectionFailureTests(PortalHostFixture fixture) : IClassFixture<P
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10, "welcome", null)).Succeeded);
         await fixture.WaitForProjectionsAsync();
         long sequence;
-        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
-        {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand(
-                "update auditportal.mt_events set data = '{\"amount\": \"not a number\"}' where stream_id = @id and type = 'credits_granted_v2' returning seq_id", conn);
-            cmd.Parameters.AddWithValue("id", id);
-            sequence = (long)(await cmd.ExecuteScalarAsync())!;
-        }
+        sequence = await Sql.ScalarAsync<long>(fixture.ConnectionString,
+            "update auditportal.mt_events set data = '{\"amount\": \"not a number\"}' where stream_id = @id and type = 'credits_granted_v2' returning seq_id", ("id", id));
         var operations = new ProjectionOperations(fixture.Store, TimeProvider.System, fixture.Get<IProjectionCoordinator>());
 
         var outcome = await operations.RebuildAsync(PortalHostFixture.Actor("dave"), new RebuildRequest("WalletSummary"));

@@ -145,9 +145,8 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
 
         // A transaction that holds a table past the pass (here: the wallet summaries): the switch waits for it at most
         // 200 ms at a time, steps back and tries again, so readers queued behind it pass within their 1 s timeout.
-        await using (var holder = new NpgsqlConnection(Database.Runtime))
+        await using (var holder = await PortalSql.OpenAsync(Database.Runtime))
         {
-            await holder.OpenAsync();
             await using var held = await holder.BeginTransactionAsync();
             await using (var hold = new NpgsqlCommand("select count(*) from auditportal.mt_doc_walletsummary", holder, held)) await hold.ExecuteScalarAsync();
             var blocked = ops.RebuildAsync(admin, new RebuildRequest());
@@ -166,8 +165,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         }
 
         // The runtime role can shadow and switch only the read-model tables: the events, for one, are refused.
-        await using var runtime = new NpgsqlConnection(Database.Runtime);
-        await runtime.OpenAsync();
+        await using var runtime = await PortalSql.OpenAsync(Database.Runtime);
         foreach (var function in new[] { ReadModelIndexes.ShadowCreateFunction, ReadModelIndexes.ShadowSwitchFunction })
         {
             await using var cmd = new NpgsqlCommand($"select auditportal.{function}(array['mt_events'])", runtime);

@@ -51,8 +51,7 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHos
         Assert.Equal(9L, await ReliabilityHost.ScalarAsync(Database.Runtime,
             "select coalesce(sum(events), 0) from auditportal.overview_daily_activity where event_type in ('wallet_opened', 'credits_granted', 'credits_spent')"));
 
-        await using var conn = new NpgsqlConnection(Database.Runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(Database.Runtime);
         Assert.Equal(DatabaseRoles.UserOf(Database.Runtime), (string)(await new NpgsqlCommand("select current_user", conn).ExecuteScalarAsync())!);
         foreach (var sql in new[]
                  {

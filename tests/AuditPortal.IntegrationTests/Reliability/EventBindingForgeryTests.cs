@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Wallets;
 using Marten.Events;
@@ -23,8 +24,7 @@ public sealed class EventBindingForgeryTests(ITestOutputHelper output) : RoleSpl
     private async Task ForgeAsync(string what, string sql, string because, string sqlState = EventBinding.RefusedSqlState, params (string Name, object Value)[] parameters)
     {
         _tried++;
-        await using var conn = new NpgsqlConnection(Database.Runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(Database.Runtime);
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         try
@@ -164,8 +164,7 @@ public sealed class EventBindingForgeryTests(ITestOutputHelper output) : RoleSpl
         var data = store.Options.Serializer().ToJson(new CreditsGranted(wallet, 5, GrantTypes.Manual, null, "alice", DateTimeOffset.UtcNow, "key holder"));
         var signed = binding.Compute(wallet, 2, id, "credits_granted", opened.DotNetTypeName.Replace("WalletOpened", "CreditsGranted"), JsonbText.Canonicalize(data),
             "alice", null, null, opened.TenantId, null);
-        await using var conn = new NpgsqlConnection(Database.Runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(Database.Runtime);
         await using (var insert = new NpgsqlCommand($"""
             insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, headers, user_name)
             values (nextval('auditportal.mt_events_sequence'), @id, @stream, 2, @data::jsonb, 'credits_granted', '2020-01-01T00:00:00Z', @tenant, @dotnet, false,

@@ -31,8 +31,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
                 Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 1, "c", null)).Succeeded);
             }
         }
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(connection);
         Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
         var intact = await EventSeals.VerifyAsync(conn, Schema);
         Assert.True(intact.Intact);
@@ -42,8 +41,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
 
     private async Task<VerificationResult> TamperAndVerifyAsync(string connection, string tampering)
     {
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(connection);
         await using (var cmd = new NpgsqlCommand(tampering, conn)) Assert.True(await cmd.ExecuteNonQueryAsync() > 0);
         var result = await EventSeals.VerifyAsync(conn, Schema);
         output.WriteLine($"{tampering}\n  -> {(result.FirstTampering is { } t ? $"first altered sequence number {t.SequenceNumber}: {t.Problem}" : "intact")}");
@@ -113,8 +111,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
                 Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 1, "c", null)).Succeeded);
             }
         }
-        await using var conn = new NpgsqlConnection(runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(runtime);
         Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
         Assert.True((await EventSeals.VerifyAsync(conn, Schema)).Intact);
         return (superuser, runtime);
@@ -124,8 +121,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_the_runtime_role_When_it_inserts_changes_or_deletes_a_seal_Then_each_is_refused()
     {
         var (_, runtime) = await SealedByRuntimeRoleAsync();
-        await using var conn = new NpgsqlConnection(runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(runtime);
         foreach (var sql in new[]
                  {
                      $"insert into {Schema}.{EventSeals.TableName} (seq_id, row_hash, chain_hash, hash_version) values (13, sha256('x'), sha256('y'), 2)",
@@ -177,8 +173,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_sealed_events_When_a_superuser_changes_headers_archive_flag_type_name_or_tenant_Then_each_is_detected()
     {
         var (superuser, _) = await SealedByRuntimeRoleAsync();
-        await using var conn = new NpgsqlConnection(superuser);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(superuser);
         foreach (var sql in new[]
                  {
                      $"update {Schema}.mt_events set headers = '{{\"source\": \"forged\"}}'::jsonb where seq_id = 7",
@@ -217,9 +212,8 @@ public sealed class EventChainTests(ITestOutputHelper output)
         using var verifier = CheckpointKeys.Load(publicPem, "public", privateKey: false);
 
         // A superuser edits event 6 and rebuilds every seal from the edited table: the seals agree with the events again.
-        await using (var conn = new NpgsqlConnection(superuser))
+        await using (var conn = await PortalSql.OpenAsync(superuser))
         {
-            await conn.OpenAsync();
             await using (var cmd = new NpgsqlCommand(
                 $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id = 6; truncate {Schema}.{EventSeals.TableName}", conn))
                 await cmd.ExecuteNonQueryAsync();
@@ -281,8 +275,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
 
         // A wallet opened inside a transaction that stays open (sequence 13, in flight) ...
-        await using var inFlight = new NpgsqlConnection(runtime);
-        await inFlight.OpenAsync();
+        await using var inFlight = await PortalSql.OpenAsync(runtime);
         await using var tx = await inFlight.BeginTransactionAsync();
         await using (var session = store.LightweightSession(Marten.Services.SessionOptions.ForTransaction(tx)))
         {
@@ -294,8 +287,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         Assert.True((await wallets.OpenAsync(Actor.System("chain-test"), Guid.CreateVersion7(), Guid.CreateVersion7(), "committed")).Succeeded);
         Assert.Equal(14, await ReliabilityHost.ScalarAsync(superuser, $"select last_value from {Schema}.mt_events_sequence"));
 
-        await using var conn = new NpgsqlConnection(runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(runtime);
         // The runtime role may write Marten's progression: it claims everything up to 1,000,000 is settled.
         await using (var forge = new NpgsqlCommand(
             $"insert into {Schema}.mt_event_progression (name, last_seq_id) values ('HighWaterMark', 1000000) on conflict (name) do update set last_seq_id = 1000000", conn))
@@ -324,8 +316,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_several_altered_events_When_verifying_Then_each_is_listed_up_to_the_bound_and_all_are_counted()
     {
         var connection = await SealedDatabaseAsync();
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(connection);
         await using (var cmd = new NpgsqlCommand(
             $"update {Schema}.mt_events set data = jsonb_set(data, '{{amount}}', '1000') where seq_id in (3, 7); " +
             $"delete from {Schema}.mt_events where seq_id = 9; " +
@@ -357,9 +348,8 @@ public sealed class EventChainTests(ITestOutputHelper output)
         var folder = Directory.CreateTempSubdirectory("verify-events-").FullName;
         var publicFile = Path.Combine(folder, "public.pem");
         await File.WriteAllTextAsync(publicFile, publicPem);
-        await using (var conn = new NpgsqlConnection(connection))
+        await using (var conn = await PortalSql.OpenAsync(connection))
         {
-            await conn.OpenAsync();
             var head = (await EventSeals.ReadHeadAsync(conn, Schema))!.Value;
             using var signing = CheckpointKeys.Load(privatePem, "signing", privateKey: true);
             using var stranger = CheckpointKeys.Load(strangerPem, "stranger", privateKey: true);
@@ -398,8 +388,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_a_sealer_that_stopped_When_its_status_is_read_Then_a_silent_sealer_and_an_old_unsealed_event_each_make_it_degraded()
     {
         var (superuser, runtime) = await SealedByRuntimeRoleAsync();
-        await using var conn = new NpgsqlConnection(runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(runtime);
         var bounds = SealerBounds.Default;
         var fresh = await EventSeals.ReadStatusAsync(conn, Schema);
         Assert.Null(fresh.Problem(bounds));
@@ -415,8 +404,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         // Rounds run, but a transaction left open holds the ceiling: an event committed after it waits, and has waited
         // since the first round that saw it (that round's time moved back ten minutes).
         await EventSeals.SealAsync(conn, Schema);
-        await using var open = new NpgsqlConnection(runtime);
-        await open.OpenAsync();
+        await using var open = await PortalSql.OpenAsync(runtime);
         await using var tx = await open.BeginTransactionAsync();
         await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", open, tx)) await xid.ExecuteScalarAsync();
         await using (var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); }))
@@ -440,8 +428,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_an_untouched_chain_When_verified_against_its_checkpoint_Then_it_is_intact()
     {
         var (_, runtime) = await SealedByRuntimeRoleAsync();
-        await using var conn = new NpgsqlConnection(runtime);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(runtime);
         var head = (await EventSeals.ReadHeadAsync(conn, Schema))!.Value;
         var result = await EventSeals.VerifyAsync(conn, Schema, [new ExpectedHead(head.Head, head.Sequence, "checkpoint"), new ExpectedHead(head.Head, null, "--expect-head")]);
         Assert.True(result.Intact, string.Join("; ", result.HeadProblems ?? []));
@@ -458,8 +445,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
         var count = int.TryParse(Environment.GetEnvironmentVariable("AUDITPORTAL_VERIFY_EVENTS"), out var n) ? n : 50_000;
         var connection = await TestCluster.CreateDatabaseAsync(nameof(EventChainTests));
         await SchemaApply.ApplyAsync(connection, connection, new PortalStoreSettings());
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(connection);
         var clock = Stopwatch.StartNew();
         await using (var cmd = new NpgsqlCommand(
             $"""

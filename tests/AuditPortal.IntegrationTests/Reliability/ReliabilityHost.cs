@@ -93,8 +93,7 @@ public sealed record WalletReplay(int Wallets, long Events, List<string> Mismatc
         var replayed = new Dictionary<Guid, (int Balance, int Transactions)>();
         var negative = new List<string>();
         long events = 0;
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(connectionString);
         await using (var cmd = new NpgsqlCommand(
             $"""
             select e.stream_id, e.version, e.type, coalesce((e.data->>'amount')::int, 0)

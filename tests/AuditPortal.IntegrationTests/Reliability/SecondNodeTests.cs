@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using System.Diagnostics;
 using JasperFx.Events.Daemon;
 using Marten.Events;
@@ -32,8 +33,7 @@ public sealed class SecondNodeTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Marten's per-projection advisory locks (session level, one key per projection shard) and their holders.</summary>
     private async Task<Dictionary<string, string[]>> ShardLocksAsync()
     {
-        await using var conn = new NpgsqlConnection(_database);
-        await conn.OpenAsync();
+        await using var conn = await PortalSql.OpenAsync(_database);
         await using var cmd = new NpgsqlCommand(
             "select l.classid::text || '/' || l.objid::text, a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
             "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and a.application_name like 'node-%'", conn);

@@ -26,10 +26,6 @@ public class AccountProjectionTests(PortalHostFixture fixture) : IClassFixture<P
         Assert.Equal((1, SpendTypes.JobLaunch, jobId), (spent.Amount, spent.Type, spent.TypeMetadata!.JobId!.Value));
         Assert.Equal("alice", events[1].UserName);
 
-        await using var conn = new NpgsqlConnection(fixture.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("set search_path to auditportal; select credits from account_projection where aggregate_id = @id", conn);
-        cmd.Parameters.AddWithValue("id", walletId);
-        Assert.Equal(0, await cmd.ExecuteScalarAsync());
+        Assert.Equal(0, await Sql.ScalarAsync<int>(fixture.ConnectionString, "select credits from account_projection where aggregate_id = @id", ("id", walletId)));
     }
 }

@@ -1,3 +1,4 @@
+using AuditPortal.Core.Database;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.DemoData;
@@ -90,9 +91,8 @@ public class CreditsGrantedUpcastTests(PortalHostFixture fixture) : IClassFixtur
         Assert.Equal(byDaemon, await ReadModelsAsync(v2));
 
         // The chain covers the stored bytes: a history mixing both versions seals and verifies.
-        await using (var conn = new NpgsqlConnection(fixture.ConnectionString))
+        await using (var conn = await PortalSql.OpenAsync(fixture.ConnectionString))
         {
-            await conn.OpenAsync();
             await EventSeals.SealCommittedAsync(conn, fixture.Store.Options.Events.DatabaseSchemaName);
             var verified = await EventSeals.VerifyAsync(conn, fixture.Store.Options.Events.DatabaseSchemaName);
             Assert.True(verified.Intact, string.Join("; ", verified.Tamperings.Select(t => $"{t.SequenceNumber}: {t.Problem}")));
