@@ -81,7 +81,7 @@ builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();
 builder.Services.AddAuditPages(builder.Configuration);
 builder.Services.AddSiemFeed();
-AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverviewQueries(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 builder.Services.AddApprovalsPages();

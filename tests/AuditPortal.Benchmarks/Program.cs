@@ -51,7 +51,7 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddPortalMarten(_ => cs, settings, DaemonMode.Disabled, _ => migrations);
 builder.Services.AddPortalCommands();
 // The overview's queries, as in the portal (its daily read model is in every store's read-model composite).
-AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverviewQueries(builder.Services);
 using var host = builder.Build();
 await host.StartAsync();
 var store = host.Services.GetRequiredService<IDocumentStore>();

@@ -11,7 +11,7 @@ public static class OverviewServiceRegistration
     /// The overview's read model itself is a member of the read-model composite in <see cref="PortalStore"/>, so every
     /// store (the runtime one and the apply step's) knows its table.
     /// </summary>
-    public static IServiceCollection AddOverview(this IServiceCollection services)
+    public static IServiceCollection AddOverviewQueries(this IServiceCollection services)
     {
         services.AddScoped<OverviewQueries>();
         services.AddScoped<ActivityHistogram>();

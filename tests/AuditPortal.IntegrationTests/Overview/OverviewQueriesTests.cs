@@ -18,7 +18,7 @@ public sealed class OverviewFixture : PortalHostFixture
     public const string AdminName = "Ada Admin";
 
     // The overview's daily read model, as the portal registers it.
-    protected override void Configure(IServiceCollection services) => services.AddOverview();
+    protected override void Configure(IServiceCollection services) => services.AddOverviewQueries();
 
     public override async Task InitializeAsync()
     {

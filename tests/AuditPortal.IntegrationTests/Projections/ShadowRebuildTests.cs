@@ -31,7 +31,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         await ReliabilityHost.ScalarAsync(superuser, "analyze auditportal.mt_events; select 0");
     }
 
-    protected override void Configure(IServiceCollection services) => OverviewServiceRegistration.AddOverview(services);
+    protected override void Configure(IServiceCollection services) => OverviewServiceRegistration.AddOverviewQueries(services);
 
     [Fact]
     public async Task Given_readers_with_a_1s_lock_timeout_and_writers_When_every_read_model_is_rebuilt_Then_no_reader_fails_they_read_the_old_rows_until_the_switch_and_no_event_is_lost()
