@@ -1,14 +1,8 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components;
-using AuditPortal.Web.Infrastructure;
-using AuditPortal.Web.Infrastructure.Auth;
 using JasperFx;
 using JasperFx.Events.Daemon;
-using Marten;
 using MudBlazor.Services;
 using Serilog;
 

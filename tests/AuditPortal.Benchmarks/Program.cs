@@ -1,17 +1,10 @@
-using System.Diagnostics;
 using AuditPortal.Benchmarks;
 using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
-using Marten;
 using Marten.Events;
 using Marten.Pagination;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.Core.Tests;
 
 /// <summary>Given = a history folded into state; When = a pure decision; Then = its events or the rule it broke.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Marten;
 
 namespace AuditPortal.Core.AccessControl;
 

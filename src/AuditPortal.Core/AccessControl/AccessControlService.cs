@@ -1,7 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>

@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
-using AuditPortal.Core.Common;
-using JasperFx.Events;
-using Marten;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.Core.AccessControl;
 

@@ -1,5 +1,3 @@
-using Marten;
-using Npgsql;
 using Weasel.Postgresql.Tables;
 
 namespace AuditPortal.Core.AccessControl;

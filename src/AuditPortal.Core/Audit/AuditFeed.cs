@@ -1,11 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using Marten;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Audit;
 

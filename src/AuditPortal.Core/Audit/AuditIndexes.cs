@@ -1,6 +1,3 @@
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.Core.Audit;
 
 /// <summary>

@@ -1,11 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using AuditPortal.Core.Integrity;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Audit;
 

@@ -1,12 +1,3 @@
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using Marten;
-using Npgsql;
-using NpgsqlTypes;
-
 namespace AuditPortal.Core.Audit;
 
 /// <summary>A top-level property of the aggregate that the event changed; values as compact JSON (lists as values).</summary>

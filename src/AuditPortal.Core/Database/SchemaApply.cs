@@ -1,11 +1,8 @@
-using AuditPortal.Core.Audit;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Projections;
 using JasperFx;
-using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.Core.Database;
 

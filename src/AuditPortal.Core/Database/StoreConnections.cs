@@ -1,6 +1,3 @@
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.Core.Database;
 
 /// <summary>A plain Npgsql connection to a store's database, for SQL Marten does not write (COPY, catalog reads, counts).</summary>

@@ -1,9 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using JasperFx.Events;
-using Marten;
-
 namespace AuditPortal.Core.DemoData;
 
 public sealed record BulkHistoryOptions

@@ -1,10 +1,4 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 using JasperFx;
-using JasperFx.Events;
-using Marten;
 using Marten.Events;
 using BulkInsertMode = Weasel.Core.BulkInsertMode;
 

@@ -1,12 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
-using JasperFx.Events;
-using Marten;
 using Marten.Services;
-using Npgsql;
 
 namespace AuditPortal.Core.Integrity;
 

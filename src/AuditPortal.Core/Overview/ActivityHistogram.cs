@@ -1,10 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using Marten;
-using Npgsql;
-using NpgsqlTypes;
-
 namespace AuditPortal.Core.Overview;
 
 /// <summary>Events in [From, To).</summary>

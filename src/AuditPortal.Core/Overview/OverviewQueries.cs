@@ -1,10 +1,4 @@
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
-using Marten;
-using Npgsql;
 
 namespace AuditPortal.Core.Overview;
 

@@ -1,5 +1,4 @@
 using AuditPortal.Core.Projections;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Core.Overview;

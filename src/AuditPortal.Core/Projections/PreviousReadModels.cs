@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 using JasperFx;
-using Marten;
-using Npgsql;
 
 namespace AuditPortal.Core.Projections;
 

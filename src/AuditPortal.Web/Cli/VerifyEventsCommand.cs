@@ -1,6 +1,3 @@
-using System.Globalization;
-using AuditPortal.Core.Integrity;
-using AuditPortal.Web.Infrastructure;
 using JasperFx.CommandLine;
 using Npgsql;
 

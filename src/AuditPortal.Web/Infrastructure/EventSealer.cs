@@ -1,4 +1,3 @@
-using AuditPortal.Core.Integrity;
 using Npgsql;
 
 namespace AuditPortal.Web.Infrastructure;

@@ -1,5 +1,3 @@
-using AuditPortal.Core.Database;
-
 namespace AuditPortal.Web.Infrastructure;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Reflection;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Projections;
 using Marten;
 using Marten.Events;

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Jobs;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Jobs;
 
 public class JobDecisionsTests

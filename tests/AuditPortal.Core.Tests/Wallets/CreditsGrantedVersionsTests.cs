@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Wallets;
 
 /// <summary>The grant's source (v2) and the reading of v1 grants, stored before it existed, as v2.</summary>

@@ -1,5 +1,3 @@
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Wallets;
 
 public class WalletDecisionsTests

@@ -1,10 +1,3 @@
-using System.Net;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.EndToEndTests.Authorization;
 
 /// <summary>The access review's CSV download over HTTP: who may, what it holds, how its cells are escaped, and its record.</summary>

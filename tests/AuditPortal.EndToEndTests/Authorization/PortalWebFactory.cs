@@ -1,12 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Tests.Shared;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.EndToEndTests.Authorization;
 
 /// <summary>The portal in memory (TestServer) on a database of its own, in Development so the demo accounts exist.</summary>

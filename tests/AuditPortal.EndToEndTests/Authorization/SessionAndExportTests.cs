@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.EndToEndTests.Authorization;
 
 /// <summary>The portal with an export row limit small enough for a test to reach.</summary>

@@ -1,9 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.IntegrationTests.Approvals;
-using AuditPortal.IntegrationTests.Reliability;
-using JasperFx.Events.Daemon;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>The portal's host with a clock the tests move, so "the same minute" is the test's to decide.</summary>

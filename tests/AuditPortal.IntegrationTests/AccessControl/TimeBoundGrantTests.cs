@@ -1,11 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Audit;
-using AuditPortal.IntegrationTests.Approvals;
-using AuditPortal.IntegrationTests.Reliability;
-using JasperFx.Events.Daemon;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>The portal's host with a clock the tests move (the permission fold, the services and the expiry read it) and four eyes on admin changes.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Audit;
-
 namespace AuditPortal.IntegrationTests.Audit;
 
 /// <summary>A database of its own filled straight through SQL with many events, so the plans are the ones of a big table.</summary>

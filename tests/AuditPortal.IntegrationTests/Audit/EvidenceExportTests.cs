@@ -1,9 +1,5 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Integrity;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

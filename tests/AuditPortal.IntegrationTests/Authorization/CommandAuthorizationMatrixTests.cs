@@ -1,6 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.IntegrationTests.Authorization;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Integrity;
-
 namespace AuditPortal.IntegrationTests.DemoData;
 
 public sealed class DemoSeedFixture : PortalHostFixture

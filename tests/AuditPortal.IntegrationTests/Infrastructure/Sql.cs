@@ -1,5 +1,3 @@
-using AuditPortal.Core.Wallets;
-
 namespace AuditPortal.IntegrationTests.Infrastructure;
 
 /// <summary>Plain SQL against a test database, to check what psql users would see.</summary>

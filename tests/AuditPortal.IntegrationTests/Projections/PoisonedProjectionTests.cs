@@ -1,14 +1,6 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 using JasperFx;
-using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
-using Marten;
-using Marten.Events;
 using Marten.Events.Aggregation;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.IntegrationTests.Projections;
 

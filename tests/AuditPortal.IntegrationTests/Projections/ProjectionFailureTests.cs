@@ -1,10 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using JasperFx.Events.Daemon;
-using Npgsql;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 /// <summary>A damaged event in the store: the rebuild stops on it, says which, and /health turns Degraded.</summary>

@@ -1,11 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using JasperFx.Events.Daemon;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>

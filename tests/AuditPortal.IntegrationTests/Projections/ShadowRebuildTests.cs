@@ -1,13 +1,4 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Overview;
-using AuditPortal.Core.Projections;
-using AuditPortal.IntegrationTests.Reliability;
 using JasperFx;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.IntegrationTests.Projections;
 

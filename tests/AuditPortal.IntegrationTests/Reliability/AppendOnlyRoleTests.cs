@@ -1,10 +1,3 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Integrity;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The portal runs as a role that may append events but never rewrite them; the schema belongs to a migration role.</summary>

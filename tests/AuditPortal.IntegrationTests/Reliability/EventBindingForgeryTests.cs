@@ -1,8 +1,3 @@
-using AuditPortal.Core.Integrity;
-using AuditPortal.Core.Wallets;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>Two portal nodes on one database with DaemonMode.HotCold: one runs the projections, the other takes over when it stops.</summary>

@@ -1,13 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Integrity;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 /// <summary>

@@ -1,13 +1,4 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using AuditPortal.Web.Infrastructure;
-using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Audit;
-using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Configuration;
-using MudBlazor;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 

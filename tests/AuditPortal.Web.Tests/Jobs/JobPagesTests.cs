@@ -1,8 +1,3 @@
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Components.Pages.Jobs;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Jobs;
 
 public class JobListTests : PageTestContext

@@ -1,9 +1,3 @@
-using MudBlazor;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletCreditFormTests : PageTestContext

@@ -1,10 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Infrastructure.Auth;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletDetailTests : PageTestContext
