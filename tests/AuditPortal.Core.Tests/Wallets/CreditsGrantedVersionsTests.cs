@@ -5,7 +5,6 @@ public class CreditsGrantedVersionsTests
 {
     private static readonly Guid WalletId = Guid.Parse("0193a8f1-9113-7000-8000-000000000002");
     private static readonly Guid JobId = Guid.Parse("0193a8f1-9113-7000-8000-0000000000aa");
-    private static readonly WalletLimits Limits = new(MaxCreditsPerOperation: 1000);
     private static WalletOpened Opened => new(WalletId, "dana", "alice", Now);
 
     private static GrantCredits Grant(GrantSource source = GrantSource.Manual, string type = GrantTypes.Manual) =>

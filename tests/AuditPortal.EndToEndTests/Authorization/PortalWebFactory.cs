@@ -27,6 +27,20 @@ public partial class PortalWebFactory : IAsyncLifetime
     /// <summary>A client with its own cookie jar that does not follow redirects, so each response can be asserted.</summary>
     public HttpClient Client() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
+    /// <summary>The recorded downloads (each export's own stream), read as the system so a test sees them all.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ExportEventsAsync()
+    {
+        var feed = new AuditFeed(Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));
+        return (await feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.AuditLog }, limit: 500)).Entries;
+    }
+
+    /// <summary>A request the portal refused for want of a permission: sent to the access-denied page.</summary>
+    public static void AssertAccessDenied(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/account/access-denied", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
     /// <summary>A client without a cookie jar: the test sets the Cookie header itself (another tab holding an old cookie).</summary>
     public HttpClient RawClient() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 
