@@ -1,4 +1,4 @@
-using AuditPortal.Core.Projections;
+using AuditPortal.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Core.Overview;

@@ -5,7 +5,7 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHos
 {
     // A database first used with one role (as every portal before the role split): its tables belong to the superuser.
     protected override Task BeforeRolesAsync(string superuser) =>
-        SchemaApply.ApplyAsync(superuser, superuser, new AuditPortal.Core.Projections.PortalStoreSettings());
+        SchemaApply.ApplyAsync(superuser, superuser, new AuditPortal.Core.Store.PortalStoreSettings());
 
     protected override async Task BeforeStartAsync() =>
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(Database.Superuser,

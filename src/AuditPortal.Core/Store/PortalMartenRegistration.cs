@@ -1,9 +1,10 @@
+using AuditPortal.Core.Projections;
 using JasperFx.Events.Daemon;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
-namespace AuditPortal.Core.Projections;
+namespace AuditPortal.Core.Store;
 
 public static class PortalMartenRegistration
 {

@@ -1,9 +1,10 @@
+using AuditPortal.Core.Projections;
 using AuditPortal.Core.Overview;
 using AuditPortal.Core.Preferences;
 using JasperFx;
 using Weasel.Core;
 
-namespace AuditPortal.Core.Projections;
+namespace AuditPortal.Core.Store;
 
 public sealed record PortalStoreSettings
 {
