@@ -1,14 +1,8 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
 using AuditPortal.Core.Wallets;
 using AuditPortal.Web.Components;
-using AuditPortal.Web.Infrastructure;
-using AuditPortal.Web.Infrastructure.Auth;
 using JasperFx;
 using JasperFx.Events.Daemon;
-using Marten;
 using MudBlazor.Services;
 using Serilog;
 
@@ -81,7 +75,7 @@ builder.Services.AddWalletsPages();
 builder.Services.AddJobsPages();
 builder.Services.AddAuditPages(builder.Configuration);
 builder.Services.AddSiemFeed();
-AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverviewQueries(builder.Services);
 builder.Services.AddAccessControlPages();
 builder.Services.AddProjectionsPages();
 builder.Services.AddApprovalsPages();

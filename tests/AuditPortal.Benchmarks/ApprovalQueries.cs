@@ -1,8 +1,4 @@
-using System.Diagnostics;
 using AuditPortal.Core.Approvals;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Projections;
-using Marten;
 
 namespace AuditPortal.Benchmarks;
 

@@ -1,4 +1,3 @@
-using AuditPortal.Core.Wallets;
 using Marten.Events.Aggregation;
 
 namespace AuditPortal.Benchmarks;

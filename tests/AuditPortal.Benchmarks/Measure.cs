@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace AuditPortal.Benchmarks;
 
 /// <summary>Samples the process's resident set while a phase runs, to report its peak.</summary>

@@ -1,8 +1,4 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.DemoData;
 using AuditPortal.Core.Overview;
-using AuditPortal.Core.Projections;
-using Marten;
 using Npgsql;
 
 namespace AuditPortal.Benchmarks;

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Wallets;
-using Marten;
 using Marten.Pagination;
 using AuditPortal.Core.Projections;
 

@@ -1,17 +1,10 @@
-using System.Diagnostics;
 using AuditPortal.Benchmarks;
 using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Database;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
 using JasperFx;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
-using Marten;
 using Marten.Events;
 using Marten.Pagination;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,7 +44,7 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddPortalMarten(_ => cs, settings, DaemonMode.Disabled, _ => migrations);
 builder.Services.AddPortalCommands();
 // The overview's queries, as in the portal (its daily read model is in every store's read-model composite).
-AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverview(builder.Services);
+AuditPortal.Core.Overview.OverviewServiceRegistration.AddOverviewQueries(builder.Services);
 // The change feed, as every portal node runs it: it keeps the lists' "is a previous version serving?" cached (PreviousVersionCache).
 builder.Services.AddReadModelChangeFeed();
 using var host = builder.Build();

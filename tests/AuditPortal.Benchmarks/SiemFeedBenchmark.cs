@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Benchmarks;
 
 /// <summary>

@@ -1,12 +1,12 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.Core.Tests;
 
 /// <summary>Given = a history folded into state; When = a pure decision; Then = its events or the rule it broke.</summary>
 public static class GivenWhenThen
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The per-operation limit the wallet and job decisions are given (the portal's setting, Wallets:MaxCreditsPerOperation).</summary>
+    public static readonly WalletLimits Limits = new(MaxCreditsPerOperation: 1000);
 
     public static Wallet? GivenWallet(params object[] history) => WalletHistory.Replay(history);
     public static Job? GivenJob(params object[] history) => JobHistory.Replay(history);

@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 // Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):

@@ -1,12 +1,4 @@
 using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 
 namespace AuditPortal.EndToEndTests;
 

@@ -1,11 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 // Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):

@@ -1,12 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>From an explorer row to "the whole operation": a job launch's two events in two streams under one command.</summary>

@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 public class AuthJourneyTests(PortalServer server) : IClassFixture<PortalServer>

@@ -1,5 +1,3 @@
-using AuditPortal.EndToEndTests.Infrastructure;
-
 namespace AuditPortal.EndToEndTests;
 
 public class HomePageTests(PortalServer server) : IClassFixture<PortalServer>

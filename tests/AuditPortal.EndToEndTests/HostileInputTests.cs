@@ -1,16 +1,3 @@
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using AuditPortal.Tests.Shared;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>

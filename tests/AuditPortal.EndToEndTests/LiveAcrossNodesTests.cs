@@ -1,13 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using JasperFx.Events.Daemon;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>

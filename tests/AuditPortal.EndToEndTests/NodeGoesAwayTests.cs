@@ -1,16 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using AuditPortal.Tests.Shared;
-using AuditPortal.Web.Infrastructure;
-using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>

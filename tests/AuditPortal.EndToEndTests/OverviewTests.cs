@@ -1,6 +1,3 @@
-using AuditPortal.EndToEndTests.Infrastructure;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>The portal with its demo history seeded on startup, as a first run shows it.</summary>

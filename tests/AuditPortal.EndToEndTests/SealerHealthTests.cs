@@ -1,10 +1,6 @@
 using AuditPortal.Core.Database;
 using System.Net.Http.Json;
 using AuditPortal.Core.Integrity;
-using AuditPortal.Tests.Shared;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 

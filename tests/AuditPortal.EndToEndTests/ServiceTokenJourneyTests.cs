@@ -1,8 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
 using AuditPortal.Core.ServiceTokens;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Microsoft.Playwright;
 
 namespace AuditPortal.EndToEndTests;
 

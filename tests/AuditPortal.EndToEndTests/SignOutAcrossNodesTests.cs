@@ -1,9 +1,3 @@
-using AuditPortal.EndToEndTests.Infrastructure;
-using AuditPortal.Tests.Shared;
-using AuditPortal.Web.Infrastructure.Auth;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.EndToEndTests;
 
 /// <summary>

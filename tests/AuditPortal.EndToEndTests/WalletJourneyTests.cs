@@ -1,12 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using Marten;
-using Marten.Events;
-using JasperFx.Events.Daemon;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-
 // Two PortalServer fixtures starting at once raced inside WebApplicationFactory (one host came up on the default
 // port 5000 instead of the requested free port): browser test classes run one after the other.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -1,14 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Text.RegularExpressions;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using AuditPortal.Tests.Shared;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using static AuditPortal.LoadTest.LoadTestProgram;
 
 namespace AuditPortal.LoadTest;

@@ -1,11 +1,4 @@
-using System.Diagnostics;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.EndToEndTests.Infrastructure;
 using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 // Live pages under load, run by hand (never in CI; run it through the test lock):

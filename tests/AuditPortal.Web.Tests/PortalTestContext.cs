@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using MudBlazor;
 using MudBlazor.Services;
 
 namespace AuditPortal.Web.Tests;

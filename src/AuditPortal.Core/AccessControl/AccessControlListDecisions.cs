@@ -1,5 +1,3 @@
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.AccessControl;
 
 public sealed record CreateAccessControlList(Guid AclId, string Resource, string Reason, Guid CommandId, string Actor, DateTimeOffset At);

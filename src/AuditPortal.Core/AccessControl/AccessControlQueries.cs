@@ -1,6 +1,3 @@
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>What the access-control pages read: the inline ACL read model, one query session per call.</summary>

@@ -1,7 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>
@@ -26,7 +22,7 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
         DateTimeOffset? until, CancellationToken ct = default) =>
         approvals?.NeedsApproval(actor, new(ApprovalAction.GrantPermission, aclId, null, principal, permission, until)) == true
             ? approvals.RequestAsync(actor, commandId, new(ApprovalAction.GrantPermission, aclId, null, principal, permission, until), reason, ct)
-            : DecideOnSealedAsync(actor, commandId, nameof(GrantPermission), aclId, expectedVersion,
+            : DecideOnListFromEventsAsync(actor, commandId, nameof(GrantPermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new GrantPermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion, until)),
             granted => $"Granted {granted.Permission} to {granted.Principal}{(granted.Until is { } end ? $" until {AccessControlListDecisions.Utc(end)}" : "")}.", ct);
 
@@ -36,7 +32,7 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
     public Task<CommandResult> RevokeAsync(Actor actor, Guid commandId, Guid aclId, string principal, Permission permission, string reason, long? expectedVersion, CancellationToken ct = default) =>
         approvals?.NeedsApproval(actor, new(ApprovalAction.RevokePermission, aclId, null, principal, permission)) == true
             ? approvals.RequestAsync(actor, commandId, new(ApprovalAction.RevokePermission, aclId, null, principal, permission), reason, ct)
-            : DecideOnSealedAsync(actor, commandId, nameof(RevokePermission), aclId, expectedVersion,
+            : DecideOnListFromEventsAsync(actor, commandId, nameof(RevokePermission), aclId, expectedVersion,
             acl => AccessControlListDecisions.Handle(acl, new RevokePermission(aclId, principal, permission, reason, commandId, actor.UserName, time.GetUtcNow(), expectedVersion)),
             revoked => $"Revoked {revoked.Permission} from {revoked.Principal}.", ct);
 
@@ -62,7 +58,7 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
         var failures = new List<string>();
         foreach (var (aclId, entry) in due)
         {
-            var result = await DecideOnSealedAsync(new Actor(ExpiryActor, Guid.CreateVersion7().ToString()), null, Guid.CreateVersion7(), nameof(ExpirePermission), aclId, null,
+            var result = await DecideOnListFromEventsAsync(new Actor(ExpiryActor, Guid.CreateVersion7().ToString()), null, Guid.CreateVersion7(), nameof(ExpirePermission), aclId, null,
                 acl => AccessControlListDecisions.Handle(acl, new ExpirePermission(aclId, entry.Principal, entry.Permission, entry.Until!.Value, ExpiryActor, now)),
                 expired => $"{expired.Principal}'s {expired.Permission} ended at {AccessControlListDecisions.Utc(expired.Until)}.", ct);
             if (result.Succeeded) recorded++;
@@ -76,17 +72,17 @@ public sealed class AccessControlService(CommandExecutor executor, TimeProvider 
 
     /// <summary>
     /// The decide step of <see cref="CommandExecutor.DecideAsync{T,TEvent}"/>, but on the list as the permission check
-    /// sees it (<see cref="AccessControlFromEvents"/>: sealed events only), so that a forged or unsealed grant neither
+    /// sees it (<see cref="AccessControlFromEvents"/>: its events, not the writable view), so that a forged grant in the view neither
     /// blocks a real one ("already granted") nor survives a revocation. The stream is locked first, so changes of one
     /// list serialize; the version the user saw is compared with the events' own version (max(version) in mt_events,
     /// not mt_streams, which the runtime role can write).
     /// </summary>
-    private Task<CommandResult> DecideOnSealedAsync<TEvent>(
+    private Task<CommandResult> DecideOnListFromEventsAsync<TEvent>(
         Actor actor, Guid commandId, string commandType, Guid aclId, long? expectedVersion,
         Func<AccessControlList?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct) where TEvent : notnull =>
-        DecideOnSealedAsync(actor, Permission.EditAccessControl, commandId, commandType, aclId, expectedVersion, decide, accepted, ct);
+        DecideOnListFromEventsAsync(actor, Permission.EditAccessControl, commandId, commandType, aclId, expectedVersion, decide, accepted, ct);
 
-    private Task<CommandResult> DecideOnSealedAsync<TEvent>(
+    private Task<CommandResult> DecideOnListFromEventsAsync<TEvent>(
         Actor actor, Permission? required, Guid commandId, string commandType, Guid aclId, long? expectedVersion,
         Func<AccessControlList?, TEvent> decide, Func<TEvent, string> accepted, CancellationToken ct) where TEvent : notnull =>
         executor.ExecuteAsync(actor, required, commandId, commandType, async session =>

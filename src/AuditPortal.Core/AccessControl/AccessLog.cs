@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>A command refused because the actor lacked a permission on the portal's list.</summary>

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>

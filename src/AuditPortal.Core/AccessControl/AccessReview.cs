@@ -1,6 +1,3 @@
-using System.Globalization;
-using AuditPortal.Core.Audit;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>The two ACL commands the pages issue, implemented by <see cref="AccessControlService"/>; a seam so component tests need no database.</summary>

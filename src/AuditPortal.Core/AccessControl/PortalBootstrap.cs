@@ -1,6 +1,3 @@
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>Guarantees the portal's own list exists and has the configured bootstrap admin.</summary>

@@ -4,7 +4,6 @@ using AuditPortal.Core.Common;
 using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.Core.AccessControl;
 

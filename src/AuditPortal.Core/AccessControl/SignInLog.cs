@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>A person the portal has seen sign in: the stable user name the ACL knows, and the name people recognise.</summary>

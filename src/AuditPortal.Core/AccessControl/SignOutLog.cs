@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using Marten;
-using Npgsql;
-
 namespace AuditPortal.Core.AccessControl;
 
 /// <summary>

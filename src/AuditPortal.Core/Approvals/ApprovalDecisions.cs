@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.Approvals;
 
 /// <summary>

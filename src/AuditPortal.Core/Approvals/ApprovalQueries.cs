@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using Marten;
-
 namespace AuditPortal.Core.Approvals;
 
 /// <summary>Which requests the approvals page lists: those that wait for the caller, the caller's own, or everyone's.</summary>

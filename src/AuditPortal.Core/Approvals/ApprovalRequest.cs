@@ -1,5 +1,3 @@
-using AuditPortal.Core.AccessControl;
-
 namespace AuditPortal.Core.Approvals;
 
 /// <summary>The change a request asks for: credits on a wallet, or a permission on the portal's own list.</summary>

@@ -1,5 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using JasperFx.Events;
 using Marten.Events.Aggregation;
 
 namespace AuditPortal.Core.Approvals;

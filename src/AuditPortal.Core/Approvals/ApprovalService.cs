@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using Marten;
 using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.Core.Approvals;
@@ -196,7 +192,7 @@ public sealed class ApprovalService(CommandExecutor executor, WalletLimits limit
             }
             default:
             {
-                // As AccessControlService decides: on the list as the permission check sees it (sealed events only).
+                // As AccessControlService decides: on the list as the permission check sees it (folded from its events).
                 var stream = forWriting ? await CommandExecutor.FetchForWritingAsync(session, AccessControlService.Lists, target.TargetId, null, ct) : null;
                 var (acl, version) = await AccessControlFromEvents.LoadAsync(session, target.TargetId, ct);
                 object change = target.Action == ApprovalAction.GrantPermission

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-
 namespace AuditPortal.Core.Audit;
 
 /// <summary>CSV and JSON writers for the audit feed, written row by row so an export of any size streams.</summary>

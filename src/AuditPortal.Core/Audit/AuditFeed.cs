@@ -1,12 +1,5 @@
 using AuditPortal.Core.Database;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using Marten;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Audit;
 

@@ -12,7 +12,11 @@ public sealed record AuditExportStarted(Guid ExportId, string ExportedBy, DateTi
 /// <summary>The end of a download: how many rows were written, whether the row limit cut it short, whether it finished.</summary>
 public sealed record AuditExportCompleted(Guid ExportId, string ExportedBy, DateTimeOffset CompletedAt, int RowCount, bool Truncated, bool Aborted);
 
-/// <summary>Stream type of the portal's own audit events (one stream per export, so exports never contend).</summary>
+/// <summary>
+/// One export's stream (one stream per export, so exports never contend): who downloaded what, and whether it finished.
+/// The name is kept because Marten stores the class name as the stream type (<c>audit_log</c> in mt_streams, no alias
+/// setting): renaming it would split the exports already recorded from new ones in every stream-type filter.
+/// </summary>
 public sealed record AuditLog(Guid Id, string ExportedBy, string Format, int RowCount, bool Completed = true, bool Truncated = false, bool Aborted = false)
 {
     public static AuditLog Create(AuditExported e) => new(e.ExportId, e.ExportedBy, e.Format, e.RowCount);

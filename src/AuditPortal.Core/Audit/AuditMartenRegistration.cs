@@ -1,5 +1,3 @@
-using Marten;
-
 namespace AuditPortal.Core.Audit;
 
 public static class AuditMartenRegistration

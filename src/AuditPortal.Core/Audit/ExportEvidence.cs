@@ -5,8 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AuditPortal.Core.Integrity;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Audit;
 

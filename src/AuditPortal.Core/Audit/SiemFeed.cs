@@ -1,13 +1,7 @@
 using AuditPortal.Core.Database;
 using System.Buffers;
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.ServiceTokens;
-using Marten;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Audit;
 

@@ -1,11 +1,7 @@
-using AuditPortal.Core.AccessControl;
 using JasperFx;
-using JasperFx.Events;
-using Marten;
 using Marten.Exceptions;
 using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.Core.Common;
 

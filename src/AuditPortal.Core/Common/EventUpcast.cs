@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Wallets;
-using Marten;
-
 namespace AuditPortal.Core.Common;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace AuditPortal.Core.Database;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Audit;
-using Marten;
-
 namespace AuditPortal.Core.Database;
 
 public static class PortalSchema

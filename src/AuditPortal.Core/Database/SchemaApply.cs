@@ -1,11 +1,9 @@
-using AuditPortal.Core.Audit;
 using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Projections;
+using AuditPortal.Core.Store;
 using JasperFx;
-using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.Core.Database;
 

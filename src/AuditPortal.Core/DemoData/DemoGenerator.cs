@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 using Bogus;
 
 namespace AuditPortal.Core.DemoData;

@@ -4,8 +4,6 @@ using AuditPortal.Core.Common;
 using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Wallets;
 using JasperFx;
-using JasperFx.Events;
-using Marten;
 using Marten.Events;
 using BulkInsertMode = Weasel.Core.BulkInsertMode;
 

@@ -1,5 +1,3 @@
-using AuditPortal.Core.AccessControl;
-
 namespace AuditPortal.Core.DemoData;
 
 /// <summary>The fixed portal users of the demo (also the names offered by demo sign-in).</summary>

@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Wallets;
-using JasperFx.Events;
-
 namespace AuditPortal.Core.DemoData;
 
 /// <summary>

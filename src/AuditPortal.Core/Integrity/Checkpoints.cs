@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-
 namespace AuditPortal.Core.Integrity;
 
 /// <summary>

@@ -6,7 +6,6 @@ using System.Text;
 using JasperFx.Events;
 using Marten;
 using Marten.Services;
-using Npgsql;
 
 namespace AuditPortal.Core.Integrity;
 

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using Npgsql;
-using NpgsqlTypes;
-
 namespace AuditPortal.Core.Integrity;
 
 /// <summary>

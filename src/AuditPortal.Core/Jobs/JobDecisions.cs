@@ -1,6 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-
 namespace AuditPortal.Core.Jobs;
 
 public sealed record PostJob(Guid JobId, string Owner, Guid OwnerWalletId, string Title, string Description, int Budget, Guid CommandId, string Actor, DateTimeOffset At);

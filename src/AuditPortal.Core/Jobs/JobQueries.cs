@@ -1,8 +1,4 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using Marten;
 using Marten.Linq;
 
 namespace AuditPortal.Core.Jobs;

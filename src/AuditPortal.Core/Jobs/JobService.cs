@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-
 namespace AuditPortal.Core.Jobs;
 
 /// <summary>

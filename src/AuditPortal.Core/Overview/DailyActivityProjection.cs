@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Wallets;
-using JasperFx.Events;
-using Marten;
 using Marten.Events.Projections;
 using Weasel.Postgresql.Tables;
 

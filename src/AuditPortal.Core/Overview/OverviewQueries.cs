@@ -4,8 +4,6 @@ using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.Projections;
-using Marten;
-using Npgsql;
 
 namespace AuditPortal.Core.Overview;
 

@@ -1,5 +1,4 @@
-using AuditPortal.Core.Projections;
-using Marten;
+using AuditPortal.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.Core.Overview;
@@ -11,7 +10,7 @@ public static class OverviewServiceRegistration
     /// The overview's read model itself is a member of the read-model composite in <see cref="PortalStore"/>, so every
     /// store (the runtime one and the apply step's) knows its table.
     /// </summary>
-    public static IServiceCollection AddOverview(this IServiceCollection services)
+    public static IServiceCollection AddOverviewQueries(this IServiceCollection services)
     {
         services.AddScoped<OverviewQueries>();
         services.AddScoped<ActivityHistogram>();

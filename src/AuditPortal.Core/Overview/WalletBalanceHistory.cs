@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using Marten;
-
 namespace AuditPortal.Core.Overview;
 
 /// <summary>The wallet's balance right after one of its events; <see cref="Sequence"/> identifies the event for its permalink.</summary>

@@ -1,5 +1,3 @@
-using Marten;
-
 namespace AuditPortal.Core.Preferences;
 
 public static class PreferencesMartenRegistration

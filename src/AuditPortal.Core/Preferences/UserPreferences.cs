@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.Preferences;
 
 /// <summary>A named search a user saved: the address of a list with its filters (e.g. <c>/audit?actor=alice</c>).</summary>

@@ -1,5 +1,3 @@
-using Marten;
-
 namespace AuditPortal.Core.Projections;
 
 public sealed record DaemonHealthReport(bool Degraded, string Description, IReadOnlyDictionary<string, object> Data);

@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using JasperFx;
-using Marten;
-using Npgsql;
 
 namespace AuditPortal.Core.Projections;
 

@@ -1,14 +1,6 @@
 using System.Diagnostics;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
-using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
-using Marten;
-using Npgsql;
 
 namespace AuditPortal.Core.Projections;
 

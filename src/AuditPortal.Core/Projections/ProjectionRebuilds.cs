@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.Projections;
 
 /// <summary>A rebuild started from the portal: live progress, its outcome, and who cancelled it.</summary>

@@ -1,15 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
-using AuditPortal.Core.Database;
 using AuditPortal.Core.Overview;
-using AuditPortal.Core.Wallets;
-using JasperFx.Events;
 using JasperFx.Events.Aggregation;
-using Marten;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Projections;
 

@@ -1,19 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Threading.Channels;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Jobs;
 using AuditPortal.Core.Overview;
-using AuditPortal.Core.Wallets;
-using JasperFx.Events;
 using JasperFx.Events.Aggregation;
-using Marten;
 using Marten.Events;
 using Marten.Services;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace AuditPortal.Core.Projections;
 

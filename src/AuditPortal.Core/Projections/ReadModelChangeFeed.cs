@@ -1,10 +1,7 @@
-using AuditPortal.Core.Database;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AuditPortal.Core.Projections;
 

@@ -1,5 +1,3 @@
-using Marten;
-
 namespace AuditPortal.Core.Projections;
 
 /// <summary>How far the slowest of some projections is behind the event store's high-water mark.</summary>

@@ -1,8 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
 
 namespace AuditPortal.Core.Projections;
 

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Database;
-using Npgsql;
-
 namespace AuditPortal.Core.Projections;
 
 /// <summary>

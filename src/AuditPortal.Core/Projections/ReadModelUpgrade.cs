@@ -1,7 +1,4 @@
-using AuditPortal.Core.Database;
-using Marten;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Weasel.Core;
 
 namespace AuditPortal.Core.Projections;

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using AuditPortal.Core.AccessControl;
-
 namespace AuditPortal.Core.ServiceTokens;
 
 /// <summary>

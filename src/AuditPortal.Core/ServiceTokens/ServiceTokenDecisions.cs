@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 
 namespace AuditPortal.Core.ServiceTokens;
 

@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using Marten;
 
 namespace AuditPortal.Core.ServiceTokens;
 

@@ -1,5 +1,3 @@
-using Marten;
-
 namespace AuditPortal.Core.ServiceTokens;
 
 public static class ServiceTokensMartenRegistration

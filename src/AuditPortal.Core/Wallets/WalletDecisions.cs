@@ -1,5 +1,3 @@
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.Wallets;
 
 public sealed record OpenWallet(Guid WalletId, string Owner, Guid CommandId, string Actor, DateTimeOffset At);

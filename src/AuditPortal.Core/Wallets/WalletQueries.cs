@@ -1,11 +1,5 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Database;
 using AuditPortal.Core.Projections;
-using Marten;
-using System.Text.Json;
 using Marten.Linq;
-using Npgsql;
 
 namespace AuditPortal.Core.Wallets;
 

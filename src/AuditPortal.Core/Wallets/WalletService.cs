@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Core.Wallets;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using JasperFx.Events;
-using Marten;
 using Marten.Events.Projections;
-using Npgsql;
 using Weasel.Postgresql.Tables;
 
 namespace AuditPortal.Core.Wallets;

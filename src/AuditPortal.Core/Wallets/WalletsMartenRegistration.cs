@@ -1,7 +1,4 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using JasperFx.Events.Projections;
-using Marten;
 using Marten.Events.Projections;
 
 namespace AuditPortal.Core.Wallets;

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Infrastructure;
 using JasperFx;
 
 namespace AuditPortal.Web.Cli;

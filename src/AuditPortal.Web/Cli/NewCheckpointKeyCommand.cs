@@ -1,5 +1,3 @@
-using AuditPortal.Core.Integrity;
-using AuditPortal.Web.Infrastructure;
 using JasperFx.CommandLine;
 
 namespace AuditPortal.Web.Cli;

@@ -1,4 +1,3 @@
-using AuditPortal.Core.Projections;
 using JasperFx.CommandLine;
 using Spectre.Console;
 

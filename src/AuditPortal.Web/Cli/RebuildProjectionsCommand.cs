@@ -1,7 +1,4 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Infrastructure;
 using JasperFx.CommandLine;
 using Spectre.Console;
 

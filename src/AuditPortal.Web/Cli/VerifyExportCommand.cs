@@ -1,5 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Integrity;
 using JasperFx.CommandLine;
 
 namespace AuditPortal.Web.Cli;

@@ -1,4 +1,3 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
 
 namespace AuditPortal.Web.Infrastructure;

@@ -1,9 +1,4 @@
-using System.Globalization;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
-using AuditPortal.Web.Infrastructure.Auth;
-using Marten;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace AuditPortal.Web.Infrastructure;

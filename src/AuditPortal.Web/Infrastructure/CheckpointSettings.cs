@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AuditPortal.Core.Integrity;
 
 namespace AuditPortal.Web.Infrastructure;
 

@@ -1,5 +1,4 @@
 using AuditPortal.Core.Common;
-using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace AuditPortal.Web.Infrastructure;

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using AuditPortal.Core.Integrity;
-using AuditPortal.Core.Projections;
-using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AuditPortal.Web.Infrastructure;

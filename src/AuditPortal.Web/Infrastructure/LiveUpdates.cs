@@ -1,5 +1,3 @@
-using AuditPortal.Core.Projections;
-
 namespace AuditPortal.Web.Infrastructure;
 
 /// <summary>

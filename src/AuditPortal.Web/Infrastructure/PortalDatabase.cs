@@ -1,5 +1,3 @@
-using AuditPortal.Core.Database;
-
 namespace AuditPortal.Web.Infrastructure;
 
 /// <summary>
@@ -14,7 +12,7 @@ public sealed class PortalDatabase : IDisposable
 
     /// <summary>The schema of the portal's tables: Database:Schema, or the default. Read here only.</summary>
     public static string SchemaOf(IConfiguration configuration) =>
-        configuration["Database:Schema"] is { Length: > 0 } schema ? schema : AuditPortal.Core.Projections.PortalStoreSettings.DefaultSchemaName;
+        configuration["Database:Schema"] is { Length: > 0 } schema ? schema : AuditPortal.Core.Store.PortalStoreSettings.DefaultSchemaName;
 
     /// <summary>
     /// Whether the portal applies the schema itself when it starts: in Development and on the embedded database.

@@ -1,9 +1,4 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
 using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
-using Marten;
 
 namespace AuditPortal.Web.Infrastructure;
 

@@ -1,5 +1,4 @@
 using AuditPortal.Core.Preferences;
-using AuditPortal.Web.Components.Shared;
 
 namespace AuditPortal.Web.Infrastructure;
 

@@ -1,6 +1,4 @@
-using AuditPortal.Core.Projections;
 using JasperFx.Events.Daemon;
-using Marten;
 
 namespace AuditPortal.Web.Infrastructure;
 

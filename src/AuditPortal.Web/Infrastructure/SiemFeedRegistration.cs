@@ -1,15 +1,8 @@
-using System.Globalization;
-using System.Security.Claims;
 using System.Text.Encodings.Web;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.ServiceTokens;
-using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authorization;
-using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Infrastructure;
 

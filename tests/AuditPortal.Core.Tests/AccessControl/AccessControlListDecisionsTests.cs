@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.AccessControl;
 
 public class AccessControlListDecisionsTests

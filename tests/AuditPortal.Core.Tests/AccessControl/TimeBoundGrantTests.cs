@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.AccessControl;
 
 /// <summary>Grants with an end: the decision, the fold at and after the end, and the recorded expiry.</summary>

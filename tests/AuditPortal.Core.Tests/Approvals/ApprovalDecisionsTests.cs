@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Approvals;
 
 public class ApprovalDecisionsTests

@@ -1,7 +1,5 @@
 using System.Reflection;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Projections;
+using AuditPortal.Core.Store;
 using Marten;
 using Marten.Events;
 using Xunit.Abstractions;

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Jobs;
 
 namespace AuditPortal.Core.Tests.DemoData;
 

@@ -1,13 +1,9 @@
-using AuditPortal.Core.Jobs;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Jobs;
 
 public class JobDecisionsTests
 {
     private static readonly Guid JobId = Guid.Parse("0193a8f1-9113-7000-8000-0000000000a1");
     private static readonly Guid WalletId = Guid.Parse("0193a8f1-9113-7000-8000-0000000000b1");
-    private static readonly WalletLimits Limits = new(MaxCreditsPerOperation: 1000);
 
     private static JobPosted Posted => new(JobId, "olivia", WalletId, "Logo design", "A logo", 5, "olivia", Now);
     private static ParticipantInvited Invited(string who) => new(JobId, who, "Logo design", "olivia", Now);

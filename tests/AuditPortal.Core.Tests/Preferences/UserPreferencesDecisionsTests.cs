@@ -1,4 +1,3 @@
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Preferences;
 
 namespace AuditPortal.Core.Tests.Preferences;

@@ -1,7 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Wallets;
 
 /// <summary>The grant's source (v2) and the reading of v1 grants, stored before it existed, as v2.</summary>
@@ -9,7 +5,6 @@ public class CreditsGrantedVersionsTests
 {
     private static readonly Guid WalletId = Guid.Parse("0193a8f1-9113-7000-8000-000000000002");
     private static readonly Guid JobId = Guid.Parse("0193a8f1-9113-7000-8000-0000000000aa");
-    private static readonly WalletLimits Limits = new(MaxCreditsPerOperation: 1000);
     private static WalletOpened Opened => new(WalletId, "dana", "alice", Now);
 
     private static GrantCredits Grant(GrantSource source = GrantSource.Manual, string type = GrantTypes.Manual) =>

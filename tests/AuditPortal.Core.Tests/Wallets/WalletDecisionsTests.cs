@@ -1,12 +1,9 @@
-using static AuditPortal.Core.Tests.GivenWhenThen;
-
 namespace AuditPortal.Core.Tests.Wallets;
 
 public class WalletDecisionsTests
 {
     private static readonly Guid WalletId = Guid.Parse("0193a8f1-9113-7000-8000-000000000001");
     private static readonly Guid JobId = Guid.Parse("9348e9b3-43b8-4531-b79c-d70d0cb66ba0");
-    private static readonly WalletLimits Limits = new(MaxCreditsPerOperation: 1000);
 
     private static WalletOpened Opened => new(WalletId, "dana", "alice", Now);
     private static CreditsGranted Granted(int amount) => new(WalletId, amount, GrantTypes.Manual, null, "alice", Now, "goodwill");

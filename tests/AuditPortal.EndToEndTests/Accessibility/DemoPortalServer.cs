@@ -1,10 +1,3 @@
-using AuditPortal.EndToEndTests.Infrastructure;
-using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-
 namespace AuditPortal.EndToEndTests.Accessibility;
 
 /// <summary>

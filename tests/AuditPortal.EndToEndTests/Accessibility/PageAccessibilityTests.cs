@@ -1,8 +1,5 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace AuditPortal.EndToEndTests.Accessibility;
 

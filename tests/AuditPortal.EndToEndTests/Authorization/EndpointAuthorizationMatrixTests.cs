@@ -1,16 +1,6 @@
-using System.Net;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Infrastructure.Auth;
-using Marten;
-using Marten.Events;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit.Abstractions;
 
 namespace AuditPortal.EndToEndTests.Authorization;
 

@@ -1,12 +1,7 @@
 using AuditPortal.Core.Database;
 using System.Net;
 using System.Security.Cryptography;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Integrity;
-using AuditPortal.Web.Infrastructure;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace AuditPortal.EndToEndTests.Authorization;

@@ -1,11 +1,6 @@
-using System.Net;
 using System.Reflection;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
-using Xunit.Abstractions;
 
 namespace AuditPortal.EndToEndTests.Authorization;
 

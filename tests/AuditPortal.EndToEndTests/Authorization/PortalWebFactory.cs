@@ -1,12 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Tests.Shared;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.EndToEndTests.Authorization;
 
 /// <summary>The portal in memory (TestServer) on a database of its own, in Development so the demo accounts exist.</summary>
@@ -35,6 +26,20 @@ public partial class PortalWebFactory : IAsyncLifetime
 
     /// <summary>A client with its own cookie jar that does not follow redirects, so each response can be asserted.</summary>
     public HttpClient Client() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>The recorded downloads (each export's own stream), read as the system so a test sees them all.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> ExportEventsAsync()
+    {
+        var feed = new AuditFeed(Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));
+        return (await feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.AuditLog }, limit: 500)).Entries;
+    }
+
+    /// <summary>A request the portal refused for want of a permission: sent to the access-denied page.</summary>
+    public static void AssertAccessDenied(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/account/access-denied", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
 
     /// <summary>A client without a cookie jar: the test sets the Cookie header itself (another tab holding an old cookie).</summary>
     public HttpClient RawClient() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });

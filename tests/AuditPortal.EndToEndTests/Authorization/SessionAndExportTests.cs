@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.RegularExpressions;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.EndToEndTests.Authorization;
 
 /// <summary>The portal with an export row limit small enough for a test to reach.</summary>
@@ -42,9 +35,8 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
 
         var csv = await support.GetAsync("/audit/export.csv");
 
-        Assert.Equal(HttpStatusCode.Redirect, csv.StatusCode);
-        Assert.Contains("/account/access-denied", csv.Headers.Location!.OriginalString, StringComparison.Ordinal);
-        Assert.DoesNotContain(await ExportEventsAsync(), e => e.Actor == "alice");
+        PortalWebFactory.AssertAccessDenied(csv);
+        Assert.DoesNotContain(await portal.ExportEventsAsync(), e => e.Actor == "alice");
         // On alice's access log, like a refused command (the per-minute bound is ReadRefusalTests').
         await using var query = portal.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var refused = (await query.Events.QueryRawEventDataOnly<AuditPortal.Core.AccessControl.ReadRefused>()
@@ -68,13 +60,13 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
     public async Task Given_more_rows_than_the_limit_When_an_auditor_exports_Then_headers_and_last_element_say_so_and_the_start_is_recorded_before_the_body()
     {
         var auditor = await portal.SignedInAsync("carol");
-        var before = (await ExportEventsAsync()).Count;
+        var before = (await portal.ExportEventsAsync()).Count;
 
         using var response = await auditor.GetAsync("/audit/export.json", HttpCompletionOption.ResponseHeadersRead);
         // Headers are here, the body not yet read: the start is already on record.
-        var started = (await ExportEventsAsync()).Where(e => e.EventType == "audit_export_started").ToList();
+        var started = (await portal.ExportEventsAsync()).Where(e => e.EventType == "audit_export_started").ToList();
         Assert.Contains(started, e => e.Actor == "carol");
-        Assert.True((await ExportEventsAsync()).Count > before);
+        Assert.True((await portal.ExportEventsAsync()).Count > before);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(response.Headers.CacheControl?.NoStore);
@@ -84,7 +76,7 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
         Assert.Equal(3, doc.RootElement.GetArrayLength());
         Assert.True(doc.RootElement[2].GetProperty("truncated").GetBoolean());
         response.Dispose();
-        var completed = (await ExportEventsAsync()).Where(e => e.EventType == "audit_export_completed").ToList();
+        var completed = (await portal.ExportEventsAsync()).Where(e => e.EventType == "audit_export_completed").ToList();
         Assert.Contains(completed, e => e.Summary == "carol finished an export of 2 audit rows (cut at the row limit)");
     }
 
@@ -102,12 +94,6 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
         Assert.Equal(("ex-lin@idp.example", "Lin Chen"), (csv[1].Split(',')[2], csv[1].Split(',')[3]));
         var row = Assert.Single(json.RootElement.EnumerateArray());
         Assert.Equal("Lin Chen", row.GetProperty("actorName").GetString());
-    }
-
-    private async Task<IReadOnlyList<AuditEntry>> ExportEventsAsync()
-    {
-        var feed = new AuditFeed(portal.Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));
-        return (await feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.AuditLog }, limit: 500)).Entries;
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]

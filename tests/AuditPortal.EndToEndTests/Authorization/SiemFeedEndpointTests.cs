@@ -1,12 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.ServiceTokens;
-using AuditPortal.Web.Infrastructure;
-using Marten;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.EndToEndTests.Authorization;
 

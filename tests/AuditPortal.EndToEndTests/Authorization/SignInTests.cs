@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace AuditPortal.EndToEndTests.Authorization;
 
 public class SignInTests(PortalWebFactory portal) : IClassFixture<PortalWebFactory>

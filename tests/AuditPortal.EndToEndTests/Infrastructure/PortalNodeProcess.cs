@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using AuditPortal.Tests.Shared;
 
 namespace AuditPortal.EndToEndTests.Infrastructure;
 

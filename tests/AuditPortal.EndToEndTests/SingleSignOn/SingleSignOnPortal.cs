@@ -1,8 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using AuditPortal.EndToEndTests.Infrastructure;
-using AuditPortal.Web.Infrastructure.Auth;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.EndToEndTests.SingleSignOn;
 

@@ -1,11 +1,3 @@
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Integrity;
-using AuditPortal.IntegrationTests.Reliability;
-using JasperFx.Events.Daemon;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using AuditPortal.Core.Audit;
-
 namespace AuditPortal.IntegrationTests.AccessControl;
 
 /// <summary>The one display-name lookup (SignInLog.DisplayNamesAsync) and the audit feed that shows its names.</summary>

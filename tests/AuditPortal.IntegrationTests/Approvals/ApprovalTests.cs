@@ -1,7 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Audit;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.IntegrationTests.Approvals;
 
 /// <summary>The portal's host with the default approval policy (grants above 1,000) and a clock the tests move.</summary>

@@ -1,7 +1,3 @@
-using System.Text;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.IntegrationTests.Audit;
 
 /// <summary>A few events by two support users on wallets, a job and the portal's list, recorded once per class.</summary>

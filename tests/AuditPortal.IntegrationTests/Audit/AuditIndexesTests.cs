@@ -1,5 +1,3 @@
-using AuditPortal.Core.Audit;
-
 namespace AuditPortal.IntegrationTests.Audit;
 
 public class AuditIndexesTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.IntegrationTests.Audit;
 
 /// <summary>

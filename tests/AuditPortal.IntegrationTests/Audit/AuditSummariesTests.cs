@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AuditPortal.Core.Audit;
-
 namespace AuditPortal.IntegrationTests.Audit;
 
 public class AuditSummariesTests

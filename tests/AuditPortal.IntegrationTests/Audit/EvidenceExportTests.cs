@@ -1,10 +1,7 @@
 using AuditPortal.Core.Database;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Integrity;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

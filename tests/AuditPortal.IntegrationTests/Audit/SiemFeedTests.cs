@@ -1,10 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.DemoData;
 using AuditPortal.Core.ServiceTokens;
-using AuditPortal.IntegrationTests.Approvals;
-using JasperFx.Events.Daemon;
 
 namespace AuditPortal.IntegrationTests.Audit;
 

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.IntegrationTests.Authorization;
 
 /// <summary>
@@ -106,7 +103,7 @@ public class CommandAuthorizationMatrixTests(PortalHostFixture fixture, ITestOut
 
         // A second store, as another portal node or the audit explorer after a restart would have it.
         var options = new StoreOptions();
-        AuditPortal.Core.Projections.PortalStore.Configure(options, fixture.ConnectionString, new AuditPortal.Core.Projections.PortalStoreSettings());
+        AuditPortal.Core.Store.PortalStore.Configure(options, fixture.ConnectionString, new AuditPortal.Core.Store.PortalStoreSettings());
         await using var store = new DocumentStore(options);
         await using var query = store.QuerySession();
         var events = await query.Events.FetchStreamAsync(AccessLog.StreamIdFor("f-nobody"));

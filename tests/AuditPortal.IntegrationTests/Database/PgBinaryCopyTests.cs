@@ -1,6 +1,4 @@
 using System.Buffers;
-using AuditPortal.Core.Database;
-using AuditPortal.Tests.Shared;
 
 namespace AuditPortal.IntegrationTests.Database;
 

@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Jobs;
-using JasperFx.Events;
-
 namespace AuditPortal.IntegrationTests.Hostile;
 
 /// <summary>

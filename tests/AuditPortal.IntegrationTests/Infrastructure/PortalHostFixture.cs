@@ -1,10 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.IntegrationTests.Reliability;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Infrastructure;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Integrity;
-using AuditPortal.Core.Projections;
-
 namespace AuditPortal.IntegrationTests.Integrity;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using AuditPortal.Core.Jobs;
-
 namespace AuditPortal.IntegrationTests.Jobs;
 
 public class JobTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>, IAsyncLifetime

@@ -1,13 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Overview;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.IntegrationTests.Overview;
 
 public sealed class OverviewFixture : PortalHostFixture
@@ -18,7 +8,7 @@ public sealed class OverviewFixture : PortalHostFixture
     public const string AdminName = "Ada Admin";
 
     // The overview's daily read model, as the portal registers it.
-    protected override void Configure(IServiceCollection services) => services.AddOverview();
+    protected override void Configure(IServiceCollection services) => services.AddOverviewQueries();
 
     public override async Task InitializeAsync()
     {

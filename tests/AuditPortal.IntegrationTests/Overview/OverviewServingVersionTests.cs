@@ -1,6 +1,3 @@
-using AuditPortal.Core.Overview;
-using AuditPortal.Core.Projections;
-
 namespace AuditPortal.IntegrationTests.Overview;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using AuditPortal.Core.Audit;
 using AuditPortal.Core.Preferences;
 
 namespace AuditPortal.IntegrationTests.Preferences;

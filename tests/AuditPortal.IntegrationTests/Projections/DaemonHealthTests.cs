@@ -1,8 +1,3 @@
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Tests.Shared;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 /// <summary>No daemon runs on this store, so appended events wait: the stall shows only once the window has passed.</summary>

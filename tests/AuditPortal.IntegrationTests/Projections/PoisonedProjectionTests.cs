@@ -1,14 +1,6 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
 using JasperFx;
-using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
-using Marten;
-using Marten.Events;
 using Marten.Events.Aggregation;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.IntegrationTests.Projections;
 
@@ -48,12 +40,9 @@ public class PoisonedProjectionTests(PoisonedProjectionFixture fixture) : IClass
     [Fact]
     public async Task Given_a_projection_that_throws_on_one_event_When_the_daemon_reaches_it_Then_that_shard_pauses_before_the_event_and_reports_it()
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
+        var walletId = await fixture.SupportWalletAsync(10);
         var wallets = fixture.Get<WalletService>();
         var alice = PortalHostFixture.Actor("alice");
-        var walletId = Guid.CreateVersion7();
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), walletId, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 10, "welcome", null)).Succeeded);
         Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), walletId, 2, "listing", null)).Succeeded);
         Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), walletId, 3, PoisonedBalanceProjection.PoisonReason, null)).Succeeded);
         Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 4, "after the poison", null)).Succeeded);

@@ -1,10 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using JasperFx.Events.Daemon;
-using Npgsql;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 /// <summary>A damaged event in the store: the rebuild stops on it, says which, and /health turns Degraded.</summary>
@@ -13,13 +6,8 @@ public class ProjectionFailureTests(PortalHostFixture fixture) : IClassFixture<P
     [Fact]
     public async Task Given_an_event_that_cannot_be_read_When_its_projection_is_rebuilt_Then_the_rebuild_fails_naming_the_event_and_health_is_degraded()
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
         await fixture.GrantPersonaAsync("dave", Personas.Admin);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        var id = Guid.CreateVersion7();
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10, "welcome", null)).Succeeded);
+        var id = await fixture.SupportWalletAsync(10);
         await fixture.WaitForProjectionsAsync();
         long sequence;
         sequence = await Sql.ScalarAsync<long>(fixture.ConnectionString,

@@ -1,11 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using JasperFx.Events.Daemon;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixture<PortalHostFixture>
@@ -14,14 +6,9 @@ public class ProjectionOperationsTests(PortalHostFixture fixture) : IClassFixtur
 
     private async Task<Guid> WalletWithHistoryAsync()
     {
-        await fixture.GrantPersonaAsync("alice", Personas.Support);
         await fixture.GrantPersonaAsync("dave", Personas.Admin);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        var id = Guid.CreateVersion7();
-        Assert.True((await wallets.OpenAsync(alice, Guid.CreateVersion7(), id, "dana")).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 10, "welcome", null)).Succeeded);
-        Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), id, 3, "purchase", null)).Succeeded);
+        var id = await fixture.SupportWalletAsync(10);
+        Assert.True((await fixture.Get<WalletService>().SpendAsync(PortalHostFixture.Actor("alice"), Guid.CreateVersion7(), id, 3, "purchase", null)).Succeeded);
         await fixture.WaitForProjectionsAsync();
         return id;
     }

@@ -1,11 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Infrastructure;
-using AuditPortal.Core.Overview;
-using Marten;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 /// <summary>What every read model holds, as psql sees it: the documents' JSON, version and duplicated columns, and the plain tables' rows.</summary>

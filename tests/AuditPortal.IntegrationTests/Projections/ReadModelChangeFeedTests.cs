@@ -1,12 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using AuditPortal.Core.Projections;
-using AuditPortal.IntegrationTests.Reliability;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 /// <summary>

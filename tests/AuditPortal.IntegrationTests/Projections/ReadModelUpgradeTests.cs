@@ -1,17 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.IntegrationTests.Reliability;
-using AuditPortal.Tests.Shared;
-using JasperFx.Events.Daemon;
-using Marten;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Npgsql;
-using Xunit.Abstractions;
-
 namespace AuditPortal.IntegrationTests.Projections;
 
 /// <summary>A database built by one version of the read models, then the portal started with a changed version.</summary>

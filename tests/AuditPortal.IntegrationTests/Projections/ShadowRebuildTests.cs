@@ -1,13 +1,4 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.DemoData;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Overview;
-using AuditPortal.Core.Projections;
-using AuditPortal.IntegrationTests.Reliability;
 using JasperFx;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AuditPortal.IntegrationTests.Projections;
 
@@ -31,7 +22,7 @@ public sealed class ShadowRebuildTests(ITestOutputHelper output) : RoleSplitHost
         await ReliabilityHost.ScalarAsync(superuser, "analyze auditportal.mt_events; select 0");
     }
 
-    protected override void Configure(IServiceCollection services) => OverviewServiceRegistration.AddOverview(services);
+    protected override void Configure(IServiceCollection services) => OverviewServiceRegistration.AddOverviewQueries(services);
 
     [Fact]
     public async Task Given_readers_with_a_1s_lock_timeout_and_writers_When_every_read_model_is_rebuilt_Then_no_reader_fails_they_read_the_old_rows_until_the_switch_and_no_event_is_lost()

@@ -1,10 +1,3 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Integrity;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The portal runs as a role that may append events but never rewrite them; the schema belongs to a migration role.</summary>
@@ -12,7 +5,7 @@ public sealed class AppendOnlyRoleTests(ITestOutputHelper output) : RoleSplitHos
 {
     // A database first used with one role (as every portal before the role split): its tables belong to the superuser.
     protected override Task BeforeRolesAsync(string superuser) =>
-        SchemaApply.ApplyAsync(superuser, superuser, new AuditPortal.Core.Projections.PortalStoreSettings());
+        SchemaApply.ApplyAsync(superuser, superuser, new AuditPortal.Core.Store.PortalStoreSettings());
 
     protected override async Task BeforeStartAsync() =>
         Assert.Equal(0, await ReliabilityHost.ScalarAsync(Database.Superuser,

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 public sealed class ConcurrencyTests(PortalHostFixture fixture, ITestOutputHelper output) : IClassFixture<PortalHostFixture>

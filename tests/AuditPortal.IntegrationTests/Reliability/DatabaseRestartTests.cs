@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using AuditPortal.Core.Database;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>PostgreSQL killed (pg_ctl stop -m immediate) and started again while commands are issued, on a cluster of its own.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Integrity;
-using AuditPortal.Core.Projections;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AuditPortal.IntegrationTests.Reliability;

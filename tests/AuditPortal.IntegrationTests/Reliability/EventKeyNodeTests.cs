@@ -1,7 +1,3 @@
-using AuditPortal.Core.Integrity;
-using JasperFx.Events.Daemon;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
-using JasperFx.Events;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The portal process killed (SIGKILL) in the middle of a projection rebuild, then the rebuild run again.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>The portal's own build output run as a process (a CLI verb), on a test database.</summary>

@@ -1,9 +1,3 @@
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Projections;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.IntegrationTests.Reliability;

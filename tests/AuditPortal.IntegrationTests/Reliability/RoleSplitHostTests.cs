@@ -1,6 +1,3 @@
-using JasperFx.Events.Daemon;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Integrity;
-
 namespace AuditPortal.IntegrationTests.Reliability;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using AuditPortal.Core.Database;
-using AuditPortal.IntegrationTests.Reliability;
-using JasperFx.Events.Daemon;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-
 namespace AuditPortal.IntegrationTests.Wallets;
 
 /// <summary>The blog's SQL, typed into psql as the portal's runtime role, finds the balances without naming the schema.</summary>

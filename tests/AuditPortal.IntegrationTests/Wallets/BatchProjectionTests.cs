@@ -1,6 +1,3 @@
-using AuditPortal.Core.Projections;
-using JasperFx.Events;
-using JasperFx.Events.Daemon;
 using Marten.Events.Projections;
 
 namespace AuditPortal.IntegrationTests.Wallets;

@@ -1,13 +1,4 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using AuditPortal.Web.Infrastructure;
-using AuditPortal.Web.Infrastructure.Auth;
 using AuditPortal.Web.Tests.Audit;
-using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Configuration;
-using MudBlazor;
 
 namespace AuditPortal.Web.Tests.AccessControl;
 
@@ -40,15 +31,16 @@ public class AccessControlDetailPageTests : PortalTestContext
         return (popovers, dialogs, snackbars, page);
     }
 
-    /// <summary>The portal list's page with its grant dialog filled in and submitted.</summary>
+    /// <summary>The portal list's page with its grant dialog filled in (the end too, when given) and submitted.</summary>
     private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
-        SubmitGrant(string principal, string reason)
+        SubmitGrant(string principal, string reason, string? until = null)
     {
         var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
         dialogs.Find("#acl-principal").Input(principal);
+        if (until is not null) dialogs.Find("#acl-until").Input(until);
         dialogs.Find("#acl-reason").Input(reason);
         dialogs.Find("#acl-submit").Click();
         return (dialogs, snackbars, cut);
@@ -129,15 +121,7 @@ public class AccessControlDetailPageTests : PortalTestContext
     [Fact]
     public void Given_an_end_typed_in_the_grant_dialog_When_submitted_Then_the_command_carries_it_as_utc()
     {
-        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-until")));
-        dialogs.Find("#acl-principal").Input("carol");
-        dialogs.Find("#acl-until").Input("2027-03-31");
-        dialogs.Find("#acl-reason").Input("audit season");
-        dialogs.Find("#acl-submit").Click();
+        var (dialogs, _, _) = SubmitGrant("carol", "audit season", until: "2027-03-31");
 
         dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll(".acl-dialog")));
         Assert.Equal(new DateTimeOffset(2027, 3, 31, 0, 0, 0, TimeSpan.Zero), Assert.Single(_commands.Calls).Until);
@@ -146,15 +130,7 @@ public class AccessControlDetailPageTests : PortalTestContext
     [Fact]
     public void Given_an_end_that_is_not_a_date_When_submitting_the_grant_Then_it_is_refused_at_the_field_without_a_command()
     {
-        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-until")));
-        dialogs.Find("#acl-principal").Input("carol");
-        dialogs.Find("#acl-until").Input("end of March");
-        dialogs.Find("#acl-reason").Input("audit season");
-        dialogs.Find("#acl-submit").Click();
+        var (dialogs, _, _) = SubmitGrant("carol", "audit season", until: "end of March");
 
         dialogs.WaitForAssertion(() => Assert.Contains("\"end of March\" is not a date", dialogs.Markup));
         Assert.Empty(_commands.Calls);
@@ -165,15 +141,7 @@ public class AccessControlDetailPageTests : PortalTestContext
     public void Given_an_end_in_the_past_When_the_command_refuses_it_Then_the_message_shows_at_the_until_field()
     {
         _commands.Answer = _ => CommandResult.Rejected(new ValidationError("until", "The end of a grant must be in the future: 2020-01-01 00:00 UTC is not after now."));
-        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-until")));
-        dialogs.Find("#acl-principal").Input("carol");
-        dialogs.Find("#acl-until").Input("2020-01-01");
-        dialogs.Find("#acl-reason").Input("audit season");
-        dialogs.Find("#acl-submit").Click();
+        var (dialogs, _, _) = SubmitGrant("carol", "audit season", until: "2020-01-01");
 
         dialogs.WaitForAssertion(() => Assert.Contains("must be in the future", dialogs.Markup));
         Assert.NotEmpty(dialogs.FindAll(".acl-dialog"));

@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Web.Tests.AccessControl;
 
 public sealed class FakeAccessControlReads : IAccessControlReads

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using AuditPortal.Web.Infrastructure.Auth;
-using Microsoft.AspNetCore.Components;
-
 namespace AuditPortal.Web.Tests.AccessControl;
 
 public class AccessControlListsAddressTests : PortalTestContext

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using AuditPortal.Web.Infrastructure.Auth;
-using Bunit.TestDoubles;
-
 namespace AuditPortal.Web.Tests.AccessControl;
 
 public class AccessControlListsPageTests : PortalTestContext

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using Microsoft.AspNetCore.Components;
-using MudBlazor;
-
 namespace AuditPortal.Web.Tests.AccessControl;
 
 public class AccessReviewPageTests : PortalTestContext

@@ -1,7 +1,4 @@
-using AuditPortal.Core.Approvals;
 using AuditPortal.Web.Components.Pages.Approvals;
-using AuditPortal.Web.Tests.Shared;
-using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Approvals;
 

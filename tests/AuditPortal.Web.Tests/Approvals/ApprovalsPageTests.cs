@@ -1,10 +1,4 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Components.Layout;
 using AuditPortal.Web.Components.Pages.Approvals;
-using AuditPortal.Web.Infrastructure.Auth;
-using AuditPortal.Web.Tests.Shared;
 
 namespace AuditPortal.Web.Tests.Approvals;
 

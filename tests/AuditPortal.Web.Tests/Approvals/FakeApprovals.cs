@@ -1,7 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Web.Tests.Approvals;
 
 /// <summary>In-memory requests, filtered as <see cref="ApprovalQueries"/> does for the signed-in <see cref="Me"/>.</summary>

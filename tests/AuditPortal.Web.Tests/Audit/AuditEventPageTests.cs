@@ -1,6 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Web.Components.Pages.Audit;
-
 namespace AuditPortal.Web.Tests.Audit;
 
 public class AuditEventPageTests : AuditReadsTestContext

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Audit;
-using AuditPortal.Web.Components.Pages.Audit;
-using Microsoft.AspNetCore.Components;
-
 namespace AuditPortal.Web.Tests.Audit;
 
 public class AuditOperationPageTests : AuditReadsTestContext

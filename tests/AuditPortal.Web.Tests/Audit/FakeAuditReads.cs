@@ -1,5 +1,3 @@
-using AuditPortal.Core.Audit;
-
 namespace AuditPortal.Web.Tests.Audit;
 
 /// <summary>An in-memory audit feed with the real filter semantics that matter to the pages (actor, stream, keyset).</summary>

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Web.Components.Shared;
-
 namespace AuditPortal.Web.Tests.Audit;
 
 public class StreamTimelineTests : AuditReadsTestContext

@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using AuditPortal.Core.Common;
-using AuditPortal.Web.Infrastructure;
 using Microsoft.AspNetCore.Components.Authorization;
 
 namespace AuditPortal.Web.Tests.Auth;

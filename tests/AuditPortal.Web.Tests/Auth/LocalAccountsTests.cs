@@ -1,7 +1,4 @@
-using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Tests.Auth;
 

@@ -1,8 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Web.Components.Layout;
-using AuditPortal.Web.Infrastructure.Auth;
-using Bunit.TestDoubles;
-
 namespace AuditPortal.Web.Tests.Auth;
 
 public class NavMenuTests : PortalTestContext

@@ -1,12 +1,6 @@
-using System.Security.Claims;
 using AuditPortal.Web.Components.Pages.Account;
-using AuditPortal.Web.Infrastructure.Auth;
-using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Tests.Auth;
 

@@ -1,10 +1,5 @@
-using System.Security.Claims;
-using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Tests.Auth;
 

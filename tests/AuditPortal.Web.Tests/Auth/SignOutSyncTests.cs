@@ -1,5 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Web.Infrastructure.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.Web.Tests.Auth;

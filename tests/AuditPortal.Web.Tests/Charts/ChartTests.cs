@@ -1,11 +1,4 @@
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Overview;
-using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Shared.Charts;
-using Bunit;
-using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 
 namespace AuditPortal.Web.Tests.Charts;
 

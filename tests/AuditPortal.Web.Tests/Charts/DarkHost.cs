@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
-using MudBlazor;
 
 namespace AuditPortal.Web.Tests.Charts;
 

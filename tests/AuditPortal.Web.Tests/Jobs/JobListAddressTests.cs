@@ -1,8 +1,3 @@
-using AuditPortal.Core.Jobs;
-using AuditPortal.Web.Components.Pages.Jobs;
-using AuditPortal.Web.Tests.Shared;
-using Microsoft.AspNetCore.Components;
-
 namespace AuditPortal.Web.Tests.Jobs;
 
 /// <summary>The job list's filters and sort in its address: read when opened (a reload, a link, back/forward), written as they change.</summary>

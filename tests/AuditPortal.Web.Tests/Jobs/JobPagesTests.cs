@@ -1,8 +1,3 @@
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Components.Pages.Jobs;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Jobs;
 
 public class JobListTests : PageTestContext
@@ -79,6 +74,17 @@ public class JobListTests : PageTestContext
 
 public class JobDetailTests : PageTestContext
 {
+    /// <summary>The seeded job's page, rendered with the providers its tabs and menus need.</summary>
+    private (JobOwnerView Job, IRenderedComponent<JobDetail> Page) RenderSeededJob()
+    {
+        var job = SeedJob();
+        RenderProviders();
+        return (job, Render<JobDetail>(p => p.Add(x => x.Id, job.Id.ToString())));
+    }
+
+    private static void ChooseTab(IRenderedComponent<JobDetail> cut, string label) =>
+        cut.FindAll(".mud-tab").First(t => t.TextContent.Contains(label)).Click();
+
     private JobOwnerView SeedJob()
     {
         var job = JobReads.Add("Logo design", "carol", JobStatus.Launched, budget: 40, spent: 40);
@@ -104,10 +110,7 @@ public class JobDetailTests : PageTestContext
     [Fact]
     public void Given_a_job_When_opened_Then_the_owner_tab_shows_budget_credits_and_every_applicant()
     {
-        var job = SeedJob();
-        RenderProviders();
-
-        var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id.ToString()));
+        var (job, cut) = RenderSeededJob();
 
         Assert.Contains("Logo design", cut.Find("h1").TextContent);
         Assert.Equal("40", cut.Find("#job-budget").TextContent.Trim());
@@ -119,11 +122,9 @@ public class JobDetailTests : PageTestContext
     [Fact]
     public void Given_a_job_When_the_participant_tab_is_chosen_Then_only_that_participants_view_is_shown()
     {
-        var job = SeedJob();
-        RenderProviders();
-        var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id.ToString()));
+        var (job, cut) = RenderSeededJob();
 
-        cut.FindAll(".mud-tab").First(t => t.TextContent.Contains("As participant")).Click();
+        ChooseTab(cut, "As participant");
 
         cut.WaitForAssertion(() => Assert.Equal("Logo design (as alice saw it)", cut.Find("#job-participant-title").TextContent));
         Assert.Equal("Invited", cut.Find("#job-participant-application").TextContent);
@@ -134,10 +135,8 @@ public class JobDetailTests : PageTestContext
     [Fact]
     public void Given_the_participant_tab_When_another_participant_is_picked_Then_their_own_view_is_shown()
     {
-        var job = SeedJob();
-        RenderProviders();
-        var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id.ToString()));
-        cut.FindAll(".mud-tab").First(t => t.TextContent.Contains("As participant")).Click();
+        var (job, cut) = RenderSeededJob();
+        ChooseTab(cut, "As participant");
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#job-participant-view")));
 
         var select = cut.FindComponent<MudBlazor.MudSelect<string>>();
@@ -150,10 +149,7 @@ public class JobDetailTests : PageTestContext
     [Fact]
     public void Given_a_job_When_opened_Then_its_events_are_listed_newest_first_as_text()
     {
-        var job = SeedJob();
-        RenderProviders();
-
-        var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id.ToString()));
+        var (job, cut) = RenderSeededJob();
 
         var summaries = cut.FindAll(".job-event-summary").Select(td => td.TextContent).ToList();
         Assert.Equal(2, summaries.Count);
@@ -184,9 +180,7 @@ public class JobDetailTests : PageTestContext
     [Fact]
     public void Given_an_open_job_When_its_events_arrive_Then_the_page_refreshes()
     {
-        var job = SeedJob();
-        RenderProviders();
-        var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id.ToString()));
+        var (job, cut) = RenderSeededJob();
 
         JobReads.Timeline.Add(new JobTimelineEntry(3, 12, "job_completed", DateTimeOffset.UtcNow, "carol", "carol completed the job"));
         _ = Changes.PublishAsync(new ReadModelChange(12, new HashSet<Guid>(), new HashSet<Guid> { job.Id }));

@@ -1,6 +1,3 @@
-using AuditPortal.Web.Components.Layout;
-using Microsoft.AspNetCore.Components;
-
 namespace AuditPortal.Web.Tests.Layout;
 
 public class MainLayoutTests : PortalTestContext

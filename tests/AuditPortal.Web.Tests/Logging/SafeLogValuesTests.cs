@@ -1,5 +1,4 @@
 using AuditPortal.Web.Infrastructure.Logging;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Context;

@@ -1,7 +1,5 @@
-using AuditPortal.Core.Overview;
 using AuditPortal.Web.Components.Pages.Overview;
 using AuditPortal.Web.Tests.Charts;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Overview;
 

@@ -1,6 +1,4 @@
-using AuditPortal.Core.Overview;
 using AuditPortal.Web.Components.Pages.Overview;
-using Bunit;
 
 namespace AuditPortal.Web.Tests.Overview;
 

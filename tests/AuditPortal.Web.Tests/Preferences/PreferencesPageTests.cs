@@ -1,8 +1,5 @@
-using AuditPortal.Core.Common;
 using AuditPortal.Core.Preferences;
-using AuditPortal.Web.Components.Layout;
 using AuditPortal.Web.Components.Pages.Preferences;
-using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Preferences;
 

@@ -1,10 +1,5 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using AuditPortal.Web.Components.Pages.Audit;
-using AuditPortal.Web.Components.Shared;
 using AuditPortal.Web.Tests.AccessControl;
 using AuditPortal.Web.Tests.Audit;
-using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Tests.Preferences;
 

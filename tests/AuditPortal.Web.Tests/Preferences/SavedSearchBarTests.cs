@@ -1,6 +1,3 @@
-using AuditPortal.Web.Components.Shared;
-using Microsoft.AspNetCore.Components;
-
 namespace AuditPortal.Web.Tests.Preferences;
 
 public class SavedSearchBarTests : PortalTestContext

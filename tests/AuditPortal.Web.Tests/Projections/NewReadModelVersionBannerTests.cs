@@ -1,9 +1,3 @@
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Components.Shared;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Projections;
 
 public class NewReadModelVersionBannerTests : PageTestContext

@@ -1,8 +1,4 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
 using AuditPortal.Web.Components.Pages.Projections;
-using AuditPortal.Web.Infrastructure;
-using Microsoft.Extensions.Configuration;
 
 namespace AuditPortal.Web.Tests.Projections;
 

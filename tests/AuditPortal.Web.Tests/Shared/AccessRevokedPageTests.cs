@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Components.Pages.AccessControl;
-using AuditPortal.Web.Components.Pages.Jobs;
-using AuditPortal.Web.Components.Pages.Wallets;
-
 namespace AuditPortal.Web.Tests.Shared;
 
 /// <summary>

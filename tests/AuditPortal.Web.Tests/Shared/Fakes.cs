@@ -1,9 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-
 namespace AuditPortal.Web.Tests.Shared;
 
 public sealed class FakeWalletReads : IWalletReads

@@ -1,6 +1,3 @@
-using AuditPortal.Web.Components.Shared;
-using Microsoft.AspNetCore.Components;
-
 namespace AuditPortal.Web.Tests.Shared;
 
 /// <summary>The one spelling of a list's address: what it writes, what it reads back, and what it refuses.</summary>

@@ -1,6 +1,3 @@
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Components.Shared;
-
 namespace AuditPortal.Web.Tests.Shared;
 
 public class ReadModelBannerTests : PageTestContext

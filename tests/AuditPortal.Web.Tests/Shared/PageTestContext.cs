@@ -1,12 +1,3 @@
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Infrastructure;
-using AuditPortal.Web.Infrastructure.Auth;
-using Bunit.TestDoubles;
-using Microsoft.Extensions.Configuration;
-using MudBlazor;
-
 namespace AuditPortal.Web.Tests.Shared;
 
 /// <summary>bUnit context with in-memory reads, a recording command fake, the real notifier and a signed-in admin who may grant and spend.</summary>

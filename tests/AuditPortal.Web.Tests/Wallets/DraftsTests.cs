@@ -1,7 +1,3 @@
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Components.Shared;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Wallets;
 
 /// <summary>

@@ -1,14 +1,16 @@
-using MudBlazor;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletCreditFormTests : PageTestContext
 {
     private readonly Guid _walletId = Guid.CreateVersion7();
+
+    /// <summary>Types an amount and a reason into the grant form and clicks its button.</summary>
+    private static void Submit(IRenderedComponent<GrantCreditsForm> cut, string amount, string reason)
+    {
+        cut.Find("#grant-amount").Input(amount);
+        cut.Find("#grant-reason").Input(reason);
+        cut.Find("#grant-submit").Click();
+    }
 
     private IRenderedComponent<GrantCreditsForm> RenderGrant(long expectedVersion = 4, Action<CommandResult>? completed = null) =>
         Render<GrantCreditsForm>(p => p
@@ -23,9 +25,7 @@ public class WalletCreditFormTests : PageTestContext
         CommandResult? completed = null;
         var cut = RenderGrant(expectedVersion: 4, completed: r => completed = r);
 
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("Welcome bonus");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "Welcome bonus");
 
         cut.WaitForAssertion(() => Assert.NotNull(completed));
         var issued = Assert.Single(WalletCommands.Issued);
@@ -57,9 +57,7 @@ public class WalletCreditFormTests : PageTestContext
         RenderProviders();
         var cut = RenderGrant();
 
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("Goodwill");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "Goodwill");
 
         cut.WaitForAssertion(() => Assert.Equal(GrantSource.Manual, Assert.Single(WalletCommands.Issued).Source));
     }
@@ -71,9 +69,7 @@ public class WalletCreditFormTests : PageTestContext
         var cut = RenderGrant();
         for (var i = 0; i < 2; i++)
         {
-            cut.Find("#grant-amount").Input("2");
-            cut.Find("#grant-reason").Input("Bonus " + i);
-            cut.Find("#grant-submit").Click();
+            Submit(cut, "2", "Bonus " + i);
             cut.WaitForAssertion(() => Assert.Equal(i + 1, WalletCommands.Issued.Count));
             cut.WaitForAssertion(() => Assert.Equal("", cut.Find("#grant-amount").GetAttribute("value") ?? ""));
         }
@@ -94,9 +90,7 @@ public class WalletCreditFormTests : PageTestContext
         RenderProviders();
         var cut = RenderGrant();
 
-        cut.Find("#grant-amount").Input(amount);
-        cut.Find("#grant-reason").Input("A reason");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, amount, "A reason");
 
         cut.WaitForAssertion(() => Assert.Contains(expected, cut.Find(".mud-input-error").TextContent, StringComparison.OrdinalIgnoreCase));
         Assert.Empty(WalletCommands.Issued);
@@ -149,9 +143,7 @@ public class WalletCreditFormTests : PageTestContext
         WalletCommands.Answer = _ => CommandResult.Rejected(refusal.Error);
         var cut = RenderGrant();
 
-        cut.Find("#grant-amount").Input("6");
-        cut.Find("#grant-reason").Input("Too much");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "6", "Too much");
 
         cut.WaitForAssertion(() =>
         {
@@ -170,9 +162,7 @@ public class WalletCreditFormTests : PageTestContext
         WalletCommands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is too long."));
         var cut = RenderGrant();
 
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("x");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "x");
 
         cut.WaitForAssertion(() => Assert.Contains("The reason is too long.", cut.Find(".mud-input-error").TextContent));
     }
@@ -186,9 +176,7 @@ public class WalletCreditFormTests : PageTestContext
         CommandResult? completed = null;
         var cut = RenderGrant(completed: r => completed = r);
 
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("Bonus");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "Bonus");
 
         cut.WaitForAssertion(() => Assert.Contains("the balance is now 12", cut.Find("#grant-alert").TextContent));
         Assert.Equal(CommandStatus.Conflict, completed?.Status);
@@ -222,9 +210,7 @@ public class WalletCreditFormTests : PageTestContext
         var snackbars = RenderProviders();
         var cut = RenderGrant();
 
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("<script>alert(1)</script>");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "<script>alert(1)</script>");
 
         snackbars.WaitForAssertion(() => Assert.Contains("<script>alert(1)</script>", snackbars.Find(".mud-snackbar").TextContent));
         Assert.Empty(snackbars.FindAll(".mud-snackbar script"));
@@ -238,9 +224,7 @@ public class WalletCreditFormTests : PageTestContext
         WalletCommands.Answer = _ => CommandResult.Forbidden("You do not have the GrantCredits permission needed to do this.");
         var cut = RenderGrant();
 
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("Bonus");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "Bonus");
 
         cut.WaitForAssertion(() => Assert.Contains("GrantCredits permission", cut.Find("#grant-alert").TextContent));
     }
@@ -251,9 +235,7 @@ public class WalletCreditFormTests : PageTestContext
         RenderProviders();
         WalletCommands.Answer = _ => CommandResult.Forbidden("You no longer have access: GrantCredits.");
         var cut = RenderGrant(expectedVersion: 4);
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("Bonus");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "Bonus");
         cut.WaitForAssertion(() => Assert.Contains("You no longer have access", cut.Find("#grant-alert").TextContent));
 
         // A live refresh of the page hands the form a new version: nothing the user sees changes.
@@ -273,9 +255,7 @@ public class WalletCreditFormTests : PageTestContext
         RenderProviders();
         WalletCommands.Answer = _ => new CommandResult(CommandStatus.Unavailable, "The database did not answer; nothing was recorded. Try again in a moment.");
         var cut = RenderGrant();
-        cut.Find("#grant-amount").Input("5");
-        cut.Find("#grant-reason").Input("Bonus");
-        cut.Find("#grant-submit").Click();
+        Submit(cut, "5", "Bonus");
         cut.WaitForAssertion(() => Assert.Equal("unavailable", cut.Find("#grant-alert").GetAttribute("data-outcome")));
 
         cut.Find("#grant-alert .mud-alert-close button").Click();

@@ -1,10 +1,3 @@
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Projections;
-using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Infrastructure.Auth;
-using AuditPortal.Web.Tests.Shared;
-
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletDetailTests : PageTestContext
@@ -54,6 +47,10 @@ public class WalletDetailTests : PageTestContext
     }
 
     private IRenderedComponent<WalletDetail> RenderWallet(string id) => Render<WalletDetail>(p => p.Add(x => x.Id, id));
+
+    /// <summary>The change feed reporting events up to <paramref name="sequence"/> that touched these wallets.</summary>
+    private Task WalletsChangedAsync(long sequence, params Guid[] wallets) =>
+        Changes.PublishAsync(new ReadModelChange(sequence, wallets.ToHashSet(), new HashSet<Guid>()));
 
     [Fact]
     public void Given_a_wallet_When_opened_Then_balance_owner_version_and_the_timeline_newest_first_are_shown()
@@ -147,14 +144,14 @@ public class WalletDetailTests : PageTestContext
         wallet.Balance = 6;
         wallet.Version = 3;
         AddTransaction(wallet, TransactionKind.Grant, 5, "Arrived live", 3);
-        _ = Changes.PublishAsync(new ReadModelChange(30, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        _ = WalletsChangedAsync(30, wallet.Id);
 
         cut.WaitForAssertion(() => Assert.Equal("6", cut.Find("#wallet-balance").TextContent.Trim()));
         Assert.Contains("Arrived live", cut.Find(".wallet-transaction-reason").TextContent);
 
         // A change of another wallet does not reload this one.
         var loads = WalletReads.GetCalls;
-        _ = Changes.PublishAsync(new ReadModelChange(31, new HashSet<Guid> { other.Id }, new HashSet<Guid>()));
+        _ = WalletsChangedAsync(31, other.Id);
         _ = Changes.PublishAsync(new ReadModelChange(32, new HashSet<Guid>(), new HashSet<Guid> { wallet.Id }));
         cut.Render();
         Assert.Equal(loads, WalletReads.GetCalls);
@@ -176,7 +173,7 @@ public class WalletDetailTests : PageTestContext
         cut.Find("#grant-submit").Click();
         // ...then the daemon catches up and the live refresh shows the new state first.
         (wallet.Balance, wallet.Version) = (65, 4);
-        _ = Changes.PublishAsync(new ReadModelChange(40, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        _ = WalletsChangedAsync(40, wallet.Id);
         cut.WaitForAssertion(() => Assert.Equal("65", cut.Find("#wallet-balance").TextContent.Trim()));
 
         var renders = cut.RenderCount;
@@ -253,7 +250,7 @@ public class WalletDetailTests : PageTestContext
 
         wallet.Balance = 23;
         wallet.Version = 3;
-        _ = Changes.PublishAsync(new ReadModelChange(40, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        _ = WalletsChangedAsync(40, wallet.Id);
         cut.WaitForAssertion(() => Assert.Equal("23", cut.Find("#wallet-balance").TextContent.Trim()));
 
         Assert.Contains("Not enough credits", cut.Find("#spend-form .mud-input-helper-text.mud-input-error").TextContent);
@@ -272,7 +269,7 @@ public class WalletDetailTests : PageTestContext
 
         wallet.Balance = 11;
         wallet.Version = 3;
-        _ = Changes.PublishAsync(new ReadModelChange(41, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        _ = WalletsChangedAsync(41, wallet.Id);
         cut.WaitForAssertion(() => Assert.Equal("11", cut.Find("#wallet-balance").TextContent.Trim()));
 
         Assert.Equal("7", cut.Find("#grant-amount").GetAttribute("value"));
@@ -288,7 +285,7 @@ public class WalletDetailTests : PageTestContext
         cut.Find("#spend-amount").Input("4");
 
         FailingReads.Failure = new InvalidOperationException("database down");
-        _ = Changes.PublishAsync(new ReadModelChange(42, new HashSet<Guid> { wallet.Id }, new HashSet<Guid>()));
+        _ = WalletsChangedAsync(42, wallet.Id);
 
         cut.WaitForAssertion(() => Assert.Contains("could not be refreshed", cut.Find("#wallet-refresh-error").TextContent));
         Assert.Equal("4", cut.Find("#spend-amount").GetAttribute("value"));

@@ -1,9 +1,3 @@
-using AuditPortal.Core.Projections;
-using AuditPortal.Web.Components.Pages.Wallets;
-using AuditPortal.Web.Tests.Shared;
-using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace AuditPortal.Web.Tests.Wallets;
 
 public class WalletListTests : PageTestContext

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AuditPortal.Web.Components.Shared;
 
 /// <summary>

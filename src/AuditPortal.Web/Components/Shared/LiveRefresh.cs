@@ -1,6 +1,3 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Projections;
-
 namespace AuditPortal.Web.Components.Shared;
 
 /// <summary>

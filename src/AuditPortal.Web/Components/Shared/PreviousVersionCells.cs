@@ -1,6 +1,3 @@
-using System.Globalization;
-using AuditPortal.Core.Projections;
-
 namespace AuditPortal.Web.Components.Shared;
 
 /// <summary>

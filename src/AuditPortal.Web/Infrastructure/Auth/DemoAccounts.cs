@@ -1,6 +1,4 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using Marten;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
 

@@ -1,8 +1,5 @@
 using System.Net;
-using System.Security.Claims;
-using AuditPortal.Core.AccessControl;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
 

@@ -1,5 +1,3 @@
-using AuditPortal.Core.AccessControl;
-
 namespace AuditPortal.Web.Infrastructure.Auth;
 
 /// <summary>

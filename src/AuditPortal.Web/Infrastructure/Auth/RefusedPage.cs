@@ -1,8 +1,5 @@
 using System.Reflection;
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using Marten;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 
 namespace AuditPortal.Web.Infrastructure.Auth;

@@ -1,7 +1,4 @@
-using AuditPortal.Core.AccessControl;
 using AuditPortal.Core.Common;
-using Marten;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 
 namespace AuditPortal.Web.Infrastructure.Auth;

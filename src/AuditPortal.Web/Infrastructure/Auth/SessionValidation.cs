@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using Microsoft.Extensions.Options;
-
 namespace AuditPortal.Web.Infrastructure.Auth;
 
 /// <summary>The one rule for "is this signed-in session still good", shared by the cookie check and the circuit revalidation.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using AuditPortal.Core.AccessControl;
-using Microsoft.Extensions.Options;
 
 namespace AuditPortal.Web.Infrastructure.Auth;
 

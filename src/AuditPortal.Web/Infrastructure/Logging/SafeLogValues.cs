@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Serilog.Core;
 using Serilog.Events;

@@ -1,5 +1,4 @@
 using AuditPortal.Core.Approvals;
-using AuditPortal.Web.Components.Shared;
 using MudBlazor;
 
 namespace AuditPortal.Web.Components.Pages.Approvals;

@@ -1,5 +1,3 @@
-using AuditPortal.Web.Components.Shared;
-
 namespace AuditPortal.Web.Components.Pages.Jobs;
 
 internal static class JobFormat

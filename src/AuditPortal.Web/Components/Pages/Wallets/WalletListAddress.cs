@@ -1,5 +1,4 @@
 using AuditPortal.Core.Wallets;
-using AuditPortal.Web.Components.Shared;
 
 namespace AuditPortal.Web.Components.Pages.Wallets;
 

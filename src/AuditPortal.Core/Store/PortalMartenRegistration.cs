@@ -1,15 +1,10 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Database;
-using AuditPortal.Core.Jobs;
-using AuditPortal.Core.Wallets;
+using AuditPortal.Core.Projections;
 using JasperFx.Events.Daemon;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
-namespace AuditPortal.Core.Projections;
+namespace AuditPortal.Core.Store;
 
 public static class PortalMartenRegistration
 {

@@ -1,17 +1,10 @@
-using AuditPortal.Core.AccessControl;
-using AuditPortal.Core.Approvals;
-using AuditPortal.Core.Audit;
-using AuditPortal.Core.Common;
-using AuditPortal.Core.Jobs;
+using AuditPortal.Core.Projections;
 using AuditPortal.Core.Overview;
 using AuditPortal.Core.Preferences;
-using AuditPortal.Core.Wallets;
 using JasperFx;
-using JasperFx.Events;
-using Marten;
 using Weasel.Core;
 
-namespace AuditPortal.Core.Projections;
+namespace AuditPortal.Core.Store;
 
 public sealed record PortalStoreSettings
 {
