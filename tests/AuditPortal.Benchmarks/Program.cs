@@ -126,7 +126,7 @@ if (Arg("--daemon-rebuild", 1) == 1)
 }
 // Every read model in one pass, as the CLI verb and the projections page rebuild them: the bulk pass.
 var allCpu = CpuClock.Start(pg.DataDirectory);
-double allPeak;
+double allPeak, allStart;
 RebuildOutcome all;
 await using (var peak = new PeakMemory())
 {
@@ -134,6 +134,7 @@ await using (var peak = new PeakMemory())
     if (!all.Succeeded) throw new InvalidOperationException($"Rebuild failed: {all.Error} at {all.FailedSequence} {all.FailedEventType}");
     await peak.DisposeAsync();
     allPeak = peak.PeakMiB;
+    allStart = peak.StartMiB;
 }
 var allProfile = allCpu.Stop();
 var allTime = all.Elapsed;
@@ -168,9 +169,9 @@ await using (var peak = new PeakMemory())
 }
 var bareRate = totalEvents / bareTime.TotalSeconds;
 Row($"Rebuild every read model ({all.Projections.Length} read models in one pass: {string.Join(", ", all.Projections)})",
-    $"{allRate:N0} events/s, {allTime.TotalSeconds:F1} s, peak RSS {allPeak:N0} MiB",
+    $"{allRate:N0} events/s, {allTime.TotalSeconds:F1} s, peak RSS {allPeak:N0} MiB ({allStart:N0} MiB at its start)",
     $">= 2x bare Marten ({2 * bareRate:N0} events/s), < 400 MB", Check(allRate >= 2 * bareRate && allPeak < 400),
-    values: new() { ["eventsPerSecond"] = allRate, ["seconds"] = allTime.TotalSeconds, ["peakRssMiB"] = allPeak, ["targetEventsPerSecond"] = 2 * bareRate });
+    values: new() { ["eventsPerSecond"] = allRate, ["seconds"] = allTime.TotalSeconds, ["peakRssMiB"] = allPeak, ["startRssMiB"] = allStart, ["targetEventsPerSecond"] = 2 * bareRate });
 Row("  profile: CPU in the portal / in PostgreSQL during the pass", allProfile.Describe(allTime),
     values: new() { ["appCpuSeconds"] = allProfile.AppSeconds, ["postgresCpuSeconds"] = allProfile.PostgresSeconds });
 foreach (var phase in all.Phases ?? [])
