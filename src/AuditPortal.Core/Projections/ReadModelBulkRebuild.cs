@@ -42,7 +42,7 @@ public sealed record BulkRebuildPhase(string Name, TimeSpan Elapsed);
 /// Rebuilds every member of the <see cref="ReadModelShards.Composite"/> composite in one pass without the daemon. The
 /// events stream out of <c>mt_events</c> by binary COPY (one snapshot, up to a gap-free mark); each is deserialized
 /// once with the store's serializer and folded by the members' own code (the aggregations' generated <c>Evolve</c>,
-/// i.e. their Create/Apply methods; <see cref="AccountProjection.Change"/>, <see cref="DailyActivityProjection.Amount"/>,
+/// i.e. their Create/Apply methods; the SQL read models' one fold: <see cref="AccountProjection.Fold"/>, <see cref="DailyActivityProjection.Fold"/>,
 /// <see cref="WalletTransactionProjection.ToTransaction"/>). The new rows go in by binary COPY. One transaction
 /// fills shadow tables, moves every progression row to the mark and switches the shadows in: readers keep reading the
 /// old rows for the length of the rebuild and wait only for the switch, and the daemon carries on from the mark.
@@ -216,10 +216,12 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                 member.CopyChunks(writer, full.Reader, free.Writer, after, stop.Token);
                 await encode;
             }
-            catch (Exception x) when (x is not OperationCanceledException)
+            catch (Exception x)
             {
+                // The encoding thread may wait for a free chunk: stop it, and never leave it running.
                 stop.Cancel();
                 try { await encode; } catch { /* the first failure is the cause */ }
+                if (x is OperationCanceledException) throw;
                 throw new BulkRebuildException(member.Name, null, null, $"Writing {member.Name} failed: {x.Message}", x);
             }
             Phase($"encode and copy {member.Name}");
