@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using AuditPortal.Core.Overview;
 using JasperFx.Events.Aggregation;
+using JasperFx.Events.Projections;
+using Marten;
 using Marten.Events;
 using Marten.Services;
 
@@ -31,7 +33,7 @@ public sealed record BulkRebuildPhase(string Name, TimeSpan Elapsed);
 /// Rebuilds every member of the <see cref="ReadModelShards.Composite"/> composite in one pass without the daemon. The
 /// events stream out of <c>mt_events</c> by binary COPY (one snapshot, up to a gap-free mark); each is deserialized
 /// once with the store's serializer and folded by the members' own code (the aggregations' generated <c>Evolve</c>,
-/// i.e. their Create/Apply methods; <see cref="AccountProjection.Change"/>, <see cref="DailyActivityProjection.Amount"/>,
+/// i.e. their Create/Apply methods; the SQL read models' one fold: <see cref="AccountProjection.Fold"/>, <see cref="DailyActivityProjection.Fold"/>,
 /// <see cref="WalletTransactionProjection.ToTransaction"/>). The new rows go in by binary COPY. One transaction
 /// fills shadow tables, moves every progression row to the mark and switches the shadows in: readers keep reading the
 /// old rows for the length of the rebuild and wait only for the switch, and the daemon carries on from the mark.
@@ -133,14 +135,15 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
         // Per-event rows leave while the pass goes on, on the rebuild's transaction.
         var transactions = members.OfType<TransactionMember>().Single();
-        var chunks = Channel.CreateBounded<TransactionMember.Chunk>(new BoundedChannelOptions(TransactionMember.Chunks) { SingleReader = true, SingleWriter = true });
-        var free = TransactionMember.FreeChunks();
+        var free = FreeChunks();
+        var chunks = FullChunks();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        transactions.SendTo(new ChunkSink(chunks.Writer, free.Reader, profile, stop.Token));
         var write = Task.Run(() =>
         {
             try
             {
-                transactions.Copy(writer, chunks.Reader, free.Writer, profile, stop.Token);
+                transactions.CopyChunks(writer, chunks.Reader, free.Writer, profile, stop.Token);
             }
             catch
             {
@@ -152,9 +155,10 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         long read;
         try
         {
-            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, ReadModelEventsJson.Over(json), profile, chunks.Writer, free.Reader, progress, clock, stop.Token),
+            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, ReadModelEventsJson.Over(json), profile, progress, clock, stop.Token),
                 CancellationToken.None);
-            Phase("read, deserialize and fold every event");
+            // The folded rows are all in memory here: the managed heap's size tells what the rebuild's memory grows with.
+            Phase($"read, deserialize and fold every event (managed heap {GC.GetTotalMemory(false) / (1024 * 1024):N0} MiB at its end)");
             chunks.Writer.Complete();
             await write;
             Phase($"finish copying {transactions.Name}");
@@ -170,67 +174,73 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             throw;
         }
         await snapshot.CommitAsync(ct);
+        // Only the pass needed the stream types (one entry per stream: 550,000 at 5,000,000 events).
+        streamTypes.Clear();
+        streamTypes.TrimExcess();
 
-        // The folded rows are encoded while PostgreSQL builds the history's indexes (its rows are all in): the portal's
-        // core and the database's work at the same time instead of one after the other.
-        var encode = Task.Run(() => members.Select(m =>
+        // The folded rows (one per wallet, job, participant, day) are encoded by one thread into the bounded chunks while
+        // the writer copies them in, one read model after the other, each read model's rows let go once encoded: the
+        // COPY data in memory stays a few MB, never a whole table's. (Encoding them all at once beside the documents was
+        // the rebuild's peak: 805 MiB at 5,000,000 events.)
+        var after = new Profile();
+        foreach (var member in members.Where(m => m.HasFolded))
         {
+            var full = FullChunks();
+            var sink = new ChunkSink(full.Writer, free.Reader, after, stop.Token);
+            var encode = Task.Run(() =>
+            {
+                try
+                {
+                    member.EncodeFolded(sink, stop.Token);
+                    sink.Flush();
+                    full.Writer.Complete();
+                }
+                catch (Exception x)
+                {
+                    // Ends the copy with the failure, which the writer then reports.
+                    full.Writer.TryComplete(x);
+                    throw;
+                }
+            }, CancellationToken.None);
             try
             {
-                return (Member: m, Rows: m.EncodeFolded(stop.Token));
+                member.CopyChunks(writer, full.Reader, free.Writer, after, stop.Token);
+                await encode;
             }
-            catch (Exception x) when (x is not OperationCanceledException)
+            catch (Exception x)
             {
-                throw new BulkRebuildException(m.Name, null, null, $"Writing {m.Name} failed: {x.Message}", x);
-            }
-        }).ToList(), CancellationToken.None);
-        var rebuilt = 0;
-        var transactionTable = shadows.Single(t => transactions.Table + ReadModelIndexes.ShadowSuffix == $"{schema}.{t}");
-        try
-        {
-            if (shadowIndexes > 0)
-            {
-                await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
-                rebuilt += await BuildIndexesAsync(transactionTable);
-            }
-        }
-        catch
-        {
-            stop.Cancel();
-            try { await encode; } catch { /* the index build's failure is the cause */ }
-            throw;
-        }
-        var encoded = await encode;
-        Phase("finish encoding the folded rows (begun with the history's index build)");
-        foreach (var (member, rows) in encoded)
-        {
-            if (rows is null) continue;
-            try
-            {
-                member.Send(writer, rows);
-                Phase($"copy {member.Name}");
-            }
-            catch (Exception x) when (x is not OperationCanceledException)
-            {
+                // The encoding thread may wait for a free chunk: stop it, and never leave it running.
+                stop.Cancel();
+                try { await encode; } catch { /* the first failure is the cause */ }
+                if (x is OperationCanceledException) throw;
                 throw new BulkRebuildException(member.Name, null, null, $"Writing {member.Name} failed: {x.Message}", x);
             }
+            Phase($"encode and copy {member.Name}");
         }
 
+        // Indexes and keys once every row is in: building one over the new rows costs a fraction of keeping it up to date.
+        var rebuilt = 0;
         if (shadowIndexes > 0)
-            foreach (var table in shadows.Where(t => t != transactionTable))
-                rebuilt += await BuildIndexesAsync(table);
-
-        async Task<int> BuildIndexesAsync(string table)
         {
-            var built = await ReadModelIndexes.CreateAsync(writer, schema, [table], ct);
-            if (built > 0) Phase($"build {built} indexes and keys of {table}");
-            return built;
+            await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
+            foreach (var table in shadows)
+            {
+                var built = await ReadModelIndexes.CreateAsync(writer, schema, [table], ct);
+                if (built > 0) Phase($"build {built} indexes and keys of {table}");
+                rebuilt += built;
+            }
         }
 
-        var names = new[] { ReadModelShards.CompositeShard }.Concat(members.Select(m => $"{m.Name}:All")).ToArray();
+        // The progression rows move on the rebuild's own transaction, so the switch is atomic: the new tables and their
+        // positions commit together or not at all. Marten 9.58 has no API that can: its progression operations
+        // (InsertProjectionProgress, UpdateProjectionProgress) are internal, IProjectionBatch.RecordProgress exists only
+        // inside a daemon batch, and the public IEventStore.RewindAgentProgressAsync / RewindSubscriptionProgressAsync
+        // open a session (connection and transaction) of their own. So this is Marten's own statement from
+        // RewindAgentProgressAsync, on Marten's progression table, for the shards Marten names.
+        var names = new[] { ReadModelShards.CompositeShard }.Concat(members.Select(m => new ShardName(m.Name, ShardName.All, 1).Identity)).ToArray();
         await ExecAsync(writer,
-            $"insert into {eventsSchema}.mt_event_progression (name, last_seq_id, last_updated) select n, $2, transaction_timestamp() from unnest($1::text[]) as n " +
-            "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = excluded.last_updated", ct, names, mark);
+            $"insert into {store.Options.Schema.ForEventProgression(true)} (name, last_seq_id) select n, $2 from unnest($1::text[]) as n " +
+            "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = transaction_timestamp()", ct, names, mark);
         Phase("progression");
         await SwitchAsync(writer, schema, tables, ct);
         await tx.CommitAsync(ct);
@@ -272,12 +282,11 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
     private long ReadAndFold(
         NpgsqlConnection reader, string eventsSchema, long mark, long total, Dictionary<string, EventReader> typed, Dictionary<Guid, string> streamTypes,
-        List<Member> members, JsonSerializerOptions json, Profile prof, ChannelWriter<TransactionMember.Chunk> chunks, ChannelReader<TransactionMember.Chunk> free, IProgress<RebuildProgress>? progress, Stopwatch clock, CancellationToken ct)
+        List<Member> members, JsonSerializerOptions json, Profile prof, IProgress<RebuildProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
         long read = 0;
         var daily = members.OfType<DailyMember>().SingleOrDefault();
         var transactions = members.OfType<TransactionMember>().Single();
-        transactions.SendTo(chunks, free, prof, ct);
         foreach (var type in typed.Values)
             type.Folders = members.Where(m => m is not DailyMember && m.EventTypes.Contains(type.Type)).ToArray();
         var stepClock = Stopwatch.StartNew();
@@ -340,8 +349,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
             // Consecutive events often share a stream (a command appends several, an import whole streams): one lookup per run.
             if (streamId != lastStream) (lastStream, streamType) = (streamId, streamTypes.GetValueOrDefault(streamId, ""));
-            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditEventTypes.Logical(typeName), streamType,
-                DailyActivityProjection.Amount(data), sequence);
+            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditEventTypes.Logical(typeName), streamType, data, sequence);
             var sentBefore = prof.Send;
             if (data is not null)
             {

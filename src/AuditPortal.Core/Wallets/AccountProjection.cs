@@ -11,7 +11,8 @@ namespace AuditPortal.Core.Wallets;
 /// One SQL statement per daemon batch instead of one upsert per event (a rebuild was 40× slower as a
 /// FlatTableProjection). Marten commits the statement with the batch's progression, so a retried batch
 /// rolls back with it; <c>last_sequence</c> also makes the statement skip every event a row already holds,
-/// so replaying an applied event never counts it twice.
+/// so replaying an applied event never counts it twice. The rows come from <see cref="Fold"/>, the fold the bulk
+/// rebuild uses too.
 /// </remarks>
 public sealed class AccountProjection(string schema) : IProjection
 {
@@ -33,17 +34,48 @@ public sealed class AccountProjection(string schema) : IProjection
         return table;
     }
 
-    /// <summary>What one event changes in its wallet's row: credits moved, the owner (when it names one) and when.</summary>
-    public static (int Delta, string? Owner, DateTimeOffset At)? Change(object data) => data switch
+    /// <summary>A wallet's row as the fold builds it: over a whole history (the bulk pass) or over one daemon batch.</summary>
+    public struct Row
     {
-        WalletOpened o => (0, o.Owner, o.OpenedAt),
-        CreditsGranted g => (g.Amount, null, g.GrantedAt),
-        CreditsSpent s => (-s.Amount, null, s.SpentAt),
-        _ => null,
-    };
+        public int Credits;
+        public string? Owner;
+        public DateTimeOffset LastChangedAt;
+        public long LastSequence;
+    }
+
+    /// <summary>
+    /// The one fold of this read model, used by both writers: the bulk pass folds every event of a wallet into its row;
+    /// the daemon folds each event of a batch into an empty row (its change) and <see cref="ApplyAsync"/>'s statement
+    /// merges the changes into the stored row the same way (credits summed, the last owner named, the last time and
+    /// sequence). False when the event changes nothing.
+    /// </summary>
+    public static bool Fold(ref Row row, object data, long sequence)
+    {
+        switch (data)
+        {
+            case WalletOpened o:
+                row.Owner = o.Owner;
+                row.LastChangedAt = o.OpenedAt;
+                break;
+            case CreditsGranted g:
+                row.Credits = checked(row.Credits + g.Amount);
+                row.LastChangedAt = g.GrantedAt;
+                break;
+            case CreditsSpent s:
+                row.Credits = checked(row.Credits - s.Amount);
+                row.LastChangedAt = s.SpentAt;
+                break;
+            default:
+                return false;
+        }
+        row.LastSequence = sequence;
+        return true;
+    }
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        // Each event's row change is the fold of that one event; the statement merges the changes of the events a row
+        // does not hold yet (per event, not per batch: a retried batch may overlap what was applied) as the fold would.
         var ids = new List<Guid>(events.Count);
         var sequences = new List<long>(events.Count);
         var deltas = new List<int>(events.Count);
@@ -51,13 +83,14 @@ public sealed class AccountProjection(string schema) : IProjection
         var changed = new List<DateTimeOffset>(events.Count);
         foreach (var e in events)
         {
-            if (Change(e.Data) is not { } r) continue;
+            var change = new Row();
+            if (!Fold(ref change, e.Data, e.Sequence)) continue;
             ids.Add(e.StreamId);
             sequences.Add(e.Sequence);
-            deltas.Add(r.Delta);
-            owners.Add(r.Owner);
+            deltas.Add(change.Credits);
+            owners.Add(change.Owner);
             // timestamptz parameters must be UTC for Npgsql.
-            changed.Add(r.At.ToUniversalTime());
+            changed.Add(change.LastChangedAt.ToUniversalTime());
         }
         if (ids.Count == 0) return Task.CompletedTask;
 
@@ -68,8 +101,8 @@ public sealed class AccountProjection(string schema) : IProjection
                 select e.* from e left join {QualifiedTableName} a on a.aggregate_id = e.id
                 where e.seq > coalesce(a.last_sequence, 0)),
             w as (
-                select id, sum(delta)::int as delta, max(owner) as owner, max(seq) as seq,
-                       (array_agg(changed_at order by seq desc))[1] as changed_at
+                select id, sum(delta)::int as delta, (array_agg(owner order by seq desc) filter (where owner is not null))[1] as owner,
+                       max(seq) as seq, (array_agg(changed_at order by seq desc))[1] as changed_at
                 from fresh group by id)
             insert into {QualifiedTableName} as a (aggregate_id, credits, owner, last_changed_at, last_sequence)
             select id, delta, owner, changed_at, seq from w

@@ -23,6 +23,8 @@ public sealed class WalletTransaction
     public string Actor { get; set; } = "";
     public DateTimeOffset At { get; set; }
     public string Reason { get; set; } = "";
+    /// <summary>Where a grant's credits came from (a v1 grant reads its upcast value); null for a spend.</summary>
+    public GrantSource? Source { get; set; }
 }
 
 /// <summary>
@@ -37,7 +39,7 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
     public const string TableName = "wallet_transaction";
 
     /// <summary>The columns in the order the projection, the bulk rebuild and <see cref="Read"/> use them.</summary>
-    public static readonly string[] Columns = ["sequence", "id", "wallet_id", "version", "kind", "amount", "type", "job_id", "actor", "at", "reason"];
+    public static readonly string[] Columns = ["sequence", "id", "wallet_id", "version", "kind", "amount", "type", "job_id", "actor", "at", "reason", "source"];
 
     public string QualifiedTableName => $"{schema}.{TableName}";
 
@@ -55,6 +57,7 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
         table.AddColumn("actor", "text").NotNull();
         table.AddColumn("at", "timestamp with time zone").NotNull();
         table.AddColumn("reason", "text").NotNull();
+        table.AddColumn("source", "text");
         // A wallet's page reads its newest lines: one index range, already in order.
         table.Indexes.Add(new IndexDefinition("ix_wallet_transaction_wallet") { Columns = ["wallet_id", "sequence"] });
         // Only job launches and refunds name a job.
@@ -62,12 +65,18 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
         return table;
     }
 
+    /// <summary>
+    /// The one fold of this read model: the row an event adds (null for an event that adds none). The daemon inserts a
+    /// batch's rows (<see cref="ApplyAsync"/>), the bulk pass encodes them for its COPY, and a wallet's history served
+    /// while a previous version of the read models serves maps its own events with it.
+    /// </summary>
     public static WalletTransaction? ToTransaction(IEvent e) => e.Data switch
     {
         CreditsGranted g => new()
         {
             Id = e.Id, WalletId = e.StreamId, Version = e.Version, Sequence = e.Sequence, Kind = TransactionKind.Grant,
             Amount = g.Amount, Type = g.Type, JobId = g.TypeMetadata?.JobId, Actor = g.GrantedBy, At = g.GrantedAt, Reason = g.Reason,
+            Source = g.Source,
         },
         CreditsSpent s => new()
         {
@@ -83,6 +92,7 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
         Sequence = r.GetInt64(0), Id = r.GetGuid(1), WalletId = r.GetGuid(2), Version = r.GetInt64(3),
         Kind = Enum.Parse<TransactionKind>(r.GetString(4)), Amount = r.GetInt32(5), Type = r.GetString(6),
         JobId = r.IsDBNull(7) ? null : r.GetGuid(7), Actor = r.GetString(8), At = r.GetFieldValue<DateTimeOffset>(9), Reason = r.GetString(10),
+        Source = r.IsDBNull(11) ? null : Enum.Parse<GrantSource>(r.GetString(11)),
     };
 
     public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
@@ -91,14 +101,14 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
         if (rows.Length == 0) return Task.CompletedTask;
         operations.QueueSqlCommand($"""
             insert into {QualifiedTableName} ({string.Join(", ", Columns)})
-            select * from unnest(?::bigint[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::text[])
+            select * from unnest(?::bigint[], ?::uuid[], ?::uuid[], ?::bigint[], ?::text[], ?::int[], ?::text[], ?::uuid[], ?::text[], ?::timestamptz[], ?::text[], ?::text[])
             on conflict (sequence) do nothing
             """,
             rows.Select(t => t.Sequence).ToArray(), rows.Select(t => t.Id).ToArray(), rows.Select(t => t.WalletId).ToArray(),
             rows.Select(t => t.Version).ToArray(), rows.Select(t => t.Kind.ToString()).ToArray(), rows.Select(t => t.Amount).ToArray(),
             rows.Select(t => t.Type).ToArray(), rows.Select(t => t.JobId).ToArray(), rows.Select(t => t.Actor).ToArray(),
             // timestamptz parameters must be UTC for Npgsql.
-            rows.Select(t => t.At.ToUniversalTime()).ToArray(), rows.Select(t => t.Reason).ToArray());
+            rows.Select(t => t.At.ToUniversalTime()).ToArray(), rows.Select(t => t.Reason).ToArray(), rows.Select(t => t.Source?.ToString()).ToArray());
         return Task.CompletedTask;
     }
 }

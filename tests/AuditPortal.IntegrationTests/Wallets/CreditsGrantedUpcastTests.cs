@@ -35,7 +35,7 @@ public class CreditsGrantedUpcastTests(PortalHostFixture fixture) : IClassFixtur
             select 'summary ' || balance || ' ' || mt_version || ' ' || data::text from mt_doc_walletsummary where id = @id
             union all
             select 'transaction ' || version || ' ' || kind || ' ' || amount || ' ' || type || ' ' || coalesce(job_id::text, '-') || ' ' ||
-                   actor || ' ' || at || ' ' || reason from wallet_transaction where wallet_id = @id
+                   actor || ' ' || at || ' ' || reason || ' ' || coalesce(source, '-') from wallet_transaction where wallet_id = @id
             union all
             select 'account ' || credits || ' ' || coalesce(owner, '-') || ' ' || last_changed_at from account_projection where aggregate_id = @id
             order by 1
@@ -77,6 +77,8 @@ public class CreditsGrantedUpcastTests(PortalHostFixture fixture) : IClassFixtur
         var byDaemon = await ReadModelsAsync(v2);
         Assert.Equal(5, byDaemon.Count); // the summary, three transactions, the account
         Assert.Equal(byDaemon, await ReadModelsAsync(v1));
+        // The history's source: the v1 welcome grant reads Manual and its refund Refund (upcast), as the v2 ones say; a spend has none.
+        Assert.Equal(["Manual", "-", "Refund"], byDaemon.Where(r => r.StartsWith("transaction ", StringComparison.Ordinal)).OrderBy(r => r).Select(r => r[(r.LastIndexOf(' ') + 1)..]));
 
         // Marten's own rebuild, then the bulk pass (which reads the COPY stream itself).
         var admin = PortalHostFixture.Actor(PortalHostFixture.Admin);

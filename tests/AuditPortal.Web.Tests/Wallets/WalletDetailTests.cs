@@ -35,12 +35,13 @@ public class WalletDetailTests : PageTestContext
     }
 
     private WalletTransaction AddTransaction(WalletSummary wallet, TransactionKind kind, int amount, string reason, long version,
-        string type = "manual", Guid? jobId = null, string actor = "alice")
+        string type = "manual", Guid? jobId = null, string actor = "alice", GrantSource? source = null)
     {
         var t = new WalletTransaction
         {
             Id = Guid.CreateVersion7(), WalletId = wallet.Id, Version = version, Sequence = version * 10, Kind = kind, Amount = amount,
             Type = type, JobId = jobId, Actor = actor, At = new DateTimeOffset(2026, 11, 26, 10, 0, (int)version, TimeSpan.Zero), Reason = reason,
+            Source = source,
         };
         WalletReads.Transactions.Add(t);
         return t;
@@ -57,7 +58,7 @@ public class WalletDetailTests : PageTestContext
     {
         var wallet = WalletReads.Add("carol's shop", balance: 2, version: 3);
         var jobId = Guid.CreateVersion7();
-        AddTransaction(wallet, TransactionKind.Grant, 5, "Welcome bonus", 2);
+        AddTransaction(wallet, TransactionKind.Grant, 5, "Welcome bonus", 2, source: GrantSource.Campaign);
         AddTransaction(wallet, TransactionKind.Spend, 3, "Launch of job \"Logo\"", 3, type: "jobLaunch", jobId: jobId, actor: "sam");
 
         var cut = RenderWallet(wallet.Id.ToString());
@@ -75,6 +76,9 @@ public class WalletDetailTests : PageTestContext
         Assert.Contains("Granted 5 credits", rows[1].TextContent);
         Assert.Contains("Welcome bonus", rows[1].QuerySelector(".wallet-transaction-reason")!.TextContent);
         Assert.Null(rows[1].QuerySelector(".wallet-transaction-job"));
+        // A grant shows where its credits came from; a spend has no source.
+        Assert.Equal("Campaign", rows[1].QuerySelector(".wallet-transaction-source")!.TextContent.Trim());
+        Assert.Null(rows[0].QuerySelector(".wallet-transaction-source"));
     }
 
     [Fact]
