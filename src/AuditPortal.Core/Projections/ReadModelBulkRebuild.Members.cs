@@ -102,7 +102,7 @@ public sealed partial class ReadModelBulkRebuild
     }
 
     /// <summary>Encoded COPY rows (no header or trailer) in a reused buffer.</summary>
-    private sealed class Chunk
+    internal sealed class Chunk
     {
         /// <summary>Sent once this full: a row of up to the rest of the buffer fits without growing it.</summary>
         public const int FlushAt = 384 * 1024;
@@ -129,7 +129,7 @@ public sealed partial class ReadModelBulkRebuild
     /// Reused buffers, not an object per row: rows waiting in the channel outlived the youngest generation and the
     /// collector copied them; and bounded, so the COPY data in memory stays a few MB whatever the history's size.
     /// </summary>
-    private sealed class ChunkSink(ChannelWriter<Chunk> full, ChannelReader<Chunk> free, Profile prof, CancellationToken ct)
+    internal sealed class ChunkSink(ChannelWriter<Chunk> full, ChannelReader<Chunk> free, Profile prof, CancellationToken ct)
     {
         private Chunk? _chunk;
 

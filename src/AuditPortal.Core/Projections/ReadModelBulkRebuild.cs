@@ -58,7 +58,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
     private StoreOptions Options => (StoreOptions)store.Options;
 
     /// <summary>Where the reading and the writing thread spend their time (Stopwatch ticks), reported as phases.</summary>
-    private sealed class Profile
+    internal sealed class Profile
     {
         public long Io, Deserialize, Fold, Send, WriterWait, Write;
 
