@@ -36,6 +36,16 @@ public static class PortalSql
         return cmd;
     }
 
+    /// <summary>
+    /// No command timeout: for statements whose length grows with the data (building a million rows' indexes takes
+    /// longer than a query's timeout); the cancellation token still stops them.
+    /// </summary>
+    public static NpgsqlCommand WithoutTimeout(this NpgsqlCommand cmd)
+    {
+        cmd.CommandTimeout = 0;
+        return cmd;
+    }
+
     /// <summary>A parameter's value as Npgsql takes it: null as DBNull, a <see cref="DateTimeOffset"/> in UTC (timestamptz refuses other offsets).</summary>
     public static object Parameter(object? value) => value switch
     {
@@ -54,6 +64,15 @@ public static class PortalSql
     public static async Task<T?> ScalarAsync<T>(this NpgsqlConnection conn, string sql, CancellationToken ct = default, params (string Name, object? Value)[] parameters)
     {
         await using var cmd = conn.Command(sql, parameters);
+        return await cmd.ScalarAsync<T>(ct);
+    }
+
+    /// <summary>
+    /// <see cref="ScalarAsync{T}(NpgsqlConnection, string, CancellationToken, (string Name, object? Value)[])"/> of a
+    /// command built with <see cref="Command"/> and adjusted (e.g. <see cref="WithoutTimeout"/>); the caller disposes it.
+    /// </summary>
+    public static async Task<T?> ScalarAsync<T>(this NpgsqlCommand cmd, CancellationToken ct = default)
+    {
         var value = await cmd.ExecuteScalarAsync(ct);
         return value is null or DBNull ? default : (T)value;
     }

@@ -65,7 +65,7 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
     {
         var s = DatabaseRoles.Ident(schema);
         await using var tx = await owner.BeginTransactionAsync(ct);
-        await using var cmd = new NpgsqlCommand($"""
+        await owner.ExecAsync($"""
             select pg_advisory_xact_lock({TriggerLockKey});
             create or replace function {s}.{TriggerName}() returns trigger
             language plpgsql set search_path = pg_catalog, pg_temp as $fn$
@@ -76,8 +76,7 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
             create or replace trigger {TriggerName} after insert or update on {s}.mt_event_progression
               for each row when (new.name = {DatabaseRoles.Literal(ReadModelShards.CompositeShard)})
               execute function {s}.{TriggerName}();
-            """, owner, tx);
-        await cmd.ExecuteNonQueryAsync(ct);
+            """, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -103,8 +102,9 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
         {
             try
             {
-                await using var conn = store.Storage.Database.CreateConnection();
-                await conn.OpenAsync(ct);
+                // A pooled connection of the store's data source, held (and so given to no other caller) for as long as this
+                // loop listens; once disposed (a broken connection, shutdown), the pool resets it (UNLISTEN) before reuse.
+                await using var conn = await store.OpenConnectionAsync(ct);
                 conn.Notification += (_, e) =>
                 {
                     if (e.Payload == ReadModelUpgrade.VersionNotice)
@@ -115,8 +115,7 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
                     }
                     else if (long.TryParse(e.Payload, out var sequence) && sequence > Interlocked.Read(ref _notified)) Interlocked.Exchange(ref _notified, sequence);
                 };
-                await using (var listen = new NpgsqlCommand($"listen {DatabaseRoles.Ident(Channel(schema))}", conn))
-                    await listen.ExecuteNonQueryAsync(ct);
+                await conn.ExecAsync($"listen {DatabaseRoles.Ident(Channel(schema))}", ct);
                 // Listening first, then reading the progress: a change committed in between is both notified and read.
                 var progress = await ReadProgressAsync(conn, schema, ct);
                 if (PublishedSequence < 0) Interlocked.Exchange(ref _published, progress); // Pages opened from now on read the current state.
@@ -162,13 +161,10 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
         }
     }
 
-    private static async Task<long> ReadProgressAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
-            $"select coalesce(max(last_seq_id), 0) from {DatabaseRoles.Ident(schema)}.mt_event_progression where name = @name", conn);
-        cmd.Parameters.AddWithValue("name", ReadModelShards.CompositeShard);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct));
-    }
+    private static async Task<long> ReadProgressAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
+        await conn.ScalarAsync<long>(
+            $"select coalesce(max(last_seq_id), 0) from {DatabaseRoles.Ident(schema)}.mt_event_progression where name = @name", ct,
+            ("name", ReadModelShards.CompositeShard));
 
     private async Task PublishUpToAsync(NpgsqlConnection conn, string schema, long ceiling, CancellationToken ct)
     {
@@ -186,21 +182,17 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
             var jobs = new HashSet<Guid>();
             var accessControl = false;
             var approvals = false;
-            await using var cmd = new NpgsqlCommand(
-                $"select distinct stream_id, type from {DatabaseRoles.Ident(schema)}.mt_events where seq_id > @from and seq_id <= @to", conn);
-            cmd.Parameters.AddWithValue("from", from);
-            cmd.Parameters.AddWithValue("to", ceiling);
-            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            var touched = await conn.QueryAsync(
+                $"select distinct stream_id, type from {DatabaseRoles.Ident(schema)}.mt_events where seq_id > @from and seq_id <= @to",
+                r => (Stream: r.GetGuid(0), Type: r.GetString(1)), ct, ("from", from), ("to", ceiling));
+            foreach (var (stream, type) in touched)
             {
-                while (await reader.ReadAsync(ct))
+                switch (KindOf(type))
                 {
-                    switch (KindOf(reader.GetString(1)))
-                    {
-                        case ChangeKind.Wallet: wallets.Add(reader.GetGuid(0)); break;
-                        case ChangeKind.Job: jobs.Add(reader.GetGuid(0)); break;
-                        case ChangeKind.AccessControl: accessControl = true; break;
-                        case ChangeKind.Approvals: approvals = true; break;
-                    }
+                    case ChangeKind.Wallet: wallets.Add(stream); break;
+                    case ChangeKind.Job: jobs.Add(stream); break;
+                    case ChangeKind.AccessControl: accessControl = true; break;
+                    case ChangeKind.Approvals: approvals = true; break;
                 }
             }
             change = new ReadModelChange(ceiling, wallets, jobs, accessControl, Approvals: approvals);

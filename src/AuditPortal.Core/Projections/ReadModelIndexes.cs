@@ -26,8 +26,8 @@ public static class ReadModelIndexes
         var s = DatabaseRoles.Ident(schema);
         await using var tx = await owner.BeginTransactionAsync(ct);
         // Names in the recorded statements come out schema-qualified whatever the caller's search_path.
-        await ExecAsync(owner, "set local search_path = pg_catalog", ct);
-        await ExecAsync(owner, $"""
+        await owner.ExecAsync("set local search_path = pg_catalog", ct);
+        await owner.ExecAsync($"""
             create table if not exists {s}.{TableName} (
                 index_name text primary key,
                 table_name text not null,
@@ -50,7 +50,7 @@ public static class ReadModelIndexes
             """, ct, ("tables", ReadModelUpgrade.Tables));
         // SECURITY DEFINER with a fixed search_path (the runtime role's settings cannot redirect a name); each runs only
         // recorded statements, for the tables asked for, and skips an index already dropped or already there.
-        await ExecAsync(owner, $"""
+        await owner.ExecAsync($"""
             drop function if exists {s}.{RetiredDropFunction}(text[]);
             create or replace function {s}.{CreateFunction}(tables text[]) returns integer
             language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
@@ -72,7 +72,7 @@ public static class ReadModelIndexes
         // Only the tables listed here (the read models', fixed when the apply step ran) can be shadowed or switched.
         var allowed = "array[" + string.Join(", ", ReadModelUpgrade.Tables.Select(DatabaseRoles.Literal)) + "]::text[]";
         var schemaLiteral = DatabaseRoles.Literal(schema);
-        await ExecAsync(owner, $"""
+        await owner.ExecAsync($"""
             create or replace function {s}.{ShadowCreateFunction}(tables text[]) returns integer
             language plpgsql security definer set search_path = pg_catalog, pg_temp as $fn$
             declare t text; shadow text; r record; sname text; def text; n integer := 0;
@@ -146,21 +146,15 @@ public static class ReadModelIndexes
     }
 
     /// <summary>Whether the apply step recorded the indexes in this database (an older database may not have it yet).</summary>
-    public static async Task<bool> AvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
-    {
-        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{CreateFunction}(text[])" });
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
+    public static async Task<bool> AvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default) =>
+        await conn.ScalarAsync<bool>("select to_regprocedure(@create) is not null", ct,
+            ("create", $"{DatabaseRoles.Ident(schema)}.{CreateFunction}(text[])"));
 
     /// <summary>Whether the apply step created the shadow functions in this database.</summary>
-    public static async Task<bool> ShadowAvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default)
-    {
-        await using var cmd = new NpgsqlCommand("select to_regprocedure($1) is not null and to_regprocedure($2) is not null", conn);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{ShadowCreateFunction}(text[])" });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = $"{DatabaseRoles.Ident(schema)}.{ShadowSwitchFunction}(text[])" });
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
-    }
+    public static async Task<bool> ShadowAvailableAsync(NpgsqlConnection conn, string schema, CancellationToken ct = default) =>
+        await conn.ScalarAsync<bool>("select to_regprocedure(@create) is not null and to_regprocedure(@switch) is not null", ct,
+            ("create", $"{DatabaseRoles.Ident(schema)}.{ShadowCreateFunction}(text[])"),
+            ("switch", $"{DatabaseRoles.Ident(schema)}.{ShadowSwitchFunction}(text[])"));
 
     /// <summary>Creates an empty shadow of each of <paramref name="tables"/> (in the caller's transaction); returns how many indexes and keys it recorded for them.</summary>
     public static Task<int> ShadowCreateAsync(NpgsqlConnection conn, string schema, string[] tables, CancellationToken ct = default) =>
@@ -177,15 +171,7 @@ public static class ReadModelIndexes
     private static async Task<int> CallAsync(NpgsqlConnection conn, string schema, string function, string[] tables, CancellationToken ct)
     {
         // Building the indexes of a million rows takes longer than a query's timeout; the token cancels it.
-        await using var cmd = new NpgsqlCommand($"select {DatabaseRoles.Ident(schema)}.{function}($1)", conn) { CommandTimeout = 0 };
-        cmd.Parameters.Add(new NpgsqlParameter { Value = tables });
-        return (int)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await using var cmd = conn.Command($"select {DatabaseRoles.Ident(schema)}.{function}(@tables)", ("tables", tables)).WithoutTimeout();
+        return await cmd.ScalarAsync<int>(ct);
     }
 }

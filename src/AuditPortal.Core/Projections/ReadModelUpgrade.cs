@@ -51,11 +51,8 @@ public static class ReadModelUpgrade
         var created = ReadModelTables(migration, d => d == SchemaPatchDifference.Create);
         bool built;
         string[] retired;
-        await using (var conn = new NpgsqlConnection(connectionString))
-        {
-            await conn.OpenAsync(ct);
+        await using (var conn = await PortalSql.OpenAsync(connectionString, ct))
             (built, retired) = await BuiltAndRetiredAsync(conn, schema, ct);
-        }
         invalid = [.. invalid, .. built ? created : [], .. retired];
         if (invalid.Length == 0) return [];
         logger?.LogWarning(
@@ -90,24 +87,12 @@ public static class ReadModelUpgrade
     /// <summary>Whether the read models have been built in this database (the composite has progressed), and which retired tables are still there.</summary>
     private static async Task<(bool Built, string[] Retired)> BuiltAndRetiredAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
     {
-        var retired = new List<string>();
-        await using (var exists = new NpgsqlCommand(
-            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = any($2) and c.relkind = 'r'", conn))
-        {
-            exists.Parameters.Add(new NpgsqlParameter { Value = schema });
-            exists.Parameters.Add(new NpgsqlParameter { Value = RetiredTables });
-            await using var rows = await exists.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct)) retired.Add(rows.GetString(0));
-        }
-        if (await ScalarAsync(conn, $"select to_regclass('{schema}.mt_event_progression') is null", ct) is true) return (false, [.. retired]);
-        var built = await ScalarAsync(conn, $"select exists (select 1 from {Q(schema)}.mt_event_progression where name = '{ReadModelShards.CompositeShard}' and last_seq_id > 0)", ct) is true;
+        var retired = await conn.QueryAsync(
+            "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = @schema and c.relname = any(@retired) and c.relkind = 'r'",
+            r => r.GetString(0), ct, ("schema", schema), ("retired", RetiredTables));
+        if (await conn.ScalarAsync<bool>($"select to_regclass('{schema}.mt_event_progression') is null", ct)) return (false, [.. retired]);
+        var built = await conn.ScalarAsync<bool>($"select exists (select 1 from {Q(schema)}.mt_event_progression where name = '{ReadModelShards.CompositeShard}' and last_seq_id > 0)", ct);
         return (built, [.. retired]);
-    }
-
-    private static async Task<object?> ScalarAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return await cmd.ExecuteScalarAsync(ct);
     }
 
     /// <summary>Marks the previous version's schema while it answers reads (a comment on the schema, seen by every node).</summary>
@@ -125,16 +110,15 @@ public static class ReadModelUpgrade
     public static async Task MoveAsideAsync(string connectionString, string schema, CancellationToken ct = default)
     {
         var previous = PreviousSchema(schema);
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await PortalSql.OpenAsync(connectionString, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         // Two nodes starting at once: the second waits here and then finds the first one's move done.
-        await ExecAsync(conn, $"select pg_advisory_xact_lock(hashtext('{previous}'))", ct);
+        await conn.ExecAsync($"select pg_advisory_xact_lock(hashtext('{previous}'))", ct);
         var keepPrevious = await StateAsync(conn, schema, ct) == Serving;
-        await ExecAsync(conn, $"create schema if not exists {Q(previous)}", ct);
+        await conn.ExecAsync($"create schema if not exists {Q(previous)}", ct);
         foreach (var table in Tables.Concat(RetiredTables))
         {
-            await ExecAsync(conn, keepPrevious
+            await conn.ExecAsync(keepPrevious
                 ? $"drop table if exists {Q(schema)}.{Q(table)} cascade"
                 : $"""
                   do $$ begin
@@ -145,11 +129,11 @@ public static class ReadModelUpgrade
                   end $$
                   """, ct);
         }
-        await ExecAsync(conn, $"comment on schema {Q(previous)} is '{Serving}'", ct);
+        await conn.ExecAsync($"comment on schema {Q(previous)} is '{Serving}'", ct);
         // Every node's change feed forgets its cached "is a previous version serving?" when this commits.
         await NotifyAsync(conn, schema, ct);
         // The tables keep their grants when they move; the roles that read the portal's schema need the new one too.
-        await ExecAsync(conn, $"""
+        await conn.ExecAsync($"""
             do $$ declare r record; begin
               for r in select rolname from pg_roles
                        where not rolsuper and rolname <> current_user and rolname not like 'pg\_%'
@@ -159,16 +143,13 @@ public static class ReadModelUpgrade
             end $$
             """, ct);
         string[] rows = [ReadModelShards.CompositeShard, .. ReadModelShards.Members];
-        await using (var reset = new NpgsqlCommand($"""
+        await conn.ExecAsync($"""
             do $$ begin
               if to_regclass('{schema}.mt_event_progression') is not null then
                 delete from {Q(schema)}.mt_event_progression where name = any(array[{string.Join(", ", rows.Select(r => $"'{r}'"))}]);
               end if;
             end $$
-            """, conn))
-        {
-            await reset.ExecuteNonQueryAsync(ct);
-        }
+            """, ct);
         await tx.CommitAsync(ct);
     }
 
@@ -196,10 +177,9 @@ public static class ReadModelUpgrade
             await DropPreviousAsync(ownerConnectionString, schema, ct);
             return true;
         }
-        await using var conn = new NpgsqlConnection(ownerConnectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await PortalSql.OpenAsync(ownerConnectionString, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await ExecAsync(conn, $"""
+        await conn.ExecAsync($"""
             do $$ begin
               if exists (select 1 from pg_namespace where nspname = '{PreviousSchema(schema)}') then
                 execute 'comment on schema {Q(PreviousSchema(schema))} is ''{Superseded}''';
@@ -217,7 +197,7 @@ public static class ReadModelUpgrade
 
     /// <summary>Tells every node's change feed, when the caller's transaction commits, that the serving version changed.</summary>
     private static Task NotifyAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
-        ExecAsync(conn, $"select pg_notify({DatabaseRoles.Literal(ReadModelChangeFeed.Channel(schema))}, '{VersionNotice}')", ct);
+        conn.ExecAsync($"select pg_notify({DatabaseRoles.Literal(ReadModelChangeFeed.Channel(schema))}, '{VersionNotice}')", ct);
 
     /// <summary>The start of the label a read-model table carries while it is being built as a new version.</summary>
     public const string BuildingLabel = "Being built";
@@ -234,7 +214,7 @@ public static class ReadModelUpgrade
         var s = DatabaseRoles.Literal(schema);
         var previous = DatabaseRoles.Literal(PreviousSchema(schema));
         var tables = "array[" + string.Join(", ", Tables.Select(DatabaseRoles.Literal)) + "]::text[]";
-        return ExecAsync(owner, $$"""
+        return owner.ExecAsync($$"""
             do $$ declare t text; serving boolean; label text; begin
               serving := exists (select 1 from pg_namespace where nspname = {{previous}}
                                  and coalesce(obj_description(oid, 'pg_namespace'), '') <> {{DatabaseRoles.Literal(Superseded)}});
@@ -274,27 +254,21 @@ public static class ReadModelUpgrade
     /// <summary>The previous version's mark: <see cref="Serving"/>, <see cref="Superseded"/>, or null when there is none.</summary>
     public static async Task<string?> StateAsync(string connectionString, string schema, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await PortalSql.OpenAsync(connectionString, ct);
         return await StateAsync(conn, schema, ct);
     }
 
-    private static async Task<string?> StateAsync(NpgsqlConnection conn, string schema, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(
-            "select coalesce(obj_description(oid, 'pg_namespace'), @serving) from pg_namespace where nspname = @s", conn);
-        cmd.Parameters.AddWithValue("s", PreviousSchema(schema));
-        cmd.Parameters.AddWithValue("serving", Serving);
-        return (string?)await cmd.ExecuteScalarAsync(ct);
-    }
+    private static Task<string?> StateAsync(NpgsqlConnection conn, string schema, CancellationToken ct) =>
+        conn.ScalarAsync<string>(
+            "select coalesce(obj_description(oid, 'pg_namespace'), @serving) from pg_namespace where nspname = @s", ct,
+            ("s", PreviousSchema(schema)), ("serving", Serving));
 
     /// <summary>Drops the previous version's tables once the new version has caught up (the switch has happened).</summary>
     public static async Task DropPreviousAsync(string connectionString, string schema, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
+        await using var conn = await PortalSql.OpenAsync(connectionString, ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await ExecAsync(conn, $"drop schema if exists {Q(PreviousSchema(schema))} cascade", ct);
+        await conn.ExecAsync($"drop schema if exists {Q(PreviousSchema(schema))} cascade", ct);
         await LabelAsync(conn, schema, ct);
         await NotifyAsync(conn, schema, ct);
         await tx.CommitAsync(ct);
@@ -302,18 +276,9 @@ public static class ReadModelUpgrade
 
     public static async Task<bool> PreviousExistsAsync(string connectionString, string schema, CancellationToken ct = default)
     {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("select exists (select 1 from pg_namespace where nspname = @s)", conn);
-        cmd.Parameters.AddWithValue("s", PreviousSchema(schema));
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        await using var conn = await PortalSql.OpenAsync(connectionString, ct);
+        return await conn.ScalarAsync<bool>("select exists (select 1 from pg_namespace where nspname = @s)", ct, ("s", PreviousSchema(schema)));
     }
 
     private static string Q(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
 }

@@ -47,14 +47,14 @@ public sealed class ProjectionDaemonHealthCheck(DaemonHealth health, ProjectionR
 /// committed event still unsealed after Health:MaxUnsealedSeconds (e.g. a long-open transaction holds the ceiling).
 /// Read in database time through the schema owner's status function; the same rule as the admin overview's tile.
 /// </summary>
-public sealed class SealerHealthCheck(PortalDatabase database, IConfiguration configuration, SealerBounds bounds) : IHealthCheck
+public sealed class SealerHealthCheck(IDocumentStore store, IConfiguration configuration, SealerBounds bounds) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            await using var conn = new Npgsql.NpgsqlConnection(database.ConnectionString);
-            await conn.OpenAsync(ct);
+            // The runtime role (the store's): the status function is the owner's SECURITY DEFINER, callable by it.
+            await using var conn = await store.OpenConnectionAsync(ct);
             var status = await EventSeals.ReadStatusAsync(conn, PortalDatabase.SchemaOf(configuration), ct);
             return status.Problem(bounds) is { } problem
                 ? HealthCheckResult.Degraded("Event sealing has stopped: " + problem + ".")
