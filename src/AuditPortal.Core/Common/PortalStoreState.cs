@@ -41,6 +41,9 @@ public sealed class PortalStoreState : DocumentSessionListenerBase
     /// <summary>The refused reads this node recorded in the current minute (<see cref="ReadRefusals"/>).</summary>
     internal RecentKeys RecentRefusals { get; } = new();
 
+    /// <summary>This node's answer to "is a previous version of the read models serving?", kept while its change feed listens.</summary>
+    public Projections.PreviousVersionCache PreviousVersion { get; } = new();
+
     /// <summary>Attaches a new state to options being configured; the options' existing one is replaced.</summary>
     public static PortalStoreState AttachTo(StoreOptions options, PortalStoreState state)
     {

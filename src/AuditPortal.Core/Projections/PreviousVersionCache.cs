@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Marten;
 
 namespace AuditPortal.Core.Projections;
@@ -11,18 +10,16 @@ namespace AuditPortal.Core.Projections;
 /// (<see cref="ReadModelUpgrade.VersionNotice"/>), and the feed forgets the answer when that arrives, when it
 /// (re)connects, and when it stops hearing its connection for <see cref="ReadModelChangeFeed"/>'s trust window.
 /// Unknown or untrusted means "probe", so a node without a feed (the CLI, tests) or with a broken one reads the catalog
-/// as before and never keeps a stale "no". One instance per store (<see cref="For"/>), like <see cref="PreviousReadModels"/>.
+/// as before and never keeps a stale "no". One instance per store, held by its <see cref="Common.PortalStoreState"/>.
 /// </summary>
 public sealed class PreviousVersionCache
 {
-    private static readonly ConditionalWeakTable<IDocumentStore, PreviousVersionCache> PerStore = new();
-
     private readonly Lock _gate = new();
     private long _generation;
     private bool? _serving;
     private long _trustedUntil; // Stopwatch ticks; 0: no feed vouches for the answer.
 
-    public static PreviousVersionCache For(IDocumentStore store) => PerStore.GetValue(store, _ => new PreviousVersionCache());
+    public static PreviousVersionCache For(IDocumentStore store) => Common.PortalStoreState.Of(store).PreviousVersion;
 
     /// <summary>The cached answer while a listening feed vouches for it; null: probe the catalog.</summary>
     public bool? Known
