@@ -1,7 +1,6 @@
 using AuditPortal.Core.Integrity;
 using AuditPortal.Core.Projections;
 using AuditPortal.Core.Store;
-using JasperFx;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

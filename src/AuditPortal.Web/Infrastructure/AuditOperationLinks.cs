@@ -1,6 +1,3 @@
-using AuditPortal.Core.Common;
-using Microsoft.AspNetCore.WebUtilities;
-
 namespace AuditPortal.Web.Infrastructure;
 
 /// <summary>The permalink of one operation (every event of one correlation id): the explorer's rows and the event page link to it.</summary>

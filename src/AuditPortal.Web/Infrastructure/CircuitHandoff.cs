@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.JSInterop;
 
 namespace AuditPortal.Web.Infrastructure;

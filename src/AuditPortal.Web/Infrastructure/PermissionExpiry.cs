@@ -1,6 +1,3 @@
-using AuditPortal.Core.Common;
-using Microsoft.AspNetCore.WebUtilities;
-
 namespace AuditPortal.Web.Infrastructure;
 
 /// <summary>

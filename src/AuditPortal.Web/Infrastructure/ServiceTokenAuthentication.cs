@@ -1,8 +1,6 @@
 using System.Text.Encodings.Web;
-using AuditPortal.Core.Common;
 using AuditPortal.Core.ServiceTokens;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace AuditPortal.Web.Infrastructure;
 

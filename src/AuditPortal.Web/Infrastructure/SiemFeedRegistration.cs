@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using AuditPortal.Core.Common;
 using AuditPortal.Core.ServiceTokens;
 using Microsoft.AspNetCore.Authentication;

@@ -1,5 +1,3 @@
-using AuditPortal.Core.Common;
-
 namespace AuditPortal.Web.Infrastructure.Auth;
 
 /// <summary>Met when the user holds any of the permissions on the portal's list.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace AuditPortal.Web.Infrastructure.Auth;
 
 /// <summary>
