@@ -21,6 +21,9 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<AuditPortal.Core.Preferences.IUserPreferencesReads>(Preferences);
         Services.AddSingleton<AuditPortal.Core.Preferences.IUserPreferencesCommands>(Preferences);
         Services.AddScoped<AuditPortal.Web.Infrastructure.ReaderZoneState>();
+        // The charts inside the wallet page and the explorer: empty, so that a page test sees only what it sets up.
+        Services.AddSingleton<IWalletBalanceHistory>(new EmptyWalletBalanceHistory());
+        Services.AddSingleton<IActivityHistogram>(new EmptyActivityHistogram());
         AddServices();
         // The circuit's persisted state (DraftKeeper in the layout): what a pause saves and a resume restores.
         PersistentState = AddBunitPersistentComponentState();

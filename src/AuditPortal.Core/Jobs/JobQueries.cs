@@ -62,11 +62,7 @@ public sealed class JobQueries(IDocumentStore store, PreviousReadModels previous
     {
         await using var session = store.QuerySession();
         await PortalAccess.DemandAsync(session, caller, Resources.Job(jobId), ct, Permission.ReadJobs);
-        // During a build the new table may not hold the job yet and the previous one misses recent changes: one
-        // stream folds in milliseconds.
-        if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
-            return await session.Events.AggregateStreamAsync<JobOwnerView>(jobId, token: ct);
-        return await session.LoadAsync<JobOwnerView>(jobId, ct);
+        return await ReadModelUpgrade.LoadOrFoldAsync<JobOwnerView>(session, jobId, ct);
     }
 
     public async Task<IReadOnlyList<JobParticipantView>> GetParticipantsAsync(Guid jobId, CancellationToken ct = default)

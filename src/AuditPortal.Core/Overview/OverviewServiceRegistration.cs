@@ -13,8 +13,8 @@ public static class OverviewServiceRegistration
     public static IServiceCollection AddOverviewQueries(this IServiceCollection services)
     {
         services.AddScoped<OverviewQueries>();
-        services.AddScoped<ActivityHistogram>();
-        services.AddScoped<WalletBalanceHistory>();
+        services.AddScoped<IActivityHistogram, ActivityHistogram>();
+        services.AddScoped<IWalletBalanceHistory, WalletBalanceHistory>();
         return services;
     }
 }

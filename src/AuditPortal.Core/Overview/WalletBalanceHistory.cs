@@ -3,8 +3,14 @@ namespace AuditPortal.Core.Overview;
 /// <summary>The wallet's balance right after one of its events; <see cref="Sequence"/> identifies the event for its permalink.</summary>
 public sealed record BalanceStep(long Sequence, long Version, DateTimeOffset At, int Balance, int Change, string EventType);
 
+/// <summary>The wallet page's balance chart reads through this (a page test gives it an empty one).</summary>
+public interface IWalletBalanceHistory
+{
+    Task<IReadOnlyList<BalanceStep>> LoadAsync(Guid walletId, CancellationToken ct = default);
+}
+
 /// <summary>A wallet's balance over time, folded from its own stream (the history, not a read model). Needs ReadWallets.</summary>
-public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor current) : IPortalReads
+public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor current) : IWalletBalanceHistory, IPortalReads
 {
     public async Task<IReadOnlyList<BalanceStep>> LoadAsync(Guid walletId, CancellationToken ct = default)
     {

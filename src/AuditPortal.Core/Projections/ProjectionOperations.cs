@@ -80,15 +80,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     public async Task<IReadOnlyList<StreamTypeCount>> CountEventsByStreamTypeAsync(long? upTo = null, CancellationToken ct = default)
     {
         var schema = store.Options.Events.DatabaseSchemaName;
-        await using var conn = await store.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
+        return await store.QueryAsync(
             $"select coalesce(s.type, '(none)'), count(*) from {schema}.mt_events e join {schema}.mt_streams s on s.id = e.stream_id " +
-            "where e.seq_id <= @upTo group by 1 order by 2 desc", conn);
-        cmd.Parameters.AddWithValue("upTo", upTo ?? long.MaxValue);
-        var rows = new List<StreamTypeCount>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add(new StreamTypeCount(reader.GetString(0), reader.GetInt64(1)));
-        return rows;
+            "where e.seq_id <= @upTo group by 1 order by 2 desc",
+            r => new StreamTypeCount(r.GetString(0), r.GetInt64(1)), ct, ("upTo", upTo ?? long.MaxValue));
     }
 
     public async Task<IReadOnlyList<ProjectionStatus>> StatusAsync(IReadOnlyCollection<string>? rebuilding = null, CancellationToken ct = default)
@@ -272,12 +267,10 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
 
     internal async Task<double> MiBBetweenAsync(long from, long to, CancellationToken ct)
     {
-        await using var conn = await store.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            $"select coalesce(sum(pg_column_size(data)), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @a and seq_id <= @b", conn);
-        cmd.Parameters.AddWithValue("a", from);
-        cmd.Parameters.AddWithValue("b", to);
-        return Convert.ToDouble(await cmd.ExecuteScalarAsync(ct)) / (1024 * 1024);
+        var bytes = await store.ScalarAsync<long>(
+            $"select coalesce(sum(pg_column_size(data)), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @a and seq_id <= @b",
+            ct, ("a", from), ("b", to));
+        return bytes / (1024.0 * 1024);
     }
 
     /// <summary>Rebuilds every read model of the composite with <see cref="ReadModelBulkRebuild"/> (the caller paused the host's daemon).</summary>
@@ -337,19 +330,15 @@ public sealed class ProjectionOperations(IDocumentStore store, TimeProvider time
     /// </summary>
     public async Task<long> LastEventSequenceAsync(CancellationToken ct = default)
     {
-        await using var conn = await store.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events", conn);
-        return await cmd.ExecuteScalarAsync(ct) is long last ? last : 0;
+        return await store.ScalarAsync<long>($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events", ct);
     }
 
     private async Task<double> SecondsSinceFirstUnprocessedAsync(long position, DateTimeOffset now, CancellationToken ct)
     {
-        await using var conn = await store.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            $"select extract(epoch from (@now - timestamp))::float8 from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1", conn);
-        cmd.Parameters.AddWithValue("p", position);
-        cmd.Parameters.AddWithValue("now", now);
-        return await cmd.ExecuteScalarAsync(ct) is double seconds ? Math.Max(0, seconds) : 0;
+        var seconds = await store.ScalarAsync<double>(
+            $"select extract(epoch from (@now - timestamp))::float8 from {store.Options.Events.DatabaseSchemaName}.mt_events where seq_id > @p order by seq_id limit 1",
+            ct, ("p", position), ("now", now));
+        return Math.Max(0, seconds);
     }
 
     /// <summary>The last failed rebuild of each projection that has not been followed by a completed one.</summary>

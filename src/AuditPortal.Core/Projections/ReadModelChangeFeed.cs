@@ -1,25 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AuditPortal.Core.Projections;
-
-public sealed record ReadModelChangeFeedSettings
-{
-    /// <summary>How often a node compares the read models' progress with what it has published, without a notification.</summary>
-    public TimeSpan CatchUpInterval { get; init; } = TimeSpan.FromSeconds(5);
-    /// <summary>First wait before connecting again after the LISTEN connection broke; doubles up to <see cref="CatchUpInterval"/>.</summary>
-    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-    /// <summary>A longer range of events (a rebuild, a long outage) is not inspected: every live page reloads once instead.</summary>
-    public long MaxEventsInspected { get; init; } = 10_000;
-    /// <summary>
-    /// How long the node trusts its cached "is a previous version serving?" (<see cref="PreviousVersionCache"/>) after
-    /// last hearing its LISTEN connection (a notification or a catch-up round trip): a connection that died silently
-    /// stops vouching, and reads probe the catalog again.
-    /// </summary>
-    public TimeSpan VersionTrust => CatchUpInterval * 2;
-}
 
 /// <summary>
 /// The change feed every portal node hears, whichever node runs the projections. A trigger on Marten's progression
@@ -217,19 +199,5 @@ public sealed class ReadModelChangeFeed(IDocumentStore store, ReadModelChanges c
                 .ToDictionary();
         }
         return _kinds.GetValueOrDefault(typeName, ChangeKind.None);
-    }
-}
-
-public static class ReadModelChangeFeedRegistration
-{
-    /// <summary>The in-process notifier of this node's pages, fed by <see cref="ReadModelChangeFeed"/>; registers once.</summary>
-    public static IServiceCollection AddReadModelChangeFeed(this IServiceCollection services, Func<IServiceProvider, ReadModelChangeFeedSettings>? settings = null)
-    {
-        if (services.Any(d => d.ServiceType == typeof(ReadModelChangeFeed))) return services;
-        services.TryAddSingleton<ReadModelChanges>();
-        services.AddSingleton(sp => settings?.Invoke(sp) ?? new ReadModelChangeFeedSettings());
-        services.AddSingleton<ReadModelChangeFeed>();
-        services.AddHostedService(sp => sp.GetRequiredService<ReadModelChangeFeed>());
-        return services;
     }
 }

@@ -233,6 +233,18 @@ public static class ReadModelUpgrade
             """, ct);
     }
 
+    /// <summary>
+    /// One stream's document of a read model that rebuilds from its stream: while a new version is built the new table
+    /// may not hold it yet and the previous one misses recent changes, so it is folded from the stream (milliseconds);
+    /// otherwise it is loaded.
+    /// </summary>
+    public static async Task<T?> LoadOrFoldAsync<T>(IQuerySession session, Guid streamId, CancellationToken ct = default) where T : class
+    {
+        if (await PreviousIsServingAsync(session, ct))
+            return await session.Events.AggregateStreamAsync<T>(streamId, token: ct);
+        return await session.LoadAsync<T>(streamId, ct);
+    }
+
     /// <summary>Whether the previous version answers reads now (it exists and the switch has not happened). One catalog read.</summary>
     /// <remarks>
     /// Every list read asks, so the answer is cached per node while its change feed listens (<see cref="PreviousVersionCache"/>:

@@ -104,11 +104,8 @@ public sealed class WalletQueries(IDocumentStore store, PreviousReadModels previ
     {
         await using var session = store.QuerySession();
         await PortalAccess.DemandAsync(session, caller, Resources.Wallet(walletId), ct, Permission.ReadWallets);
-        // During a build the new table may not hold the wallet yet and the previous one misses recent changes (and
-        // its Version would make every command conflict): one stream folds in milliseconds.
-        if (await ReadModelUpgrade.PreviousIsServingAsync(session, ct))
-            return await session.Events.AggregateStreamAsync<WalletSummary>(walletId, token: ct);
-        return await session.LoadAsync<WalletSummary>(walletId, ct);
+        // Folded during a build: the previous table's Version would make every command conflict.
+        return await ReadModelUpgrade.LoadOrFoldAsync<WalletSummary>(session, walletId, ct);
     }
 
     public async Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)

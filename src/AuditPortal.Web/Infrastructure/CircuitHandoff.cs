@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.JSInterop;
 
 namespace AuditPortal.Web.Infrastructure;
@@ -72,64 +70,5 @@ public sealed class CircuitHandoff(IHostApplicationLifetime lifetime, ILogger<Ci
             // A browser that is gone already, or a page without the script: its circuit ends with the node.
             logger.LogDebug(e, "Circuit {Circuit} could not be asked to pause", id);
         }
-    }
-}
-
-/// <summary>Tells <see cref="CircuitHandoff"/> which circuits are open, with the JS runtime to reach each browser.</summary>
-public sealed class CircuitHandoffHandler(CircuitHandoff handoff, IJSRuntime js) : CircuitHandler
-{
-    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken ct)
-    {
-        handoff.Opened(circuit.Id, js);
-        return Task.CompletedTask;
-    }
-
-    // A browser that lost its connection cannot be asked to pause: it reconnects, or resumes, on its own.
-    public override Task OnConnectionDownAsync(Circuit circuit, CancellationToken ct)
-    {
-        handoff.Closed(circuit.Id);
-        return Task.CompletedTask;
-    }
-
-    public override Task OnCircuitClosedAsync(Circuit circuit, CancellationToken ct)
-    {
-        handoff.Closed(circuit.Id);
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>Unhealthy from the moment the node starts stopping, so that a load balancer sends resuming pages elsewhere.</summary>
-public sealed class DrainingHealthCheck(CircuitHandoff handoff) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-        Task.FromResult(handoff.Draining ? HealthCheckResult.Unhealthy("The node is stopping and hands its pages over.") : HealthCheckResult.Healthy());
-}
-
-public static class CircuitHandoffRegistration
-{
-    public static IServiceCollection AddCircuitHandoff(this IServiceCollection services)
-    {
-        services.AddSingleton<CircuitHandoff>();
-        services.AddScoped<CircuitHandler, CircuitHandoffHandler>();
-        services.AddScoped<Components.Shared.Drafts>();
-        return services;
-    }
-
-    /// <summary>
-    /// A draining node opens no new circuits: a page it hands over that the balancer still sends back here gets 503
-    /// and tries again (circuit.js), instead of resuming on the node that is stopping and being asked to move again.
-    /// </summary>
-    public static IApplicationBuilder UseCircuitHandoff(this IApplicationBuilder app)
-    {
-        var handoff = app.ApplicationServices.GetRequiredService<CircuitHandoff>();
-        return app.Use(async (context, next) =>
-        {
-            if (handoff.Draining && context.Request.Path.StartsWithSegments("/_blazor/negotiate"))
-            {
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                return;
-            }
-            await next(context);
-        });
     }
 }

@@ -341,27 +341,7 @@ public sealed class EvidenceExportTests(EvidenceFixture fixture, ITestOutputHelp
         }
 
         /// <summary>One CSV record on one line (these exports have no line breaks inside cells).</summary>
-        private static string?[] ParseCsvLine(string line)
-        {
-            var cells = new List<string?>();
-            var cell = new StringBuilder();
-            var quoted = false;
-            for (var i = 0; i < line.Length; i++)
-            {
-                var c = line[i];
-                if (quoted)
-                {
-                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                    else if (c == '"') quoted = false;
-                    else cell.Append(c);
-                }
-                else if (c == '"') quoted = true;
-                else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
-                else cell.Append(c);
-            }
-            cells.Add(cell.ToString());
-            return [.. cells];
-        }
+        private static string?[] ParseCsvLine(string line) => [.. Csv.Parse(line).Single()];
     }
 }
 

@@ -101,7 +101,7 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
         await AuditExport.WriteJsonAsync(feed.ReadAllAsync(filter), json);
 
         Assert.Equal(reasons.Count + 1, rows);
-        var cells = ParseCsv(Encoding.UTF8.GetString(csv.ToArray())).Skip(1).SelectMany(r => r).ToList();
+        var cells = Csv.Parse(Encoding.UTF8.GetString(csv.ToArray())).Skip(1).SelectMany(r => r).ToList();
         var formulas = cells.Where(c => c.TrimStart(' ').Length > 0 && c.TrimStart(' ')[0] is '=' or '+' or '-' or '@' or '\t' or '\r').ToList();
         Assert.Empty(formulas);
         var summaries = JsonDocument.Parse(json.ToArray()).RootElement.EnumerateArray().Select(e => e.GetProperty("summary").GetString()!).ToList();
@@ -297,34 +297,4 @@ public class HostileInputTests(PortalHostFixture fixture, ITestOutputHelper outp
     }
 
     private static string Clip(string text) => text.Length <= 160 ? text : text[..160] + "…";
-
-    private static List<List<string>> ParseCsv(string text)
-    {
-        var rows = new List<List<string>>();
-        var row = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cell.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { row.Add(cell.ToString()); cell.Clear(); }
-            else if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-            {
-                row.Add(cell.ToString());
-                cell.Clear();
-                rows.Add(row);
-                row = [];
-                i++;
-            }
-            else cell.Append(c);
-        }
-        return rows;
-    }
 }

@@ -6,27 +6,20 @@ namespace AuditPortal.IntegrationTests.Infrastructure;
 /// <summary>Plain SQL against a test database, to check what psql users would see.</summary>
 public static class Sql
 {
-    public static async Task<List<T>> QueryAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object Value)[] parameters)
+    public static async Task<List<T>> QueryAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> read, params (string Name, object? Value)[] parameters)
     {
         await using var conn = await OpenAsync(connectionString);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var rows = new List<T>();
-        while (await reader.ReadAsync()) rows.Add(read(reader));
-        return rows;
+        return await conn.QueryAsync(sql, read, default, parameters);
     }
 
     /// <summary>The first column of the one row <paramref name="sql"/> returns.</summary>
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object Value)[] parameters) =>
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params (string Name, object? Value)[] parameters) =>
         Assert.Single(await QueryAsync(connectionString, sql, r => r.GetFieldValue<T>(0), parameters));
 
-    public static async Task<int> ExecAsync(string connectionString, string sql, params (string Name, object Value)[] parameters)
+    public static async Task<int> ExecAsync(string connectionString, string sql, params (string Name, object? Value)[] parameters)
     {
         await using var conn = await OpenAsync(connectionString);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
-        return await cmd.ExecuteNonQueryAsync();
+        return await conn.ExecAsync(sql, default, parameters);
     }
 
     /// <summary>The product's way to open a connection as a given role (<see cref="PortalSql.OpenAsync"/>), with the portal's schema on the search path.</summary>

@@ -154,3 +154,17 @@ public sealed class FakeReadModelLag : IReadModelLag
     public ReadModelLag Current { get; set; } = new(0, 0);
     public Task<ReadModelLag> MeasureAsync(IReadOnlyCollection<string> projections, CancellationToken ct = default) => Task.FromResult(Current);
 }
+
+/// <summary>A wallet with no history yet: the wallet page's chart shows its empty text.</summary>
+public sealed class EmptyWalletBalanceHistory : IWalletBalanceHistory
+{
+    public Task<IReadOnlyList<BalanceStep>> LoadAsync(Guid walletId, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<BalanceStep>>([]);
+}
+
+/// <summary>No events counted: the explorer's histogram shows its empty text.</summary>
+public sealed class EmptyActivityHistogram : IActivityHistogram
+{
+    public Task<ActivityHistogramResult> CountAsync(AuditFilter filter, CancellationToken ct = default) =>
+        Task.FromResult(ActivityHistogramResult.Empty);
+}

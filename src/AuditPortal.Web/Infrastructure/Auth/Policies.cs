@@ -33,31 +33,3 @@ public static class Policies
             .AddRequirements(new PermissionRequirement(Core.Approvals.ApprovalQueries.Viewers)));
     }
 }
-
-/// <summary>Met when the user holds any of the permissions on the portal's list.</summary>
-public sealed class PermissionRequirement(params Permission[] anyOf) : IAuthorizationRequirement
-{
-    public IReadOnlyList<Permission> AnyOf { get; } = anyOf;
-}
-
-/// <summary>
-/// Asks <see cref="PortalAccess.IsAllowedAsync"/> (the portal's list folded from its events) on every evaluation
-/// (each request and each navigation of a circuit), never claims frozen at sign-in and never the writable read model:
-/// a revocation closes pages at the user's next navigation, and a forged read-model row grants nothing.
-/// </summary>
-public sealed class PermissionHandler(IDocumentStore store, ILogger<PermissionHandler> logger) : AuthorizationHandler<PermissionRequirement>
-{
-    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
-    {
-        if (context.User.Identity is not { IsAuthenticated: true, Name: { Length: > 0 } name } || AccountNames.IsReserved(name)) return;
-        await using var session = store.QuerySession();
-        var actor = new Actor(name, "");
-        foreach (var permission in requirement.AnyOf)
-        {
-            if (!await PortalAccess.IsAllowedAsync(session, actor, permission, CancellationToken.None)) continue;
-            context.Succeed(requirement);
-            return;
-        }
-        await CommandExecutor.ReportTamperingAsync(session, logger, CancellationToken.None);
-    }
-}

@@ -34,6 +34,3 @@ public static class SecurityHeaders
         return next();
     }
 }
-
-/// <summary>Marks the static-asset endpoints: public files, the only anonymous responses that may be cached.</summary>
-public sealed class PublicStaticAsset;
