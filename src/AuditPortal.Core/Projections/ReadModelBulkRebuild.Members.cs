@@ -87,14 +87,9 @@ public sealed partial class ReadModelBulkRebuild
         public async Task CheckColumnsAsync(NpgsqlConnection conn, CancellationToken ct)
         {
             var dot = Table.IndexOf('.');
-            await using var cmd = new NpgsqlCommand(
-                "select column_name from information_schema.columns where table_schema = $1 and table_name = $2 and column_default is null and not (column_name = any($3))", conn);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = Table[..dot] });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = Table[(dot + 1)..] });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = Columns });
-            var missing = new List<string>();
-            await using var rows = await cmd.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct)) missing.Add(rows.GetString(0));
+            var missing = await conn.QueryAsync(
+                "select column_name from information_schema.columns where table_schema = @schema and table_name = @table and column_default is null and not (column_name = any(@columns))",
+                r => r.GetString(0), ct, ("schema", Table[..dot]), ("table", Table[(dot + 1)..]), ("columns", Columns));
             if (missing.Count > 0)
                 throw new InvalidOperationException(
                     $"The bulk rebuild writes {string.Join(", ", Columns)} of {Table}, which also has {string.Join(", ", missing)} (a duplicated field?): teach {nameof(ReadModelBulkRebuild)} to write it.");

@@ -94,18 +94,18 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         foreach (var entry in ReadModelCatalog.All.Where(e => e.Document is not null))
             await store.Storage.Database.EnsureStorageExistsAsync(entry.Document!, ct);
 
-        await using var writer = await OpenAsync(ct);
+        await using var writer = await store.OpenConnectionAsync(ct);
         await using var tx = await writer.BeginTransactionAsync(ct);
-        if (!await ScalarAsync<bool>(writer, "select pg_try_advisory_xact_lock($1)", ct, AdvisoryLockKey))
+        if (!await writer.ScalarAsync<bool>("select pg_try_advisory_xact_lock(@key)", ct, ("key", AdvisoryLockKey)))
             throw new BulkRebuildException(ReadModelShards.Composite, null, null, "Another rebuild of the read models is running (on this node or another).");
         foreach (var member in members) await member.CheckColumnsAsync(writer, ct);
 
         // The snapshot and its mark come first: the events up to the mark are what the shadows will hold.
-        await using var reader = await OpenAsync(ct);
+        await using var reader = await store.OpenConnectionAsync(ct);
         await using var snapshot = await reader.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var mark = await GapFreeMarkAsync(reader, eventsSchema, ct);
         // The pass reads in sequence order; sorting a million events' JSON spills to disk, walking the key's index does not.
-        await ExecAsync(reader, "set local enable_sort = off", ct);
+        await reader.ExecAsync("set local enable_sort = off", ct);
         // Shadow tables, not a truncate: readers (lists, overview, psql) keep reading the tables as they are until the
         // switch at the end, which holds their exclusive locks only for the drop and renames and the commit. The shadows
         // come without indexes (building an index once over the new rows costs a fraction of keeping it up to date row by
@@ -117,7 +117,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         if (!await ReadModelIndexes.ShadowAvailableAsync(writer, schema, ct) || !await ReadModelIndexes.AvailableAsync(writer, schema, ct))
             throw new BulkRebuildException(ReadModelShards.Composite, null, null, "This database lacks the read-model shadow functions: run the apply step (db-apply) first.");
         var shadowIndexes = await ReadModelIndexes.ShadowCreateAsync(writer, schema, tables, ct);
-        var total = await ScalarAsync<long>(reader, $"select count(*) from {eventsSchema}.mt_events where seq_id <= $1", ct, mark);
+        var total = await reader.ScalarAsync<long>($"select count(*) from {eventsSchema}.mt_events where seq_id <= @mark", ct, ("mark", mark));
         var streamTypes = new Dictionary<Guid, string>();
         await using (var cmd = new NpgsqlCommand($"select id, coalesce(type, '') from {eventsSchema}.mt_streams", reader))
         await using (var rows = await cmd.ExecuteReaderAsync(ct))
@@ -222,7 +222,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         var rebuilt = 0;
         if (shadowIndexes > 0)
         {
-            await ExecAsync(writer, "set local maintenance_work_mem = '128MB'", ct);
+            await writer.ExecAsync("set local maintenance_work_mem = '128MB'", ct);
             foreach (var table in shadows)
             {
                 var built = await ReadModelIndexes.CreateAsync(writer, schema, [table], ct);
@@ -238,9 +238,9 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         // open a session (connection and transaction) of their own. So this is Marten's own statement from
         // RewindAgentProgressAsync, on Marten's progression table, for the shards Marten names.
         var names = new[] { ReadModelShards.CompositeShard }.Concat(members.Select(m => new ShardName(m.Name, ShardName.All, 1).Identity)).ToArray();
-        await ExecAsync(writer,
-            $"insert into {store.Options.Schema.ForEventProgression(true)} (name, last_seq_id) select n, $2 from unnest($1::text[]) as n " +
-            "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = transaction_timestamp()", ct, names, mark);
+        await writer.ExecAsync(
+            $"insert into {store.Options.Schema.ForEventProgression(true)} (name, last_seq_id) select n, @mark from unnest(@names::text[]) as n " +
+            "on conflict (name) do update set last_seq_id = excluded.last_seq_id, last_updated = transaction_timestamp()", ct, ("names", names), ("mark", mark));
         Phase("progression");
         await SwitchAsync(writer, schema, tables, ct);
         await tx.CommitAsync(ct);
@@ -265,16 +265,16 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            await ExecAsync(writer, $"savepoint read_model_switch; set local lock_timeout = '{(int)SwitchLockWait.TotalMilliseconds}ms'", ct);
+            await writer.ExecAsync($"savepoint read_model_switch; set local lock_timeout = '{(int)SwitchLockWait.TotalMilliseconds}ms'", ct);
             try
             {
                 await ReadModelIndexes.ShadowSwitchAsync(writer, schema, tables, ct);
-                await ExecAsync(writer, "set local lock_timeout = 0; release savepoint read_model_switch", ct);
+                await writer.ExecAsync("set local lock_timeout = 0; release savepoint read_model_switch", ct);
                 return;
             }
             catch (PostgresException x) when (x.SqlState == PostgresErrorCodes.LockNotAvailable && waited.Elapsed < TimeSpan.FromMinutes(2))
             {
-                await ExecAsync(writer, "rollback to savepoint read_model_switch", ct);
+                await writer.ExecAsync("rollback to savepoint read_model_switch", ct);
                 await Task.Delay(SwitchLockWait, ct);
             }
         }
@@ -488,24 +488,24 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
     /// </summary>
     private async Task<long> GapFreeMarkAsync(NpgsqlConnection reader, string eventsSchema, CancellationToken ct)
     {
-        var max = await ScalarAsync<long>(reader, $"select coalesce(max(seq_id), 0) from {eventsSchema}.mt_events", ct);
+        var max = await reader.ScalarAsync<long>($"select coalesce(max(seq_id), 0) from {eventsSchema}.mt_events", ct);
         var open = new List<long>();
         await using (var cmd = new NpgsqlCommand("select pg_snapshot_xip(pg_current_snapshot())::text::bigint", reader))
         await using (var rows = await cmd.ExecuteReaderAsync(ct))
             while (await rows.ReadAsync(ct)) open.Add(rows.GetInt64(0));
         if (open.Count == 0) return max;
 
-        var seen = await ScalarAsync<long>(reader, $"select count(*) from {eventsSchema}.mt_events where seq_id <= $1", ct, max);
-        await using var probe = await OpenAsync(ct);
+        var seen = await reader.ScalarAsync<long>($"select count(*) from {eventsSchema}.mt_events where seq_id <= @max", ct, ("max", max));
+        await using var probe = await store.OpenConnectionAsync(ct);
         var waited = Stopwatch.StartNew();
-        while (await ScalarAsync<bool>(probe, "select exists (select 1 from unnest($1::bigint[]) x where pg_xact_status(x::text::xid8) = 'in progress')", ct, open.ToArray()))
+        while (await probe.ScalarAsync<bool>("select exists (select 1 from unnest(@open::bigint[]) x where pg_xact_status(x::text::xid8) = 'in progress')", ct, ("open", open.ToArray())))
         {
             // A transaction that stays open this long is not an append in flight; say so rather than wait forever.
             if (waited.Elapsed > TimeSpan.FromSeconds(30))
                 throw new BulkRebuildException(ReadModelShards.Composite, null, null, "A transaction open before the rebuild has not ended within 30 s; the rebuild cannot fix its mark.");
             await Task.Delay(10, ct);
         }
-        var committed = await ScalarAsync<long>(probe, $"select count(*) from {eventsSchema}.mt_events where seq_id <= $1", ct, max);
+        var committed = await probe.ScalarAsync<long>($"select count(*) from {eventsSchema}.mt_events where seq_id <= @max", ct, ("max", max));
         if (committed != seen)
             throw new BulkRebuildException(ReadModelShards.Composite, null, null,
                 "Events below the rebuild's mark were committed after its snapshot; start the rebuild again.");
@@ -529,21 +529,4 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
     private static T Find<T>(Marten.Events.Projections.CompositeProjection composite) where T : class =>
         composite.AllProjections().OfType<T>().SingleOrDefault() ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the composite.");
-
-    private Task<NpgsqlConnection> OpenAsync(CancellationToken ct) => store.OpenConnectionAsync(ct);
-
-    private static async Task ExecAsync(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
-    {
-        // No timeout: a rebuild's statements take as long as the history is big; the token cancels them.
-        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection conn, string sql, CancellationToken ct, params object[] args)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
-        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
-        return (T)(await cmd.ExecuteScalarAsync(ct))!;
-    }
 }
