@@ -170,22 +170,20 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     /// Reads the daily read model's version that serves: while a new version of the read models is built after a shape
     /// change (<see cref="ReadModelUpgrade"/>), the previous version's table, complete as of the upgrade; if the previous
     /// version has no such table, the new one, said to be building. A bulk rebuild needs nothing here: it fills shadow
-    /// tables and the current ones stay complete until its switch. One catalog read per call.
+    /// tables and the current ones stay complete until its switch. The version probe is the lists' one (cached per node).
     /// </summary>
     private async Task<(T Value, ReadModelSource Source)> FromServingDailyAsync<T>(NpgsqlConnection conn, Func<string, Task<T>> read, CancellationToken ct)
     {
         var previous = ReadModelUpgrade.PreviousSchema(Schema);
         var previousTable = $"{previous}.{DailyActivityProjection.TableName}";
-        ReadModelSource source;
-        await using (var cmd = new NpgsqlCommand(
-            "select case when not exists (select 1 from pg_namespace where nspname = @p and coalesce(obj_description(oid, 'pg_namespace'), '') <> @superseded) then 0 " +
-            "when to_regclass(@t) is not null then 1 else 2 end", conn))
-        {
-            cmd.Parameters.AddWithValue("p", previous);
-            cmd.Parameters.AddWithValue("superseded", ReadModelUpgrade.Superseded);
-            cmd.Parameters.AddWithValue("t", previousTable);
-            source = (ReadModelSource)(int)(await cmd.ExecuteScalarAsync(ct))!;
-        }
+        // The lists' one probe (cached per node while its change feed listens); only while a previous version serves
+        // does the overview ask whether that version has the daily table at all (an older portal's may not).
+        await using (var session = store.QuerySession())
+            if (!await ReadModelUpgrade.PreviousIsServingAsync(session, ct)) return (await read(Daily), ReadModelSource.Current);
+        // No previous schema any more: switched and dropped since the probe, so the current tables are complete.
+        var source = (ReadModelSource)await conn.ScalarAsync<int>(
+            "select case when to_regclass(@t) is not null then 1 when to_regnamespace(@p) is not null then 2 else 0 end", ct,
+            ("t", previousTable), ("p", previous));
         if (source == ReadModelSource.Previous)
         {
             try
