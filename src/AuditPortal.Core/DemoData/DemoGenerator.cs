@@ -77,8 +77,7 @@ internal sealed class DemoGenerator
 
     private void CreatePeople()
     {
-        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-            { DemoUsers.Admin, DemoUsers.Dave, DemoUsers.Alice, DemoUsers.Sam, DemoUsers.Carol, DemoUsers.Erin };
+        var taken = new HashSet<string>(DemoUsers.All.Select(u => u.Name), StringComparer.OrdinalIgnoreCase);
         string NewUser()
         {
             var name = _faker.Internet.UserName(_faker.Name.FirstName(), _faker.Name.LastName()).ToLowerInvariant();
@@ -91,9 +90,9 @@ internal sealed class DemoGenerator
     }
 
     private string SupportAt(DateTimeOffset at) =>
-        !_o.IncludePortalAcl || at >= _start + SamJoins ? DemoUsers.Support[_rng.Next(2)] : DemoUsers.Alice;
+        !_o.IncludePortalAcl || at >= _start + SamJoins ? DemoUsers.Support[_rng.Next(2)] : DemoUsers.Alice.Name;
 
-    private string AdminAt(DateTimeOffset at) => at >= _start + TimeSpan.FromDays(1) ? DemoUsers.Admins[_rng.Next(2)] : DemoUsers.Admin;
+    private string AdminAt(DateTimeOffset at) => at >= _start + TimeSpan.FromDays(1) ? DemoUsers.Admins[_rng.Next(2)] : DemoUsers.Admin.Name;
 
     // The portal's own list: bootstrap admin, then the personas, and one contractor who comes and goes.
 
@@ -102,18 +101,18 @@ internal sealed class DemoGenerator
         var at = _start;
         Schedule(at, t => Command(Bootstrap, t, id =>
             [Acl(AccessControlListDecisions.Handle(null, new CreateAccessControlList(Resources.PortalAclId, Resources.Portal, "Portal installed", id, Bootstrap, t)))]));
-        GrantPersona(at.AddMinutes(1), Bootstrap, DemoUsers.Admin, Personas.Admin, "Bootstrap admin from configuration");
-        GrantPersona(at.AddDays(1).AddHours(9), DemoUsers.Admin, DemoUsers.Dave, Personas.Admin, "Second admin so that the portal never depends on one person");
-        GrantPersona(at.AddDays(1).AddHours(10), DemoUsers.Admin, DemoUsers.Alice, Personas.Support, "Support team lead");
-        GrantPersona(at.AddDays(1).AddHours(11), DemoUsers.Dave, DemoUsers.Carol, Personas.Auditor, "External auditor for the yearly review");
-        GrantPersona(at.AddDays(5).AddHours(9), DemoUsers.Dave, DemoUsers.Erin, Personas.Support, "Temporary support contractor for the launch peak");
-        GrantPersona(at + SamJoins - TimeSpan.FromHours(1), DemoUsers.Admin, DemoUsers.Sam, Personas.Support, "Joined the support team");
+        GrantPersona(at.AddMinutes(1), Bootstrap, DemoUsers.Admin.Name, Personas.Admin, "Bootstrap admin from configuration");
+        GrantPersona(at.AddDays(1).AddHours(9), DemoUsers.Admin.Name, DemoUsers.Dave.Name, Personas.Admin, "Second admin so that the portal never depends on one person");
+        GrantPersona(at.AddDays(1).AddHours(10), DemoUsers.Admin.Name, DemoUsers.Alice.Name, Personas.Support, "Support team lead");
+        GrantPersona(at.AddDays(1).AddHours(11), DemoUsers.Dave.Name, DemoUsers.Carol.Name, Personas.Auditor, "External auditor for the yearly review");
+        GrantPersona(at.AddDays(5).AddHours(9), DemoUsers.Dave.Name, DemoUsers.Erin.Name, Personas.Support, "Temporary support contractor for the launch peak");
+        GrantPersona(at + SamJoins - TimeSpan.FromHours(1), DemoUsers.Admin.Name, DemoUsers.Sam.Name, Personas.Support, "Joined the support team");
         var erinLeaves = _start + _o.History / 2;
         foreach (var (permission, i) in Personas.Support.Select((p, i) => (p, i)))
         {
-            Schedule(erinLeaves.AddMinutes(i), t => Command(DemoUsers.Dave, t, id =>
+            Schedule(erinLeaves.AddMinutes(i), t => Command(DemoUsers.Dave.Name, t, id =>
                 [Acl(AccessControlListDecisions.Handle(_acls[Resources.PortalAclId],
-                    new RevokePermission(Resources.PortalAclId, DemoUsers.Erin, permission, "Contract ended", id, DemoUsers.Dave, t)))]));
+                    new RevokePermission(Resources.PortalAclId, DemoUsers.Erin.Name, permission, "Contract ended", id, DemoUsers.Dave.Name, t)))]));
         }
     }
 
@@ -414,9 +413,9 @@ internal sealed class DemoGenerator
         return Command(requester, t, id =>
         {
             var portal = _acls[Resources.PortalAclId];
-            AccessControlListDecisions.Handle(portal, new GrantPermission(Resources.PortalAclId, DemoUsers.Sam, Permission.ApproveChanges, reason, id, requester, t));
+            AccessControlListDecisions.Handle(portal, new GrantPermission(Resources.PortalAclId, DemoUsers.Sam.Name, Permission.ApproveChanges, reason, id, requester, t));
             return [R(ApprovalDecisions.Handle(null, new RequestApproval(NextId(), ApprovalAction.GrantPermission, Resources.PortalAclId, portal.Resource,
-                _versions[Resources.PortalAclId], null, DemoUsers.Sam, Permission.ApproveChanges, reason, id, requester, t, _o.ApprovalExpiry)))];
+                _versions[Resources.PortalAclId], null, DemoUsers.Sam.Name, Permission.ApproveChanges, reason, id, requester, t, _o.ApprovalExpiry)))];
         });
     }
 

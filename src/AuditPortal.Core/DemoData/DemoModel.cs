@@ -1,27 +1,30 @@
 namespace AuditPortal.Core.DemoData;
 
-/// <summary>The fixed portal users of the demo (also the names offered by demo sign-in).</summary>
+/// <summary>A fixed portal user of the demo and the persona it ends the history with (null: granted, then revoked).</summary>
+public sealed record DemoUser(string Name, Permission[]? FinalPersona);
+
+/// <summary>The fixed portal users of the demo (also the names offered by demo sign-in), each with its final persona.</summary>
 public static class DemoUsers
 {
-    public const string Admin = "admin";
-    public const string Dave = "dave";
-    public const string Alice = "alice";
-    public const string Sam = "sam";
-    public const string Carol = "carol";
+    public static readonly DemoUser Admin = new("admin", Personas.Admin);
+    public static readonly DemoUser Dave = new("dave", Personas.Admin);
+    public static readonly DemoUser Alice = new("alice", Personas.Support);
+    public static readonly DemoUser Sam = new("sam", Personas.Support);
+    public static readonly DemoUser Carol = new("carol", Personas.Auditor);
     /// <summary>A former support contractor: granted support early, revoked later, so the history shows a revocation.</summary>
-    public const string Erin = "erin";
+    public static readonly DemoUser Erin = new("erin", FinalPersona: null);
 
-    public static readonly string[] Admins = [Admin, Dave];
-    public static readonly string[] Support = [Alice, Sam];
-    public static readonly string[] Auditors = [Carol];
+    public static readonly DemoUser[] All = [Admin, Dave, Alice, Sam, Carol, Erin];
+
+    // In the order of All: the generator picks among them by index, so the order keeps a seed's history the same.
+    public static readonly string[] Admins = Holding(Personas.Admin);
+    public static readonly string[] Support = Holding(Personas.Support);
 
     /// <summary>The persona each demo user ends the history with on the portal's list.</summary>
-    public static readonly IReadOnlyDictionary<string, Permission[]> FinalPersonas = new Dictionary<string, Permission[]>
-    {
-        [Admin] = Personas.Admin, [Dave] = Personas.Admin,
-        [Alice] = Personas.Support, [Sam] = Personas.Support,
-        [Carol] = Personas.Auditor,
-    };
+    public static readonly IReadOnlyDictionary<string, Permission[]> FinalPersonas =
+        All.Where(u => u.FinalPersona is not null).ToDictionary(u => u.Name, u => u.FinalPersona!);
+
+    private static string[] Holding(Permission[] persona) => [.. All.Where(u => u.FinalPersona == persona).Select(u => u.Name)];
 }
 
 /// <summary>
