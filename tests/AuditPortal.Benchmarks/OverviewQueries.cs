@@ -51,7 +51,7 @@ public static class OverviewBenchmarks
         Row("Explorer histogram: one event type, whole history",
             await Timing.RunAsync(runs, () => histogram.CountAsync(AuditFilter.None with { EventType = random.Next(2) == 0 ? "credits_granted" : "credits_spent" })));
         Row("Explorer histogram: stream type wallet, last 7 days",
-            await Timing.RunAsync(runs, () => histogram.CountAsync(AuditFilter.None with { StreamType = AuditStreamTypes.Wallet, From = now.AddDays(-7), To = now })));
+            await Timing.RunAsync(runs, () => histogram.CountAsync(AuditFilter.None with { StreamType = AuditTypeNames.Wallet, From = now.AddDays(-7), To = now })));
         Row("Explorer histogram: one selected bar (a day, hourly bars)",
             await Timing.RunAsync(runs, () =>
             {

@@ -29,7 +29,7 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
             $"""
             select distinct on (lower(data->>'userName')) data->>'userName', data->>'displayName', data->>'method', timestamp
             from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events
-            where type = '{AuditEventTypes.UserSignedIn}'
+            where type = '{AuditTypeNames.UserSignedIn}'
               and (@search = '' or strpos(lower(data->>'userName'), @search) > 0 or strpos(lower(coalesce(data->>'displayName', '')), @search) > 0)
             order by lower(data->>'userName'), seq_id desc
             """, conn);
@@ -62,7 +62,7 @@ public sealed class SignInLog(IDocumentStore store, TimeProvider time)
             cross join lateral (
               select data->>'userName' as user_name, data->>'displayName' as display_name, data->>'method' as method, timestamp as at
               from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_events
-              where stream_id = s.id and type = '{AuditEventTypes.UserSignedIn}'
+              where stream_id = s.id and type = '{AuditTypeNames.UserSignedIn}'
               order by version desc limit 1) e
             """, conn);
         cmd.Parameters.AddWithValue("ids", byStream.Keys.ToArray());

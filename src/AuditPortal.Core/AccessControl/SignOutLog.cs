@@ -36,7 +36,7 @@ public sealed class SignOutLog(IDocumentStore store, TimeProvider time)
                    case when jsonb_typeof(data) = 'object' and jsonb_typeof(data->'userName') = 'string' then data->>'userName' end,
                    left(data::text, 200)
             from {store.Options.DatabaseSchemaName}.mt_events
-            where type = '{AuditEventTypes.UserSignedOut}' and timestamp >= @since
+            where type = '{AuditTypeNames.UserSignedOut}' and timestamp >= @since
             order by seq_id
             """, conn);
         cmd.Parameters.AddWithValue("since", since);

@@ -117,11 +117,11 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     /// Who may read one stream's own history (its timeline, an event's payload, its state as of an event): whoever may
     /// read that kind of record on its page; the whole feed, and any stream of another kind, needs ReadAudit.
     /// </summary>
-    public static Permission[] ReadersOf(string? streamType) => AuditStreamTypes.Of(streamType) switch
+    public static Permission[] ReadersOf(string? streamType) => AuditTypeNames.StreamOf(streamType) switch
     {
-        AuditStreamTypes.Wallet => [Permission.ReadWallets, Permission.ReadAudit],
-        AuditStreamTypes.Job => [Permission.ReadJobs, Permission.ReadAudit],
-        AuditStreamTypes.AccessControlList => [Permission.EditAccessControl, Permission.ReadAudit],
+        AuditTypeNames.Wallet => [Permission.ReadWallets, Permission.ReadAudit],
+        AuditTypeNames.Job => [Permission.ReadJobs, Permission.ReadAudit],
+        AuditTypeNames.AccessControlList => [Permission.EditAccessControl, Permission.ReadAudit],
         _ => [Permission.ReadAudit],
     };
 
@@ -198,7 +198,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
             {
                 var entry = ReadEntry(reader, out var data);
                 events.Add((entry, reader.GetGuid(10)));
-                if (AuditEventTypes.Of(entry.EventType) == AuditEventTypes.CommandDenied && entry.CausationId is { } denied)
+                if (AuditTypeNames.EventOf(entry.EventType) == AuditTypeNames.CommandDenied && entry.CausationId is { } denied)
                 {
                     using var json = JsonDocument.Parse(data);
                     refused[denied] = json.RootElement.TryGetProperty("commandType", out var type) ? type.GetString() : null;
@@ -344,7 +344,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
         if (f.Actor is { } actor) Add("e.user_name = @actor", "actor", actor, NpgsqlDbType.Varchar);
         // Every version of the type: a filter on credits_granted finds v1 and v2 grants alike.
         if (f.EventType is { } eventType)
-            Add("e.type = any(@eventType)", "eventType", AuditEventTypes.Stored(AuditEventTypes.Logical(eventType)), NpgsqlDbType.Array | NpgsqlDbType.Varchar);
+            Add("e.type = any(@eventType)", "eventType", AuditTypeNames.Stored(AuditTypeNames.Logical(eventType)), NpgsqlDbType.Array | NpgsqlDbType.Varchar);
         if (f.StreamType is { } streamType) Add("s.type = @streamType", "streamType", streamType, NpgsqlDbType.Varchar);
         if (f.StreamId is { } streamId) Add("e.stream_id = @streamId", "streamId", streamId, NpgsqlDbType.Uuid);
         // Indexed (ix_mt_events_correlation): one operation's few events, whatever the size of the store.
@@ -384,7 +384,7 @@ public sealed class AuditFeed(IDocumentStore store, ICurrentActor caller, AuditL
     {
         data = reader.IsDBNull(9) ? "null" : reader.GetString(9);
         // The type's one name, whichever version stored it; the detail keeps the stored name.
-        var eventType = AuditEventTypes.Logical(reader.GetString(4));
+        var eventType = AuditTypeNames.Logical(reader.GetString(4));
         var actor = reader.IsDBNull(5) ? "" : reader.GetString(5);
         using var json = JsonDocument.Parse(data);
         return new AuditEntry(

@@ -85,44 +85,5 @@ public sealed record AuditEventDetail(AuditEntry Entry, Guid EventId, string? Do
     string? StoredType = null)
 {
     /// <summary>The version of the event's shape its stored type name says (v1 unless the name carries one).</summary>
-    public int Version => AuditEventTypes.VersionOf(StoredType ?? Entry.EventType);
-}
-
-/// <summary>The stream types the portal starts; the value is what Marten stores in mt_streams.type.</summary>
-public static class AuditStreamTypes
-{
-    public const string Wallet = "wallet";
-    public const string Job = "job";
-    public const string AccessControlList = "access_control_list";
-    public const string AuditLog = "audit_log";
-    public const string ApprovalRequest = "approval_request";
-    public const string ServiceToken = "service_token";
-    public const string ServiceTokenUsage = "service_token_usage";
-    public const string UserPreferences = "user_preferences";
-
-    public static readonly string[] All = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog, ServiceToken, ServiceTokenUsage];
-
-    public static string Label(string? type) => Of(type) switch
-    {
-        Wallet => "Wallet",
-        Job => "Job",
-        AccessControlList => "Access-control list",
-        ApprovalRequest => "Approval request",
-        AuditLog => "Audit log",
-        ServiceToken => "Service token",
-        ServiceTokenUsage => "Service token uses",
-        UserPreferences => "User preferences",
-        _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
-    };
-
-    /// <summary>Tolerates both Marten's alias (access_control_list) and the CLR name (AccessControlList).</summary>
-    public static string Normalize(string? type) => (type ?? "").Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
-
-    private static readonly Dictionary<string, string> ByNormalized = All.ToDictionary(Normalize);
-
-    /// <summary>
-    /// The constant of this class that <paramref name="type"/> names, in either spelling <see cref="Normalize"/> tolerates;
-    /// null for any other type. Lets a switch match the constants instead of typing the names again.
-    /// </summary>
-    public static string? Of(string? type) => ByNormalized.GetValueOrDefault(Normalize(type));
+    public int Version => AuditTypeNames.VersionOf(StoredType ?? Entry.EventType);
 }

@@ -332,7 +332,7 @@ public static class ExportVerifier
             IEnumerable<(string Column, string? Expected)> Expected() =>
             [
                 ("sequence", Sequence.ToString(CultureInfo.InvariantCulture)), ("actor", W(User ?? "")), ("stream_id", StreamId),
-                ("version", Version.ToString(CultureInfo.InvariantCulture)), ("event_type", W(AuditEventTypes.Logical(Type))),
+                ("version", Version.ToString(CultureInfo.InvariantCulture)), ("event_type", W(AuditTypeNames.Logical(Type))),
                 ("correlation_id", W(Correlation)), ("causation_id", W(Causation)),
             ];
             foreach (var (column, expected) in Expected())
@@ -362,7 +362,7 @@ public static class ExportVerifier
             var f = m.Filter;
             if (f is null) yield break;
             if (f.Actor is { } actor && User != actor) yield return $"its actor is not {Show(actor)}, the export's filter (a row from elsewhere)";
-            if (f.EventType is { } type && AuditEventTypes.Logical(Type) != type) yield return $"its event type is not {Show(type)}, the export's filter (a row from elsewhere)";
+            if (f.EventType is { } type && AuditTypeNames.Logical(Type) != type) yield return $"its event type is not {Show(type)}, the export's filter (a row from elsewhere)";
             if (f.StreamType is { } st && streamType != st) yield return $"its stream type is not {Show(st)}, the export's filter (a row from elsewhere)";
             if (f.StreamId is { } sid && !string.Equals(StreamId, sid, StringComparison.OrdinalIgnoreCase)) yield return $"its stream is not {sid}, the export's filter (a row from elsewhere)";
             if (f.Correlation is { } corr && Correlation != corr) yield return $"its correlation is not {Show(corr)}, the export's filter (a row from elsewhere)";

@@ -83,8 +83,8 @@ public sealed class SiemFeed(IDocumentStore store, TimeProvider time) : IPortalR
                 // The event's name as every reader of the portal knows it, and the version of the shape `data` has
                 // (an older version is stored untouched: see the Projections README's upcasting rules).
                 var stored = reader.GetString(5);
-                json.WriteString("type", AuditEventTypes.Logical(stored));
-                json.WriteNumber("typeVersion", AuditEventTypes.VersionOf(stored));
+                json.WriteString("type", AuditTypeNames.Logical(stored));
+                json.WriteNumber("typeVersion", AuditTypeNames.VersionOf(stored));
                 // UTC, ISO 8601 with its offset (+00:00), as the exports write times.
                 json.WriteString("timestamp", reader.GetFieldValue<DateTimeOffset>(6).ToUniversalTime());
                 WriteStringOrNull(json, "actor", reader, 7);

@@ -40,22 +40,22 @@ public sealed class StreamStateQueries(IDocumentStore store, ICurrentActor calle
         if (version < 1) return null;
         var (streamType, streamVersion) = await StreamAsync(streamId, ct);
         if (streamType is null || version > streamVersion) return null;
-        var known = AuditStreamTypes.Of(streamType);
+        var known = AuditTypeNames.StreamOf(streamType);
         switch (known)
         {
-            case AuditStreamTypes.Wallet: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadWallets); break;
-            case AuditStreamTypes.Job: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadJobs); break;
-            case AuditStreamTypes.AccessControlList: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.EditAccessControl); break;
+            case AuditTypeNames.Wallet: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadWallets); break;
+            case AuditTypeNames.Job: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.ReadJobs); break;
+            case AuditTypeNames.AccessControlList: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit, Permission.EditAccessControl); break;
             default: await PortalAccess.DemandAsync(session, caller, $"audit:stream:{streamId}", ct, Permission.ReadAudit); break;
         }
 
         var (name, before, after) = known switch
         {
-            AuditStreamTypes.Wallet => ("Wallet", await FoldAsync<Wallet>(session, streamId, version - 1, ct), await FoldAsync<Wallet>(session, streamId, version, ct)),
-            AuditStreamTypes.Job => ("Job", await FoldAsync<Job>(session, streamId, version - 1, ct), await FoldAsync<Job>(session, streamId, version, ct)),
-            AuditStreamTypes.AccessControlList => ("AccessControlList",
+            AuditTypeNames.Wallet => ("Wallet", await FoldAsync<Wallet>(session, streamId, version - 1, ct), await FoldAsync<Wallet>(session, streamId, version, ct)),
+            AuditTypeNames.Job => ("Job", await FoldAsync<Job>(session, streamId, version - 1, ct), await FoldAsync<Job>(session, streamId, version, ct)),
+            AuditTypeNames.AccessControlList => ("AccessControlList",
                 await FoldAsync<AccessControlList>(session, streamId, version - 1, ct), await FoldAsync<AccessControlList>(session, streamId, version, ct)),
-            AuditStreamTypes.AuditLog => ("AuditLog", await FoldAsync<AuditLog>(session, streamId, version - 1, ct), await FoldAsync<AuditLog>(session, streamId, version, ct)),
+            AuditTypeNames.AuditLog => ("AuditLog", await FoldAsync<AuditLog>(session, streamId, version - 1, ct), await FoldAsync<AuditLog>(session, streamId, version, ct)),
             _ => ("", null, null),
         };
         if (name.Length == 0) return null;

@@ -10,7 +10,7 @@ public abstract record EventUpcast(string StoredName, Type OldType, Type NewType
     /// <summary>Every older event version the portal reads (see Projections/README.md, "Upcasting rules").</summary>
     public static readonly EventUpcast[] All =
     [
-        new EventUpcast<CreditsGrantedV1, CreditsGranted>(AuditEventTypes.CreditsGranted, old => old.Upcast()),
+        new EventUpcast<CreditsGrantedV1, CreditsGranted>(AuditTypeNames.CreditsGranted, old => old.Upcast()),
     ];
 
     public abstract object Upcast(object old);

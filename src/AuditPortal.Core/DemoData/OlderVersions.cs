@@ -21,7 +21,7 @@ public static class OlderVersions
     public static void Name(IEvent e)
     {
         if (e.Data is not CreditsGrantedV1) return;
-        e.EventTypeName = AuditEventTypes.CreditsGranted;
+        e.EventTypeName = AuditTypeNames.CreditsGranted;
         e.DotNetTypeName = CreditsGrantedV1DotNetType;
     }
 }

@@ -163,7 +163,7 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
             cmd.Parameters.Add(new NpgsqlParameter<string>(name, NpgsqlDbType.Text) { TypedValue = value });
         }
         if (f.Actor is { } a) Add("d.user_name = @actor", "actor", a);
-        if (f.EventType is { } et) Add("d.event_type = @eventType", "eventType", AuditEventTypes.Logical(et));
+        if (f.EventType is { } et) Add("d.event_type = @eventType", "eventType", AuditTypeNames.Logical(et));
         if (f.StreamType is { } st) Add("d.stream_type = @streamType", "streamType", st);
         cmd.CommandText = $"{select} from {Schema}.{DailyActivityProjection.TableName} d where {string.Join(" and ", where)} {tail}";
         return cmd;
@@ -184,9 +184,9 @@ public sealed class ActivityHistogram(IDocumentStore store, ICurrentActor curren
         if (f.Actor is { } a) Add("e.user_name = @actor", "actor", a, NpgsqlDbType.Varchar);
         // Every stored version of the type, as the explorer filters it (the per-day rows hold the type's one name).
         if (f.EventType is { } et)
-            Add("e.type = any(@eventType)", "eventType", AuditEventTypes.Stored(AuditEventTypes.Logical(et)), NpgsqlDbType.Array | NpgsqlDbType.Varchar);
+            Add("e.type = any(@eventType)", "eventType", AuditTypeNames.Stored(AuditTypeNames.Logical(et)), NpgsqlDbType.Array | NpgsqlDbType.Varchar);
         // A stream type whose events are known by their type needs no join (a 7-day window is some 40,000 joins at 1M events).
-        var typesOfStream = AuditEventTypes.OnlyOn(f.StreamType);
+        var typesOfStream = AuditTypeNames.OnlyOn(f.StreamType);
         if (typesOfStream is not null) Add("e.type = any(@streamTypeEvents)", "streamTypeEvents", typesOfStream, NpgsqlDbType.Array | NpgsqlDbType.Varchar);
         else if (f.StreamType is { } st) Add("s.type = @streamType", "streamType", st, NpgsqlDbType.Varchar);
         if (f.StreamId is { } id) Add("e.stream_id = @streamId", "streamId", id, NpgsqlDbType.Uuid);

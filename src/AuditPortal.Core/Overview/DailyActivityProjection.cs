@@ -91,7 +91,7 @@ public sealed class DailyActivityProjection(string schema) : IProjection
             streams[i] = e.StreamId;
             days[i] = Day(e.Timestamp);
             users[i] = e.UserName ?? "";
-            types[i] = AuditEventTypes.Logical(e.EventTypeName);
+            types[i] = AuditTypeNames.Logical(e.EventTypeName);
             counts[i] = change.Events;
             amounts[i] = change.Amount;
         }

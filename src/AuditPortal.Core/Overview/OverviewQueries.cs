@@ -21,14 +21,14 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
     public const int ListLength = 10;
 
     // Before SensitiveEventTypes, which includes it: static fields are initialised in the order they are written.
-    public static readonly string[] AclEventTypes = AuditEventTypes.OnlyOn(AuditStreamTypes.AccessControlList)!;
+    public static readonly string[] AclEventTypes = AuditTypeNames.OnlyOn(AuditTypeNames.AccessControlList)!;
 
     /// <summary>Event types an auditor wants to see first: refusals, exports, access-control changes and rebuilds.</summary>
     public static readonly string[] SensitiveEventTypes =
     [
-        AuditEventTypes.CommandDenied, AuditEventTypes.ReadRefused, AuditEventTypes.SignInLocked, AuditEventTypes.SignInRefused, AuditEventTypes.AuditExported,
+        AuditTypeNames.CommandDenied, AuditTypeNames.ReadRefused, AuditTypeNames.SignInLocked, AuditTypeNames.SignInRefused, AuditTypeNames.AuditExported,
         .. AclEventTypes,
-        AuditEventTypes.ProjectionRebuildStarted, AuditEventTypes.ProjectionRebuildCompleted, AuditEventTypes.ProjectionRebuildCancelled, AuditEventTypes.ProjectionRebuildFailed,
+        AuditTypeNames.ProjectionRebuildStarted, AuditTypeNames.ProjectionRebuildCompleted, AuditTypeNames.ProjectionRebuildCancelled, AuditTypeNames.ProjectionRebuildFailed,
     ];
 
     private string Schema => store.Options.Events.DatabaseSchemaName;
@@ -65,7 +65,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             $"""
             select d.day >= @day, d.event_type, sum(d.events)::bigint, sum(d.amount)::bigint
             from {daily} d
-            where d.day >= @week and d.event_type in ('{AuditEventTypes.CreditsGranted}', '{AuditEventTypes.CreditsSpent}')
+            where d.day >= @week and d.event_type in ('{AuditTypeNames.CreditsGranted}', '{AuditTypeNames.CreditsSpent}')
             group by 1, 2
             """, conn))
         {
@@ -75,7 +75,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             while (await reader.ReadAsync(ct))
             {
                 var isToday = reader.GetBoolean(0);
-                var granted = reader.GetString(1) == AuditEventTypes.CreditsGranted;
+                var granted = reader.GetString(1) == AuditTypeNames.CreditsGranted;
                 var count = (int)reader.GetInt64(2);
                 var sum = reader.GetInt64(3);
                 CreditTotals Add(CreditTotals t) => granted
@@ -96,14 +96,14 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
             """, conn))
         {
             cmd.Parameters.AddWithValue("day", dayStart);
-            cmd.Parameters.AddWithValue("types", AuditEventTypes.OnlyOn(AuditStreamTypes.Wallet)!);
+            cmd.Parameters.AddWithValue("types", AuditTypeNames.OnlyOn(AuditTypeNames.Wallet)!);
             walletsToday = (int)(long)(await cmd.ExecuteScalarAsync(ct) ?? 0L);
         }
 
         // Support's own work: wallets, jobs and access-control lists. Operations records (rebuilds, exports) are not
         // support actions and have no page a support user may open.
         var mine = await ReadEventsAsync(conn,
-            $"e.user_name = @user and exists (select 1 from {Schema}.mt_streams w where w.id = e.stream_id and w.type in ('{AuditStreamTypes.Wallet}', '{AuditStreamTypes.Job}', '{AuditStreamTypes.AccessControlList}'))",
+            $"e.user_name = @user and exists (select 1 from {Schema}.mt_streams w where w.id = e.stream_id and w.type in ('{AuditTypeNames.Wallet}', '{AuditTypeNames.Job}', '{AuditTypeNames.AccessControlList}'))",
             c => c.Parameters.AddWithValue("user", actor.UserName), ListLength, ct);
         var names = await DisplayNamesAsync(mine.Select(e => e.Actor), ct);
         return new SupportOverview(dayStart, weekStart, today, week, walletsToday, Named(mine, names), source);
@@ -275,7 +275,7 @@ public sealed class OverviewQueries(IDocumentStore store, ICurrentActor current,
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            var type = AuditEventTypes.Logical(reader.GetString(1));
+            var type = AuditTypeNames.Logical(reader.GetString(1));
             var user = reader.GetString(2);
             using var data = JsonDocument.Parse(reader.GetString(6));
             rows.Add(new OverviewEvent(reader.GetInt64(0), type, user, reader.GetFieldValue<DateTimeOffset>(3), reader.GetGuid(4),

@@ -30,9 +30,9 @@ public sealed class WalletBalanceHistory(IDocumentStore store, ICurrentActor cur
         {
             var (change, type) = data switch
             {
-                WalletOpened => (0, AuditEventTypes.WalletOpened),
-                CreditsGranted g => (g.Amount, AuditEventTypes.CreditsGranted),
-                CreditsSpent s => (-s.Amount, AuditEventTypes.CreditsSpent),
+                WalletOpened => (0, AuditTypeNames.WalletOpened),
+                CreditsGranted g => (g.Amount, AuditTypeNames.CreditsGranted),
+                CreditsSpent s => (-s.Amount, AuditTypeNames.CreditsSpent),
                 _ => (0, data.GetType().Name),
             };
             balance += change;

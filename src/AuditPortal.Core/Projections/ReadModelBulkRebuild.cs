@@ -349,7 +349,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
             // Consecutive events often share a stream (a command appends several, an import whole streams): one lookup per run.
             if (streamId != lastStream) (lastStream, streamType) = (streamId, streamTypes.GetValueOrDefault(streamId, ""));
-            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditEventTypes.Logical(typeName), streamType, data, sequence);
+            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditTypeNames.Logical(typeName), streamType, data, sequence);
             var sentBefore = prof.Send;
             if (data is not null)
             {

@@ -11,7 +11,7 @@ public static class WalletsMartenRegistration
     /// </summary>
     public static StoreOptions AddEventVersions(this StoreOptions opts)
     {
-        opts.Events.MapEventType<CreditsGranted>(AuditEventTypes.Current(AuditEventTypes.CreditsGranted));
+        opts.Events.MapEventType<CreditsGranted>(AuditTypeNames.Current(AuditTypeNames.CreditsGranted));
         foreach (var upcast in EventUpcast.All) upcast.Register(opts);
         return opts;
     }

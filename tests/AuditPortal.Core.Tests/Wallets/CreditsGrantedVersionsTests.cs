@@ -68,10 +68,10 @@ public class CreditsGrantedVersionsTests
     [Fact]
     public void Given_the_stored_names_When_asked_for_their_version_Then_v1_keeps_the_old_name_and_v2_has_its_own()
     {
-        Assert.Equal(["credits_granted", "credits_granted_v2"], AuditEventTypes.Stored(AuditEventTypes.CreditsGranted));
-        Assert.Equal((AuditEventTypes.CreditsGranted, 1), (AuditEventTypes.Logical("credits_granted"), AuditEventTypes.VersionOf("credits_granted")));
-        Assert.Equal((AuditEventTypes.CreditsGranted, 2), (AuditEventTypes.Logical("credits_granted_v2"), AuditEventTypes.VersionOf("credits_granted_v2")));
-        Assert.Equal((AuditEventTypes.CreditsSpent, 1), (AuditEventTypes.Logical("credits_spent"), AuditEventTypes.VersionOf("credits_spent")));
-        Assert.Equal(AuditEventTypes.CreditsGranted, AuditEventTypes.Of("credits_granted_v2"));
+        Assert.Equal(["credits_granted", "credits_granted_v2"], AuditTypeNames.Stored(AuditTypeNames.CreditsGranted));
+        Assert.Equal((AuditTypeNames.CreditsGranted, 1), (AuditTypeNames.Logical("credits_granted"), AuditTypeNames.VersionOf("credits_granted")));
+        Assert.Equal((AuditTypeNames.CreditsGranted, 2), (AuditTypeNames.Logical("credits_granted_v2"), AuditTypeNames.VersionOf("credits_granted_v2")));
+        Assert.Equal((AuditTypeNames.CreditsSpent, 1), (AuditTypeNames.Logical("credits_spent"), AuditTypeNames.VersionOf("credits_spent")));
+        Assert.Equal(AuditTypeNames.CreditsGranted, AuditTypeNames.EventOf("credits_granted_v2"));
     }
 }

@@ -31,7 +31,7 @@ public partial class PortalWebFactory : IAsyncLifetime
     public async Task<IReadOnlyList<AuditEntry>> ExportEventsAsync()
     {
         var feed = new AuditFeed(Services.GetRequiredService<IDocumentStore>(), new FixedActor(Actor.System("test")));
-        return (await feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.AuditLog }, limit: 500)).Entries;
+        return (await feed.QueryAsync(new AuditFilter { StreamType = AuditTypeNames.AuditLog }, limit: 500)).Entries;
     }
 
     /// <summary>A request the portal refused for want of a permission: sent to the access-denied page.</summary>

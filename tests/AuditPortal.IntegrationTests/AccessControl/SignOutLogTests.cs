@@ -72,7 +72,7 @@ public class SignOutLogTests(PortalHostFixture fixture, ITestOutputHelper output
         var insert = $$"""
             set session_replication_role = replica;
             insert into auditportal.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, is_archived, user_name)
-            select nextval('auditportal.mt_events_sequence'), gen_random_uuid(), @stream, v.version, v.data::jsonb, '{{AuditEventTypes.UserSignedOut}}', v.at, '*DEFAULT*',
+            select nextval('auditportal.mt_events_sequence'), gen_random_uuid(), @stream, v.version, v.data::jsonb, '{{AuditTypeNames.UserSignedOut}}', v.at, '*DEFAULT*',
                    'AuditPortal.Core.AccessControl.UserSignedOut, AuditPortal.Core', false, 'mallory'
             from (values (1001, '["not", "a", "sign-out"]', now()),
                          (1002, '{"userName": {"nested": 1}, "signedOutAt": "soon"}', now()),

@@ -73,10 +73,10 @@ public class ApprovalTests(ApprovalsFixture fixture, ITestOutputHelper output) :
         var operation = await new AuditFeed(fixture.Store, new FixedActor(PortalHostFixture.Actor(PortalHostFixture.Admin))).OperationAsync(operationId);
 
         Assert.Equal(["RequestApproval", nameof(ApproveRequest)], operation.Commands.Select(c => c.CommandType));
-        Assert.Equal([AuditEventTypes.ApprovalRequested], operation.StartedBy!.Events.Select(e => e.Entry.EventType));
+        Assert.Equal([AuditTypeNames.ApprovalRequested], operation.StartedBy!.Events.Select(e => e.Entry.EventType));
         var approval = operation.Commands[1];
         Assert.Equal((approveId.ToString(), "op-sam"), (approval.CommandId, approval.IssuedBy));
-        Assert.Equal([(AuditEventTypes.CreditsGranted, walletId), (AuditEventTypes.RequestApproved, requestId)],
+        Assert.Equal([(AuditTypeNames.CreditsGranted, walletId), (AuditTypeNames.RequestApproved, requestId)],
             approval.Events.Select(e => (e.Entry.EventType, e.Entry.StreamId)).OrderBy(e => e.EventType));
     }
 

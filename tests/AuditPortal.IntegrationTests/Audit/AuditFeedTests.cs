@@ -52,12 +52,12 @@ public class AuditFeedTests(SeededAuditFixture fixture) : IClassFixture<SeededAu
     [Fact]
     public async Task Given_streams_of_each_type_When_filtering_by_stream_type_Then_marten_stream_types_match()
     {
-        var wallets = await Feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.Wallet });
-        var jobs = await Feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.Job });
-        var acls = await Feed.QueryAsync(new AuditFilter { StreamType = AuditStreamTypes.AccessControlList }, limit: 500);
+        var wallets = await Feed.QueryAsync(new AuditFilter { StreamType = AuditTypeNames.Wallet });
+        var jobs = await Feed.QueryAsync(new AuditFilter { StreamType = AuditTypeNames.Job });
+        var acls = await Feed.QueryAsync(new AuditFilter { StreamType = AuditTypeNames.AccessControlList }, limit: 500);
 
         Assert.Equal(5, wallets.Entries.Count);
-        Assert.All(wallets.Entries, e => Assert.Equal(AuditStreamTypes.Wallet, e.StreamType));
+        Assert.All(wallets.Entries, e => Assert.Equal(AuditTypeNames.Wallet, e.StreamType));
         Assert.Equal(fixture.JobId, Assert.Single(jobs.Entries).StreamId);
         Assert.All(acls.Entries, e => Assert.Equal(Resources.PortalAclId, e.StreamId));
         Assert.Contains(acls.Entries, e => e.EventType == "access_control_list_created");

@@ -33,7 +33,7 @@ public class AuditOperationTests(PortalHostFixture fixture) : IClassFixture<Port
             var command = Assert.Single(operation.Commands);
             Assert.Equal((commandId.ToString(), "GrantCredits", CommandOutcome.Accepted), (command.CommandId, command.CommandType, command.Outcome));
             var granted = Assert.Single(command.Events);
-            Assert.Equal((AuditEventTypes.CreditsGranted, walletId), (granted.Entry.EventType, granted.Entry.StreamId));
+            Assert.Equal((AuditTypeNames.CreditsGranted, walletId), (granted.Entry.EventType, granted.Entry.StreamId));
             Assert.Contains($"{amount} credits", granted.Entry.Summary);
         }
     }
@@ -59,13 +59,13 @@ public class AuditOperationTests(PortalHostFixture fixture) : IClassFixture<Port
         var command = Assert.Single(operation.Commands);
         Assert.Same(command, operation.StartedBy);
         Assert.Equal((commandId.ToString(), nameof(LaunchJob), "alice", CommandOutcome.Accepted), (command.CommandId, command.CommandType, command.IssuedBy, command.Outcome));
-        Assert.Equal([(AuditEventTypes.JobLaunched, jobId), (AuditEventTypes.CreditsSpent, walletId)],
+        Assert.Equal([(AuditTypeNames.JobLaunched, jobId), (AuditTypeNames.CreditsSpent, walletId)],
             command.Events.Select(e => (e.Entry.EventType, e.Entry.StreamId)));
         // The explorer's correlation and command filters find the same two events (newest first).
         var byCorrelation = await Feed.QueryAsync(new AuditFilter { Correlation = commandId.ToString() });
         var byCommand = await Feed.QueryAsync(new AuditFilter { Command = commandId.ToString() });
-        Assert.Equal([AuditEventTypes.CreditsSpent, AuditEventTypes.JobLaunched], byCorrelation.Entries.Select(e => e.EventType));
-        Assert.Equal([AuditEventTypes.CreditsSpent, AuditEventTypes.JobLaunched], byCommand.Entries.Select(e => e.EventType));
+        Assert.Equal([AuditTypeNames.CreditsSpent, AuditTypeNames.JobLaunched], byCorrelation.Entries.Select(e => e.EventType));
+        Assert.Equal([AuditTypeNames.CreditsSpent, AuditTypeNames.JobLaunched], byCommand.Entries.Select(e => e.EventType));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class AuditOperationTests(PortalHostFixture fixture) : IClassFixture<Port
         var command = Assert.Single(operation.Commands);
         Assert.Equal((commandId.ToString(), "GrantCredits", CommandOutcome.RefusedThenAccepted), (command.CommandId, command.CommandType, command.Outcome));
         // The refusal on bob's access log, the change on the wallet: two streams, one command.
-        Assert.Equal([(AuditEventTypes.CommandDenied, AccessLog.StreamIdFor(bob.UserName)), (AuditEventTypes.CreditsGranted, walletId)],
+        Assert.Equal([(AuditTypeNames.CommandDenied, AccessLog.StreamIdFor(bob.UserName)), (AuditTypeNames.CreditsGranted, walletId)],
             command.Events.Select(e => (e.Entry.EventType, e.Entry.StreamId)));
     }
 
@@ -104,7 +104,7 @@ public class AuditOperationTests(PortalHostFixture fixture) : IClassFixture<Port
 
         var command = Assert.Single(operation.Commands);
         Assert.Equal(exportId.ToString(), command.CommandId);
-        Assert.Equal([AuditEventTypes.AuditExportStarted, AuditEventTypes.AuditExportCompleted], command.Events.Select(e => e.Entry.EventType));
+        Assert.Equal([AuditTypeNames.AuditExportStarted, AuditTypeNames.AuditExportCompleted], command.Events.Select(e => e.Entry.EventType));
     }
 
     [Fact]

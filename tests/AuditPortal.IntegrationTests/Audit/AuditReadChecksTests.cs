@@ -112,7 +112,7 @@ public class AuditReadChecksTests(SeededAuditFixture fixture) : IClassFixture<Se
 
         var start = Assert.Single(beforeEnd);
         // carol brings no operation (the download endpoint gives its HTTP request's): the export is its own, by its id.
-        Assert.Equal((AuditStreamTypes.AuditLog, "audit_export_started", "carol", done.ToString()), (start.StreamType, start.EventType, start.Actor, start.CorrelationId));
+        Assert.Equal((AuditTypeNames.AuditLog, "audit_export_started", "carol", done.ToString()), (start.StreamType, start.EventType, start.Actor, start.CorrelationId));
         Assert.Equal("carol started an export as csv (actor=sam)", start.Summary);
         var admin = FeedFor(PortalHostFixture.Admin);
         Assert.Equal(["carol finished an export of 3 audit rows", "carol started an export as csv (actor=sam)"],

@@ -189,9 +189,9 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         [
             AuditFilter.None,
             AuditFilter.None with { EventType = "credits_granted" },
-            AuditFilter.None with { StreamType = AuditStreamTypes.Wallet, From = from, To = Now },
+            AuditFilter.None with { StreamType = AuditTypeNames.Wallet, From = from, To = Now },
             AuditFilter.None with { Actor = "sam", From = from, To = Now.AddHours(-3) },
-            AuditFilter.None with { Actor = "alice", EventType = "credits_spent", StreamType = AuditStreamTypes.Wallet },
+            AuditFilter.None with { Actor = "alice", EventType = "credits_spent", StreamType = AuditTypeNames.Wallet },
         ];
         async Task<List<ActivityHistogramResult>> CountAllAsync()
         {
@@ -204,7 +204,7 @@ public class OverviewQueriesTests(OverviewFixture fixture) : IClassFixture<Overv
         for (var i = 0; i < filters.Length; i++)
         {
             var f = filters[i];
-            var matching = events.Where(e => (f.Actor is null || e.User == f.Actor) && (f.EventType is null || AuditEventTypes.Logical(e.Type) == f.EventType)
+            var matching = events.Where(e => (f.Actor is null || e.User == f.Actor) && (f.EventType is null || AuditTypeNames.Logical(e.Type) == f.EventType)
                                              && (f.StreamType is null || e.StreamType == f.StreamType)).ToList();
             Assert.True(before[i].BucketSize >= TimeSpan.FromDays(1), $"{f.Describe()}: whole-day buckets, so the read model answers");
             Assert.True(before[i].Total > 0, f.Describe());

@@ -54,7 +54,7 @@ public class UserPreferencesTests(PortalHostFixture fixture) : IClassFixture<Por
         // Each command is its own operation: its correlation is its command id (a person's actor brings none).
         Assert.All(events, e => Assert.Equal(e.CausationId, e.CorrelationId));
         Assert.Equal(deleteCommand.ToString(), events[1].CausationId);
-        Assert.Equal([AuditEventTypes.SearchSaved, AuditEventTypes.SavedSearchDeleted, AuditEventTypes.TimeZoneChosen], events.Select(e => e.EventTypeName));
+        Assert.Equal([AuditTypeNames.SearchSaved, AuditTypeNames.SavedSearchDeleted, AuditTypeNames.TimeZoneChosen], events.Select(e => e.EventTypeName));
         Assert.Equal("up-cat", ((TimeZoneChosen)events[2].Data).UserName);
         Assert.Equal("Europe/Paris", (await MineAsync("UP-CAT")).TimeZoneId);
     }

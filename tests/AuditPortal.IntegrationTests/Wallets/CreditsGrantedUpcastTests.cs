@@ -105,9 +105,9 @@ public class CreditsGrantedUpcastTests(PortalHostFixture fixture) : IClassFixtur
         var feed = new AuditFeed(fixture.Store, new FixedActor(Actor.System("test")));
         foreach (var (id, version, name) in new[] { (v1, 1, "credits_granted"), (v2, 2, "credits_granted_v2") })
         {
-            var grants = (await feed.QueryAsync(new AuditFilter { StreamId = id, EventType = AuditEventTypes.CreditsGranted })).Entries;
+            var grants = (await feed.QueryAsync(new AuditFilter { StreamId = id, EventType = AuditTypeNames.CreditsGranted })).Entries;
             Assert.Equal(2, grants.Count);
-            Assert.All(grants, g => Assert.Equal(AuditEventTypes.CreditsGranted, g.EventType));
+            Assert.All(grants, g => Assert.Equal(AuditTypeNames.CreditsGranted, g.EventType));
             Assert.Contains("(refund of job", grants[0].Summary);
             var detail = await feed.GetAsync(grants[0].Sequence);
             Assert.Equal((name, version), (detail!.StoredType, detail.Version));

@@ -14,11 +14,11 @@ public class AuditOperationPageTests : AuditReadsTestContext
         var t = new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
         void Add(long seq, string streamType, Guid stream, string type, string cause, string summary) =>
             Reader.Entries.Add(new AuditEntry(seq, streamType, stream, seq, type, "alice", t.AddSeconds(seq), "op-1", cause, summary));
-        Add(10, "job", JobId, AuditEventTypes.JobLaunched, "cmd-1", "alice launched job 0190dddd…");
-        Add(11, "wallet", FakeAuditReads.WalletId, AuditEventTypes.CreditsSpent, "cmd-1", "alice spent 4 credits");
-        Add(12, "access_log", AccessLogId, AuditEventTypes.CommandDenied, "cmd-2", "alice was refused GrantCredits");
-        Add(13, "wallet", FakeAuditReads.WalletId, AuditEventTypes.CreditsGranted, "cmd-2", "alice granted 5 credits");
-        Add(14, "wallet", FakeAuditReads.WalletId, AuditEventTypes.CreditsSpent, FakeAuditReads.EventIdOf(13).ToString(), "caused by #13");
+        Add(10, "job", JobId, AuditTypeNames.JobLaunched, "cmd-1", "alice launched job 0190dddd…");
+        Add(11, "wallet", FakeAuditReads.WalletId, AuditTypeNames.CreditsSpent, "cmd-1", "alice spent 4 credits");
+        Add(12, "access_log", AccessLogId, AuditTypeNames.CommandDenied, "cmd-2", "alice was refused GrantCredits");
+        Add(13, "wallet", FakeAuditReads.WalletId, AuditTypeNames.CreditsGranted, "cmd-2", "alice granted 5 credits");
+        Add(14, "wallet", FakeAuditReads.WalletId, AuditTypeNames.CreditsSpent, FakeAuditReads.EventIdOf(13).ToString(), "caused by #13");
         Reader.KnownCommands["cmd-1"] = new("LaunchJob", "alice", Accepted: true, Refused: false);
         Reader.KnownCommands["cmd-2"] = new("GrantCredits", "alice", Accepted: true, Refused: true);
         Reader.DisplayNames["alice"] = "Alice Example";

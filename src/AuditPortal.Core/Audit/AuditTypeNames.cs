@@ -1,12 +1,25 @@
 namespace AuditPortal.Core.Audit;
 
 /// <summary>
-/// The event types the portal records, as Marten names them in mt_events.type: the one place their names are written,
-/// for SQL and filters that have no store at hand to ask (<c>EventGraph.EventMappingFor</c>). A test checks every
-/// constant against Marten's mapping and every event type Marten knows against this list.
+/// The names Marten stores for the portal's types: each stream type as it is in mt_streams.type (named after the
+/// aggregate the stream starts with) and each event type as it is in mt_events.type. The one place these names are
+/// written, for SQL, switches and filters that have no store at hand to ask (<c>EventGraph.AggregateAliasFor</c>,
+/// <c>EventGraph.EventMappingFor</c>). Each constant is named after its .NET type; a test checks every constant against
+/// Marten's mapping, and every event and stream type the portal writes against this list.
 /// </summary>
-public static class AuditEventTypes
+public static class AuditTypeNames
 {
+    // Stream types (mt_streams.type)
+    public const string Wallet = "wallet";
+    public const string Job = "job";
+    public const string AccessControlList = "access_control_list";
+    public const string AuditLog = "audit_log";
+    public const string ApprovalRequest = "approval_request";
+    public const string ServiceToken = "service_token";
+    public const string ServiceTokenUsage = "service_token_usage";
+    public const string UserPreferences = "user_preferences";
+
+    // Event types (mt_events.type)
     public const string WalletOpened = "wallet_opened";
     public const string CreditsGranted = "credits_granted";
     public const string CreditsSpent = "credits_spent";
@@ -54,6 +67,39 @@ public static class AuditEventTypes
     public const string ProjectionRebuildCancelled = "projection_rebuild_cancelled";
     public const string ProjectionRebuildFailed = "projection_rebuild_failed";
 
+    /// <summary>Every stream type the portal starts (a person's preferences too, which the explorer does not offer).</summary>
+    private static readonly HashSet<string> EveryStreamType = [Wallet, Job, AccessControlList, AuditLog, ApprovalRequest, ServiceToken, ServiceTokenUsage, UserPreferences];
+
+    /// <summary>Whether <paramref name="name"/> is a stream type's name (else an event type's).</summary>
+    public static bool IsStreamType(string name) => EveryStreamType.Contains(name);
+
+    /// <summary>Every stream type the explorer's filter offers.</summary>
+    public static readonly string[] StreamTypes = [Wallet, Job, AccessControlList, ApprovalRequest, AuditLog, ServiceToken, ServiceTokenUsage];
+
+    public static string StreamLabel(string? type) => StreamOf(type) switch
+    {
+        Wallet => "Wallet",
+        Job => "Job",
+        AccessControlList => "Access-control list",
+        ApprovalRequest => "Approval request",
+        AuditLog => "Audit log",
+        ServiceToken => "Service token",
+        ServiceTokenUsage => "Service token uses",
+        UserPreferences => "User preferences",
+        _ => string.IsNullOrEmpty(type) ? "(unknown)" : type,
+    };
+
+    /// <summary>Tolerates both Marten's alias (access_control_list) and the CLR name (AccessControlList).</summary>
+    private static string Normalize(string? type) => (type ?? "").Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
+
+    private static readonly Dictionary<string, string> StreamsByNormalized = StreamTypes.ToDictionary(Normalize);
+
+    /// <summary>
+    /// The stream type constant that <paramref name="type"/> names, in either spelling <see cref="Normalize"/> tolerates;
+    /// null for any other type. Lets a switch match the constants instead of typing the names again.
+    /// </summary>
+    public static string? StreamOf(string? type) => StreamsByNormalized.GetValueOrDefault(Normalize(type));
+
     /// <summary>
     /// The stored names of each versioned event type, oldest first; the first is the type's name in this class (the
     /// one filters, summaries and the per-day counts use). Version N is stored as <c>name_vN</c> (Marten's upcasting keys
@@ -80,7 +126,7 @@ public static class AuditEventTypes
     public static string Current(string name) => Stored(name)[^1];
 
     /// <summary>Every event type the explorer's filter offers (the projection operations log is read on its own page).</summary>
-    public static readonly string[] All =
+    public static readonly string[] EventTypes =
     [
         WalletOpened, CreditsGranted, CreditsSpent,
         JobPosted, ParticipantInvited, JobApplicationSubmitted, ParticipantAccepted, JobLaunched, JobCompleted, JobCancelled,
@@ -92,27 +138,27 @@ public static class AuditEventTypes
         SearchSaved, SavedSearchDeleted, TimeZoneChosen,
     ];
 
-    private static readonly Dictionary<string, string> ByNormalized =
-        typeof(AuditEventTypes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToDictionary(AuditStreamTypes.Normalize);
+    private static readonly Dictionary<string, string> EventsByNormalized =
+        typeof(AuditTypeNames).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+            .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Where(name => !IsStreamType(name)).ToDictionary(Normalize);
 
     /// <summary>
     /// The constant that <paramref name="eventType"/> names, as stored (<c>credits_granted</c>) or as the class is named
     /// (<c>CreditsGranted</c>); null for a type not listed here.
     /// </summary>
-    public static string? Of(string? eventType) =>
-        ByNormalized.GetValueOrDefault(AuditStreamTypes.Normalize(eventType is null ? null : Logical(eventType)));
+    public static string? EventOf(string? eventType) =>
+        EventsByNormalized.GetValueOrDefault(Normalize(eventType is null ? null : Logical(eventType)));
 
     /// <summary>
     /// The event types that are appended only to streams of one type (a wallet's, a job's, an access-control list's
     /// events never go anywhere else), so a stream-type filter over many events can test <c>mt_events.type</c> instead of
     /// joining every event to <c>mt_streams</c>. Null for stream types whose events are not listed here.
     /// </summary>
-    public static string[]? OnlyOn(string? streamType) => AuditStreamTypes.Of(streamType) switch
+    public static string[]? OnlyOn(string? streamType) => StreamOf(streamType) switch
     {
-        AuditStreamTypes.Wallet => [WalletOpened, .. Stored(CreditsGranted), CreditsSpent],
-        AuditStreamTypes.Job => [JobPosted, ParticipantInvited, JobApplicationSubmitted, ParticipantAccepted, JobLaunched, JobCompleted, JobCancelled],
-        AuditStreamTypes.AccessControlList => [AccessControlListCreated, PermissionGranted, PermissionRevoked, PermissionExpired],
+        Wallet => [WalletOpened, .. Stored(CreditsGranted), CreditsSpent],
+        Job => [JobPosted, ParticipantInvited, JobApplicationSubmitted, ParticipantAccepted, JobLaunched, JobCompleted, JobCancelled],
+        AccessControlList => [AccessControlListCreated, PermissionGranted, PermissionRevoked, PermissionExpired],
         _ => null,
     };
 }
