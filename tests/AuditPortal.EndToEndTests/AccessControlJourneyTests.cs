@@ -1,8 +1,5 @@
 namespace AuditPortal.EndToEndTests;
 
-// Two WebApplicationFactory<Program> hosts started at the same moment can bind the default port 5000 (seen here):
-// the audit and ACL journeys start their portals one after the other.
-[Collection("Audit and ACL journeys")]
 public class AccessControlJourneyTests(PortalServer server) : IClassFixture<PortalServer>
 {
     [Fact]
@@ -13,12 +10,7 @@ public class AccessControlJourneyTests(PortalServer server) : IClassFixture<Port
         await page.WaitForURLAsync($"**/access-control/{Resources.PortalAclId}");
         await page.Locator("[data-interactive=true]").WaitForAsync();
 
-        await page.Locator("#acl-grant").ClickAsync();
-        await page.Locator("#acl-principal").FillAsync("sam");
-        await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "ReadAudit" }).ClickAsync();
-        await page.Locator("#acl-reason").FillAsync("joins the audit team <b>now</b>");
-        await page.Locator("#acl-submit").ClickAsync();
+        await GrantThroughDialogAsync(page, "sam", "ReadAudit", "joins the audit team <b>now</b>");
 
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Granted ReadAudit to sam.");
         await Assertions.Expect(page.Locator("tr.acl-entry[data-principal=sam][data-permission=ReadAudit] .acl-entry-reason"))
@@ -36,13 +28,8 @@ public class AccessControlJourneyTests(PortalServer server) : IClassFixture<Port
     public async Task Given_a_grant_the_list_refuses_When_submitted_Then_the_dialog_stays_open_with_the_reason_and_the_input_until_edited()
     {
         var page = await server.OpenAsync($"/access-control/{Resources.PortalAclId}");
-        await page.Locator("#acl-grant").ClickAsync();
         // The bootstrap admin already holds EditAccessControl: the list refuses a second grant.
-        await page.Locator("#acl-principal").FillAsync("admin");
-        await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
-        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "EditAccessControl" }).ClickAsync();
-        await page.Locator("#acl-reason").FillAsync("twice");
-        await page.Locator("#acl-submit").ClickAsync();
+        await GrantThroughDialogAsync(page, "admin", "EditAccessControl", "twice");
 
         var problem = page.Locator("#acl-problem");
         await Assertions.Expect(problem).ToContainTextAsync("already has EditAccessControl");
@@ -53,5 +40,16 @@ public class AccessControlJourneyTests(PortalServer server) : IClassFixture<Port
         await page.Locator("#acl-principal").FillAsync("sam");
         await Assertions.Expect(problem).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(1);
+    }
+
+    /// <summary>Opens the grant dialog, fills principal, permission and reason as a user does, and submits it.</summary>
+    private static async Task GrantThroughDialogAsync(IPage page, string principal, string permission, string reason)
+    {
+        await page.Locator("#acl-grant").ClickAsync();
+        await page.Locator("#acl-principal").FillAsync(principal);
+        await page.Locator(".mud-dialog .mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = permission }).ClickAsync();
+        await page.Locator("#acl-reason").FillAsync(reason);
+        await page.Locator("#acl-submit").ClickAsync();
     }
 }

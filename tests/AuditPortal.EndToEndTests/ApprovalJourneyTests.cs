@@ -20,9 +20,7 @@ public class ApprovalJourneyTests(PortalServer server) : IClassFixture<PortalSer
         // alice (support) asks: above the threshold the grant becomes a request, and the balance does not move.
         var alice = await server.SignInAsync("alice", $"/wallets/{walletId}");
         await Assertions.Expect(alice.Locator("#wallet-balance")).ToHaveTextAsync("100");
-        await alice.Locator("#grant-amount").FillAsync("5000");
-        await alice.Locator("#grant-reason").FillAsync("Refund of the outage");
-        await alice.Locator("#grant-submit").ClickAsync();
+        await alice.SubmitWalletFormAsync("grant", "5000", "Refund of the outage");
         await Assertions.Expect(alice.Locator(".mud-snackbar")).ToContainTextAsync("waits for approval");
         var request = alice.Locator(".target-approval");
         await Assertions.Expect(request).ToHaveAttributeAsync("data-status", "Pending", new() { Timeout = 15_000 });

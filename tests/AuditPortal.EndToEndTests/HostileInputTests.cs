@@ -40,9 +40,7 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
 
         // The grant form with a hostile reason: the snackbar and the history show it as text.
         const string formReason = "<script>alert('snack')</script><img src=x onerror=alert('snack')>";
-        await page.Locator("#grant-amount").FillAsync("7");
-        await page.Locator("#grant-reason").FillAsync(formReason);
-        await page.Locator("#grant-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("grant", "7", formReason);
         await ExpectContainsAsync(page, page.Locator(".mud-snackbar"), "Reason: " + formReason);
         await ExpectContainsAsync(page, page.Locator(".wallet-transaction-reason").First, formReason);
 
@@ -62,17 +60,13 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
                  })
         {
             tried++;
-            await page.Locator("#grant-amount").FillAsync(amount);
-            await page.Locator("#grant-reason").FillAsync("amount test");
-            await page.Locator("#grant-submit").ClickAsync();
+            await page.SubmitWalletFormAsync("grant", amount, "amount test");
             await Assertions.Expect(page.Locator("#grant-form")).ToContainTextAsync(message, SoonContains);
             refused++;
         }
         // A reason far above the limit is refused with the limit, not cut and not a broken connection.
         tried++;
-        await page.Locator("#grant-amount").FillAsync("1");
-        await page.Locator("#grant-reason").FillAsync(new string('r', 100_000));
-        await page.Locator("#grant-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("grant", "1", new string('r', 100_000));
         await Assertions.Expect(page.Locator("#grant-form")).ToContainTextAsync("at most 2,000 are allowed", SoonContains);
         refused++;
         Assert.Equal(version, await StreamVersionAsync(walletId));
@@ -229,19 +223,14 @@ public class HostileInputTests(PortalServer server, ITestOutputHelper output) : 
         var walletId = Guid.CreateVersion7();
         var jobId = Guid.CreateVersion7();
         var aclId = Guid.CreateVersion7();
-        async Task Ok(Task<CommandResult> command)
-        {
-            var result = await command;
-            Assert.True(result.Succeeded, result.Message);
-        }
-        await Ok(wallets.OpenAsync(system, Guid.CreateVersion7(), walletId, OwnerText));
-        await Ok(wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 100, GrantReason, null));
-        await Ok(wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 5, FormulaReason, null));
-        await Ok(wallets.SpendAsync(system, Guid.CreateVersion7(), walletId, 3, SpendReason, null));
-        await Ok(jobs.PostAsync(system, Guid.CreateVersion7(), jobId, JobOwner, walletId, JobTitle, JobDescription, 10));
-        await Ok(jobs.ApplyAsync(system, Guid.CreateVersion7(), jobId, Participant, CoverNote));
-        await Ok(acl.CreateAsync(system, Guid.CreateVersion7(), aclId, AclResource, AclReason));
-        await Ok(acl.GrantAsync(system, Guid.CreateVersion7(), aclId, Principal, Permission.ReadJobs, PrincipalReason, null));
+        Ok(await wallets.OpenAsync(system, Guid.CreateVersion7(), walletId, OwnerText));
+        Ok(await wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 100, GrantReason, null));
+        Ok(await wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 5, FormulaReason, null));
+        Ok(await wallets.SpendAsync(system, Guid.CreateVersion7(), walletId, 3, SpendReason, null));
+        Ok(await jobs.PostAsync(system, Guid.CreateVersion7(), jobId, JobOwner, walletId, JobTitle, JobDescription, 10));
+        Ok(await jobs.ApplyAsync(system, Guid.CreateVersion7(), jobId, Participant, CoverNote));
+        Ok(await acl.CreateAsync(system, Guid.CreateVersion7(), aclId, AclResource, AclReason));
+        Ok(await acl.GrantAsync(system, Guid.CreateVersion7(), aclId, Principal, Permission.ReadJobs, PrincipalReason, null));
         await sp.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         return (walletId, jobId, aclId);
     }

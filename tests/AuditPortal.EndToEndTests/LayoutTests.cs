@@ -22,9 +22,7 @@ public class LayoutTests(PortalServer server) : IClassFixture<PortalServer>
         await Assertions.Expect(page.Locator("#wallet-owner")).ToHaveTextAsync(LongOwner);
         await Assertions.Expect(page.Locator(".wallet-transaction")).Not.ToHaveCountAsync(0);
         await ExpectNoSidewaysScrollAsync(page, $"wallet-{width}");
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Event stream" }).ClickAsync();
-        await Assertions.Expect(page.Locator(".timeline-event").First).ToBeVisibleAsync();
-        await ExpectNoSidewaysScrollAsync(page, $"wallet-stream-{width}");
+        await ExpectEventStreamFitsAsync(page, $"wallet-stream-{width}");
 
         await page.GotoAsync($"{server.BaseUrl}/jobs/{jobId}");
         await page.Locator("[data-interactive=true]").WaitForAsync();
@@ -34,9 +32,7 @@ public class LayoutTests(PortalServer server) : IClassFixture<PortalServer>
         foreach (var cell in await page.Locator("#job-timeline tr.job-event td").AllAsync())
             await ExpectOneLineAsync(cell);
         await Assertions.Expect(jobRows.Locator(".job-event-summary").First).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex(".+"));
-        await page.GetByRole(AriaRole.Tab, new() { Name = "Event stream" }).ClickAsync();
-        await Assertions.Expect(page.Locator(".timeline-event").First).ToBeVisibleAsync();
-        await ExpectNoSidewaysScrollAsync(page, $"job-stream-{width}");
+        await ExpectEventStreamFitsAsync(page, $"job-stream-{width}");
 
         await page.GotoAsync($"{server.BaseUrl}/audit");
         await page.Locator("[data-interactive=true]").WaitForAsync();
@@ -47,6 +43,14 @@ public class LayoutTests(PortalServer server) : IClassFixture<PortalServer>
             await ExpectOneLineAsync(cell);
         foreach (var cell in (await page.Locator("tr.audit-row td.audit-event-type").AllAsync()).Take(10))
             await ExpectOneLineAsync(cell);
+    }
+
+    /// <summary>The wallet and job pages share the "Event stream" tab: opened, its timeline shown, the page still fits.</summary>
+    private static async Task ExpectEventStreamFitsAsync(IPage page, string name)
+    {
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Event stream" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".timeline-event").First).ToBeVisibleAsync();
+        await ExpectNoSidewaysScrollAsync(page, name);
     }
 
     private static async Task ExpectNoSidewaysScrollAsync(IPage page, string name)
@@ -80,15 +84,10 @@ public class LayoutTests(PortalServer server) : IClassFixture<PortalServer>
         var jobs = sp.GetRequiredService<JobService>();
         var walletId = Guid.CreateVersion7();
         var jobId = Guid.CreateVersion7();
-        async Task Ok(Task<CommandResult> command)
-        {
-            var result = await command;
-            Assert.True(result.Succeeded, result.Message);
-        }
-        await Ok(wallets.OpenAsync(system, Guid.CreateVersion7(), walletId, LongOwner));
-        await Ok(wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 100, "Opening balance for a job with a long reason " + new string('x', 120), null));
-        await Ok(jobs.PostAsync(system, Guid.CreateVersion7(), jobId, LongOwner, walletId, LongTitle, "Description", 10));
-        await Ok(jobs.ApplyAsync(system, Guid.CreateVersion7(), jobId, "participant-with-a-rather-long-user-name", "Cover note " + new string('y', 150)));
+        Ok(await wallets.OpenAsync(system, Guid.CreateVersion7(), walletId, LongOwner));
+        Ok(await wallets.GrantAsync(system, Guid.CreateVersion7(), walletId, 100, "Opening balance for a job with a long reason " + new string('x', 120), null));
+        Ok(await jobs.PostAsync(system, Guid.CreateVersion7(), jobId, LongOwner, walletId, LongTitle, "Description", 10));
+        Ok(await jobs.ApplyAsync(system, Guid.CreateVersion7(), jobId, "participant-with-a-rather-long-user-name", "Cover note " + new string('y', 150)));
         await sp.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         return (walletId, jobId);
     }

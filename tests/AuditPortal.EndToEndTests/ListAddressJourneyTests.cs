@@ -4,7 +4,6 @@ namespace AuditPortal.EndToEndTests;
 /// A list's filters survive a reload (they are in the address); an auditor reads times in their own zone with UTC on
 /// hover, and saves a search that they reopen later.
 /// </summary>
-[Collection("Audit and ACL journeys")]
 public class ListAddressJourneyTests(PortalServer server) : IClassFixture<PortalServer>
 {
     [Fact]

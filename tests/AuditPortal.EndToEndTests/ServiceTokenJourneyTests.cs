@@ -3,7 +3,6 @@ using AuditPortal.Core.ServiceTokens;
 
 namespace AuditPortal.EndToEndTests;
 
-[Collection("Audit and ACL journeys")]
 public class ServiceTokenJourneyTests(PortalServer server) : IClassFixture<PortalServer>
 {
     [Fact]

@@ -24,17 +24,13 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         await Assertions.Expect(page.Locator("#wallet-owner")).ToHaveTextAsync("Journey & Co <shop>");
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("0");
 
-        await page.Locator("#grant-amount").FillAsync("5");
-        await page.Locator("#grant-reason").FillAsync("Welcome credits");
-        await page.Locator("#grant-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("grant", "5", "Welcome credits");
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Welcome credits");
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("5", Soon);
         await Assertions.Expect(page.Locator("#grant-amount")).ToHaveValueAsync("");
         await Assertions.Expect(page.Locator("#grant-form .mud-input-error")).ToHaveCountAsync(0);
 
-        await page.Locator("#spend-amount").FillAsync("3");
-        await page.Locator("#spend-reason").FillAsync("Monthly fee");
-        await page.Locator("#spend-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("spend", "3", "Monthly fee");
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("2", Soon);
 
         var rows = page.Locator(".wallet-transaction");
@@ -89,21 +85,25 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         return walletId;
     }
 
+    /// <summary>A new wallet with the given balance, open in alice's browser once her page shows that balance.</summary>
+    private async Task<(Guid WalletId, IPage Page)> AliceOnWalletAsync(string owner, int balance)
+    {
+        var walletId = await WalletWithBalanceAsync(owner, balance);
+        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
+        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync(balance.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
+        return (walletId, page);
+    }
+
     [Fact]
     public async Task Given_a_balance_of_22_When_alice_spends_999999_Then_the_refusal_stays_beside_the_amount_the_input_is_kept_and_the_balance_is_unchanged()
     {
-        var walletId = await WalletWithBalanceAsync("Overspend Ltd", 22);
-        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
-        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("22");
+        var (walletId, page) = await AliceOnWalletAsync("Overspend Ltd", 22);
 
-        await page.Locator("#spend-amount").FillAsync("999999");
-        await page.Locator("#spend-reason").FillAsync("Big purchase");
-        await page.Locator("#spend-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("spend", "999999", "Big purchase");
 
         var error = page.Locator("#spend-form .mud-input-helper-text.mud-input-error");
         await Assertions.Expect(error).ToContainTextAsync("Not enough credits");
-        await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("999999");
-        await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Big purchase");
+        await page.ExpectWalletFormInputAsync("spend", "999999", "Big purchase");
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("22");
         await PortalServer.ScreenshotAsync(page, "wallet-overspend");
 
@@ -113,8 +113,7 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         Assert.Equal(CommandStatus.Accepted, granted.Status);
         await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("23", Soon);
         await Assertions.Expect(error).ToContainTextAsync("Not enough credits");
-        await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("999999");
-        await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Big purchase");
+        await page.ExpectWalletFormInputAsync("spend", "999999", "Big purchase");
 
         // Editing the amount answers the refusal: the message goes, nothing was recorded.
         await page.Locator("#spend-amount").FillAsync("99999");
@@ -135,16 +134,13 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
         await alice.Locator("#spend-amount").FillAsync("4");
         await alice.Locator("#spend-reason").FillAsync("Typed before sam's grant");
 
-        await sam.Locator("#grant-amount").FillAsync("1");
-        await sam.Locator("#grant-reason").FillAsync("One more from sam");
-        await sam.Locator("#grant-submit").ClickAsync();
+        await sam.SubmitWalletFormAsync("grant", "1", "One more from sam");
         await Assertions.Expect(sam.Locator(".mud-snackbar")).ToContainTextAsync("One more from sam");
 
         // alice's page refreshes live with sam's grant; what she typed is still in the form.
         await Assertions.Expect(alice.Locator("#wallet-balance")).ToHaveTextAsync("11", Soon);
         await Assertions.Expect(alice.Locator(".wallet-transaction-actor").First).ToHaveTextAsync("sam");
-        await Assertions.Expect(alice.Locator("#spend-amount")).ToHaveValueAsync("4");
-        await Assertions.Expect(alice.Locator("#spend-reason")).ToHaveValueAsync("Typed before sam's grant");
+        await alice.ExpectWalletFormInputAsync("spend", "4", "Typed before sam's grant");
         await PortalServer.ScreenshotAsync(alice, "wallet-typing-survives");
 
         // ...and on the server too: submitting it spends from the balance she now sees.
@@ -157,18 +153,12 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
     [Fact]
     public async Task Given_an_accepted_grant_When_alice_spends_immediately_after_its_message_Then_the_spend_is_accepted_too()
     {
-        var walletId = await WalletWithBalanceAsync("Quick Hands", 0);
-        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
-        await Assertions.Expect(page.Locator("#wallet-balance")).ToHaveTextAsync("0");
+        var (_, page) = await AliceOnWalletAsync("Quick Hands", 0);
 
-        await page.Locator("#grant-amount").FillAsync("5");
-        await page.Locator("#grant-reason").FillAsync("Grant first");
-        await page.Locator("#grant-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("grant", "5", "Grant first");
         await Assertions.Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Grant first");
         // No wait for the balance or the page's refresh: the spend form takes the new version from the grant.
-        await page.Locator("#spend-amount").FillAsync("3");
-        await page.Locator("#spend-reason").FillAsync("Spend right after");
-        await page.Locator("#spend-submit").ClickAsync();
+        await page.SubmitWalletFormAsync("spend", "3", "Spend right after");
 
         await Assertions.Expect(page.Locator(".mud-snackbar").Filter(new() { HasText = "Spend right after" })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#spend-alert")).ToHaveCountAsync(0);
@@ -180,8 +170,7 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
     [Fact]
     public async Task Given_a_change_the_page_has_not_seen_When_alice_spends_Then_the_conflict_shows_the_new_balance_keeps_the_input_and_the_new_version_can_be_used()
     {
-        var walletId = await WalletWithBalanceAsync("Slow Mirror", 10);
-        var page = await server.SignInAsync("alice", $"/wallets/{walletId}");
+        var (walletId, page) = await AliceOnWalletAsync("Slow Mirror", 10);
         await Assertions.Expect(page.Locator("#wallet-version")).ToHaveTextAsync("2");
 
         // Hold the read models' writes, not the event store: a transaction with a SHARE lock on the wallet summaries
@@ -197,14 +186,11 @@ public class WalletJourneyTests(PortalServer server) : IClassFixture<PortalServe
                 .GrantAsync(new Actor("sam", Guid.CreateVersion7().ToString()), Guid.CreateVersion7(), walletId, 5, "Unseen grant", null);
             Assert.Equal(CommandStatus.Accepted, granted.Status);
 
-            await page.Locator("#spend-amount").FillAsync("12");
-            await page.Locator("#spend-reason").FillAsync("Needs the new balance");
-            await page.Locator("#spend-submit").ClickAsync();
+            await page.SubmitWalletFormAsync("spend", "12", "Needs the new balance");
 
             var alert = page.Locator("#spend-alert");
             await Assertions.Expect(alert).ToContainTextAsync("the balance is now 15");
-            await Assertions.Expect(page.Locator("#spend-amount")).ToHaveValueAsync("12");
-            await Assertions.Expect(page.Locator("#spend-reason")).ToHaveValueAsync("Needs the new balance");
+            await page.ExpectWalletFormInputAsync("spend", "12", "Needs the new balance");
             await PortalServer.ScreenshotAsync(page, "wallet-conflict");
 
             await page.Locator("#spend-adopt").ClickAsync();

@@ -44,12 +44,7 @@ public class AccessReviewExportTests(PortalWebFactory portal) : IClassFixture<Po
     [Fact]
     public async Task Given_support_When_exporting_the_review_Then_refused_and_nothing_is_recorded()
     {
-        var support = await portal.SignedInAsync("alice");
-
-        var csv = await support.GetAsync("/access-control/review.csv");
-
-        PortalWebFactory.AssertAccessDenied(csv);
-        Assert.DoesNotContain(await portal.ExportEventsAsync(), e => e.Actor == "alice");
+        await portal.AssertExportRefusedAsync("alice", "/access-control/review.csv");
     }
 
     [Fact]

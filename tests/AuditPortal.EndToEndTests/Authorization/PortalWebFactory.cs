@@ -41,6 +41,14 @@ public partial class PortalWebFactory : IAsyncLifetime
         Assert.Contains("/account/access-denied", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
     }
 
+    /// <summary><paramref name="user"/> asks for the export at <paramref name="path"/>: refused, and no export of theirs is on record.</summary>
+    public async Task AssertExportRefusedAsync(string user, string path)
+    {
+        var client = await SignedInAsync(user);
+        AssertAccessDenied(await client.GetAsync(path));
+        Assert.DoesNotContain(await ExportEventsAsync(), e => e.Actor == user);
+    }
+
     /// <summary>A client without a cookie jar: the test sets the Cookie header itself (another tab holding an old cookie).</summary>
     public HttpClient RawClient() => _factory!.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
 

@@ -31,12 +31,7 @@ public partial class SessionAndExportTests(SmallExportPortal portal) : IClassFix
     [Fact]
     public async Task Given_support_without_ExportAudit_When_exporting_Then_refused_no_export_is_recorded_and_the_refusal_is()
     {
-        var support = await portal.SignedInAsync("alice");
-
-        var csv = await support.GetAsync("/audit/export.csv");
-
-        PortalWebFactory.AssertAccessDenied(csv);
-        Assert.DoesNotContain(await portal.ExportEventsAsync(), e => e.Actor == "alice");
+        await portal.AssertExportRefusedAsync("alice", "/audit/export.csv");
         // On alice's access log, like a refused command (the per-minute bound is ReadRefusalTests').
         await using var query = portal.Services.GetRequiredService<IDocumentStore>().QuerySession();
         var refused = (await query.Events.QueryRawEventDataOnly<AuditPortal.Core.AccessControl.ReadRefused>()
