@@ -63,13 +63,30 @@ public class ApprovalDecisionsTests
         ThenRejected(() => ApprovalDecisions.Handle(Given(Requested), Request()), ErrorCodes.RequestNotPending);
     }
 
-    [Fact]
-    public void Given_a_pending_request_When_sam_approves_Then_request_approved_records_who_when_and_note()
-    {
-        var e = ApprovalDecisions.Handle(Given(Requested), Approve());
+    /// <summary>A pending request's endings by a decision: the event each records, and the status the request then has.</summary>
+    public static readonly IReadOnlyDictionary<string, (Func<object> When, object Then, ApprovalStatus Status)> Decisions =
+        new Dictionary<string, (Func<object>, object, ApprovalStatus)>
+        {
+            ["sam approves: who, when and note"] = (() => ApprovalDecisions.Handle(Given(Requested), Approve()),
+                new RequestApproved(RequestId, "sam", Now + TimeSpan.FromHours(1), "checked the ticket"), ApprovalStatus.Approved),
+            ["sam rejects with a reason"] = (() => ApprovalDecisions.Handle(Given(Requested), Reject()),
+                new RequestRejected(RequestId, "sam", Now + TimeSpan.FromHours(1), "no ticket"), ApprovalStatus.Rejected),
+            ["its time is up: recorded by the portal"] = (() => ApprovalDecisions.Handle(Given(Requested), Expire(Expiry)),
+                new RequestExpired(RequestId, ApprovalService.ExpiryActor, Now + Expiry), ApprovalStatus.Expired),
+        };
 
-        Assert.Equal(new RequestApproved(RequestId, "sam", Now + TimeSpan.FromHours(1), "checked the ticket"), e);
-        Assert.Equal(ApprovalStatus.Approved, Given(Requested, e)!.Status);
+    public static TheoryData<string> DecisionCases => Cases(Decisions);
+
+    [Theory]
+    [MemberData(nameof(DecisionCases))]
+    public void Given_a_pending_request_When_it_is_approved_rejected_or_expired_Then_the_event_records_it_and_the_request_ends(string decision)
+    {
+        var (when, then, status) = Decisions[decision];
+
+        var e = when();
+
+        Assert.Equal(then, e);
+        Assert.Equal(status, Given(Requested, e)!.Status);
     }
 
     [Theory]
@@ -96,15 +113,6 @@ public class ApprovalDecisionsTests
     }
 
     [Fact]
-    public void Given_a_pending_request_When_sam_rejects_with_a_reason_Then_request_rejected_records_it()
-    {
-        var e = ApprovalDecisions.Handle(Given(Requested), Reject());
-
-        Assert.Equal(new RequestRejected(RequestId, "sam", Now + TimeSpan.FromHours(1), "no ticket"), e);
-        Assert.Equal(ApprovalStatus.Rejected, Given(Requested, e)!.Status);
-    }
-
-    [Fact]
     public void Given_a_pending_request_When_rejecting_without_a_reason_Then_the_reason_is_required()
     {
         ThenInvalid(() => ApprovalDecisions.Handle(Given(Requested), Reject(reason: "")), "reason");
@@ -123,15 +131,6 @@ public class ApprovalDecisionsTests
     public void Given_alices_request_When_sam_withdraws_it_Then_only_the_requester_may()
     {
         ThenRejected(() => ApprovalDecisions.Handle(Given(Requested), Withdraw(by: "sam")), ErrorCodes.NotRequester);
-    }
-
-    [Fact]
-    public void Given_a_pending_request_When_its_time_is_up_Then_request_expired_is_recorded_by_the_portal()
-    {
-        var e = ApprovalDecisions.Handle(Given(Requested), Expire(Expiry));
-
-        Assert.Equal(new RequestExpired(RequestId, ApprovalService.ExpiryActor, Now + Expiry), e);
-        Assert.Equal(ApprovalStatus.Expired, Given(Requested, e)!.Status);
     }
 
     [Fact]

@@ -78,6 +78,23 @@ public class PortalHostFixture : IAsyncLifetime
         return walletId;
     }
 
+    /// <summary>
+    /// Moves credits on a wallet as <paramref name="support"/>, in order: a positive amount is a grant, a negative one a
+    /// spend, each with its reason; each must be accepted.
+    /// </summary>
+    public async Task MoveCreditsAsync(Guid walletId, IEnumerable<(int Credits, string Reason)> movements, string support = "alice")
+    {
+        var wallets = Get<WalletService>();
+        var actor = Actor(support);
+        foreach (var (credits, reason) in movements)
+        {
+            var moved = credits > 0
+                ? await wallets.GrantAsync(actor, Guid.CreateVersion7(), walletId, credits, reason, null)
+                : await wallets.SpendAsync(actor, Guid.CreateVersion7(), walletId, -credits, reason, null);
+            Assert.True(moved.Succeeded, moved.Message);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (_host is null) return;

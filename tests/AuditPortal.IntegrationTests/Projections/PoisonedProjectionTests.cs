@@ -41,11 +41,7 @@ public class PoisonedProjectionTests(PoisonedProjectionFixture fixture) : IClass
     public async Task Given_a_projection_that_throws_on_one_event_When_the_daemon_reaches_it_Then_that_shard_pauses_before_the_event_and_reports_it()
     {
         var walletId = await fixture.SupportWalletAsync(10);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), walletId, 2, "listing", null)).Succeeded);
-        Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), walletId, 3, PoisonedBalanceProjection.PoisonReason, null)).Succeeded);
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), walletId, 4, "after the poison", null)).Succeeded);
+        await fixture.MoveCreditsAsync(walletId, [(-2, "listing"), (-3, PoisonedBalanceProjection.PoisonReason), (4, "after the poison")]);
         await using var query = fixture.Store.QuerySession();
         var events = await query.Events.FetchStreamAsync(walletId);
         var poison = events.Single(e => e.Data is CreditsSpent { Reason: PoisonedBalanceProjection.PoisonReason });

@@ -42,6 +42,14 @@ public sealed class PreviousVersionCacheTests(ITestOutputHelper output) : IAsync
 
     private WalletQueries ListB => new(StoreB, _nodeB.Services.GetRequiredService<PreviousReadModels>(), new FixedActor(ReliabilityHost.Actor("alice")));
 
+    /// <summary>Node B's wallet list sorted by balance: the three wallets' 5, 6, 7 whichever version it reads.</summary>
+    private async Task<WalletListPage> BalancesOnBAsync()
+    {
+        var page = await ListB.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
+        Assert.Equal([5, 6, 7], page.Items.Select(x => x.Balance));
+        return page;
+    }
+
     /// <summary>Three wallets granted 5, 6, 7 by a node that builds the read models, which then stops.</summary>
     private async Task BuildAsync()
     {
@@ -73,9 +81,7 @@ public sealed class PreviousVersionCacheTests(ITestOutputHelper output) : IAsync
     {
         await BuildAsync();
         var cache = PreviousVersionCache.For(StoreB);
-        var before = await ListB.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
-        Assert.Null(before.Previous);
-        Assert.Equal([5, 6, 7], before.Items.Select(x => x.Balance));
+        Assert.Null((await BalancesOnBAsync()).Previous);
         // Cached: node B's next lists read no catalog.
         Assert.False(cache.Known);
 
@@ -87,9 +93,7 @@ public sealed class PreviousVersionCacheTests(ITestOutputHelper output) : IAsync
         {
             Assert.Equal(ReadModelUpgrade.Serving, await ReadModelUpgrade.StateAsync(_database, "auditportal"));
             await upgradeNotice;
-            var during = await ListB.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
-            Assert.NotNull(during.Previous);
-            Assert.Equal([5, 6, 7], during.Items.Select(x => x.Balance));
+            Assert.NotNull((await BalancesOnBAsync()).Previous);
             Assert.True(cache.Known);
             await nodeA.StopAsync();
         }
@@ -103,9 +107,7 @@ public sealed class PreviousVersionCacheTests(ITestOutputHelper output) : IAsync
             var switchNotice = EverythingOnBAsync();
             Assert.True(await ReadModelUpgrade.SwitchWhenCaughtUpAsync(builderStore, _database, TimeSpan.FromMilliseconds(200), dropPrevious: true));
             await switchNotice;
-            var after = await ListB.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
-            Assert.Null(after.Previous);
-            Assert.Equal([5, 6, 7], after.Items.Select(x => x.Balance));
+            Assert.Null((await BalancesOnBAsync()).Previous);
             Assert.False(cache.Known);
             await builder.StopAsync();
         }
@@ -129,9 +131,7 @@ public sealed class PreviousVersionCacheTests(ITestOutputHelper output) : IAsync
         // The upgrade's notice goes out while node B does not listen.
         await ReadModelUpgrade.MoveAsideAsync(_database, "auditportal");
         Assert.True(feed.ListenerProcessId == 0, "node B reconnected before the upgrade; the test did not lose the notice");
-        var page = await ListB.ListAsync(new WalletListQuery(SortBy: nameof(WalletSummary.Balance)));
-        Assert.NotNull(page.Previous);
-        Assert.Equal([5, 6, 7], page.Items.Select(x => x.Balance));
+        Assert.NotNull((await BalancesOnBAsync()).Previous);
         Assert.Null(cache.Known);
 
         // Listening again: the answer is probed once more and cached.

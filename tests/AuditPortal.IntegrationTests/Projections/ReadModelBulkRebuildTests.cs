@@ -107,10 +107,7 @@ public class ReadModelBulkRebuildPoisonTests(PortalHostFixture fixture) : IClass
     public async Task Given_an_event_that_cannot_be_read_When_every_read_model_is_rebuilt_Then_it_fails_with_that_sequence_and_type_and_changes_nothing()
     {
         var id = await fixture.SupportWalletAsync(10);
-        var wallets = fixture.Get<WalletService>();
-        var alice = PortalHostFixture.Actor("alice");
-        Assert.True((await wallets.GrantAsync(alice, Guid.CreateVersion7(), id, 4, "to be poisoned", null)).Succeeded);
-        Assert.True((await wallets.SpendAsync(alice, Guid.CreateVersion7(), id, 3, "after the poison", null)).Succeeded);
+        await fixture.MoveCreditsAsync(id, [(4, "to be poisoned"), (-3, "after the poison")]);
         await fixture.WaitForProjectionsAsync();
         var poison = (await Sql.QueryAsync(fixture.ConnectionString,
             "select seq_id from mt_events where type = 'credits_granted_v2' and data->>'reason' = 'to be poisoned'", r => r.GetInt64(0))).Single();

@@ -15,18 +15,7 @@ public sealed class EventChainTests(ITestOutputHelper output)
     {
         var connection = await TestCluster.CreateDatabaseAsync(nameof(EventChainTests));
         await SchemaApply.ApplyAsync(connection, connection, new PortalStoreSettings());
-        await using (var store = DocumentStore.For(o => { PortalStore.Configure(o, connection, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); }))
-        {
-            var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
-            var actor = Actor.System("chain-test");
-            foreach (var id in new[] { Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7() })
-            {
-                Assert.True((await wallets.OpenAsync(actor, Guid.CreateVersion7(), id, "owner")).Succeeded);
-                Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 10, "a", null)).Succeeded);
-                Assert.True((await wallets.SpendAsync(actor, Guid.CreateVersion7(), id, 4, "b", null)).Succeeded);
-                Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 1, "c", null)).Succeeded);
-            }
-        }
+        await WriteTwelveEventsAsync(connection);
         await using var conn = await PortalSql.OpenAsync(connection);
         Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
         var intact = await EventSeals.VerifyAsync(conn, Schema);
@@ -35,13 +24,57 @@ public sealed class EventChainTests(ITestOutputHelper output)
         return connection;
     }
 
+    /// <summary>A store as the portal configures it, for tests that run no daemon (so without the audit indexes).</summary>
+    private static DocumentStore Store(string connection) =>
+        DocumentStore.For(o => { PortalStore.Configure(o, connection, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); });
+
+    private static WalletService Wallets(IDocumentStore store) =>
+        new(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
+
+    /// <summary>3 wallets × 4 events (open, grant 10, spend 4, grant 1), written through the wallet service.</summary>
+    private static async Task WriteTwelveEventsAsync(string connection)
+    {
+        await using var store = Store(connection);
+        var wallets = Wallets(store);
+        var actor = Actor.System("chain-test");
+        for (var i = 0; i < 3; i++)
+        {
+            var id = Guid.CreateVersion7();
+            Assert.True((await wallets.OpenAsync(actor, Guid.CreateVersion7(), id, "owner")).Succeeded);
+            Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 10, "a", null)).Succeeded);
+            Assert.True((await wallets.SpendAsync(actor, Guid.CreateVersion7(), id, 4, "b", null)).Succeeded);
+            Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 1, "c", null)).Succeeded);
+        }
+    }
+
     private async Task<VerificationResult> TamperAndVerifyAsync(string connection, string tampering)
     {
         await using var conn = await PortalSql.OpenAsync(connection);
         await using (var cmd = new NpgsqlCommand(tampering, conn)) Assert.True(await cmd.ExecuteNonQueryAsync() > 0);
+        return await VerifyAfterAsync(conn, tampering);
+    }
+
+    private async Task<VerificationResult> VerifyAfterAsync(NpgsqlConnection conn, string tampering)
+    {
         var result = await EventSeals.VerifyAsync(conn, Schema);
         output.WriteLine($"{tampering}\n  -> {(result.FirstTampering is { } t ? $"first altered sequence number {t.SequenceNumber}: {t.Problem}" : "intact")}");
         return result;
+    }
+
+    /// <summary>
+    /// Runs each statement alone on one connection, in a transaction rolled back afterwards (so that each is the first
+    /// difference), hands it to <paramref name="check"/>, and finds the chain intact after them all.
+    /// </summary>
+    private static async Task EachAloneAsync(string connection, IEnumerable<string> statements, Func<NpgsqlCommand, Task> check)
+    {
+        await using var conn = await PortalSql.OpenAsync(connection);
+        foreach (var sql in statements)
+        {
+            await using var tx = await conn.BeginTransactionAsync();
+            await using (var cmd = new NpgsqlCommand(sql, conn, tx)) await check(cmd);
+            await tx.RollbackAsync();
+        }
+        Assert.True((await EventSeals.VerifyAsync(conn, Schema)).Intact);
     }
 
     [Fact]
@@ -54,22 +87,17 @@ public sealed class EventChainTests(ITestOutputHelper output)
         Assert.Equal((11, 1), (result.VerifiedEvents, result.TamperingCount));
     }
 
-    [Fact]
-    public async Task Given_sealed_events_When_a_superuser_deletes_one_Then_verify_names_its_sequence_number()
+    [Theory]
+    // One deleted: its own sequence number.
+    [InlineData($"delete from {Schema}.mt_events where seq_id = 9", 9)]
+    // Two swapped: the first moved one.
+    [InlineData($"update {Schema}.mt_events set seq_id = -3 where seq_id = 3; update {Schema}.mt_events set seq_id = 3 where seq_id = 4; " +
+                $"update {Schema}.mt_events set seq_id = 4 where seq_id = -3", 3)]
+    public async Task Given_sealed_events_When_a_superuser_deletes_one_or_swaps_two_Then_verify_names_the_first_altered_sequence_number(string tampering, long sequence)
     {
         var connection = await SealedDatabaseAsync();
-        var result = await TamperAndVerifyAsync(connection, $"delete from {Schema}.mt_events where seq_id = 9");
-        Assert.Equal(9, result.FirstTampering?.SequenceNumber);
-    }
-
-    [Fact]
-    public async Task Given_sealed_events_When_a_superuser_swaps_two_Then_verify_names_the_first_moved_sequence_number()
-    {
-        var connection = await SealedDatabaseAsync();
-        var result = await TamperAndVerifyAsync(connection,
-            $"update {Schema}.mt_events set seq_id = -3 where seq_id = 3; update {Schema}.mt_events set seq_id = 3 where seq_id = 4; " +
-            $"update {Schema}.mt_events set seq_id = 4 where seq_id = -3");
-        Assert.Equal(3, result.FirstTampering?.SequenceNumber);
+        var result = await TamperAndVerifyAsync(connection, tampering);
+        Assert.Equal(sequence, result.FirstTampering?.SequenceNumber);
     }
 
     [Fact]
@@ -89,24 +117,9 @@ public sealed class EventChainTests(ITestOutputHelper output)
     /// </summary>
     private static async Task<(string Superuser, string Runtime)> SealedByRuntimeRoleAsync()
     {
-        var superuser = await TestCluster.CreateDatabaseAsync(nameof(EventChainTests));
-        var suffix = new NpgsqlConnectionStringBuilder(superuser).Database![^12..];
-        await DatabaseRoles.EnsureAsync(superuser, Schema, $"migrator_{suffix}", $"app_{suffix}");
-        var runtime = DatabaseRoles.WithUser(superuser, $"app_{suffix}");
-        await SchemaApply.ApplyAsync(DatabaseRoles.WithUser(superuser, $"migrator_{suffix}"), runtime, new PortalStoreSettings());
-        await using (var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); }))
-        {
-            var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
-            var actor = Actor.System("chain-test");
-            for (var i = 0; i < 3; i++)
-            {
-                var id = Guid.CreateVersion7();
-                Assert.True((await wallets.OpenAsync(actor, Guid.CreateVersion7(), id, "owner")).Succeeded);
-                Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 10, "a", null)).Succeeded);
-                Assert.True((await wallets.SpendAsync(actor, Guid.CreateVersion7(), id, 4, "b", null)).Succeeded);
-                Assert.True((await wallets.GrantAsync(actor, Guid.CreateVersion7(), id, 1, "c", null)).Succeeded);
-            }
-        }
+        var (superuser, migrator, runtime) = await ReliabilityHost.CreateRoleSplitDatabaseAsync(nameof(EventChainTests));
+        await SchemaApply.ApplyAsync(migrator, runtime, new PortalStoreSettings());
+        await WriteTwelveEventsAsync(runtime);
         await using var conn = await PortalSql.OpenAsync(runtime);
         Assert.Equal(12, await EventSeals.SealCommittedAsync(conn, Schema));
         Assert.True((await EventSeals.VerifyAsync(conn, Schema)).Intact);
@@ -117,9 +130,8 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_the_runtime_role_When_it_inserts_changes_or_deletes_a_seal_Then_each_is_refused()
     {
         var (_, runtime) = await SealedByRuntimeRoleAsync();
-        await using var conn = await PortalSql.OpenAsync(runtime);
-        foreach (var sql in new[]
-                 {
+        await EachAloneAsync(runtime,
+                 [
                      $"insert into {Schema}.{EventSeals.TableName} (seq_id, row_hash, chain_hash, hash_version) values (13, sha256('x'), sha256('y'), 2)",
                      $"update {Schema}.{EventSeals.TableName} set chain_hash = sha256('forged') where seq_id = 12",
                      $"delete from {Schema}.{EventSeals.TableName} where seq_id = 12",
@@ -129,13 +141,13 @@ public sealed class EventChainTests(ITestOutputHelper output)
                      $"select count(*) from {Schema}.{EventSeals.MarksTableName}",
                      $"insert into {Schema}.{EventSeals.MarksTableName} (own_xid, last_value, writers) values ('1', 1000000, '{{}}')",
                      $"update {Schema}.{EventSeals.MarksTableName} set last_value = 1000000",
-                 })
-        {
-            var denied = await Assert.ThrowsAsync<PostgresException>(() => new NpgsqlCommand(sql, conn).ExecuteNonQueryAsync());
-            Assert.True(denied.SqlState is PostgresErrorCodes.InsufficientPrivilege, $"{sql}: {denied.SqlState} {denied.MessageText}");
-            output.WriteLine($"as the runtime role: {sql}\n  -> {denied.SqlState} {denied.MessageText}");
-        }
-        Assert.True((await EventSeals.VerifyAsync(conn, Schema)).Intact);
+                 ],
+            async cmd =>
+            {
+                var denied = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteNonQueryAsync());
+                Assert.True(denied.SqlState is PostgresErrorCodes.InsufficientPrivilege, $"{cmd.CommandText}: {denied.SqlState} {denied.MessageText}");
+                output.WriteLine($"as the runtime role: {cmd.CommandText}\n  -> {denied.SqlState} {denied.MessageText}");
+            });
     }
 
     [Fact]
@@ -169,24 +181,19 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_sealed_events_When_a_superuser_changes_headers_archive_flag_type_name_or_tenant_Then_each_is_detected()
     {
         var (superuser, _) = await SealedByRuntimeRoleAsync();
-        await using var conn = await PortalSql.OpenAsync(superuser);
-        foreach (var sql in new[]
-                 {
+        await EachAloneAsync(superuser,
+                 [
                      $"update {Schema}.mt_events set headers = '{{\"source\": \"forged\"}}'::jsonb where seq_id = 7",
                      $"update {Schema}.mt_events set is_archived = true where seq_id = 7",
                      $"update {Schema}.mt_events set mt_dotnet_type = 'AuditPortal.Core.Wallets.CreditsGranted, AuditPortal.Core' where seq_id = 7 and mt_dotnet_type <> 'AuditPortal.Core.Wallets.CreditsGranted, AuditPortal.Core'",
                      $"update {Schema}.mt_events set tenant_id = 'other' where seq_id = 7",
-                 })
-        {
-            // Each change alone, rolled back afterwards, so that each is the first difference.
-            await using var tx = await conn.BeginTransactionAsync();
-            await using (var cmd = new NpgsqlCommand(sql, conn, tx)) Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
-            var result = await EventSeals.VerifyAsync(conn, Schema);
-            output.WriteLine($"{sql}\n  -> {(result.FirstTampering is { } t ? $"first altered sequence number {t.SequenceNumber}: {t.Problem}" : "intact")}");
-            Assert.Equal(7, result.FirstTampering?.SequenceNumber);
-            await tx.RollbackAsync();
-        }
-        Assert.True((await EventSeals.VerifyAsync(conn, Schema)).Intact);
+                 ],
+            async cmd =>
+            {
+                Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+                var result = await VerifyAfterAsync(cmd.Connection!, cmd.CommandText);
+                Assert.Equal(7, result.FirstTampering?.SequenceNumber);
+            });
     }
 
     [Fact]
@@ -267,8 +274,8 @@ public sealed class EventChainTests(ITestOutputHelper output)
     public async Task Given_a_transaction_in_flight_and_a_forged_high_water_mark_When_sealing_Then_nothing_past_the_transaction_is_sealed_and_no_false_alarm_follows()
     {
         var (superuser, runtime) = await SealedByRuntimeRoleAsync();
-        await using var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); });
-        var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
+        await using var store = Store(runtime);
+        var wallets = Wallets(store);
 
         // A wallet opened inside a transaction that stays open (sequence 13, in flight) ...
         await using var inFlight = await PortalSql.OpenAsync(runtime);
@@ -403,11 +410,8 @@ public sealed class EventChainTests(ITestOutputHelper output)
         await using var open = await PortalSql.OpenAsync(runtime);
         await using var tx = await open.BeginTransactionAsync();
         await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", open, tx)) await xid.ExecuteScalarAsync();
-        await using (var store = DocumentStore.For(o => { PortalStore.Configure(o, runtime, new PortalStoreSettings()); PortalSchema.IgnoreAuditIndexes(o); }))
-        {
-            var wallets = new WalletService(new CommandExecutor(store, NullLogger<CommandExecutor>.Instance), WalletLimits.Default, TimeProvider.System);
-            Assert.True((await wallets.OpenAsync(Actor.System("chain-test"), Guid.CreateVersion7(), Guid.CreateVersion7(), "late")).Succeeded);
-        }
+        await using (var store = Store(runtime))
+            Assert.True((await Wallets(store).OpenAsync(Actor.System("chain-test"), Guid.CreateVersion7(), Guid.CreateVersion7(), "late")).Succeeded);
         Assert.Equal(0, (await EventSeals.SealAsync(conn, Schema)).Sealed);
         await ReliabilityHost.ScalarAsync(superuser, $"update {Schema}.{EventSeals.MarksTableName} set recorded_at = recorded_at - interval '10 minutes' where last_value >= 13; select 0");
         Assert.Equal(0, (await EventSeals.SealAsync(conn, Schema)).Sealed);

@@ -10,14 +10,7 @@ public class BatchProjectionTests(PortalHostFixture fixture) : IClassFixture<Por
     private async Task<Guid> WalletAsync(params int[] movements)
     {
         var id = await fixture.SupportWalletAsync(0);
-        var alice = PortalHostFixture.Actor("alice");
-        foreach (var m in movements)
-        {
-            var r = m > 0
-                ? await Wallets.GrantAsync(alice, Guid.CreateVersion7(), id, m, "grant", null)
-                : await Wallets.SpendAsync(alice, Guid.CreateVersion7(), id, -m, "spend", null);
-            Assert.True(r.Succeeded, r.Message);
-        }
+        await fixture.MoveCreditsAsync(id, movements.Select(m => (m, m > 0 ? "grant" : "spend")));
         await fixture.WaitForProjectionsAsync();
         return id;
     }
