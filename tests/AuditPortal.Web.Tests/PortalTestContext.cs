@@ -41,6 +41,30 @@ public abstract class PortalTestContext : BunitContext, IAsyncLifetime
     /// <summary>Register fakes here: after SetRendererInfo the service collection is frozen.</summary>
     protected virtual void AddServices() { }
 
+    /// <summary>The component as the page at this address shows it (it reads its filters from the address), with the popover provider the layout gives its menus.</summary>
+    protected IRenderedComponent<TComponent> RenderAt<TComponent>(string uri) where TComponent : IComponent
+    {
+        // One provider, as in the layout: a second one would claim the same section and throw.
+        if (!_popoverProviderRendered) Render<MudPopoverProvider>();
+        _popoverProviderRendered = true;
+        Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
+        return Render<TComponent>();
+    }
+
+    private bool _popoverProviderRendered;
+
+    /// <summary>Types each value into its field, as the user does.</summary>
+    protected static void TypeInto<TComponent>(IRenderedComponent<TComponent> cut, params (string Field, string Value)[] input) where TComponent : IComponent
+    {
+        foreach (var (field, value) in input) cut.Find(field).Input(value);
+    }
+
+    /// <summary>Each field still holds what was typed into it.</summary>
+    protected static void AssertStillTyped<TComponent>(IRenderedComponent<TComponent> cut, params (string Field, string Value)[] input) where TComponent : IComponent
+    {
+        foreach (var (field, value) in input) Assert.Equal((field, value), (field, cut.Find(field).GetAttribute("value")));
+    }
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     // MudBlazor's services are async-disposable only; xunit 2 must dispose through IAsyncLifetime.

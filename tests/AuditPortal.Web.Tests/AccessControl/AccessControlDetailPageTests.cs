@@ -31,14 +31,22 @@ public class AccessControlDetailPageTests : PortalTestContext
         return (popovers, dialogs, snackbars, page);
     }
 
-    /// <summary>The portal list's page with its grant dialog filled in (the end too, when given) and submitted.</summary>
+    /// <summary>The portal list's page with its grant dialog open.</summary>
     private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
-        SubmitGrant(string principal, string reason, string? until = null)
+        OpenGrantDialog()
     {
         var (_, dialogs, snackbars, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
         cut.Find("#acl-grant").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        return (dialogs, snackbars, cut);
+    }
+
+    /// <summary>The portal list's page with its grant dialog filled in (the end too, when given) and submitted.</summary>
+    private (IRenderedComponent<MudDialogProvider> Dialogs, IRenderedComponent<MudSnackbarProvider> Snackbars, IRenderedComponent<AccessControlDetailPage> Page)
+        SubmitGrant(string principal, string reason, string? until = null)
+    {
+        var (dialogs, snackbars, cut) = OpenGrantDialog();
         dialogs.Find("#acl-principal").Input(principal);
         if (until is not null) dialogs.Find("#acl-until").Input(until);
         dialogs.Find("#acl-reason").Input(reason);
@@ -64,10 +72,7 @@ public class AccessControlDetailPageTests : PortalTestContext
     [Fact]
     public void Given_a_single_sign_on_user_who_signed_in_When_an_admin_types_their_display_name_Then_picking_them_grants_to_their_stable_name()
     {
-        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-principal")));
+        var (dialogs, _, _) = OpenGrantDialog();
 
         dialogs.Find("#acl-principal").Input("lovelace");
         dialogs.WaitForAssertion(() => Assert.Equal("Ada Lovelace (ada@idp.example)", dialogs.Find(".acl-person").TextContent.Trim()));
@@ -150,11 +155,8 @@ public class AccessControlDetailPageTests : PortalTestContext
     [Fact]
     public void Given_a_missing_principal_or_reason_When_submitting_the_dialog_Then_it_is_refused_without_a_command()
     {
-        var (_, dialogs, _, cut) = RenderPage(FakeAccessControlReads.PortalId.ToString());
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#acl-grant")));
+        var (dialogs, _, _) = OpenGrantDialog();
 
-        cut.Find("#acl-grant").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("#acl-submit")));
         dialogs.Find("#acl-submit").Click();
 
         dialogs.WaitForAssertion(() => Assert.Contains("Enter the user name", dialogs.Markup));

@@ -7,13 +7,6 @@ public class AccessReviewPageTests : PortalTestContext
 
     protected override void AddServices() => Services.AddSingleton<IAccessControlReads>(_queries);
 
-    private IRenderedComponent<AccessReviewPage> RenderAt(string uri)
-    {
-        Render<MudPopoverProvider>();
-        Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
-        return Render<AccessReviewPage>();
-    }
-
     private void GivenGrants()
     {
         _queries.Review.AddRange(
@@ -25,14 +18,20 @@ public class AccessReviewPageTests : PortalTestContext
         ]);
     }
 
+    /// <summary>The unfiltered review of the grants above, once it shows all three.</summary>
+    private IRenderedComponent<AccessReviewPage> RenderReviewOfGrants()
+    {
+        GivenGrants();
+        var cut = RenderAt<AccessReviewPage>("/access-control/review");
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.review-row").Count));
+        return cut;
+    }
+
     [Fact]
     public void Given_grants_When_the_review_opens_Then_each_shows_display_name_beside_subject_grantor_end_and_last_sign_in()
     {
-        GivenGrants();
+        var cut = RenderReviewOfGrants();
 
-        var cut = RenderAt("/access-control/review");
-
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.review-row").Count));
         var ada = cut.Find("tr.review-row[data-principal='ada@idp.example']");
         Assert.Equal("Ada Lovelace", ada.QuerySelector(".review-display-name")!.TextContent);
         Assert.Contains("(ada@idp.example)", ada.QuerySelector(".review-person")!.TextContent);
@@ -54,7 +53,7 @@ public class AccessReviewPageTests : PortalTestContext
     {
         GivenGrants();
 
-        var cut = RenderAt("/access-control/review?person=lovelace&permission=ReadAudit&timeBound=true");
+        var cut = RenderAt<AccessReviewPage>("/access-control/review?person=lovelace&permission=ReadAudit&timeBound=true");
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.review-row")));
         Assert.Equal(new AccessReviewFilter("lovelace", Permission.ReadAudit, TimeBoundOnly: true), _queries.ReviewFilters.Single());
@@ -65,9 +64,7 @@ public class AccessReviewPageTests : PortalTestContext
     [Fact]
     public void Given_filters_typed_When_applied_Then_they_are_put_into_the_address()
     {
-        GivenGrants();
-        var cut = RenderAt("/access-control/review");
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.review-row").Count));
+        var cut = RenderReviewOfGrants();
 
         cut.Find("#review-person").Input("admin");
         cut.Find("#review-idle-days").Input("90");
@@ -80,9 +77,7 @@ public class AccessReviewPageTests : PortalTestContext
     [Fact]
     public void Given_a_bad_number_of_days_When_applied_Then_it_is_refused_and_kept_and_the_address_stays()
     {
-        GivenGrants();
-        var cut = RenderAt("/access-control/review");
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.review-row").Count));
+        var cut = RenderReviewOfGrants();
 
         cut.Find("#review-idle-days").Input("soon");
         cut.Find("#review-apply").Click();
@@ -96,7 +91,7 @@ public class AccessReviewPageTests : PortalTestContext
     [Fact]
     public void Given_an_unknown_permission_in_the_address_When_opened_Then_a_clear_error_shows_and_no_read_runs()
     {
-        var cut = RenderAt("/access-control/review?permission=Everything");
+        var cut = RenderAt<AccessReviewPage>("/access-control/review?permission=Everything");
 
         Assert.Contains("\"Everything\" is not a permission", cut.Find("#review-filter-error").TextContent);
         Assert.Empty(_queries.ReviewFilters);
@@ -109,7 +104,7 @@ public class AccessReviewPageTests : PortalTestContext
         GivenGrants();
         _queries.DenyReview = true;
 
-        var cut = RenderAt("/access-control/review");
+        var cut = RenderAt<AccessReviewPage>("/access-control/review");
 
         cut.WaitForAssertion(() => Assert.Contains("EditAccessControl", cut.Find("#review-denied").TextContent));
         Assert.Empty(cut.FindAll("tr.review-row"));

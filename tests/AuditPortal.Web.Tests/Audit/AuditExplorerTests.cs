@@ -2,16 +2,25 @@ namespace AuditPortal.Web.Tests.Audit;
 
 public class AuditExplorerTests : AuditReadsTestContext
 {
-    private IRenderedComponent<AuditExplorer> RenderAt(string uri)
+    /// <summary>The explorer filtered to sam, once it shows sam's one event.</summary>
+    private IRenderedComponent<AuditExplorer> RenderSamsEvent()
     {
-        Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
-        return Render<AuditExplorer>();
+        var cut = RenderAt<AuditExplorer>("/audit?actor=sam");
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
+        return cut;
+    }
+
+    /// <summary>The CSV and the JSON export links both ask for this query.</summary>
+    private static void AssertExportsAsk(IRenderedComponent<AuditExplorer> cut, string query)
+    {
+        Assert.Equal($"/audit/export.csv?{query}", cut.Find("a#export-csv").GetAttribute("href"));
+        Assert.Equal($"/audit/export.json?{query}", cut.Find("a#export-json").GetAttribute("href"));
     }
 
     [Fact]
     public void Given_no_filter_When_opened_Then_all_events_show_newest_first()
     {
-        var cut = RenderAt("/audit");
+        var cut = RenderAt<AuditExplorer>("/audit");
 
         cut.WaitForAssertion(() => Assert.Equal(["4", "3", "2", "1"], cut.FindAll("tr.audit-row").Select(r => r.GetAttribute("data-seq"))));
         Assert.Equal(AuditFilter.None, Reader.Queries.Single().Filter);
@@ -20,32 +29,28 @@ public class AuditExplorerTests : AuditReadsTestContext
     [Fact]
     public void Given_an_actor_in_the_address_When_opened_Then_the_feed_and_the_exports_are_filtered_by_it()
     {
-        var cut = RenderAt("/audit?actor=sam");
+        var cut = RenderAt<AuditExplorer>("/audit?actor=sam");
 
         cut.WaitForAssertion(() => Assert.Equal("sam", Assert.Single(cut.FindAll("tr.audit-row")).GetAttribute("data-actor")));
         Assert.Equal("sam", Reader.Queries.Single().Filter.Actor);
         Assert.Equal("sam", cut.Find("#filter-actor").GetAttribute("value"));
-        Assert.Equal("/audit/export.csv?actor=sam", cut.Find("a#export-csv").GetAttribute("href"));
-        Assert.Equal("/audit/export.json?actor=sam", cut.Find("a#export-json").GetAttribute("href"));
+        AssertExportsAsk(cut, "actor=sam");
     }
 
     [Fact]
     public void Given_a_filter_When_evidence_is_ticked_Then_both_export_links_ask_for_evidence_with_the_filter()
     {
-        var cut = RenderAt("/audit?actor=sam");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
+        var cut = RenderSamsEvent();
 
         cut.Find("input#export-evidence").Change(true);
 
-        Assert.Equal("/audit/export.csv?actor=sam&evidence=true", cut.Find("a#export-csv").GetAttribute("href"));
-        Assert.Equal("/audit/export.json?actor=sam&evidence=true", cut.Find("a#export-json").GetAttribute("href"));
+        AssertExportsAsk(cut, "actor=sam&evidence=true");
     }
 
     [Fact]
     public void Given_hostile_text_in_a_summary_and_a_payload_When_the_explorer_shows_them_Then_they_are_literal()
     {
-        var cut = RenderAt("/audit?actor=sam");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
+        var cut = RenderSamsEvent();
 
         cut.Find("tr.audit-row .audit-expand").Click();
 
@@ -59,14 +64,13 @@ public class AuditExplorerTests : AuditReadsTestContext
     [Fact]
     public void Given_an_events_details_When_following_its_correlation_id_Then_the_explorer_shows_that_operation_and_exports_it()
     {
-        var cut = RenderAt("/audit?actor=sam");
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.audit-row")));
+        var cut = RenderSamsEvent();
         cut.Find("tr.audit-row .audit-expand").Click();
 
         // A request, its decision and its change share the request's correlation: the details link to all of them.
         var link = cut.WaitForElement("a.audit-operation");
         Assert.Equal("/audit?correlation=corr-3", link.GetAttribute("href"));
-        var operation = RenderAt(link.GetAttribute("href")!);
+        var operation = RenderAt<AuditExplorer>(link.GetAttribute("href")!);
 
         operation.WaitForAssertion(() => Assert.Equal("corr-3", Reader.Queries[^1].Filter.Correlation));
         Assert.Equal("corr-3", operation.Find("#filter-correlation").GetAttribute("value"));
@@ -78,7 +82,7 @@ public class AuditExplorerTests : AuditReadsTestContext
     {
         for (var i = 5; i <= 60; i++)
             Reader.Add(i, "wallet", FakeAuditReads.WalletId, i, "credits_granted", "alice", DateTimeOffset.UtcNow, $"row {i}");
-        var cut = RenderAt("/audit");
+        var cut = RenderAt<AuditExplorer>("/audit");
         cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("tr.audit-row").Count));
 
         cut.Find("#audit-load-more").Click();
@@ -93,7 +97,7 @@ public class AuditExplorerTests : AuditReadsTestContext
     {
         Reader.DisplayNames["sam"] = "Sam Okafor";
 
-        var cut = RenderAt("/audit");
+        var cut = RenderAt<AuditExplorer>("/audit");
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("tr.audit-row").Count));
         var sams = cut.Find("tr.audit-row[data-actor='sam'] .audit-actor");
@@ -106,9 +110,8 @@ public class AuditExplorerTests : AuditReadsTestContext
     [Fact]
     public void Given_filters_When_applied_Then_they_are_put_into_the_address()
     {
-        var cut = RenderAt("/audit");
-        cut.Find("#filter-actor").Input("alice");
-        cut.Find("#filter-text").Input("goodwill");
+        var cut = RenderAt<AuditExplorer>("/audit");
+        TypeInto(cut, ("#filter-actor", "alice"), ("#filter-text", "goodwill"));
 
         cut.Find("#filter-apply").Click();
 
@@ -120,7 +123,7 @@ public class AuditExplorerTests : AuditReadsTestContext
     [Fact]
     public void Given_a_malformed_stream_id_When_applied_Then_a_clear_error_shows_and_no_query_runs()
     {
-        var cut = RenderAt("/audit?streamId=not-a-guid");
+        var cut = RenderAt<AuditExplorer>("/audit?streamId=not-a-guid");
 
         Assert.Contains("\"not-a-guid\" is not a stream id", cut.Find("#audit-error").TextContent);
         Assert.Empty(Reader.Queries);
@@ -129,7 +132,7 @@ public class AuditExplorerTests : AuditReadsTestContext
     [Fact]
     public void Given_a_bad_time_typed_into_the_filter_When_applied_Then_it_is_refused_and_kept()
     {
-        var cut = RenderAt("/audit");
+        var cut = RenderAt<AuditExplorer>("/audit");
         cut.Find("#filter-from").Change("2026-11-26T10:00");
         cut.Find("#filter-to").Change("2026-11-26T09:00");
 

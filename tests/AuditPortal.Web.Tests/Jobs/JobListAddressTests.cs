@@ -3,20 +3,19 @@ namespace AuditPortal.Web.Tests.Jobs;
 /// <summary>The job list's filters and sort in its address: read when opened (a reload, a link, back/forward), written as they change.</summary>
 public class JobListAddressTests : PageTestContext
 {
-    private IRenderedComponent<JobList> RenderAt(string uri)
+    /// <summary>An open logo job and a launched website: two jobs a status filter tells apart.</summary>
+    private void GivenAnOpenAndALaunchedJob()
     {
-        RenderProviders();
-        Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
-        return Render<JobList>();
+        JobReads.Add("Logo design", "carol", JobStatus.Open);
+        JobReads.Add("Website", "dave", JobStatus.Launched);
     }
 
     [Fact]
     public void Given_filters_and_a_sort_in_the_address_When_the_list_opens_Then_the_server_is_asked_for_them_and_the_fields_show_them()
     {
-        JobReads.Add("Logo design", "carol", JobStatus.Open);
-        JobReads.Add("Website", "dave", JobStatus.Launched);
+        GivenAnOpenAndALaunchedJob();
 
-        var cut = RenderAt("/jobs?text=logo&status=open&sort=budget&desc=true");
+        var cut = RenderAt<JobList>("/jobs?text=logo&status=open&sort=budget&desc=true");
 
         cut.WaitForAssertion(() => Assert.Equal(["Logo design"], cut.FindAll(".job-link").Select(a => a.TextContent)));
         var query = JobReads.ListQueries.Last();
@@ -30,7 +29,7 @@ public class JobListAddressTests : PageTestContext
     {
         JobReads.Add("Logo design", "carol");
 
-        var cut = RenderAt("/jobs?status=Finished&sort=Price&desc=maybe");
+        var cut = RenderAt<JobList>("/jobs?status=Finished&sort=Price&desc=maybe");
 
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".job-link")));
         var error = cut.Find("#job-address-error").TextContent;
@@ -45,24 +44,17 @@ public class JobListAddressTests : PageTestContext
     public void Given_an_open_list_When_a_filter_is_typed_and_a_column_sorted_Then_the_address_follows_replacing_the_entry()
     {
         JobReads.Add("Logo design", "carol");
-        var cut = RenderAt("/jobs");
+        var cut = RenderAt<JobList>("/jobs");
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".job-link")));
-        var navigation = Services.GetRequiredService<NavigationManager>();
 
-        cut.Find("#job-text-filter").Input("logo");
-        cut.WaitForAssertion(() => Assert.EndsWith("/jobs?text=logo", navigation.Uri), TimeSpan.FromSeconds(5));
-
-        cut.FindAll("th").First(th => th.TextContent.Contains("Budget")).QuerySelector(".sortable-column-header")!.Click();
-        cut.WaitForAssertion(() => Assert.EndsWith("/jobs?text=logo&sort=Budget", navigation.Uri));
-        Assert.Equal("logo", cut.Find("#job-text-filter").GetAttribute("value"));
+        AssertAddressFollowsFilterThenSort(cut, "#job-text-filter", "logo", "/jobs?text=logo", "Budget");
     }
 
     [Fact]
     public void Given_an_open_list_When_the_address_changes_under_it_Then_the_new_address_wins()
     {
-        JobReads.Add("Logo design", "carol", JobStatus.Open);
-        JobReads.Add("Website", "dave", JobStatus.Launched);
-        var cut = RenderAt("/jobs?status=Open");
+        GivenAnOpenAndALaunchedJob();
+        var cut = RenderAt<JobList>("/jobs?status=Open");
         cut.WaitForAssertion(() => Assert.Equal(["Logo design"], cut.FindAll(".job-link").Select(a => a.TextContent)));
 
         // Back/forward to another state of the list.

@@ -41,7 +41,7 @@ public class JobListTests : PageTestContext
         var cut = Render<JobList>();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".job-link")));
 
-        cut.FindAll("th").First(th => th.TextContent.Contains("Credits spent")).QuerySelector(".sortable-column-header")!.Click();
+        SortBy(cut, "Credits spent");
 
         cut.WaitForAssertion(() => Assert.Equal("CreditsSpent", JobReads.ListQueries.Last().SortBy));
     }
@@ -63,12 +63,7 @@ public class JobListTests : PageTestContext
     [Fact]
     public void Given_a_job_read_model_being_rebuilt_When_the_list_opens_Then_the_banner_says_so()
     {
-        Lag.Current = new ReadModelLag(HighWaterMark: 250_000, SlowestSequence: 0);
-        RenderProviders();
-
-        var cut = Render<JobList>();
-
-        Assert.Contains("being rebuilt", cut.Find("#read-model-banner").TextContent);
+        Assert.Contains("being rebuilt", BannerWhenBehind<JobList>(new ReadModelLag(HighWaterMark: 250_000, SlowestSequence: 0)));
     }
 }
 

@@ -12,20 +12,13 @@ public class ProjectionsAddressTests : PortalTestContext
         Services.AddSingleton<IProjectionConsole>(new Console());
     }
 
-    private IRenderedComponent<ProjectionsPage> RenderAt(string uri)
-    {
-        Render<MudBlazor.MudPopoverProvider>();
-        Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
-        return Render<ProjectionsPage>();
-    }
-
     private static string[] Names(IRenderedComponent<ProjectionsPage> cut) =>
         cut.FindAll("#projections tbody tr").Select(r => r.QuerySelector("td")!.TextContent).ToArray();
 
     [Fact]
     public void Given_a_state_and_an_order_in_the_address_When_the_page_opens_Then_the_table_shows_those_rows_in_that_order()
     {
-        var cut = RenderAt("/projections?sort=LagEvents&desc=true");
+        var cut = RenderAt<ProjectionsPage>("/projections?sort=LagEvents&desc=true");
         cut.WaitForAssertion(() => Assert.Equal(["Jobs", "Accounts", "Wallets"], Names(cut)));
 
         Services.GetRequiredService<NavigationManager>().NavigateTo("/projections?state=Paused&sort=Name");
@@ -37,7 +30,7 @@ public class ProjectionsAddressTests : PortalTestContext
     [Fact]
     public void Given_an_unknown_state_and_column_When_the_page_opens_Then_they_are_named_and_every_projection_shows_in_the_daemons_order()
     {
-        var cut = RenderAt("/projections?state=Broken&sort=Speed");
+        var cut = RenderAt<ProjectionsPage>("/projections?state=Broken&sort=Speed");
 
         cut.WaitForAssertion(() => Assert.Equal(["Wallets", "Accounts", "Jobs"], Names(cut)));
         var error = cut.Find("#projections-address-error").TextContent;

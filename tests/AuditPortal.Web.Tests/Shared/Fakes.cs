@@ -1,45 +1,61 @@
 namespace AuditPortal.Web.Tests.Shared;
 
-public sealed class FakeWalletReads : IWalletReads
+/// <summary>
+/// What the in-memory list reads share: their rows, the list queries they were asked, and the refusal of every read
+/// once the caller's read permission was revoked, as the real services do.
+/// </summary>
+public abstract class FakeListReads<TRow, TQuery>(Permission read)
 {
-    public List<WalletSummary> Wallets { get; } = [];
+    protected List<TRow> Rows { get; } = [];
+    public List<TQuery> ListQueries { get; } = [];
+
+    /// <summary>Refuse every read as the real service does once the caller's read permission was revoked.</summary>
+    public bool Revoked { get; set; }
+
+    protected void Check()
+    {
+        if (Revoked) throw new AccessDeniedException(read);
+    }
+
+    protected TRow Added(TRow row)
+    {
+        Rows.Add(row);
+        return row;
+    }
+
+    /// <summary>Records the list query, then answers with every row that passes all the filters (the caller takes its page).</summary>
+    protected List<TRow> Matching(TQuery query, params Func<TRow, bool>[] filters)
+    {
+        ListQueries.Add(query);
+        Check();
+        return Rows.Where(row => filters.All(passes => passes(row))).ToList();
+    }
+
+    protected static List<TRow> PageOf(List<TRow> rows, int page, int pageSize) => rows.Skip(page * pageSize).Take(pageSize).ToList();
+}
+
+public sealed class FakeWalletReads() : FakeListReads<WalletSummary, WalletListQuery>(Permission.ReadWallets), IWalletReads
+{
     public List<WalletTransaction> Transactions { get; } = [];
-    public List<WalletListQuery> ListQueries { get; } = [];
     /// <summary>Answer as the real service does past its exact-count limit: this estimate instead of the count.</summary>
     public long? EstimatedTotal { get; set; }
     /// <summary>Answer as the real service does while a new version of the read models is built.</summary>
     public PreviousVersion? Previous { get; set; }
 
-    /// <summary>Refuse every read as the real service does once the caller's ReadWallets was revoked.</summary>
-    public bool Revoked { get; set; }
-
-    private void Check()
+    public WalletSummary Add(string owner, int balance, long version = 1) => Added(new WalletSummary
     {
-        if (Revoked) throw new AccessDeniedException(Permission.ReadWallets);
-    }
-
-    public WalletSummary Add(string owner, int balance, long version = 1)
-    {
-        var wallet = new WalletSummary
-        {
-            Id = Guid.CreateVersion7(), Owner = owner, Balance = balance, Version = version,
-            OpenedAt = DateTimeOffset.UtcNow, LastChangedAt = DateTimeOffset.UtcNow, LastChangedBy = "admin",
-        };
-        Wallets.Add(wallet);
-        return wallet;
-    }
+        Id = Guid.CreateVersion7(), Owner = owner, Balance = balance, Version = version,
+        OpenedAt = DateTimeOffset.UtcNow, LastChangedAt = DateTimeOffset.UtcNow, LastChangedBy = "admin",
+    });
 
     public Task<WalletListPage> ListAsync(WalletListQuery query, CancellationToken ct = default)
     {
-        ListQueries.Add(query);
-        Check();
-        var matching = Wallets
-            .Where(w => query.OwnerContains is not { Length: > 0 } text || w.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
-            .Where(w => query.MinBalance is not { } min || w.Balance >= min)
-            .Where(w => query.MaxBalance is not { } max || w.Balance <= max)
-            .Where(w => query.ChangedSince is not { } since || w.LastChangedAt >= since)
-            .ToList();
-        var items = matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList();
+        var matching = Matching(query,
+            w => query.OwnerContains is not { Length: > 0 } text || w.Owner.Contains(text, StringComparison.OrdinalIgnoreCase),
+            w => query.MinBalance is not { } min || w.Balance >= min,
+            w => query.MaxBalance is not { } max || w.Balance <= max,
+            w => query.ChangedSince is not { } since || w.LastChangedAt >= since);
+        var items = PageOf(matching, query.Page, query.PageSize);
         return Task.FromResult(EstimatedTotal is { } estimate
             ? new WalletListPage(items, estimate, TotalIsEstimate: true, Previous)
             : new WalletListPage(items, matching.Count, Previous: Previous));
@@ -51,7 +67,7 @@ public sealed class FakeWalletReads : IWalletReads
     {
         GetCalls++;
         Check();
-        return Task.FromResult(Wallets.FirstOrDefault(w => w.Id == walletId));
+        return Task.FromResult(Rows.FirstOrDefault(w => w.Id == walletId));
     }
 
     public Task<WalletTransactionPage> GetHistoryAsync(Guid walletId, int take, CancellationToken ct = default)
@@ -87,42 +103,24 @@ public sealed class FakeWalletCommands : IWalletCommands
     }
 }
 
-public sealed class FakeJobReads : IJobReads
+public sealed class FakeJobReads() : FakeListReads<JobOwnerView, JobListQuery>(Permission.ReadJobs), IJobReads
 {
-    public List<JobOwnerView> Jobs { get; } = [];
     public List<JobParticipantView> Participants { get; } = [];
     public List<JobTimelineEntry> Timeline { get; } = [];
-    public List<JobListQuery> ListQueries { get; } = [];
 
-    /// <summary>Refuse every read as the real service does once the caller's ReadJobs was revoked.</summary>
-    public bool Revoked { get; set; }
-
-    private void Check()
+    public JobOwnerView Add(string title, string owner, JobStatus status = JobStatus.Open, int budget = 10, int spent = 0) => Added(new JobOwnerView
     {
-        if (Revoked) throw new AccessDeniedException(Permission.ReadJobs);
-    }
-
-    public JobOwnerView Add(string title, string owner, JobStatus status = JobStatus.Open, int budget = 10, int spent = 0)
-    {
-        var job = new JobOwnerView
-        {
-            Id = Guid.CreateVersion7(), Title = title, Owner = owner, Status = status, Budget = budget, CreditsSpent = spent,
-            OwnerWalletId = Guid.CreateVersion7(), PostedAt = DateTimeOffset.UtcNow, LastChangedAt = DateTimeOffset.UtcNow, Version = 1,
-        };
-        Jobs.Add(job);
-        return job;
-    }
+        Id = Guid.CreateVersion7(), Title = title, Owner = owner, Status = status, Budget = budget, CreditsSpent = spent,
+        OwnerWalletId = Guid.CreateVersion7(), PostedAt = DateTimeOffset.UtcNow, LastChangedAt = DateTimeOffset.UtcNow, Version = 1,
+    });
 
     public Task<JobListPage> ListAsync(JobListQuery query, CancellationToken ct = default)
     {
-        ListQueries.Add(query);
-        Check();
-        var matching = Jobs
-            .Where(j => query.TextContains is not { Length: > 0 } text
-                || j.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Owner.Contains(text, StringComparison.OrdinalIgnoreCase))
-            .Where(j => query.Status is not { } status || j.Status == status)
-            .ToList();
-        return Task.FromResult(new JobListPage(matching.Skip(query.Page * query.PageSize).Take(query.PageSize).ToList(), matching.Count));
+        var matching = Matching(query,
+            j => query.TextContains is not { Length: > 0 } text
+                || j.Title.Contains(text, StringComparison.OrdinalIgnoreCase) || j.Owner.Contains(text, StringComparison.OrdinalIgnoreCase),
+            j => query.Status is not { } status || j.Status == status);
+        return Task.FromResult(new JobListPage(PageOf(matching, query.Page, query.PageSize), matching.Count));
     }
 
     /// <summary>When set, a read of a job waits for the task it returns (to make two loads overlap); it ignores cancellation, as a read that already answered would.</summary>
@@ -132,7 +130,7 @@ public sealed class FakeJobReads : IJobReads
     {
         GetCalls++;
         Check();
-        var job = Jobs.FirstOrDefault(j => j.Id == jobId);
+        var job = Rows.FirstOrDefault(j => j.Id == jobId);
         if (Hold is { } hold) await hold(jobId);
         return job;
     }

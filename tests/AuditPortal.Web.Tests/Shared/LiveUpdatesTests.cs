@@ -29,6 +29,13 @@ public class ReadModelBannerTests : PageTestContext
 
 public class LiveRefreshTests
 {
+    /// <summary>What the page shows: the value, or the error's message, of the last load applied.</summary>
+    private string _shown = "";
+
+    private void Show(string value) => _shown = value;
+
+    private void ShowError(Exception error) => _shown = error.Message;
+
     [Fact]
     public async Task Given_changes_during_a_reload_When_it_ends_Then_exactly_one_more_reload_runs()
     {
@@ -86,59 +93,56 @@ public class LiveRefreshTests
     public async Task Given_two_overlapping_loads_When_the_older_answers_last_Then_the_newer_stays_and_the_older_read_was_cancelled()
     {
         using var live = new LiveRefresh(new ReadModelChanges(), _ => true, () => Task.CompletedTask, work => work());
-        var shown = "";
         var olderAnswer = new TaskCompletionSource<string>();
         var olderToken = CancellationToken.None;
 
-        var older = live.LoadAsync(ct => { olderToken = ct; return olderAnswer.Task; }, v => shown = v, _ => shown = "failed");
-        var newer = await live.LoadAsync(_ => Task.FromResult("newer"), v => shown = v, _ => shown = "failed");
+        var older = live.LoadAsync(ct => { olderToken = ct; return olderAnswer.Task; }, Show, ShowError);
+        var newer = await live.LoadAsync(_ => Task.FromResult("newer"), Show, ShowError);
         // The older read does not notice its cancellation and answers anyway, after the newer one was shown.
         olderAnswer.SetResult("older");
 
         Assert.True(newer);
         Assert.False(await older);
         Assert.True(olderToken.IsCancellationRequested);
-        Assert.Equal("newer", shown);
+        Assert.Equal("newer", _shown);
     }
 
     [Fact]
     public async Task Given_an_older_load_that_fails_after_a_newer_one_was_shown_When_it_fails_Then_its_error_is_not_shown_either()
     {
         var loads = new NewestWins();
-        var shown = "";
         var olderAnswer = new TaskCompletionSource<string>();
 
-        var older = loads.LoadAsync(_ => olderAnswer.Task, v => shown = v, e => shown = e.Message);
-        await loads.LoadAsync(_ => Task.FromResult("newer"), v => shown = v, e => shown = e.Message);
+        var older = loads.LoadAsync(_ => olderAnswer.Task, Show, ShowError);
+        await loads.LoadAsync(_ => Task.FromResult("newer"), Show, ShowError);
         olderAnswer.SetException(new InvalidOperationException("the database did not answer"));
 
         Assert.False(await older);
-        Assert.Equal("newer", shown);
+        Assert.Equal("newer", _shown);
     }
 
     [Fact]
     public async Task Given_a_users_reload_in_flight_When_a_live_change_arrives_Then_the_live_reload_wins_over_the_users_older_read()
     {
         var changes = new ReadModelChanges();
-        var shown = "";
         var usersAnswer = new TaskCompletionSource<string>();
         var liveDone = new TaskCompletionSource();
         LiveRefresh live = null!;
         live = new LiveRefresh(changes, _ => true, async () =>
         {
-            await live.LoadAsync(_ => Task.FromResult("after the change"), v => shown = v, _ => shown = "failed");
+            await live.LoadAsync(_ => Task.FromResult("after the change"), Show, ShowError);
             liveDone.TrySetResult();
         }, work => work());
         using var subscription = live;
 
         // The user's reload (after a command) reads first; a change arrives while it runs.
-        var users = live.LoadAsync(_ => usersAnswer.Task, v => shown = v, _ => shown = "failed");
+        var users = live.LoadAsync(_ => usersAnswer.Task, Show, ShowError);
         await changes.PublishAsync(Change());
         await liveDone.Task.WaitAsync(TimeSpan.FromSeconds(5));
         usersAnswer.SetResult("before the change");
 
         Assert.False(await users);
-        Assert.Equal("after the change", shown);
+        Assert.Equal("after the change", _shown);
         Assert.False(live.Stopped);
     }
 
@@ -147,13 +151,12 @@ public class LiveRefreshTests
     {
         var changes = new ReadModelChanges();
         var reloads = 0;
-        string? shown = null;
         LiveRefresh live = null!;
         live = new LiveRefresh(changes, _ => true, () =>
         {
             reloads++;
             return live.LoadAsync<int>(_ => throw new AuditPortal.Core.AccessControl.AccessDeniedException(AuditPortal.Core.AccessControl.Permission.ReadWallets),
-                _ => shown = "data", e => shown = e.Message);
+                _ => Show("data"), ShowError);
         }, work => work());
         using var subscription = live;
 
@@ -163,7 +166,7 @@ public class LiveRefreshTests
         Assert.Equal(1, reloads);
         Assert.True(live.Stopped);
         Assert.Equal(0, changes.SubscriberCount);
-        Assert.Contains("ReadWallets", shown ?? "", StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("ReadWallets", _shown, StringComparison.OrdinalIgnoreCase);
     }
 
     private static ReadModelChange Change() => new(1, new HashSet<Guid> { Guid.NewGuid() }, new HashSet<Guid>());

@@ -18,6 +18,17 @@ public class WalletCreditFormTests : PageTestContext
             .Add(x => x.ExpectedVersion, expectedVersion)
             .Add(x => x.OnCompleted, r => completed?.Invoke(r)));
 
+    /// <summary>The grant form after these credits were submitted and the service answered with <paramref name="answer"/>.</summary>
+    private IRenderedComponent<GrantCreditsForm> SubmitAnswered(CommandResult answer, string amount = "5", string reason = "Bonus",
+        Action<CommandResult>? completed = null)
+    {
+        RenderProviders();
+        WalletCommands.Answer = _ => answer;
+        var cut = RenderGrant(completed: completed);
+        Submit(cut, amount, reason);
+        return cut;
+    }
+
     [Fact]
     public void Given_a_valid_grant_When_submitted_Then_one_command_is_issued_with_the_seen_version_the_actor_and_a_new_command_id()
     {
@@ -134,16 +145,13 @@ public class WalletCreditFormTests : PageTestContext
     [Fact]
     public void Given_a_grant_above_the_per_operation_limit_When_the_wallet_refuses_Then_the_error_shows_at_the_amount_field_and_the_input_is_kept()
     {
-        RenderProviders();
         // The refusal the wallet's decision itself produces (not a hand-typed code), so the form matches what the service sends.
         var refusal = Assert.Throws<DomainException>(() => WalletDecisions.Handle(
             new Wallet(_walletId, "alice", 0, DateTimeOffset.UnixEpoch),
             new GrantCredits(_walletId, 6, "Too much", Guid.CreateVersion7(), "admin", DateTimeOffset.UnixEpoch),
             new WalletLimits(MaxCreditsPerOperation: 5)));
-        WalletCommands.Answer = _ => CommandResult.Rejected(refusal.Error);
-        var cut = RenderGrant();
 
-        Submit(cut, "6", "Too much");
+        var cut = SubmitAnswered(CommandResult.Rejected(refusal.Error), amount: "6", reason: "Too much");
 
         cut.WaitForAssertion(() =>
         {
@@ -158,11 +166,7 @@ public class WalletCreditFormTests : PageTestContext
     [Fact]
     public void Given_a_reason_the_domain_refuses_When_submitted_Then_the_error_shows_at_the_reason_field()
     {
-        RenderProviders();
-        WalletCommands.Answer = _ => CommandResult.Rejected(new ValidationError("reason", "The reason is too long."));
-        var cut = RenderGrant();
-
-        Submit(cut, "5", "x");
+        var cut = SubmitAnswered(CommandResult.Rejected(new ValidationError("reason", "The reason is too long.")), reason: "x");
 
         cut.WaitForAssertion(() => Assert.Contains("The reason is too long.", cut.Find(".mud-input-error").TextContent));
     }
@@ -170,13 +174,10 @@ public class WalletCreditFormTests : PageTestContext
     [Fact]
     public void Given_the_wallet_changed_meanwhile_When_submitted_Then_the_conflict_message_with_the_new_balance_is_shown()
     {
-        RenderProviders();
-        WalletCommands.Answer = _ => CommandResult.Conflict(
-            "This wallet changed since you opened it: the balance is now 12. Nothing was recorded; check and try again.", 6);
         CommandResult? completed = null;
-        var cut = RenderGrant(completed: r => completed = r);
 
-        Submit(cut, "5", "Bonus");
+        var cut = SubmitAnswered(CommandResult.Conflict(
+            "This wallet changed since you opened it: the balance is now 12. Nothing was recorded; check and try again.", 6), completed: r => completed = r);
 
         cut.WaitForAssertion(() => Assert.Contains("the balance is now 12", cut.Find("#grant-alert").TextContent));
         Assert.Equal(CommandStatus.Conflict, completed?.Status);
@@ -220,11 +221,7 @@ public class WalletCreditFormTests : PageTestContext
     [Fact]
     public void Given_the_user_may_not_grant_When_submitted_Then_the_refusal_is_shown_on_the_form()
     {
-        RenderProviders();
-        WalletCommands.Answer = _ => CommandResult.Forbidden("You do not have the GrantCredits permission needed to do this.");
-        var cut = RenderGrant();
-
-        Submit(cut, "5", "Bonus");
+        var cut = SubmitAnswered(CommandResult.Forbidden("You do not have the GrantCredits permission needed to do this."));
 
         cut.WaitForAssertion(() => Assert.Contains("GrantCredits permission", cut.Find("#grant-alert").TextContent));
     }
@@ -232,13 +229,10 @@ public class WalletCreditFormTests : PageTestContext
     [Fact]
     public void Given_a_forbidden_grant_When_the_page_passes_a_new_version_Then_the_alert_stays_until_the_user_edits()
     {
-        RenderProviders();
-        WalletCommands.Answer = _ => CommandResult.Forbidden("You no longer have access: GrantCredits.");
-        var cut = RenderGrant(expectedVersion: 4);
-        Submit(cut, "5", "Bonus");
+        var cut = SubmitAnswered(CommandResult.Forbidden("You no longer have access: GrantCredits."));
         cut.WaitForAssertion(() => Assert.Contains("You no longer have access", cut.Find("#grant-alert").TextContent));
 
-        // A live refresh of the page hands the form a new version: nothing the user sees changes.
+        // A live refresh of the page hands the form a new version (5, after the 4 it opened at): nothing the user sees changes.
         cut.Render(p => p.Add(x => x.ExpectedVersion, 5L));
         Assert.Contains("You no longer have access", cut.Find("#grant-alert").TextContent);
         Assert.Equal("forbidden", cut.Find("#grant-alert").GetAttribute("data-outcome"));
@@ -252,10 +246,7 @@ public class WalletCreditFormTests : PageTestContext
     [Fact]
     public void Given_the_database_unavailable_When_granting_Then_the_alert_stays_until_closed_and_the_input_is_kept()
     {
-        RenderProviders();
-        WalletCommands.Answer = _ => new CommandResult(CommandStatus.Unavailable, "The database did not answer; nothing was recorded. Try again in a moment.");
-        var cut = RenderGrant();
-        Submit(cut, "5", "Bonus");
+        var cut = SubmitAnswered(new CommandResult(CommandStatus.Unavailable, "The database did not answer; nothing was recorded. Try again in a moment."));
         cut.WaitForAssertion(() => Assert.Equal("unavailable", cut.Find("#grant-alert").GetAttribute("data-outcome")));
 
         cut.Find("#grant-alert .mud-alert-close button").Click();

@@ -49,9 +49,24 @@ public class WalletDetailTests : PageTestContext
 
     private IRenderedComponent<WalletDetail> RenderWallet(string id) => Render<WalletDetail>(p => p.Add(x => x.Id, id));
 
+    /// <summary>A wallet's page opened by a user allowed these policies (and no others).</summary>
+    private IRenderedComponent<WalletDetail> RenderWalletFor(params string[] policies)
+    {
+        Auth.SetPolicies(policies);
+        return RenderWallet(WalletReads.Add("lea", balance: 10, version: 2).Id.ToString());
+    }
+
     /// <summary>The change feed reporting events up to <paramref name="sequence"/> that touched these wallets.</summary>
     private Task WalletsChangedAsync(long sequence, params Guid[] wallets) =>
         Changes.PublishAsync(new ReadModelChange(sequence, wallets.ToHashSet(), new HashSet<Guid>()));
+
+    /// <summary>Another user's change to the wallet: its read model moves on, the feed reports it, and the page shows the new balance.</summary>
+    private void ChangeArrives(IRenderedComponent<WalletDetail> cut, WalletSummary wallet, int balance, long version, long sequence)
+    {
+        (wallet.Balance, wallet.Version) = (balance, version);
+        _ = WalletsChangedAsync(sequence, wallet.Id);
+        cut.WaitForAssertion(() => Assert.Equal(balance.ToString(System.Globalization.CultureInfo.InvariantCulture), cut.Find("#wallet-balance").TextContent.Trim()));
+    }
 
     [Fact]
     public void Given_a_wallet_When_opened_Then_balance_owner_version_and_the_timeline_newest_first_are_shown()
@@ -145,12 +160,9 @@ public class WalletDetailTests : PageTestContext
         var cut = RenderWallet(wallet.Id.ToString());
         Assert.Equal("1", cut.Find("#wallet-balance").TextContent.Trim());
 
-        wallet.Balance = 6;
-        wallet.Version = 3;
         AddTransaction(wallet, TransactionKind.Grant, 5, "Arrived live", 3);
-        _ = WalletsChangedAsync(30, wallet.Id);
+        ChangeArrives(cut, wallet, balance: 6, version: 3, sequence: 30);
 
-        cut.WaitForAssertion(() => Assert.Equal("6", cut.Find("#wallet-balance").TextContent.Trim()));
         Assert.Contains("Arrived live", cut.Find(".wallet-transaction-reason").TextContent);
 
         // A change of another wallet does not reload this one.
@@ -176,9 +188,7 @@ public class WalletDetailTests : PageTestContext
         cut.Find("#grant-reason").Input("Top-up");
         cut.Find("#grant-submit").Click();
         // ...then the daemon catches up and the live refresh shows the new state first.
-        (wallet.Balance, wallet.Version) = (65, 4);
-        _ = WalletsChangedAsync(40, wallet.Id);
-        cut.WaitForAssertion(() => Assert.Equal("65", cut.Find("#wallet-balance").TextContent.Trim()));
+        ChangeArrives(cut, wallet, balance: 65, version: 4, sequence: 40);
 
         var renders = cut.RenderCount;
         slowRead.SetResult();
@@ -247,19 +257,15 @@ public class WalletDetailTests : PageTestContext
         WalletCommands.Answer = _ => CommandResult.Rejected(new RuleViolated(ErrorCodes.InsufficientCredits, "Not enough credits in wallet: balance 22, requested 999999"));
         var cut = RenderWallet(wallet.Id.ToString());
 
-        cut.Find("#spend-amount").Input("999999");
-        cut.Find("#spend-reason").Input("Big purchase");
+        (string, string)[] typed = [("#spend-amount", "999999"), ("#spend-reason", "Big purchase")];
+        TypeInto(cut, typed);
         cut.Find("#spend-submit").Click();
         cut.WaitForAssertion(() => Assert.Contains("Not enough credits", cut.Find("#spend-form .mud-input-helper-text.mud-input-error").TextContent));
 
-        wallet.Balance = 23;
-        wallet.Version = 3;
-        _ = WalletsChangedAsync(40, wallet.Id);
-        cut.WaitForAssertion(() => Assert.Equal("23", cut.Find("#wallet-balance").TextContent.Trim()));
+        ChangeArrives(cut, wallet, balance: 23, version: 3, sequence: 40);
 
         Assert.Contains("Not enough credits", cut.Find("#spend-form .mud-input-helper-text.mud-input-error").TextContent);
-        Assert.Equal("999999", cut.Find("#spend-amount").GetAttribute("value"));
-        Assert.Equal("Big purchase", cut.Find("#spend-reason").GetAttribute("value"));
+        AssertStillTyped(cut, typed);
     }
 
     [Fact]
@@ -267,18 +273,12 @@ public class WalletDetailTests : PageTestContext
     {
         var wallet = WalletReads.Add("jack", balance: 10, version: 2);
         var cut = RenderWallet(wallet.Id.ToString());
-        cut.Find("#grant-amount").Input("7");
-        cut.Find("#spend-amount").Input("4");
-        cut.Find("#spend-reason").Input("Typed before the change");
+        (string, string)[] typed = [("#grant-amount", "7"), ("#spend-amount", "4"), ("#spend-reason", "Typed before the change")];
+        TypeInto(cut, typed);
 
-        wallet.Balance = 11;
-        wallet.Version = 3;
-        _ = WalletsChangedAsync(41, wallet.Id);
-        cut.WaitForAssertion(() => Assert.Equal("11", cut.Find("#wallet-balance").TextContent.Trim()));
+        ChangeArrives(cut, wallet, balance: 11, version: 3, sequence: 41);
 
-        Assert.Equal("7", cut.Find("#grant-amount").GetAttribute("value"));
-        Assert.Equal("4", cut.Find("#spend-amount").GetAttribute("value"));
-        Assert.Equal("Typed before the change", cut.Find("#spend-reason").GetAttribute("value"));
+        AssertStillTyped(cut, typed);
     }
 
     [Fact]
@@ -299,10 +299,7 @@ public class WalletDetailTests : PageTestContext
     [Fact]
     public void Given_a_user_who_may_grant_but_not_spend_When_the_wallet_opens_Then_only_the_grant_form_is_shown()
     {
-        Auth.SetPolicies(Policies.GrantCredits);
-        var wallet = WalletReads.Add("lea", balance: 10, version: 2);
-
-        var cut = RenderWallet(wallet.Id.ToString());
+        var cut = RenderWalletFor(Policies.GrantCredits);
 
         Assert.Single(cut.FindAll("#grant-form"));
         Assert.Empty(cut.FindAll("#spend-form"));
@@ -311,9 +308,7 @@ public class WalletDetailTests : PageTestContext
     [Fact]
     public void Given_a_user_granted_spend_while_the_wallet_is_open_When_the_acl_change_arrives_Then_the_spend_form_appears_and_the_grant_form_keeps_its_input()
     {
-        Auth.SetPolicies(Policies.GrantCredits);
-        var wallet = WalletReads.Add("mia", balance: 10, version: 2);
-        var cut = RenderWallet(wallet.Id.ToString());
+        var cut = RenderWalletFor(Policies.GrantCredits);
         cut.Find("#grant-amount").Input("6");
         Assert.Empty(cut.FindAll("#spend-form"));
 
@@ -327,9 +322,7 @@ public class WalletDetailTests : PageTestContext
     [Fact]
     public void Given_a_user_whose_spend_permission_is_revoked_while_the_wallet_is_open_When_the_acl_change_arrives_Then_the_spend_form_goes()
     {
-        Auth.SetPolicies(Policies.GrantCredits, Policies.SpendCredits);
-        var wallet = WalletReads.Add("noa", balance: 10, version: 2);
-        var cut = RenderWallet(wallet.Id.ToString());
+        var cut = RenderWalletFor(Policies.GrantCredits, Policies.SpendCredits);
         Assert.Single(cut.FindAll("#spend-form"));
 
         Auth.SetPolicies(Policies.GrantCredits);

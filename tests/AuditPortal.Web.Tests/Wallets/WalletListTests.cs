@@ -70,8 +70,7 @@ public class WalletListTests : PageTestContext
     {
         var cut = RenderListOf(("ann", 5));
 
-        var balanceHeader = cut.FindAll("th").First(th => th.TextContent.Contains("Balance"));
-        balanceHeader.QuerySelector(".sortable-column-header")!.Click();
+        SortBy(cut, "Balance");
 
         cut.WaitForAssertion(() => Assert.Equal("Balance", WalletReads.ListQueries.Last().SortBy));
     }
@@ -92,12 +91,7 @@ public class WalletListTests : PageTestContext
     [Fact]
     public void Given_a_read_model_far_behind_When_the_list_opens_Then_the_banner_says_so()
     {
-        Lag.Current = new ReadModelLag(HighWaterMark: 5000, SlowestSequence: 1000);
-        RenderProviders();
-
-        var cut = Render<WalletList>();
-
-        Assert.Contains("4,000 recent events", cut.Find("#read-model-banner").TextContent);
+        Assert.Contains("4,000 recent events", BannerWhenBehind<WalletList>(new ReadModelLag(HighWaterMark: 5000, SlowestSequence: 1000)));
     }
 
     // The address: an overview tile opens the list filtered; a filtered list can be bookmarked.
@@ -139,14 +133,9 @@ public class WalletListTests : PageTestContext
     public void Given_the_list_When_an_owner_is_typed_and_a_column_sorted_Then_the_address_carries_both_and_the_typed_text_stays()
     {
         var cut = RenderListOf(("ann", 5), ("bob", 7));
-        var nav = Services.GetRequiredService<NavigationManager>();
 
-        cut.Find("#wallet-owner-filter").Input("bo");
-        cut.WaitForAssertion(() => Assert.EndsWith("/wallets?owner=bo", nav.Uri), TimeSpan.FromSeconds(5));
-        cut.FindAll("th").First(th => th.TextContent.Contains("Balance")).QuerySelector(".sortable-column-header")!.Click();
+        AssertAddressFollowsFilterThenSort(cut, "#wallet-owner-filter", "bo", "/wallets?owner=bo", "Balance");
 
-        cut.WaitForAssertion(() => Assert.EndsWith("/wallets?owner=bo&sort=Balance", nav.Uri));
-        Assert.Equal("bo", cut.Find("#wallet-owner-filter").GetAttribute("value"));
         Assert.Equal(["bob"], cut.FindAll(".wallet-link").Select(a => a.TextContent));
     }
 
