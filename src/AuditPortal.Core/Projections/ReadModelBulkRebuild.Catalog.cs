@@ -30,13 +30,13 @@ public sealed partial class ReadModelBulkRebuild
 
         public static Member WalletSummary(MemberContext c) => new AggregateMember<Wallets.WalletSummary, Guid>(
             nameof(Wallets.WalletSummary), c.Find<WalletSummaryProjection>(), c.DocumentTable<Wallets.WalletSummary>(), c.Json,
-            e => e.StreamId, null, Revision.Version, [("balance", NpgsqlDbType.Integer, s => s.Balance)], keyedByStream: true);
+            e => e.StreamId, null, Revision.Version, [("balance", NpgsqlDbType.Integer, s => s.Balance)]);
 
         public static Member WalletTransaction(MemberContext c) => new TransactionMember(c.SqlTable(WalletTransactionProjection.TableName));
 
         public static Member JobOwnerView(MemberContext c) => new AggregateMember<Jobs.JobOwnerView, Guid>(
             nameof(Jobs.JobOwnerView), c.Find<JobOwnerViewProjection>(), c.DocumentTable<Jobs.JobOwnerView>(), c.Json,
-            e => e.StreamId, null, Revision.Version, [], keyedByStream: true);
+            e => e.StreamId, null, Revision.Version, []);
 
         public static Member JobParticipantView(MemberContext c) => new AggregateMember<Jobs.JobParticipantView, string>(
             nameof(Jobs.JobParticipantView), c.Find<JobParticipantViewProjection>(), c.DocumentTable<Jobs.JobParticipantView>(), c.Json,

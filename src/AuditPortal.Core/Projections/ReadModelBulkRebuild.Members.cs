@@ -354,8 +354,7 @@ public sealed partial class ReadModelBulkRebuild
     /// </summary>
     private sealed class AggregateMember<TDoc, TId>(
         string name, Func<JasperFxAggregationProjectionBase<TDoc, TId, IDocumentOperations, IQuerySession>> find, string table, JsonSerializerOptions json,
-        Func<IEvent, TId>? id, Func<IEvent, IReadOnlyList<TId>>? ids, Revision revision, (string Column, NpgsqlDbType Type, Func<TDoc, object> Value)[] duplicated,
-        bool keyedByStream = false)
+        Func<IEvent, TId>? id, Func<IEvent, IReadOnlyList<TId>>? ids, Revision revision, (string Column, NpgsqlDbType Type, Func<TDoc, object> Value)[] duplicated)
         : Member(name, table, ["id", "data", "mt_dotnet_type", "mt_version", .. duplicated.Select(d => d.Column)])
         where TDoc : class where TId : notnull
     {
@@ -444,12 +443,12 @@ public sealed partial class ReadModelBulkRebuild
             public long Revision;
         }
 
-        /// <summary>A single-stream aggregation keyed by its stream's id: a document is final once its stream ends.</summary>
-        public override bool EndsWithStream => keyedByStream;
+        /// <summary>A single-stream aggregation (keyed by its stream's id, as Marten defines one): a document is final once its stream ends.</summary>
+        public override bool EndsWithStream => projection is Marten.Events.Aggregation.SingleStreamProjection<TDoc, TId>;
 
         public override void StreamEnded(Guid stream)
         {
-            // keyedByStream: TId is the stream's Guid.
+            // A single-stream aggregation's id is its stream's.
             var key = (TId)(object)stream;
             if (_docs.Remove(key, out var folded)) Encode(Sink, key, folded);
         }
