@@ -39,50 +39,29 @@ public sealed partial class ReadModelBulkRebuild
         /// </summary>
         public virtual void EncodeFolded(ChunkSink sink, CancellationToken ct) { }
 
-        /// <summary>Copies the chunks in as they come, between the format's header and trailer.</summary>
-        public void CopyChunks(NpgsqlConnection conn, ChannelReader<Chunk> chunks, ChannelWriter<Chunk> free, Profile prof, CancellationToken ct) => RawCopy(conn, copy =>
-        {
-            var frame = new ArrayBufferWriter<byte>(32);
-            PgBinaryCopyWriter.Header(frame);
-            copy.Write(frame.WrittenSpan);
-            var w0 = Stopwatch.GetTimestamp();
-            while (chunks.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
-            {
-                var w1 = Stopwatch.GetTimestamp();
-                prof.WriterWait += w1 - w0;
-                w0 = w1;
-                while (chunks.TryRead(out var chunk))
-                {
-                    copy.Write(chunk.Tuples.WrittenSpan);
-                    free.TryWrite(chunk);
-                    w1 = Stopwatch.GetTimestamp();
-                    prof.Write += w1 - w0;
-                    w0 = w1;
-                }
-            }
-            frame.ResetWrittenCount();
-            PgBinaryCopyWriter.Trailer(frame);
-            copy.Write(frame.WrittenSpan);
-        });
+        /// <summary>
+        /// Where the member's rows go while the pass reads: the per-event rows, and the rows whose stream has ended
+        /// (<see cref="StreamEnded"/>).
+        /// </summary>
+        public void SendTo(ChunkSink sink) => Sink = sink;
 
-        /// <summary>One raw binary COPY into the table: whatever <paramref name="write"/> sends, or nothing if it fails.</summary>
-        protected void RawCopy(NpgsqlConnection conn, Action<Stream> write)
-        {
-            using var copy = conn.BeginRawBinaryCopy(CopyCommand);
-            try
-            {
-                write(copy);
-            }
-            catch
-            {
-                // Nothing half-sent may be taken as the table's rows.
-                copy.Cancel();
-                throw;
-            }
-        }
+        protected ChunkSink Sink { get; private set; } = null!;
+
+        /// <summary>Sends the rows written to <see cref="Sink"/> so far (the pass has read its last event).</summary>
+        public void FlushSink() => Sink?.Flush();
+
+        /// <summary>
+        /// Whether the member's rows are one per stream, each final once its stream's last event (its version in
+        /// <c>mt_streams</c>, read in the pass's snapshot) is folded: then it is written at once rather than kept until
+        /// the end of the pass.
+        /// </summary>
+        public virtual bool EndsWithStream => false;
+
+        /// <summary>The stream's last event is folded: its row, if the member has one, goes to <see cref="Sink"/> now.</summary>
+        public virtual void StreamEnded(Guid stream) { }
 
         // Into the shadow: readers keep the table until the switch.
-        protected string CopyCommand => $"copy {Table}{ReadModelIndexes.ShadowSuffix} ({string.Join(", ", Columns)}) from stdin (format binary)";
+        public string CopyCommand => $"copy {Table}{ReadModelIndexes.ShadowSuffix} ({string.Join(", ", Columns)}) from stdin (format binary)";
 
         public async Task CheckColumnsAsync(NpgsqlConnection conn, CancellationToken ct)
         {
@@ -96,6 +75,63 @@ public sealed partial class ReadModelBulkRebuild
         }
     }
 
+    /// <summary>
+    /// Copies the chunks in as they come, each into its member's shadow table: one COPY (between the format's header and
+    /// trailer) per run of chunks of one member, a new one when the next chunk is another member's. Nothing half-sent
+    /// is taken as a table's rows: a failure cancels the COPY in progress.
+    /// </summary>
+    internal static void CopyChunks(NpgsqlConnection conn, ChannelReader<Chunk> chunks, ChannelWriter<Chunk> free, Profile prof, CancellationToken ct)
+    {
+        var frame = new ArrayBufferWriter<byte>(32);
+        Member? into = null;
+        NpgsqlRawCopyStream? copy = null;
+        try
+        {
+            var w0 = Stopwatch.GetTimestamp();
+            while (chunks.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
+            {
+                var w1 = Stopwatch.GetTimestamp();
+                prof.WriterWait += w1 - w0;
+                w0 = w1;
+                while (chunks.TryRead(out var chunk))
+                {
+                    if (chunk.Owner != into)
+                    {
+                        End();
+                        into = chunk.Owner;
+                        copy = conn.BeginRawBinaryCopy(into.CopyCommand);
+                        frame.ResetWrittenCount();
+                        PgBinaryCopyWriter.Header(frame);
+                        copy.Write(frame.WrittenSpan);
+                    }
+                    copy!.Write(chunk.Tuples.WrittenSpan);
+                    free.TryWrite(chunk);
+                    w1 = Stopwatch.GetTimestamp();
+                    prof.Write += w1 - w0;
+                    w0 = w1;
+                }
+            }
+            End();
+        }
+        catch
+        {
+            copy?.Cancel();
+            copy?.Dispose();
+            throw;
+        }
+
+        void End()
+        {
+            if (copy is null) return;
+            frame.ResetWrittenCount();
+            PgBinaryCopyWriter.Trailer(frame);
+            copy.Write(frame.WrittenSpan);
+            // Disposing the stream ends the COPY: the rows are the table's (in the rebuild's transaction) from here.
+            copy.Dispose();
+            copy = null;
+        }
+    }
+
     /// <summary>Encoded COPY rows (no header or trailer) in a reused buffer.</summary>
     internal sealed class Chunk
     {
@@ -104,10 +140,14 @@ public sealed partial class ReadModelBulkRebuild
 
         public readonly ArrayBufferWriter<byte> Tuples = new(512 * 1024);
         public int Count;
+
+        /// <summary>The member whose table the rows are for.</summary>
+        public Member Owner = null!;
     }
 
     /// <summary>Chunks in flight at most: the encoding thread waits for a free one when the writer is this far behind.</summary>
-    private const int ChunksInFlight = 8;
+    /// <remarks>Each member that writes during the pass holds one chunk it is filling (four do); the rest are in flight.</remarks>
+    private const int ChunksInFlight = 12;
 
     private static Channel<Chunk> FreeChunks()
     {
@@ -124,7 +164,7 @@ public sealed partial class ReadModelBulkRebuild
     /// Reused buffers, not an object per row: rows waiting in the channel outlived the youngest generation and the
     /// collector copied them; and bounded, so the COPY data in memory stays a few MB whatever the history's size.
     /// </summary>
-    internal sealed class ChunkSink(ChannelWriter<Chunk> full, ChannelReader<Chunk> free, Profile prof, CancellationToken ct)
+    internal sealed class ChunkSink(Member owner, ChannelWriter<Chunk> full, ChannelReader<Chunk> free, Profile prof, CancellationToken ct)
     {
         private Chunk? _chunk;
 
@@ -148,6 +188,7 @@ public sealed partial class ReadModelBulkRebuild
             prof.Send += Stopwatch.GetTimestamp() - waited;
             chunk.Count = 0;
             chunk.Tuples.ResetWrittenCount();
+            chunk.Owner = owner;
             return chunk;
         }
 
@@ -178,21 +219,33 @@ public sealed partial class ReadModelBulkRebuild
             else if (!exists) _rows.Remove(e.StreamId);
         }
 
+        public override bool EndsWithStream => true;
+
+        public override void StreamEnded(Guid stream)
+        {
+            if (_rows.Remove(stream, out var row)) Encode(Sink, stream, row);
+        }
+
         public override void EncodeFolded(ChunkSink sink, CancellationToken ct)
         {
             foreach (var (id, row) in _rows)
             {
                 ct.ThrowIfCancellationRequested();
-                var w = sink.Row();
-                PgBinaryCopyWriter.Row(w, 5);
-                PgBinaryCopyWriter.Uuid(w, id);
-                PgBinaryCopyWriter.Int32(w, row.Credits);
-                if (row.Owner is null) PgBinaryCopyWriter.Null(w); else PgBinaryCopyWriter.Text(w, row.Owner);
-                PgBinaryCopyWriter.TimestampTz(w, row.LastChangedAt);
-                PgBinaryCopyWriter.Int64(w, row.LastSequence);
-                sink.EndRow();
+                Encode(sink, id, row);
             }
             _rows = [];
+        }
+
+        private static void Encode(ChunkSink sink, Guid id, AccountProjection.Row row)
+        {
+            var w = sink.Row();
+            PgBinaryCopyWriter.Row(w, 5);
+            PgBinaryCopyWriter.Uuid(w, id);
+            PgBinaryCopyWriter.Int32(w, row.Credits);
+            if (row.Owner is null) PgBinaryCopyWriter.Null(w); else PgBinaryCopyWriter.Text(w, row.Owner);
+            PgBinaryCopyWriter.TimestampTz(w, row.LastChangedAt);
+            PgBinaryCopyWriter.Int64(w, row.LastSequence);
+            sink.EndRow();
         }
     }
 
@@ -272,16 +325,11 @@ public sealed partial class ReadModelBulkRebuild
         private static readonly string[] KindNames = Enum.GetNames<TransactionKind>();
         private static readonly string[] SourceNames = Enum.GetNames<GrantSource>();
         private static readonly short Fields = (short)WalletTransactionProjection.Columns.Length;
-        private ChunkSink _sink = null!;
-
-        /// <summary>Where the rows go during the pass.</summary>
-        public void SendTo(ChunkSink sink) => _sink = sink;
-
         public override void Fold(IEvent e)
         {
             if (WalletTransactionProjection.ToTransaction(e) is not { } t) return;
             Applied++;
-            var w = _sink.Row();
+            var w = Sink.Row();
             // In the order of WalletTransactionProjection.Columns.
             PgBinaryCopyWriter.Row(w, Fields);
             PgBinaryCopyWriter.Int64(w, t.Sequence);
@@ -296,11 +344,8 @@ public sealed partial class ReadModelBulkRebuild
             PgBinaryCopyWriter.TimestampTz(w, t.At);
             PgBinaryCopyWriter.Text(w, t.Reason);
             if (t.Source is { } source) PgBinaryCopyWriter.Text(w, SourceNames[(int)source]); else PgBinaryCopyWriter.Null(w);
-            _sink.EndRow();
+            Sink.EndRow();
         }
-
-        /// <summary>Sends the rows written so far.</summary>
-        public void Flush() => _sink.Flush();
     }
 
     /// <summary>
@@ -398,32 +443,50 @@ public sealed partial class ReadModelBulkRebuild
             public long Revision;
         }
 
+        /// <summary>A single-stream aggregation (keyed by its stream's id, as Marten defines one): a document is final once its stream ends.</summary>
+        public override bool EndsWithStream => projection is Marten.Events.Aggregation.SingleStreamProjection<TDoc, TId>;
+
+        public override void StreamEnded(Guid stream)
+        {
+            // A single-stream aggregation's id is its stream's.
+            var key = (TId)(object)stream;
+            if (_docs.Remove(key, out var folded)) Encode(Sink, key, folded);
+        }
+
         public override void EncodeFolded(ChunkSink sink, CancellationToken ct)
         {
-            var dotNetType = typeof(TDoc).FullName!;
-            var doc = new ArrayBufferWriter<byte>(4096);
-            // As JsonSerializer.SerializeToUtf8Bytes would write with the store's options.
-            using var writer = new Utf8JsonWriter(doc, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented, MaxDepth = json.MaxDepth });
-            var fields = (short)(4 + duplicated.Length);
             foreach (var (key, folded) in _docs)
             {
                 ct.ThrowIfCancellationRequested();
-                var stamped = folded.Doc;
-                SetVersion?.Invoke(stamped, folded.Version);
-                var w = sink.Row();
-                PgBinaryCopyWriter.Row(w, fields);
-                if (key is Guid guid) PgBinaryCopyWriter.Uuid(w, guid); else PgBinaryCopyWriter.Text(w, key.ToString()!);
-                doc.ResetWrittenCount();
-                writer.Reset(doc);
-                JsonSerializer.Serialize(writer, stamped, json);
-                writer.Flush();
-                PgBinaryCopyWriter.Jsonb(w, doc.WrittenSpan);
-                PgBinaryCopyWriter.Text(w, dotNetType);
-                PgBinaryCopyWriter.Int64(w, folded.Revision);
-                foreach (var d in duplicated) Encode(w, d.Type, d.Value(stamped));
-                sink.EndRow();
+                Encode(sink, key, folded);
             }
             _docs = [];
+        }
+
+        private static readonly string DotNetType = typeof(TDoc).FullName!;
+
+        // One document's JSON at a time (the pass's reading thread, then the encoding thread after it; never both).
+        private readonly ArrayBufferWriter<byte> _doc = new(4096);
+        private Utf8JsonWriter? _writer;
+
+        private void Encode(ChunkSink sink, TId key, Folded folded)
+        {
+            // As JsonSerializer.SerializeToUtf8Bytes would write with the store's options.
+            _writer ??= new Utf8JsonWriter(_doc, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented, MaxDepth = json.MaxDepth });
+            var stamped = folded.Doc;
+            SetVersion?.Invoke(stamped, folded.Version);
+            var w = sink.Row();
+            PgBinaryCopyWriter.Row(w, (short)(4 + duplicated.Length));
+            if (key is Guid guid) PgBinaryCopyWriter.Uuid(w, guid); else PgBinaryCopyWriter.Text(w, key.ToString()!);
+            _doc.ResetWrittenCount();
+            _writer.Reset(_doc);
+            JsonSerializer.Serialize(_writer, stamped, json);
+            _writer.Flush();
+            PgBinaryCopyWriter.Jsonb(w, _doc.WrittenSpan);
+            PgBinaryCopyWriter.Text(w, DotNetType);
+            PgBinaryCopyWriter.Int64(w, folded.Revision);
+            foreach (var d in duplicated) Encode(w, d.Type, d.Value(stamped));
+            sink.EndRow();
         }
 
         private static void Encode(ArrayBufferWriter<byte> w, NpgsqlDbType type, object? value)

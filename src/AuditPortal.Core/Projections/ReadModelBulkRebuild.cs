@@ -118,8 +118,12 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             throw new BulkRebuildException(ReadModelShards.Composite, null, null, "This database lacks the read-model shadow functions: run the apply step (db-apply) first.");
         var shadowIndexes = await ReadModelIndexes.ShadowCreateAsync(writer, schema, tables, ct);
         var total = await reader.ScalarAsync<long>($"select count(*) from {eventsSchema}.mt_events where seq_id <= @mark", ct, ("mark", mark));
-        var streamTypes = new Dictionary<Guid, string>();
-        await using (var cmd = new NpgsqlCommand($"select id, coalesce(type, '') from {eventsSchema}.mt_streams", reader))
+        // Each stream's type (for the per-day counts) and version in the snapshot (its last event, after which the rows
+        // of the members keyed by it are final), in a dictionary made at its size: grown by doubling, each resize held
+        // the old and the new arrays (550,000 entries at 5,000,000 events).
+        var streams = new Dictionary<Guid, StreamEntry>(
+            (int)await reader.ScalarAsync<long>($"select count(*) from {eventsSchema}.mt_streams", ct));
+        await using (var cmd = new NpgsqlCommand($"select id, coalesce(type, ''), version from {eventsSchema}.mt_streams", reader))
         await using (var rows = await cmd.ExecuteReaderAsync(ct))
         {
             // One instance per stream type: the per-day counts key on the strings' identity.
@@ -127,23 +131,25 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             while (await rows.ReadAsync(ct))
             {
                 var type = rows.GetString(1);
-                streamTypes[rows.GetGuid(0)] = distinct.TryGetValue(type, out var known) ? known : distinct[type] = type;
+                streams[rows.GetGuid(0)] = new StreamEntry(distinct.TryGetValue(type, out var known) ? known : distinct[type] = type, rows.GetInt64(2));
             }
         }
 
         Phase("lock, mark and shadow tables");
 
-        // Per-event rows leave while the pass goes on, on the rebuild's transaction.
+        // Per-event rows, and the rows of every stream that has ended, leave while the pass goes on, on the rebuild's
+        // transaction: only the rows of streams still open stay in memory.
         var transactions = members.OfType<TransactionMember>().Single();
+        var writing = members.Where(m => m == transactions || m.EndsWithStream).ToArray();
         var free = FreeChunks();
         var chunks = FullChunks();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        transactions.SendTo(new ChunkSink(chunks.Writer, free.Reader, profile, stop.Token));
+        foreach (var member in writing) member.SendTo(new ChunkSink(member, chunks.Writer, free.Reader, profile, stop.Token));
         var write = Task.Run(() =>
         {
             try
             {
-                transactions.CopyChunks(writer, chunks.Reader, free.Writer, profile, stop.Token);
+                CopyChunks(writer, chunks.Reader, free.Writer, profile, stop.Token);
             }
             catch
             {
@@ -155,13 +161,13 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         long read;
         try
         {
-            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streamTypes, members, ReadModelEventsJson.Over(json), profile, progress, clock, stop.Token),
+            read = await Task.Run(() => ReadAndFold(reader, eventsSchema, mark, total, typed, streams, members, ReadModelEventsJson.Over(json), profile, progress, clock, stop.Token),
                 CancellationToken.None);
             // The folded rows are all in memory here: the managed heap's size tells what the rebuild's memory grows with.
             Phase($"read, deserialize and fold every event (managed heap {GC.GetTotalMemory(false) / (1024 * 1024):N0} MiB at its end)");
             chunks.Writer.Complete();
             await write;
-            Phase($"finish copying {transactions.Name}");
+            Phase($"finish copying {string.Join(", ", writing.Select(m => m.Name))}");
         }
         catch (Exception x)
         {
@@ -174,9 +180,9 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             throw;
         }
         await snapshot.CommitAsync(ct);
-        // Only the pass needed the stream types (one entry per stream: 550,000 at 5,000,000 events).
-        streamTypes.Clear();
-        streamTypes.TrimExcess();
+        // Only the pass needed the streams (one entry per stream: 550,000 at 5,000,000 events).
+        streams.Clear();
+        streams.TrimExcess();
 
         // The folded rows (one per wallet, job, participant, day) are encoded by one thread into the bounded chunks while
         // the writer copies them in, one read model after the other, each read model's rows let go once encoded: the
@@ -186,7 +192,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         foreach (var member in members.Where(m => m.HasFolded))
         {
             var full = FullChunks();
-            var sink = new ChunkSink(full.Writer, free.Reader, after, stop.Token);
+            var sink = new ChunkSink(member, full.Writer, free.Reader, after, stop.Token);
             var encode = Task.Run(() =>
             {
                 try
@@ -204,7 +210,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             }, CancellationToken.None);
             try
             {
-                member.CopyChunks(writer, full.Reader, free.Writer, after, stop.Token);
+                CopyChunks(writer, full.Reader, free.Writer, after, stop.Token);
                 await encode;
             }
             catch (Exception x)
@@ -281,12 +287,12 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
     }
 
     private long ReadAndFold(
-        NpgsqlConnection reader, string eventsSchema, long mark, long total, Dictionary<string, EventReader> typed, Dictionary<Guid, string> streamTypes,
+        NpgsqlConnection reader, string eventsSchema, long mark, long total, Dictionary<string, EventReader> typed, Dictionary<Guid, StreamEntry> streams,
         List<Member> members, JsonSerializerOptions json, Profile prof, IProgress<RebuildProgress>? progress, Stopwatch clock, CancellationToken ct)
     {
         long read = 0;
         var daily = members.OfType<DailyMember>().SingleOrDefault();
-        var transactions = members.OfType<TransactionMember>().Single();
+        var ending = members.Where(m => m.EndsWithStream).ToArray();
         foreach (var type in typed.Values)
             type.Folders = members.Where(m => m is not DailyMember && m.EventTypes.Contains(type.Type)).ToArray();
         var stepClock = Stopwatch.StartNew();
@@ -298,7 +304,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             $"where seq_id <= {mark} order by seq_id) to stdout (format binary)");
         var copy = new PgBinaryCopyReader(raw, CachedStrings);
         var lastStream = Guid.Empty;
-        var streamType = "";
+        var stream = StreamEntry.Unknown;
         while (true)
         {
             // One event in Sampled is timed and counted Sampled times: a timestamp costs about 80 ns on this kind of
@@ -348,8 +354,12 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
             read++;
 
             // Consecutive events often share a stream (a command appends several, an import whole streams): one lookup per run.
-            if (streamId != lastStream) (lastStream, streamType) = (streamId, streamTypes.GetValueOrDefault(streamId, ""));
-            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditTypeNames.Logical(typeName), streamType, data, sequence);
+            if (streamId != lastStream)
+            {
+                lastStream = streamId;
+                stream = streams.GetValueOrDefault(streamId, StreamEntry.Unknown);
+            }
+            daily?.Count(DailyActivityProjection.Day(timestamp), userName ?? "", AuditTypeNames.Logical(typeName), stream.Type, data, sequence);
             var sentBefore = prof.Send;
             if (data is not null)
             {
@@ -375,7 +385,9 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                 }
             }
 
-            // A wait for the writer (WalletTransaction's chunks, always timed) counts as that, not as folding.
+            if ((version == stream.Version || stream.Ended) && ending.Length > 0) EndStream(streams, ref stream, streamId, version, ending, sequence, typeName);
+
+            // A wait for the writer (the members' chunks, always timed) counts as that, not as folding.
             if (timed) prof.Fold += (Stopwatch.GetTimestamp() - t0 - (prof.Send - sentBefore)) * Sampled;
             if (read % ProgressEvery == 0)
             {
@@ -385,9 +397,37 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
                 stepBytes = 0;
             }
         }
-        transactions.Flush();
+        foreach (var member in members) member.FlushSink();
         if (read > stepStart) Report(progress, mark, mark, read, read - stepStart, stepBytes, total, stepClock, clock);
         return read;
+    }
+
+    /// <summary>A stream as the pass knows it from <c>mt_streams</c> in its snapshot: its type, and the version of its last event.</summary>
+    internal readonly record struct StreamEntry(string Type, long Version)
+    {
+        /// <summary>The version of a stream whose last event is folded and whose rows are written.</summary>
+        public const long EndedVersion = -1;
+
+        /// <summary>A stream missing from <c>mt_streams</c>: no type, and never ended (its rows wait for the end of the pass).</summary>
+        public static readonly StreamEntry Unknown = new("", long.MaxValue);
+
+        public bool Ended => Version == EndedVersion;
+    }
+
+    /// <summary>
+    /// At the stream's last event (its version in <c>mt_streams</c>) the members keyed by stream write its rows, and
+    /// the stream is marked ended. An event of an ended stream (the stream table disagrees with the events) stops the
+    /// rebuild rather than fold it into a row already written. Marten's tombstone stream (version 0, its events
+    /// numbered by sequence) never ends.
+    /// </summary>
+    private static void EndStream(Dictionary<Guid, StreamEntry> streams, ref StreamEntry stream, Guid streamId, long version, Member[] ending, long sequence, string typeName)
+    {
+        if (stream.Ended)
+            throw new BulkRebuildException(ReadModelShards.Composite, sequence, typeName,
+                $"Event {sequence} ({typeName}) is version {version} of stream {streamId}, past the stream's version in mt_streams: the stream table disagrees with the events.");
+        foreach (var member in ending) member.StreamEnded(streamId);
+        stream = stream with { Version = StreamEntry.EndedVersion };
+        streams[streamId] = stream;
     }
 
     /// <summary>The reading thread's profile times one event in this many.</summary>
