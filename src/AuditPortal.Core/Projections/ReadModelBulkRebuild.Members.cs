@@ -60,6 +60,23 @@ public sealed partial class ReadModelBulkRebuild
         /// <summary>The stream's last event is folded: its row, if the member has one, goes to <see cref="Sink"/> now.</summary>
         public virtual void StreamEnded(Guid stream) { }
 
+        /// <summary>Writes the row folded under <paramref name="key"/>, if there is one, and lets it go.</summary>
+        protected static void WriteRow<TKey, TRow>(Dictionary<TKey, TRow> rows, TKey key, ChunkSink sink, Action<ChunkSink, TKey, TRow> encode) where TKey : notnull
+        {
+            if (rows.Remove(key, out var row)) encode(sink, key, row);
+        }
+
+        /// <summary>Writes every row still folded and lets them all go.</summary>
+        protected static void WriteRows<TKey, TRow>(ref Dictionary<TKey, TRow> rows, ChunkSink sink, CancellationToken ct, Action<ChunkSink, TKey, TRow> encode) where TKey : notnull
+        {
+            foreach (var (key, row) in rows)
+            {
+                ct.ThrowIfCancellationRequested();
+                encode(sink, key, row);
+            }
+            rows = [];
+        }
+
         // Into the shadow: readers keep the table until the switch.
         public string CopyCommand => $"copy {Table}{ReadModelIndexes.ShadowSuffix} ({string.Join(", ", Columns)}) from stdin (format binary)";
 
@@ -221,20 +238,9 @@ public sealed partial class ReadModelBulkRebuild
 
         public override bool EndsWithStream => true;
 
-        public override void StreamEnded(Guid stream)
-        {
-            if (_rows.Remove(stream, out var row)) Encode(Sink, stream, row);
-        }
+        public override void StreamEnded(Guid stream) => WriteRow(_rows, stream, Sink, Encode);
 
-        public override void EncodeFolded(ChunkSink sink, CancellationToken ct)
-        {
-            foreach (var (id, row) in _rows)
-            {
-                ct.ThrowIfCancellationRequested();
-                Encode(sink, id, row);
-            }
-            _rows = [];
-        }
+        public override void EncodeFolded(ChunkSink sink, CancellationToken ct) => WriteRows(ref _rows, sink, ct, Encode);
 
         private static void Encode(ChunkSink sink, Guid id, AccountProjection.Row row)
         {
@@ -446,22 +452,10 @@ public sealed partial class ReadModelBulkRebuild
         /// <summary>A single-stream aggregation (keyed by its stream's id, as Marten defines one): a document is final once its stream ends.</summary>
         public override bool EndsWithStream => projection is Marten.Events.Aggregation.SingleStreamProjection<TDoc, TId>;
 
-        public override void StreamEnded(Guid stream)
-        {
-            // A single-stream aggregation's id is its stream's.
-            var key = (TId)(object)stream;
-            if (_docs.Remove(key, out var folded)) Encode(Sink, key, folded);
-        }
+        // A single-stream aggregation's id is its stream's.
+        public override void StreamEnded(Guid stream) => WriteRow(_docs, (TId)(object)stream, Sink, Encode);
 
-        public override void EncodeFolded(ChunkSink sink, CancellationToken ct)
-        {
-            foreach (var (key, folded) in _docs)
-            {
-                ct.ThrowIfCancellationRequested();
-                Encode(sink, key, folded);
-            }
-            _docs = [];
-        }
+        public override void EncodeFolded(ChunkSink sink, CancellationToken ct) => WriteRows(ref _docs, sink, ct, Encode);
 
         private static readonly string DotNetType = typeof(TDoc).FullName!;
 
