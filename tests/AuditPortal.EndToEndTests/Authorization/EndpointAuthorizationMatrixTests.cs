@@ -46,7 +46,7 @@ public class EndpointAuthorizationMatrixTests(PortalWebFactory portal, ITestOutp
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/audit/export.csv");
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/access-control/review.csv");
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == "/health/detail");
-        Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == AuditPortal.Web.Infrastructure.SiemFeedRegistration.Path);
+        Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText == AuditPortal.Web.Infrastructure.SiemFeedEndpoint.Path);
         Assert.Contains(endpoints, x => x.Endpoint.RoutePattern.RawText!.StartsWith("/_blazor", StringComparison.Ordinal));
 
         var mismatches = new List<string>();

@@ -24,7 +24,7 @@ public class SiemFeedEndpointTests(PortalWebFactory portal) : IClassFixture<Port
     private async Task<HttpResponseMessage> GetAsync(string? token, string query = "")
     {
         var client = portal.RawClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, SiemFeedRegistration.Path + query);
+        using var request = new HttpRequestMessage(HttpMethod.Get, SiemFeedEndpoint.Path + query);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await client.SendAsync(request);
     }
@@ -58,7 +58,7 @@ public class SiemFeedEndpointTests(PortalWebFactory portal) : IClassFixture<Port
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal("application/x-ndjson", ok.Content.Headers.ContentType?.MediaType);
         Assert.True(ok.Headers.CacheControl?.NoStore);
-        var highWater = long.Parse(ok.Headers.GetValues(SiemFeedRegistration.HighWaterHeader).Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var highWater = long.Parse(ok.Headers.GetValues(SiemFeedEndpoint.HighWaterHeader).Single(), System.Globalization.CultureInfo.InvariantCulture);
         var lines = (await ok.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
         Assert.InRange(lines.Length, 1, 6);
         using var closing = JsonDocument.Parse(lines[^1]);
@@ -108,10 +108,10 @@ public class SiemFeedEndpointTests(PortalWebFactory portal) : IClassFixture<Port
 
         foreach (var (client, expected) in new[] { (support, HttpStatusCode.Forbidden), (auditor, HttpStatusCode.OK), (admin, HttpStatusCode.OK), (revoked, HttpStatusCode.Forbidden) })
         {
-            using var response = await client.GetAsync(SiemFeedRegistration.Path + "?limit=2");
+            using var response = await client.GetAsync(SiemFeedEndpoint.Path + "?limit=2");
             Assert.Equal(expected, response.StatusCode);
         }
-        using var anonymous = await portal.Client().GetAsync(SiemFeedRegistration.Path);
+        using var anonymous = await portal.Client().GetAsync(SiemFeedEndpoint.Path);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 }
