@@ -16,9 +16,7 @@ public class PreviousVersionCacheRulesTests
     [Fact]
     public void Given_a_listening_feed_When_a_probe_offers_its_answer_Then_it_is_the_answer_until_forgotten()
     {
-        var cache = new PreviousVersionCache();
-        cache.Vouch(TimeSpan.FromMinutes(1));
-        cache.Offer(cache.Generation, serving: false);
+        var cache = Cached(serving: false);
         Assert.False(cache.Known);
 
         cache.Forget();
@@ -41,14 +39,21 @@ public class PreviousVersionCacheRulesTests
     [Fact]
     public void Given_a_cached_answer_When_the_feed_loses_its_connection_or_stops_vouching_Then_reads_probe()
     {
-        var cache = new PreviousVersionCache();
-        cache.Vouch(TimeSpan.FromMinutes(1));
-        cache.Offer(cache.Generation, serving: false);
+        var cache = Cached(serving: false);
         cache.Withdraw();
         Assert.Null(cache.Known);
 
         cache.Vouch(TimeSpan.Zero); // a window that has already passed: the feed has not been heard since
         cache.Offer(cache.Generation, serving: false);
         Assert.Null(cache.Known);
+    }
+
+    /// <summary>A cache whose feed listens (vouched for a minute) and that holds a probe's answer.</summary>
+    private static PreviousVersionCache Cached(bool serving)
+    {
+        var cache = new PreviousVersionCache();
+        cache.Vouch(TimeSpan.FromMinutes(1));
+        cache.Offer(cache.Generation, serving);
+        return cache;
     }
 }
