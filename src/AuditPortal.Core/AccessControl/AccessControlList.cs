@@ -52,20 +52,12 @@ public sealed record AccessControlList(Guid Id, string Resource, IReadOnlyList<A
     public static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>Folds an access-control list's events outside Marten (pure tests, the demo generator).</summary>
+/// <summary>Folds an access-control list's events outside Marten (pure tests, the demo generator): its own Create and Apply methods, through <see cref="EventFold{T}"/>.</summary>
 public static class AccessControlListHistory
 {
-    public static AccessControlList? Apply(AccessControlList? state, object e) => e switch
-    {
-        AccessControlListCreated created => AccessControlList.Create(created),
-        PermissionGranted x => Require(state, e).Apply(x),
-        PermissionRevoked x => Require(state, e).Apply(x),
-        PermissionExpired x => Require(state, e).Apply(x),
-        _ => throw new ArgumentException($"{e.GetType().Name} is not an access-control list event.", nameof(e)),
-    };
+    private static readonly EventFold<AccessControlList> Fold = new("an access-control list");
 
-    public static AccessControlList? Replay(IEnumerable<object> events) => events.Aggregate((AccessControlList?)null, Apply);
+    public static AccessControlList? Apply(AccessControlList? state, object e) => Fold.Apply(state, e);
 
-    private static AccessControlList Require(AccessControlList? state, object e) =>
-        state ?? throw new InvalidOperationException($"{e.GetType().Name} before AccessControlListCreated.");
+    public static AccessControlList? Replay(IEnumerable<object> events) => Fold.Replay(events);
 }

@@ -14,10 +14,8 @@ public static class AccessControlListDecisions
 {
     public static AccessControlListCreated Handle(AccessControlList? state, CreateAccessControlList command)
     {
-        if (state is not null)
-            throw new DomainException(new RuleViolated(ErrorCodes.AclExists, $"The access-control list for {state.Resource} already exists."));
-        if (command.AclId == Guid.Empty)
-            throw new DomainException(new ValidationError("aclId", "An access-control list needs an id."));
+        Guard.NewStream(state, s => new RuleViolated(ErrorCodes.AclExists, $"The access-control list for {s.Resource} already exists."),
+            command.AclId, "aclId", "An access-control list needs an id.");
         var resource = Guard.Name(command.Resource, "resource");
         var reason = Guard.Text(command.Reason, "reason");
         return new AccessControlListCreated(command.AclId, resource, command.Actor, command.At, reason);

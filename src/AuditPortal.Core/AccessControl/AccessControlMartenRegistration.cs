@@ -10,12 +10,8 @@ public static class AccessControlMartenRegistration
         opts.Projections.Add<AccessControlListViewProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<AccessControlListView>().Index(x => x.Resource);
         // Read raw by every node's sign-out check (SignOutLog), before any stream of it was loaded.
-        opts.Events.AddEventType<PermissionExpired>();
-        opts.Events.AddEventType<UserSignedOut>();
-        opts.Events.AddEventType<SignInLocked>();
-        opts.Events.AddEventType<UserSignedIn>();
-        opts.Events.AddEventType<SignInRefused>();
-        opts.Events.AddEventType<ReadRefused>();
+        opts.Events.AddEventTypes(
+            [typeof(PermissionExpired), typeof(UserSignedOut), typeof(SignInLocked), typeof(UserSignedIn), typeof(SignInRefused), typeof(ReadRefused)]);
         // Failed sign-ins, shared by every portal node (SignInAttempts).
         opts.Storage.ExtendedSchemaObjects.Add(SignInAttempts.BuildTable(opts.DatabaseSchemaName));
         return opts;

@@ -69,12 +69,5 @@ public sealed record AccessLog(Guid Id, string UserName, int Denials, DateTimeOf
     public AccessLog Apply(SignInRefused e) => this;
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the case-folded user name.</summary>
-    public static Guid StreamIdFor(string userName)
-    {
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("auditportal:access-log:" + userName.Trim().ToLowerInvariant()));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid StreamIdFor(string userName) => NameBasedId.Of("auditportal:access-log:" + userName.Trim().ToLowerInvariant());
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AuditPortal.Core.Common;
 using JasperFx.Events;
 using Marten;
@@ -61,14 +59,8 @@ public static class ReadRefusals
     }
 
     /// <summary>A name-based UUID (version 5 layout) of the case-folded user, the resource and the minute.</summary>
-    public static Guid EventIdFor(string userName, string resource, DateTimeOffset minute)
-    {
-        var key = $"auditportal:read-refused:{userName.Trim().ToLowerInvariant()}\n{resource}\n{minute.UtcTicks}";
-        var bytes = SHA1.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid EventIdFor(string userName, string resource, DateTimeOffset minute) =>
+        NameBasedId.Of($"auditportal:read-refused:{userName.Trim().ToLowerInvariant()}\n{resource}\n{minute.UtcTicks}");
 
     private static bool IsDuplicate(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } || e.InnerException is { } inner && IsDuplicate(inner);

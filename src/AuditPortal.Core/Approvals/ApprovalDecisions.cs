@@ -49,10 +49,8 @@ public static class ApprovalDecisions
 {
     public static ApprovalRequested Handle(ApprovalRequest? state, RequestApproval command)
     {
-        if (state is not null)
-            throw new DomainException(new RuleViolated(ErrorCodes.RequestNotPending, $"Request {command.RequestId} already exists ({state.Status})."));
-        if (command.RequestId == Guid.Empty)
-            throw new DomainException(new ValidationError("requestId", "A request needs an id."));
+        Guard.NewStream(state, s => new RuleViolated(ErrorCodes.RequestNotPending, $"Request {command.RequestId} already exists ({s.Status})."),
+            command.RequestId, "requestId", "A request needs an id.");
         if (!Enum.IsDefined(command.Action))
             throw new DomainException(new ValidationError("action", $"Unknown change {(int)command.Action}."));
         var reason = Guard.Text(command.Reason, "reason");

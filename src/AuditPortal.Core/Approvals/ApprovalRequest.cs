@@ -86,22 +86,12 @@ public static class ApprovalText
     };
 }
 
-/// <summary>Folds a request's events outside Marten (pure tests, the demo generator); same rules as Marten's live aggregation.</summary>
+/// <summary>Folds a request's events outside Marten (pure tests, the demo generator); same rules as Marten's live aggregation: its own Create and Apply methods, through <see cref="EventFold{T}"/>.</summary>
 public static class ApprovalRequestHistory
 {
-    public static ApprovalRequest? Apply(ApprovalRequest? state, object e) => e switch
-    {
-        ApprovalRequested requested => ApprovalRequest.Create(requested),
-        RequestApproved x => Require(state, e).Apply(x),
-        ApprovalRefused x => Require(state, e).Apply(x),
-        RequestRejected x => Require(state, e).Apply(x),
-        RequestWithdrawn x => Require(state, e).Apply(x),
-        RequestExpired x => Require(state, e).Apply(x),
-        _ => throw new ArgumentException($"{e.GetType().Name} is not an approval request event.", nameof(e)),
-    };
+    private static readonly EventFold<ApprovalRequest> Fold = new("an approval request");
 
-    public static ApprovalRequest? Replay(IEnumerable<object> events) => events.Aggregate((ApprovalRequest?)null, Apply);
+    public static ApprovalRequest? Apply(ApprovalRequest? state, object e) => Fold.Apply(state, e);
 
-    private static ApprovalRequest Require(ApprovalRequest? state, object e) =>
-        state ?? throw new InvalidOperationException($"{e.GetType().Name} before ApprovalRequested.");
+    public static ApprovalRequest? Replay(IEnumerable<object> events) => Fold.Replay(events);
 }

@@ -30,6 +30,16 @@ public static class Guard
         return trimmed;
     }
 
+    /// <summary>
+    /// The first checks of a decision that starts a stream: nothing stands under the id yet (<paramref name="exists"/>
+    /// says what does), then the id is set at all.
+    /// </summary>
+    public static void NewStream<TState>(TState? state, Func<TState, DomainError> exists, Guid id, string idField, string noId) where TState : class
+    {
+        if (state is not null) throw new DomainException(exists(state));
+        if (id == Guid.Empty) throw new DomainException(new ValidationError(idField, noId));
+    }
+
     /// <summary>A name (owner, title, principal, resource, participant): one line, at most <see cref="MaxNameLength"/>.</summary>
     public static string Name(string? value, string field) => Text(value, field, max: MaxNameLength, multiline: false);
 

@@ -90,47 +90,23 @@ public static class DatabaseRoles
         await migrationConnection.ExecAsync($"grant select, insert, update, delete, truncate on all tables in schema {s} to {r}", ct);
         await migrationConnection.ExecAsync($"grant usage, select, update on all sequences in schema {s} to {r}", ct);
         await migrationConnection.ExecAsync($"grant execute on all functions in schema {s} to {r}", ct);
-        foreach (var table in AppendOnlyTables)
-        {
-            await migrationConnection.ExecAsync($"""
-                do $$ begin
-                  if to_regclass({Literal(schema + "." + table)}) is not null then
-                    execute 'revoke update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
-                    execute 'grant select, insert on {s}.{Ident(table)} to {r}';
-                  end if;
-                end $$
-                """, ct);
-        }
-        foreach (var table in OwnerOnlyTables)
-        {
-            await migrationConnection.ExecAsync($"""
-                do $$ begin
-                  if to_regclass({Literal(schema + "." + table)}) is not null then
-                    execute 'revoke all on {s}.{Ident(table)} from {r}';
-                  end if;
-                end $$
-                """, ct);
-        }
-        // Marten draws sequence numbers with nextval (USAGE) and reads the high-water mark (SELECT); it never sets the
-        // sequence at run time, and a role that could (setval) would choose the numbers of the events that follow.
-        await migrationConnection.ExecAsync($"""
+        // A relation the applied schema does not have (yet) is skipped: its statements run only where it exists.
+        Task WhereExistsAsync(string relation, params string[] statements) => migrationConnection.ExecAsync($"""
             do $$ begin
-              if to_regclass({Literal(schema + ".mt_events_sequence")}) is not null then
-                execute 'revoke update on sequence {s}.mt_events_sequence from {r}';
+              if to_regclass({Literal(schema + "." + relation)}) is not null then
+                {string.Join(" ", statements.Select(x => $"execute '{x}';"))}
               end if;
             end $$
             """, ct);
+        foreach (var table in AppendOnlyTables)
+            await WhereExistsAsync(table, $"revoke update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}", $"grant select, insert on {s}.{Ident(table)} to {r}");
+        foreach (var table in OwnerOnlyTables)
+            await WhereExistsAsync(table, $"revoke all on {s}.{Ident(table)} from {r}");
+        // Marten draws sequence numbers with nextval (USAGE) and reads the high-water mark (SELECT); it never sets the
+        // sequence at run time, and a role that could (setval) would choose the numbers of the events that follow.
+        await WhereExistsAsync("mt_events_sequence", $"revoke update on sequence {s}.mt_events_sequence from {r}");
         foreach (var table in ReadOnlyTables)
-        {
-            await migrationConnection.ExecAsync($"""
-                do $$ begin
-                  if to_regclass({Literal(schema + "." + table)}) is not null then
-                    execute 'revoke insert, update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}';
-                    execute 'grant select on {s}.{Ident(table)} to {r}';
-                  end if;
-                end $$
-                """, ct);
-        }
+            await WhereExistsAsync(table, $"revoke insert, update, delete, truncate, references, trigger on {s}.{Ident(table)} from {r}", $"grant select on {s}.{Ident(table)} to {r}");
     }
 
     /// <summary>The same connection string with another user (no password: trust authentication).</summary>

@@ -60,23 +60,12 @@ public sealed record Job(
         this with { Participants = [.. Participants.Where(p => !string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)), new JobParticipant(name, status)] };
 }
 
-/// <summary>Folds a job's events outside Marten (pure tests, the demo generator).</summary>
+/// <summary>Folds a job's events outside Marten (pure tests, the demo generator): its own Create and Apply methods, through <see cref="EventFold{T}"/>.</summary>
 public static class JobHistory
 {
-    public static Job? Apply(Job? state, object e) => e switch
-    {
-        JobPosted posted => Job.Create(posted),
-        ParticipantInvited x => Require(state, e).Apply(x),
-        JobApplicationSubmitted x => Require(state, e).Apply(x),
-        ParticipantAccepted x => Require(state, e).Apply(x),
-        JobLaunched x => Require(state, e).Apply(x),
-        JobCompleted x => Require(state, e).Apply(x),
-        JobCancelled x => Require(state, e).Apply(x),
-        _ => throw new ArgumentException($"{e.GetType().Name} is not a job event.", nameof(e)),
-    };
+    private static readonly EventFold<Job> Fold = new("a job");
 
-    public static Job? Replay(IEnumerable<object> events) => events.Aggregate((Job?)null, Apply);
+    public static Job? Apply(Job? state, object e) => Fold.Apply(state, e);
 
-    private static Job Require(Job? state, object e) =>
-        state ?? throw new InvalidOperationException($"{e.GetType().Name} before JobPosted.");
+    public static Job? Replay(IEnumerable<object> events) => Fold.Replay(events);
 }

@@ -18,10 +18,8 @@ public static class JobDecisions
 {
     public static JobPosted Handle(Job? state, PostJob command, WalletLimits limits)
     {
-        if (state is not null)
-            throw new DomainException(new RuleViolated(ErrorCodes.JobExists, $"Job {command.JobId} already exists."));
-        if (command.JobId == Guid.Empty)
-            throw new DomainException(new ValidationError("jobId", "A job needs an id."));
+        Guard.NewStream(state, _ => new RuleViolated(ErrorCodes.JobExists, $"Job {command.JobId} already exists."),
+            command.JobId, "jobId", "A job needs an id.");
         var owner = Guard.Name(command.Owner, "owner");
         var title = Guard.Name(command.Title, "title");
         var description = Guard.Text(command.Description, "description", required: false);

@@ -7,8 +7,7 @@ public sealed record JobListQuery(
     int Page = 0, int PageSize = 25, string? SortBy = null, bool Descending = false,
     string? TextContains = null, JobStatus? Status = null);
 
-/// <param name="Previous">Set when the previous version of the read models answered (a new version is being built).</param>
-public sealed record JobListPage(IReadOnlyList<JobOwnerView> Items, long TotalCount, PreviousVersion? Previous = null);
+public sealed record JobListPage(IReadOnlyList<JobOwnerView> Items, long TotalCount, PreviousVersion? Previous = null) : ListPage(Previous);
 
 /// <summary>One event of a job's own stream, described for people.</summary>
 public sealed record JobTimelineEntry(long Version, long Sequence, string EventType, DateTimeOffset At, string Actor, string Summary);
@@ -37,8 +36,7 @@ public sealed class JobQueries(IDocumentStore store, PreviousReadModels previous
     {
         await using var session = store.QuerySession();
         await PortalAccess.DemandAsync(session, caller, "jobs", ct, Permission.ReadJobs);
-        return await previous.ReadAsync<JobOwnerView, JobListPage>(
-            session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
+        return await previous.ReadAsync<JobOwnerView, JobListPage>(session, s => ListAsync(s, query, ct), ct);
     }
 
     private static async Task<JobListPage> ListAsync(IQuerySession session, JobListQuery query, CancellationToken ct)

@@ -8,9 +8,7 @@ public static class PreferencesMartenRegistration
     /// </summary>
     public static StoreOptions AddPreferences(this StoreOptions opts)
     {
-        opts.Events.AddEventType<SearchSaved>();
-        opts.Events.AddEventType<SavedSearchDeleted>();
-        opts.Events.AddEventType<TimeZoneChosen>();
+        opts.Events.AddEventTypes([typeof(SearchSaved), typeof(SavedSearchDeleted), typeof(TimeZoneChosen)]);
         return opts;
     }
 }

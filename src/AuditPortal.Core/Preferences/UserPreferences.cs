@@ -30,14 +30,7 @@ public sealed record UserPreferences(Guid Id, string UserName, string? TimeZoneI
     public static UserPreferences Empty(string userName) => new(StreamIdFor(userName), userName, null, []);
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the case-folded user name, in a namespace of its own.</summary>
-    public static Guid StreamIdFor(string userName)
-    {
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("auditportal:user-preferences:" + userName.Trim().ToLowerInvariant()));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid StreamIdFor(string userName) => NameBasedId.Of("auditportal:user-preferences:" + userName.Trim().ToLowerInvariant());
 }
 
 /// <summary>The pure decisions on a user's preferences.</summary>

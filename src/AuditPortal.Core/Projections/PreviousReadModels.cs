@@ -15,6 +15,10 @@ public sealed record PreviousVersion(IReadOnlySet<string> MissingFields)
     public bool Lacks(string property) => MissingFields.Contains(property);
 }
 
+/// <summary>A page of a list that the previous version may answer while a new one is built (<see cref="PreviousReadModels.ReadAsync"/>).</summary>
+/// <param name="Previous">Set when the previous version of the read models answered (a new version is being built).</param>
+public abstract record ListPage(PreviousVersion? Previous);
+
 /// <summary>
 /// Serves reads from <c>&lt;schema&gt;_previous</c> (see <see cref="ReadModelUpgrade"/>) while a new version of the read
 /// models is built beside it. The previous tables hold every document whole as JSON in <c>data</c>, so a second,
@@ -71,15 +75,15 @@ public sealed class PreviousReadModels : IDisposable
     /// answer is marked with that version; otherwise, or when the previous version vanished under the read (switched
     /// and dropped by another node), it runs on <paramref name="session"/>, the current version.
     /// </summary>
-    public async Task<TPage> ReadAsync<TDocument, TPage>(IQuerySession session, Func<IQuerySession, Task<TPage>> read,
-        Func<TPage, PreviousVersion, TPage> mark, CancellationToken ct)
+    public async Task<TPage> ReadAsync<TDocument, TPage>(IQuerySession session, Func<IQuerySession, Task<TPage>> read, CancellationToken ct)
+        where TPage : ListPage
     {
         if (await ServingAsync<TDocument>(session, ct) is { } version)
         {
             try
             {
                 await using var old = QuerySession();
-                return mark(await read(old), version);
+                return (TPage)(await read(old) with { Previous = version });
             }
             catch (Exception e) when (IsGone(e))
             {

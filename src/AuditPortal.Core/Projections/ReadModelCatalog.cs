@@ -13,11 +13,11 @@ namespace AuditPortal.Core.Projections;
 /// </summary>
 public sealed class ReadModelEntry
 {
-    internal ReadModelEntry(string name, Type? document, string? sqlTable, Action<StoreOptions, CompositeProjection> join,
+    // Through the two shapes below only: a read model has either a document or a SQL table, and only a document can
+    // be served by the previous version.
+    private ReadModelEntry(string name, Type? document, string? sqlTable, Action<StoreOptions, CompositeProjection> join,
         Func<ReadModelBulkRebuild.MemberContext, ReadModelBulkRebuild.Member> bulk, bool previousServes, ChangeKind watchedBy)
     {
-        if ((document is null) == (sqlTable is null)) throw new ArgumentException($"{name}: a read model has either a document or a SQL table.");
-        if (previousServes && document is null) throw new ArgumentException($"{name}: only a document read model can be served by the previous version.");
         Name = name;
         Document = document;
         SqlTable = sqlTable;
@@ -26,6 +26,16 @@ public sealed class ReadModelEntry
         PreviousServes = previousServes;
         WatchedBy = watchedBy;
     }
+
+    /// <summary>A Marten document <typeparamref name="T"/>, named after it, served by the previous version during a build.</summary>
+    internal static ReadModelEntry OfDocument<T>(Action<StoreOptions, CompositeProjection> join,
+        Func<ReadModelBulkRebuild.MemberContext, ReadModelBulkRebuild.Member> bulk, ChangeKind watchedBy) =>
+        new(typeof(T).Name, typeof(T), null, join, bulk, previousServes: true, watchedBy);
+
+    /// <summary>A plain table <paramref name="sqlTable"/> that the projection <paramref name="name"/> writes with SQL of its own.</summary>
+    internal static ReadModelEntry OfSqlTable(string name, string sqlTable, Action<StoreOptions, CompositeProjection> join,
+        Func<ReadModelBulkRebuild.MemberContext, ReadModelBulkRebuild.Member> bulk, ChangeKind watchedBy) =>
+        new(name, null, sqlTable, join, bulk, previousServes: false, watchedBy);
 
     /// <summary>The projection's name in the composite; its progression row is <see cref="ProgressionRow"/>.</summary>
     public string Name { get; }
@@ -69,31 +79,25 @@ public sealed class ReadModelEntry
 /// </summary>
 public static class ReadModelCatalog
 {
-    public static readonly ReadModelEntry AccountProjection = new(
-        Wallets.AccountProjection.ProjectionName, null, Wallets.AccountProjection.TableName, WalletsMartenRegistration.JoinAccountProjection,
-        ReadModelBulkRebuild.BulkMembers.Account, previousServes: false, ChangeKind.None);
+    public static readonly ReadModelEntry AccountProjection = ReadModelEntry.OfSqlTable(Wallets.AccountProjection.ProjectionName, Wallets.AccountProjection.TableName,
+        WalletsMartenRegistration.JoinAccountProjection, ReadModelBulkRebuild.BulkMembers.Account, ChangeKind.None);
 
-    public static readonly ReadModelEntry WalletSummary = new(
-        nameof(Wallets.WalletSummary), typeof(Wallets.WalletSummary), null, WalletsMartenRegistration.JoinWalletSummary,
-        ReadModelBulkRebuild.BulkMembers.WalletSummary, previousServes: true, ChangeKind.Wallet);
+    public static readonly ReadModelEntry WalletSummary = ReadModelEntry.OfDocument<Wallets.WalletSummary>(
+        WalletsMartenRegistration.JoinWalletSummary, ReadModelBulkRebuild.BulkMembers.WalletSummary, ChangeKind.Wallet);
 
-    public static readonly ReadModelEntry WalletTransaction = new(
-        WalletTransactionProjection.ProjectionName, null, WalletTransactionProjection.TableName, WalletsMartenRegistration.JoinWalletTransaction,
-        ReadModelBulkRebuild.BulkMembers.WalletTransaction, previousServes: false, ChangeKind.Wallet);
+    public static readonly ReadModelEntry WalletTransaction = ReadModelEntry.OfSqlTable(WalletTransactionProjection.ProjectionName, WalletTransactionProjection.TableName,
+        WalletsMartenRegistration.JoinWalletTransaction, ReadModelBulkRebuild.BulkMembers.WalletTransaction, ChangeKind.Wallet);
 
-    public static readonly ReadModelEntry JobOwnerView = new(
-        nameof(Jobs.JobOwnerView), typeof(Jobs.JobOwnerView), null, JobsMartenRegistration.JoinJobOwnerView,
-        ReadModelBulkRebuild.BulkMembers.JobOwnerView, previousServes: true, ChangeKind.Job);
+    public static readonly ReadModelEntry JobOwnerView = ReadModelEntry.OfDocument<Jobs.JobOwnerView>(
+        JobsMartenRegistration.JoinJobOwnerView, ReadModelBulkRebuild.BulkMembers.JobOwnerView, ChangeKind.Job);
 
-    public static readonly ReadModelEntry JobParticipantView = new(
-        nameof(Jobs.JobParticipantView), typeof(Jobs.JobParticipantView), null, JobsMartenRegistration.JoinJobParticipantView,
-        ReadModelBulkRebuild.BulkMembers.JobParticipantView, previousServes: true, ChangeKind.Job);
+    public static readonly ReadModelEntry JobParticipantView = ReadModelEntry.OfDocument<Jobs.JobParticipantView>(
+        JobsMartenRegistration.JoinJobParticipantView, ReadModelBulkRebuild.BulkMembers.JobParticipantView, ChangeKind.Job);
 
     // Joined in PortalStore.Configure, not in the host's services: the apply step builds its own store from that
     // method, and a table only the runtime store knew was never created (the runtime role may not create tables).
-    public static readonly ReadModelEntry DailyActivity = new(
-        DailyActivityProjection.ProjectionName, null, DailyActivityProjection.TableName, OverviewMartenRegistration.JoinDailyActivity,
-        ReadModelBulkRebuild.BulkMembers.DailyActivity, previousServes: false, ChangeKind.None);
+    public static readonly ReadModelEntry DailyActivity = ReadModelEntry.OfSqlTable(DailyActivityProjection.ProjectionName, DailyActivityProjection.TableName,
+        OverviewMartenRegistration.JoinDailyActivity, ReadModelBulkRebuild.BulkMembers.DailyActivity, ChangeKind.None);
 
     /// <summary>Every read model, in the composite's order.</summary>
     public static readonly IReadOnlyList<ReadModelEntry> All = [AccountProjection, WalletSummary, WalletTransaction, JobOwnerView, JobParticipantView, DailyActivity];

@@ -72,12 +72,5 @@ public sealed record ServiceTokenUsage(Guid Id, Guid TokenId, DateTimeOffset Las
     public ServiceTokenUsage Apply(ServiceTokenUsed e) => this with { LastMinute = e.Minute };
 
     /// <summary>A name-based UUID (RFC 9562 version 5 layout) of the token id, as AccessLog.StreamIdFor does for user names.</summary>
-    public static Guid StreamIdFor(Guid tokenId)
-    {
-        var hash = SHA1.HashData(Encoding.UTF8.GetBytes("auditportal:service-token-usage:" + tokenId.ToString("N")));
-        var bytes = hash.AsSpan(0, 16).ToArray();
-        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
-        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
-        return new Guid(bytes, bigEndian: true);
-    }
+    public static Guid StreamIdFor(Guid tokenId) => NameBasedId.Of("auditportal:service-token-usage:" + tokenId.ToString("N"));
 }

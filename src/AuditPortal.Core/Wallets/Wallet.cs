@@ -67,19 +67,12 @@ public sealed record Wallet(Guid Id, string Owner, int Balance, DateTimeOffset L
     public Wallet Apply(CreditsSpent e) => this with { Balance = checked(Balance - e.Amount), LastChangedAt = e.SpentAt };
 }
 
-/// <summary>Folds a wallet's events outside Marten (pure tests, the demo generator); same rules as Marten's live aggregation.</summary>
+/// <summary>Folds a wallet's events outside Marten (pure tests, the demo generator); same rules as Marten's live aggregation: its own Create and Apply methods, through <see cref="EventFold{T}"/>.</summary>
 public static class WalletHistory
 {
-    public static Wallet? Apply(Wallet? state, object e) => e switch
-    {
-        WalletOpened opened => Wallet.Create(opened),
-        CreditsGranted granted => Require(state, e).Apply(granted),
-        CreditsSpent spent => Require(state, e).Apply(spent),
-        _ => throw new ArgumentException($"{e.GetType().Name} is not a wallet event.", nameof(e)),
-    };
+    private static readonly EventFold<Wallet> Fold = new("a wallet");
 
-    public static Wallet? Replay(IEnumerable<object> events) => events.Aggregate((Wallet?)null, Apply);
+    public static Wallet? Apply(Wallet? state, object e) => Fold.Apply(state, e);
 
-    private static Wallet Require(Wallet? state, object e) =>
-        state ?? throw new InvalidOperationException($"{e.GetType().Name} before WalletOpened.");
+    public static Wallet? Replay(IEnumerable<object> events) => Fold.Replay(events);
 }

@@ -20,10 +20,8 @@ public static class WalletDecisions
 {
     public static WalletOpened Handle(Wallet? state, OpenWallet command)
     {
-        if (state is not null)
-            throw new DomainException(new RuleViolated(ErrorCodes.WalletExists, $"Wallet {command.WalletId} is already open (owner {state.Owner})."));
-        if (command.WalletId == Guid.Empty)
-            throw new DomainException(new ValidationError("walletId", "A wallet needs an id."));
+        Guard.NewStream(state, s => new RuleViolated(ErrorCodes.WalletExists, $"Wallet {command.WalletId} is already open (owner {s.Owner})."),
+            command.WalletId, "walletId", "A wallet needs an id.");
         var owner = Guard.Name(command.Owner, "owner");
         return new WalletOpened(command.WalletId, owner, command.Actor, command.At);
     }

@@ -9,8 +9,7 @@ public sealed record WalletListQuery(
     string? OwnerContains = null, int? MinBalance = null, int? MaxBalance = null, DateTimeOffset? ChangedSince = null);
 
 /// <param name="TotalIsEstimate">True when more wallets match than are counted exactly; the total is then PostgreSQL's estimate.</param>
-/// <param name="Previous">Set when the previous version of the read models answered (a new version is being built).</param>
-public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount, bool TotalIsEstimate = false, PreviousVersion? Previous = null);
+public sealed record WalletListPage(IReadOnlyList<WalletSummary> Items, long TotalCount, bool TotalIsEstimate = false, PreviousVersion? Previous = null) : ListPage(Previous);
 
 public sealed record WalletTransactionPage(IReadOnlyList<WalletTransaction> Items, long TotalCount);
 
@@ -48,8 +47,7 @@ public sealed class WalletQueries(IDocumentStore store, PreviousReadModels previ
     {
         await using var session = store.QuerySession();
         await PortalAccess.DemandAsync(session, caller, "wallets", ct, Permission.ReadWallets);
-        return await previous.ReadAsync<WalletSummary, WalletListPage>(
-            session, s => ListAsync(s, query, ct), (page, version) => page with { Previous = version }, ct);
+        return await previous.ReadAsync<WalletSummary, WalletListPage>(session, s => ListAsync(s, query, ct), ct);
     }
 
     private async Task<WalletListPage> ListAsync(IQuerySession session, WalletListQuery query, CancellationToken ct)

@@ -38,26 +38,28 @@ public sealed class WalletTransactionProjection(string schema) : IProjection
     public const string ProjectionName = "WalletTransaction";
     public const string TableName = "wallet_transaction";
 
+    // The table's columns, each once: name, PostgreSQL type, whether it may be null. The first is the key.
+    private static readonly (string Name, string Type, bool Nullable)[] Layout =
+    [
+        ("sequence", "bigint", false), ("id", "uuid", false), ("wallet_id", "uuid", false), ("version", "bigint", false),
+        ("kind", "text", false), ("amount", "integer", false), ("type", "text", false), ("job_id", "uuid", true),
+        ("actor", "text", false), ("at", "timestamp with time zone", false), ("reason", "text", false), ("source", "text", true),
+    ];
+
     /// <summary>The columns in the order the projection, the bulk rebuild and <see cref="Read"/> use them.</summary>
-    public static readonly string[] Columns = ["sequence", "id", "wallet_id", "version", "kind", "amount", "type", "job_id", "actor", "at", "reason", "source"];
+    public static readonly string[] Columns = [.. Layout.Select(c => c.Name)];
 
     public string QualifiedTableName => $"{schema}.{TableName}";
 
     public Table BuildTable()
     {
         var table = new Table(QualifiedTableName);
-        table.AddColumn("sequence", "bigint").AsPrimaryKey();
-        table.AddColumn("id", "uuid").NotNull();
-        table.AddColumn("wallet_id", "uuid").NotNull();
-        table.AddColumn("version", "bigint").NotNull();
-        table.AddColumn("kind", "text").NotNull();
-        table.AddColumn("amount", "integer").NotNull();
-        table.AddColumn("type", "text").NotNull();
-        table.AddColumn("job_id", "uuid");
-        table.AddColumn("actor", "text").NotNull();
-        table.AddColumn("at", "timestamp with time zone").NotNull();
-        table.AddColumn("reason", "text").NotNull();
-        table.AddColumn("source", "text");
+        table.AddColumn(Layout[0].Name, Layout[0].Type).AsPrimaryKey();
+        foreach (var (name, type, nullable) in Layout.Skip(1))
+        {
+            var column = table.AddColumn(name, type);
+            if (!nullable) column.NotNull();
+        }
         // A wallet's page reads its newest lines: one index range, already in order.
         table.Indexes.Add(new IndexDefinition("ix_wallet_transaction_wallet") { Columns = ["wallet_id", "sequence"] });
         // Only job launches and refunds name a job.

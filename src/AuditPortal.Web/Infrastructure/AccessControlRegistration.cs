@@ -8,8 +8,7 @@ public static class AccessControlRegistration
     /// <summary>Services of the AccessControl pages.</summary>
     public static IServiceCollection AddAccessControlPages(this IServiceCollection services)
     {
-        // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
-        services.AddScoped<IAccessControlReads, AccessControlQueries>();
+        services.AddPortalReads<IAccessControlReads, AccessControlQueries>();
         services.AddSingleton<IAccessControlCommands>(sp => sp.GetRequiredService<AccessControlService>());
         services.AddHealthChecks().AddCheck<AccessControlIntegrityHealthCheck>("access-control");
         services.AddHostedService<PermissionExpiry>();

@@ -14,9 +14,7 @@ public static class ApprovalsRegistration
     /// <summary>Services of the Approvals pages and the expiry of open requests.</summary>
     public static IServiceCollection AddApprovalsPages(this IServiceCollection services)
     {
-        services.AddLiveUpdates();
-        // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
-        services.AddScoped<IApprovalReads, ApprovalQueries>();
+        services.AddLiveUpdates().AddPortalReads<IApprovalReads, ApprovalQueries>();
         services.AddSingleton<IApprovalCommands>(sp => sp.GetRequiredService<ApprovalService>());
         services.AddHostedService<ApprovalExpiry>();
         return services;

@@ -19,8 +19,7 @@ public static class AuditRegistration
         services.AddScoped<AuditFeed>();
         services.AddScoped<IAuditReads>(sp => sp.GetRequiredService<AuditFeed>());
         services.AddSingleton<AuditExports>();
-        // Scoped: the as-of-state view checks the circuit's user at the moment it runs.
-        services.AddScoped<IStreamStateReads, StreamStateQueries>();
+        services.AddPortalReads<IStreamStateReads, StreamStateQueries>();
         return services;
     }
 

@@ -7,9 +7,7 @@ public static class WalletsRegistration
     /// <summary>Services of the Wallets pages.</summary>
     public static IServiceCollection AddWalletsPages(this IServiceCollection services)
     {
-        services.AddLiveUpdates();
-        // Scoped: each read checks the circuit's user (ICurrentActor) at the moment it runs.
-        services.AddScoped<IWalletReads, WalletQueries>();
+        services.AddLiveUpdates().AddPortalReads<IWalletReads, WalletQueries>();
         services.AddSingleton<IWalletCommands>(sp => sp.GetRequiredService<WalletService>());
         return services;
     }
