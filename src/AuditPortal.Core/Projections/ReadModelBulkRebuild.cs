@@ -41,8 +41,8 @@ public sealed record BulkRebuildPhase(string Name, TimeSpan Elapsed);
 /// <remarks>
 /// Why not the daemon: its composite pass was bounded by the members' per-batch SQL and per-document upserts
 /// (0.27–0.35× one bare Marten projection for six read models). Here one thread reads and folds while the writing
-/// connection copies the per-event rows in; only the aggregated rows (one per wallet, job, participant, day) are kept
-/// in memory until the end.
+/// connection copies the per-event rows in, and each stream's rows once its last event is folded; only the rows of
+/// streams still open, and those not kept per stream (participants, days), wait in memory until the end.
 /// </remarks>
 public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 {
@@ -184,7 +184,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
         streams.Clear();
         streams.TrimExcess();
 
-        // The folded rows (one per wallet, job, participant, day) are encoded by one thread into the bounded chunks while
+        // The rows still folded (open streams, participants, days) are encoded by one thread into the bounded chunks while
         // the writer copies them in, one read model after the other, each read model's rows let go once encoded: the
         // COPY data in memory stays a few MB, never a whole table's. (Encoding them all at once beside the documents was
         // the rebuild's peak: 805 MiB at 5,000,000 events.)
