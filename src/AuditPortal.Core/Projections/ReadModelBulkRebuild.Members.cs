@@ -94,14 +94,20 @@ public sealed partial class ReadModelBulkRebuild
 
     /// <summary>
     /// Copies the chunks in as they come, each into its member's shadow table: one COPY (between the format's header and
-    /// trailer) per run of chunks of one member, a new one when the next chunk is another member's. Nothing half-sent
-    /// is taken as a table's rows: a failure cancels the COPY in progress.
+    /// trailer) per run of one member's chunks. Nothing half-sent is taken as a table's rows: a failure cancels the COPY
+    /// in progress.
     /// </summary>
+    /// <remarks>
+    /// Ending a COPY waits for PostgreSQL to take in every row sent, so each switch of member stalls the writer. It takes
+    /// every chunk waiting before it writes, and writes them grouped by member (the COPY in progress first): the further
+    /// behind it is, the longer its runs, and a round never leaves a chunk unwritten (the reader may be waiting for it).
+    /// </remarks>
     internal static void CopyChunks(NpgsqlConnection conn, ChannelReader<Chunk> chunks, ChannelWriter<Chunk> free, Profile prof, CancellationToken ct)
     {
         var frame = new ArrayBufferWriter<byte>(32);
         Member? into = null;
         NpgsqlRawCopyStream? copy = null;
+        var waiting = new Dictionary<Member, Queue<Chunk>>();
         try
         {
             var w0 = Stopwatch.GetTimestamp();
@@ -112,21 +118,14 @@ public sealed partial class ReadModelBulkRebuild
                 w0 = w1;
                 while (chunks.TryRead(out var chunk))
                 {
-                    if (chunk.Owner != into)
-                    {
-                        End();
-                        into = chunk.Owner;
-                        copy = conn.BeginRawBinaryCopy(into.CopyCommand);
-                        frame.ResetWrittenCount();
-                        PgBinaryCopyWriter.Header(frame);
-                        copy.Write(frame.WrittenSpan);
-                    }
-                    copy!.Write(chunk.Tuples.WrittenSpan);
-                    free.TryWrite(chunk);
-                    w1 = Stopwatch.GetTimestamp();
-                    prof.Write += w1 - w0;
-                    w0 = w1;
+                    if (!waiting.TryGetValue(chunk.Owner, out var queue)) waiting[chunk.Owner] = queue = new Queue<Chunk>();
+                    queue.Enqueue(chunk);
                 }
+                if (into is not null && waiting.TryGetValue(into, out var current)) WriteAll(into, current);
+                foreach (var (owner, queue) in waiting) WriteAll(owner, queue);
+                w1 = Stopwatch.GetTimestamp();
+                prof.Write += w1 - w0;
+                w0 = w1;
             }
             End();
         }
@@ -135,6 +134,25 @@ public sealed partial class ReadModelBulkRebuild
             copy?.Cancel();
             copy?.Dispose();
             throw;
+        }
+
+        void WriteAll(Member owner, Queue<Chunk> queue)
+        {
+            if (queue.Count == 0) return;
+            if (owner != into)
+            {
+                End();
+                into = owner;
+                copy = conn.BeginRawBinaryCopy(owner.CopyCommand);
+                frame.ResetWrittenCount();
+                PgBinaryCopyWriter.Header(frame);
+                copy.Write(frame.WrittenSpan);
+            }
+            while (queue.TryDequeue(out var chunk))
+            {
+                copy!.Write(chunk.Tuples.WrittenSpan);
+                free.TryWrite(chunk);
+            }
         }
 
         void End()
@@ -163,8 +181,11 @@ public sealed partial class ReadModelBulkRebuild
     }
 
     /// <summary>Chunks in flight at most: the encoding thread waits for a free one when the writer is this far behind.</summary>
-    /// <remarks>Each member that writes during the pass holds one chunk it is filling (four do); the rest are in flight.</remarks>
-    private const int ChunksInFlight = 12;
+    /// <remarks>
+    /// Each member that writes during the pass holds one chunk it is filling (four do); the rest are in flight, enough
+    /// for the reader to go on while the writer waits for PostgreSQL at the end of a member's COPY.
+    /// </remarks>
+    private const int ChunksInFlight = 24;
 
     private static Channel<Chunk> FreeChunks()
     {
