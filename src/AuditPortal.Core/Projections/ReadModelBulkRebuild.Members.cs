@@ -57,6 +57,9 @@ public sealed partial class ReadModelBulkRebuild
         /// </summary>
         public virtual bool EndsWithStream => false;
 
+        /// <summary>Whether the member sends rows to <see cref="Sink"/> while the pass reads (per event, or as streams end).</summary>
+        public virtual bool WritesDuringPass => EndsWithStream;
+
         /// <summary>The stream's last event is folded: its row, if the member has one, goes to <see cref="Sink"/> now.</summary>
         public virtual void StreamEnded(Guid stream) { }
 
@@ -352,6 +355,10 @@ public sealed partial class ReadModelBulkRebuild
         private static readonly string[] KindNames = Enum.GetNames<TransactionKind>();
         private static readonly string[] SourceNames = Enum.GetNames<GrantSource>();
         private static readonly short Fields = (short)WalletTransactionProjection.Columns.Length;
+
+        // One row per grant or spend, sent as it is folded.
+        public override bool WritesDuringPass => true;
+
         public override void Fold(IEvent e)
         {
             if (WalletTransactionProjection.ToTransaction(e) is not { } t) return;

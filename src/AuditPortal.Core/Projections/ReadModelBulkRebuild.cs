@@ -139,8 +139,7 @@ public sealed partial class ReadModelBulkRebuild(IDocumentStore store)
 
         // Per-event rows, and the rows of every stream that has ended, leave while the pass goes on, on the rebuild's
         // transaction: only the rows of streams still open stay in memory.
-        var transactions = members.OfType<TransactionMember>().Single();
-        var writing = members.Where(m => m == transactions || m.EndsWithStream).ToArray();
+        var writing = members.Where(m => m.WritesDuringPass).ToArray();
         var free = FreeChunks();
         var chunks = FullChunks();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
